@@ -1,0 +1,1 @@
+//! A Livy-compatible HTTP server (filled in by the server work).
