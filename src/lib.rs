@@ -1,8 +1,13 @@
 //! livy-tui: a terminal notebook and command-line client for Apache Livy.
 //!
 //! Layers (see DESIGN.md): `livy` is the REST client and knows nothing of terminals;
-//! `server` speaks the Livy protocol (the test server now, `livy-tui serve` later);
-//! `cli` holds the headless commands.
+//! `output` turns statement outputs into a render model; `session` holds the polling policy
+//! (and later the watcher tasks); `server` speaks the Livy protocol (the test server now,
+//! `livy-tui serve` later); `cli` holds the headless commands.
 
+pub mod cli;
 pub mod livy;
+pub mod logging;
+pub mod output;
 pub mod server;
+pub mod session;

@@ -1,1 +1,19 @@
-//! The Livy REST client.
+//! The Livy REST client. It knows nothing about terminals: the CLI and the notebook both
+//! drive it.
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod ids;
+pub mod log_tail;
+pub mod requests;
+pub mod states;
+pub mod types;
+
+pub use client::{LivyClient, Order};
+pub use config::{Auth, ClientConfig, RetryNotice, RetryPolicy};
+pub use error::{ErrorKind, LivyError, Result};
+pub use ids::{BatchId, SessionId, StatementId};
+pub use requests::{CompletionRequest, CreateBatch, CreateSession, CreateStatement, Resources};
+pub use states::{SessionKind, SessionState, StatementState};
+pub use types::*;

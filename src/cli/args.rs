@@ -1,0 +1,372 @@
+//! Command-line definitions. Every flag's help says what it does and where its default
+//! comes from; `--help` on each command is the reference.
+
+use crate::livy::SessionKind;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// A terminal notebook and command-line client for Apache Livy.
+#[derive(Debug, Parser)]
+#[command(name = "livy-tui", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub logging: LoggingArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the server is and how to talk to it.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// Livy base URL, with any gateway path prefix (https://cluster.azurehdinsight.net/livy).
+    #[arg(long, global = true, env = "LIVY_URL", default_value = "http://localhost:8998")]
+    pub url: String,
+
+    /// User for HTTP basic auth. The password comes from --password-command, the variable
+    /// named by --password-env, or a prompt on the terminal; never from the command line.
+    #[arg(long, global = true, env = "LIVY_USER")]
+    pub user: Option<String>,
+
+    /// Environment variable that holds the basic-auth password.
+    #[arg(long, global = true, value_name = "VAR", default_value = "LIVY_PASSWORD")]
+    pub password_env: String,
+
+    /// Command whose output is the basic-auth password (e.g. "pass show livy").
+    #[arg(long, global = true, value_name = "CMD")]
+    pub password_command: Option<String>,
+
+    /// Environment variable that holds a bearer token (Synapse, Fabric, Knox JWT).
+    #[arg(long, global = true, value_name = "VAR", default_value = "LIVY_TOKEN")]
+    pub token_env: String,
+
+    /// File that holds a bearer token.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Command whose output is a bearer token (e.g. "az account get-access-token --query accessToken -o tsv").
+    #[arg(long, global = true, value_name = "CMD")]
+    pub token_command: Option<String>,
+
+    /// Extra request header, "Name: value"; repeat for more.
+    #[arg(long = "header", short = 'H', global = true, value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Value of the X-Requested-By header sent with every request (Livy's CSRF protection).
+    #[arg(long, global = true, default_value = "livy-tui", value_name = "VALUE")]
+    pub requested_by: String,
+
+    /// PEM file of CA certificates to trust besides the system's.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// PEM client certificate for mutual TLS (may also hold the key).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub client_cert: Option<PathBuf>,
+
+    /// PEM private key for --client-cert.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub client_key: Option<PathBuf>,
+
+    /// Accept any server certificate. For lab clusters only.
+    #[arg(long, global = true)]
+    pub insecure: bool,
+
+    /// Ignore HTTP_PROXY/HTTPS_PROXY from the environment.
+    #[arg(long, global = true)]
+    pub no_proxy: bool,
+
+    /// Seconds to wait for a connection.
+    #[arg(long, global = true, default_value_t = 10.0, value_name = "SECS")]
+    pub connect_timeout: f64,
+
+    /// Seconds to wait for a reply.
+    #[arg(long, global = true, default_value_t = 60.0, value_name = "SECS")]
+    pub read_timeout: f64,
+
+    /// Retries for reads after a connection error, timeout or 502/503/504.
+    #[arg(long, global = true, default_value_t = 5, value_name = "N")]
+    pub retries: usize,
+}
+
+/// Diagnostics.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Diagnostics")]
+pub struct LoggingArgs {
+    /// Also write the diagnostic log to stderr.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+
+    /// Diagnostic log file [default: livy-tui.log in the user's state directory].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
+    /// Log filter, RUST_LOG style ("debug", "livy_tui=trace,reqwest=info").
+    #[arg(long, global = true, env = "LIVY_TUI_LOG", default_value = "info", value_name = "FILTER")]
+    pub log_level: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run code as one statement and print its result.
+    ///
+    /// Attaches to --session, or creates a session, waits for it, runs the code and prints
+    /// the result: text as is, tables aligned, JSON pretty, images saved to a file. A failed
+    /// statement prints its error on stderr and exits 1. A session this command created is
+    /// deleted on exit (also on Ctrl-C) unless --keep. Ctrl-C cancels a running statement.
+    Exec(ExecArgs),
+    /// List, inspect, kill and read the logs of interactive sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Submit, list, inspect, follow and kill batch jobs.
+    #[command(subcommand)]
+    Batch(BatchCommand),
+}
+
+/// Code language, for a session or one statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Scala
+    Spark,
+    /// Python
+    Pyspark,
+    /// R
+    Sparkr,
+    /// Spark SQL
+    Sql,
+}
+
+impl From<KindArg> for SessionKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Spark => SessionKind::Spark,
+            KindArg::Pyspark => SessionKind::PySpark,
+            KindArg::Sparkr => SessionKind::SparkR,
+            KindArg::Sql => SessionKind::Sql,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Language of the code; also the kind of a new session [default: spark].
+    #[arg(long, short, value_enum)]
+    pub kind: Option<KindArg>,
+
+    /// Run in this existing session (id or name) instead of creating one.
+    #[arg(long, short, value_name = "ID|NAME")]
+    pub session: Option<String>,
+
+    /// The code to run.
+    #[arg(long = "code", short = 'c', value_name = "CODE", conflicts_with = "file")]
+    pub code: Option<String>,
+
+    /// File with the code to run ("-" for stdin). Without -c or -f, code is read from stdin.
+    #[arg(long, short, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Print the statement as the server returned it, as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Keep a session this command created, and print its id.
+    #[arg(long)]
+    pub keep: bool,
+
+    /// Give up after this many seconds (session start plus the run); the session is
+    /// cleaned up as on Ctrl-C.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+
+    /// Directory for images the statement returns [default: the system temp directory].
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub new_session: NewSessionArgs,
+}
+
+/// Settings for a session this command creates.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "New session")]
+pub struct NewSessionArgs {
+    /// Name for the new session (Livy 0.6+).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Per-session timeout, e.g. 30m (Livy 0.8+: inactivity; 0.9+: lifetime).
+    #[arg(long, value_name = "DURATION")]
+    pub ttl: Option<String>,
+
+    /// Per-session inactivity timeout, e.g. 30m (Livy 0.9+).
+    #[arg(long, value_name = "DURATION")]
+    pub idle_timeout: Option<String>,
+
+    /// Seconds without a client heartbeat before Livy drops the session (0 = never).
+    #[arg(long, value_name = "SECS")]
+    pub heartbeat_timeout: Option<u32>,
+
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+}
+
+/// Spark resources for a session or batch.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Spark resources")]
+pub struct ResourceArgs {
+    /// Spark configuration, key=value; repeat for more.
+    #[arg(long = "conf", value_name = "KEY=VALUE")]
+    pub conf: Vec<String>,
+    /// Run as this user (impersonation).
+    #[arg(long, value_name = "USER")]
+    pub proxy_user: Option<String>,
+    /// Driver memory, e.g. 2g.
+    #[arg(long, value_name = "SIZE")]
+    pub driver_memory: Option<String>,
+    /// Driver cores.
+    #[arg(long, value_name = "N")]
+    pub driver_cores: Option<u32>,
+    /// Executor memory, e.g. 4g.
+    #[arg(long, value_name = "SIZE")]
+    pub executor_memory: Option<String>,
+    /// Cores per executor.
+    #[arg(long, value_name = "N")]
+    pub executor_cores: Option<u32>,
+    /// Number of executors.
+    #[arg(long, value_name = "N")]
+    pub num_executors: Option<u32>,
+    /// YARN queue.
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+    /// Jars for the classpath; repeat or separate with commas.
+    #[arg(long, value_name = "PATH", value_delimiter = ',')]
+    pub jars: Vec<String>,
+    /// Python files for the PYTHONPATH; repeat or separate with commas.
+    #[arg(long, value_name = "PATH", value_delimiter = ',')]
+    pub py_files: Vec<String>,
+    /// Files for the executors' working directory; repeat or separate with commas.
+    #[arg(long, value_name = "PATH", value_delimiter = ',')]
+    pub files: Vec<String>,
+    /// Archives to unpack on the executors; repeat or separate with commas.
+    #[arg(long, value_name = "PATH", value_delimiter = ',')]
+    pub archives: Vec<String>,
+}
+
+/// Output format of list and show commands.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct FormatArgs {
+    /// Print the server's JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Paging of lists.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct PagingArgs {
+    /// First item to list.
+    #[arg(long, default_value_t = 0)]
+    pub from: u64,
+    /// How many to list.
+    #[arg(long, default_value_t = 100)]
+    pub size: u64,
+}
+
+/// Reading a log.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct LogArgs {
+    /// Keep printing new lines until the session or batch ends.
+    #[arg(long, short)]
+    pub follow: bool,
+    /// Print only the last N lines first [default: all the server holds].
+    #[arg(long, short = 'n', value_name = "N")]
+    pub lines: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List sessions: id, name, kind, state, owner, app id.
+    List {
+        #[command(flatten)]
+        paging: PagingArgs,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Show one session's details and last log lines.
+    Show {
+        /// Session id or name.
+        id: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Delete a session (stops its Spark application).
+    #[command(alias = "delete")]
+    Kill {
+        /// Session id or name.
+        id: String,
+    },
+    /// Print a session's log; -f follows it until the session ends.
+    Log {
+        /// Session id or name.
+        id: String,
+        #[command(flatten)]
+        log: LogArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// List batches: id, name, state, owner, app id.
+    List {
+        #[command(flatten)]
+        paging: PagingArgs,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Submit a batch job: a jar (with --class) or a Python file, at a path the cluster can
+    /// read (hdfs://, s3://, abfs://, or a whitelisted local path).
+    Submit(SubmitArgs),
+    /// Show one batch's details and last log lines.
+    Show {
+        /// Batch id or name.
+        id: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Print a batch's log; -f follows it until the batch ends, and exits 1 if it failed.
+    Log {
+        /// Batch id or name.
+        id: String,
+        #[command(flatten)]
+        log: LogArgs,
+    },
+    /// Kill a batch and delete it.
+    #[command(alias = "delete")]
+    Kill {
+        /// Batch id or name.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The application: a jar or .py file the cluster can read.
+    pub file: String,
+    /// Main class of a jar.
+    #[arg(long = "class", value_name = "CLASS")]
+    pub class_name: Option<String>,
+    /// Argument to the application; repeat for more.
+    #[arg(long = "arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    /// Name of the batch.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// After submitting, follow the log until the batch ends (exit 1 if it fails).
+    #[arg(long, short)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+}

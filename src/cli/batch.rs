@@ -1,0 +1,110 @@
+//! `livy-tui batch …`.
+
+use super::args::{BatchCommand, LogArgs, SubmitArgs};
+use super::failure::{CliResult, EXIT_FAILURE, Failure};
+use super::follow::{LogSource, print_log};
+use super::print::{listing, or_dash, pretty_json};
+use super::resources::resources;
+use crate::livy::{Batch, BatchId, CreateBatch, LivyClient, SessionState};
+
+/// Runs a `batch` subcommand.
+pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
+    match command {
+        BatchCommand::List { paging, format } => {
+            let page = client.list_batches(Some(paging.from), Some(paging.size)).await?;
+            if format.json {
+                print!("{}", pretty_json(&serde_json::to_value(&page.sessions).unwrap_or_default()));
+            } else if page.sessions.is_empty() {
+                eprintln!("no batches on {}", client.base_url());
+            } else {
+                let rows = page.sessions.iter().map(batch_row).collect();
+                print!("{}", listing(&["id", "name", "state", "owner", "proxy user", "app id"], rows));
+                let total = page.total.unwrap_or(page.sessions.len() as u64);
+                if total > page.sessions.len() as u64 {
+                    eprintln!("({} of {total} batches; see --from and --size)", page.sessions.len());
+                }
+            }
+            Ok(0)
+        }
+        BatchCommand::Submit(args) => submit(&client, args).await,
+        BatchCommand::Show { id, format } => {
+            let batch = client.get_batch(&BatchId::from(id.as_str())).await?;
+            if format.json {
+                print!("{}", pretty_json(&serde_json::to_value(&batch).unwrap_or_default()));
+            } else {
+                print!("{}", batch_details(&batch));
+            }
+            Ok(0)
+        }
+        BatchCommand::Log { id, log } => follow(&client, &BatchId::from(id.as_str()), log).await,
+        BatchCommand::Kill { id } => {
+            client.delete_batch(&BatchId::from(id.as_str())).await?;
+            println!("batch {id} killed and deleted");
+            Ok(0)
+        }
+    }
+}
+
+async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
+    let request = CreateBatch {
+        file: args.file.clone(),
+        class_name: args.class_name.clone(),
+        args: args.args.clone(),
+        name: args.name.clone(),
+        resources: resources(&args.resources)?,
+    };
+    if request.file.ends_with(".jar") && request.class_name.is_none() {
+        tracing::info!("jar submitted without --class; relying on its manifest");
+    }
+    let batch = client.create_batch(&request).await?;
+    if !args.follow {
+        println!("{}", batch.id);
+        eprintln!("batch {} submitted ({}); follow it with 'livy-tui batch log {} -f'", batch.id, batch.state, batch.id);
+        return Ok(0);
+    }
+    eprintln!("batch {} submitted ({})", batch.id, batch.state);
+    follow(client, &batch.id, LogArgs { follow: true, lines: None }).await
+}
+
+/// Prints the log; when following, exits 1 if the batch did not succeed.
+async fn follow(client: &LivyClient, id: &BatchId, log: LogArgs) -> CliResult {
+    match print_log(client, &LogSource::Batch(id.clone()), log).await? {
+        None => Ok(0),
+        Some(SessionState::Success) => {
+            eprintln!("batch {id} succeeded");
+            Ok(0)
+        }
+        Some(state) => Err(Failure { message: format!("batch {id} ended {state}"), code: EXIT_FAILURE }),
+    }
+}
+
+fn batch_row(b: &Batch) -> Vec<String> {
+    vec![
+        b.id.to_string(),
+        or_dash(b.name.as_deref()),
+        b.state.to_string(),
+        or_dash(b.owner.as_deref()),
+        or_dash(b.proxy_user.as_deref()),
+        or_dash(b.app_id.as_deref()),
+    ]
+}
+
+fn batch_details(b: &Batch) -> String {
+    let mut out = String::new();
+    let mut field = |k: &str, v: String| out.push_str(&format!("{k:<11} {v}\n"));
+    field("id", b.id.to_string());
+    field("name", or_dash(b.name.as_deref()));
+    field("state", b.state.to_string());
+    field("owner", or_dash(b.owner.as_deref()));
+    field("proxy user", or_dash(b.proxy_user.as_deref()));
+    field("app id", or_dash(b.app_id.as_deref()));
+    field("spark ui", or_dash(b.app_info.spark_ui_url.as_deref()));
+    field("driver log", or_dash(b.app_info.driver_log_url.as_deref()));
+    if !b.log.is_empty() {
+        out.push_str("log (last lines):\n");
+        for line in &b.log {
+            out.push_str(&format!("  {}\n", line.trim_start_matches('\n')));
+        }
+    }
+    out
+}

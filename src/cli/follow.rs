@@ -1,0 +1,84 @@
+//! Printing a session's or batch's log, and following it until the end.
+
+use super::args::LogArgs;
+use super::failure::Failure;
+use crate::livy::{BatchId, LivyClient, LogPage, Result, SessionId, SessionState, log_tail::LogTail};
+use crate::session::PollInterval;
+use std::io::Write;
+use std::time::Duration;
+
+/// Whose log.
+#[derive(Clone, Debug)]
+pub enum LogSource {
+    Session(SessionId),
+    Batch(BatchId),
+}
+
+impl LogSource {
+    async fn window(&self, client: &LivyClient) -> Result<LogPage> {
+        // size=-1: the whole window the server holds, so the tailer can align it.
+        match self {
+            LogSource::Session(id) => client.session_log(id, None, Some(-1)).await,
+            LogSource::Batch(id) => client.batch_log(id, None, Some(-1)).await,
+        }
+    }
+
+    async fn state(&self, client: &LivyClient) -> Result<SessionState> {
+        match self {
+            LogSource::Session(id) => client.session_state(id).await.map(|s| s.state),
+            LogSource::Batch(id) => client.batch_state(id).await.map(|s| s.state),
+        }
+    }
+}
+
+/// Prints the log; with `--follow`, keeps printing new lines until the session or batch
+/// ends, and returns its final state.
+pub async fn print_log(client: &LivyClient, source: &LogSource, args: LogArgs) -> std::result::Result<Option<SessionState>, Failure> {
+    let mut tail = LogTail::new();
+    let first = source.window(client).await?;
+    let delta = tail.update(first.log);
+    let skip = args.lines.map_or(0, |n| delta.lines.len().saturating_sub(n));
+    write_lines(&delta.lines[skip..])?;
+    if !args.follow {
+        return Ok(None);
+    }
+    let mut poll = PollInterval::new(Duration::from_millis(500), Duration::from_secs(3));
+    loop {
+        let state = source.state(client).await?;
+        let page = match source.window(client).await {
+            Ok(page) => page,
+            // Finished sessions disappear after a while; what was printed stands.
+            Err(e) if e.is_not_found() && state.is_finished() => return Ok(Some(state)),
+            Err(e) => return Err(e.into()),
+        };
+        let delta = tail.update(page.log);
+        if delta.gap {
+            eprintln!("[livy-tui: the server dropped log lines before they could be read]");
+        }
+        if delta.lines.is_empty() {
+            if state.is_finished() {
+                return Ok(Some(state));
+            }
+        } else {
+            poll.reset();
+            write_lines(&delta.lines)?;
+        }
+        tokio::time::sleep(poll.next_delay()).await;
+    }
+}
+
+fn write_lines(lines: &[String]) -> std::result::Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        // Livy marks its streams with "\nstderr: "; keep that readable as one line.
+        let line = line.strip_prefix('\n').unwrap_or(line);
+        if let Err(e) = writeln!(out, "{line}") {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(());
+            }
+            return Err(Failure::failed(format!("cannot write the log: {e}")));
+        }
+    }
+    let _ = out.flush();
+    Ok(())
+}

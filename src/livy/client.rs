@@ -1,0 +1,504 @@
+//! The typed async Livy client: every endpoint, version-gated request fields, retries for
+//! idempotent calls, and statement submission that never creates a statement twice.
+
+use super::config::{Auth, ClientConfig, RetryNotice, RetryPolicy};
+use super::error::{ErrorKind, LivyError, Result};
+use super::ids::{BatchId, SessionId, StatementId};
+use super::requests::{CompletionRequest, CreateBatch, CreateSession, CreateStatement};
+use super::types::{
+    Batch, Completion, LivyVersion, LogPage, Page, Session, SessionStateReply, Statement,
+    StatementList, VersionInfo,
+};
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use url::Url;
+
+/// Statement list order (`order=desc` needs Livy 0.8+; older servers ignore it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// A Livy server. Cheap to clone; clones share the connection pool and what was learnt
+/// about the server (its version, the statements seen per session).
+#[derive(Clone)]
+pub struct LivyClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+    version: OnceCell<Option<LivyVersion>>,
+    /// Per session, the highest statement id seen: what "new" means when a statement POST
+    /// fails ambiguously and the client must find out whether the server took it.
+    statement_marks: Mutex<HashMap<String, i64>>,
+}
+
+/// A request body, already serialized.
+type Body = Option<Vec<u8>>;
+
+impl LivyClient {
+    /// Builds the HTTP client. Fails on unreadable certificates and invalid headers.
+    pub fn new(config: ClientConfig) -> Result<Self> {
+        let http = build_http(&config)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                version: OnceCell::new(),
+                statement_marks: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The base URL, normalised with a trailing `/`.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.config.base_url
+    }
+
+    // ---- server ----
+
+    /// `GET /version`.
+    pub async fn version(&self) -> Result<VersionInfo> {
+        self.get(&["version"], &[]).await
+    }
+
+    /// The server's Livy version, asked once and remembered. `None` when the server has no
+    /// `/version` (vendor endpoints) or sends something that is not a version.
+    pub async fn server_version(&self) -> Result<Option<LivyVersion>> {
+        self.inner
+            .version
+            .get_or_try_init(|| async {
+                match self.version().await {
+                    Ok(v) => Ok(LivyVersion::parse(&v.version)),
+                    Err(e) if e.is_not_found() || e.kind == ErrorKind::InvalidResponse => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+            .copied()
+    }
+
+    // ---- sessions ----
+
+    /// `GET /sessions?from&size`.
+    pub async fn list_sessions(&self, from: Option<u64>, size: Option<u64>) -> Result<Page<Session>> {
+        self.get(&["sessions"], &paging(from, size)).await
+    }
+
+    /// `POST /sessions`. `ttl` and `idleTimeout` are sent only to servers that know them
+    /// (0.8+ and 0.9+); asking an older server for one is an error, not a silent drop.
+    pub async fn create_session(&self, request: &CreateSession) -> Result<Session> {
+        self.check_version_gate("session ttl", request.ttl.is_some(), LivyVersion::new(0, 8)).await?;
+        self.check_version_gate("session idle timeout", request.idle_timeout.is_some(), LivyVersion::new(0, 9))
+            .await?;
+        self.post(&["sessions"], request, false).await
+    }
+
+    /// `GET /sessions/{id}`; the id may be a session name.
+    pub async fn get_session(&self, id: &SessionId) -> Result<Session> {
+        self.get(&["sessions", id.as_str()], &[]).await
+    }
+
+    /// `GET /sessions/{id}/state`.
+    pub async fn session_state(&self, id: &SessionId) -> Result<SessionStateReply> {
+        self.get(&["sessions", id.as_str(), "state"], &[]).await
+    }
+
+    /// `DELETE /sessions/{id}`.
+    pub async fn delete_session(&self, id: &SessionId) -> Result<()> {
+        self.delete(&["sessions", id.as_str()]).await
+    }
+
+    /// `GET /sessions/{id}/log?from&size`. `from: None` (or negative) means "the last `size`
+    /// lines"; `size` negative means all lines.
+    pub async fn session_log(&self, id: &SessionId, from: Option<i64>, size: Option<i64>) -> Result<LogPage> {
+        self.get(&["sessions", id.as_str(), "log"], &log_paging(from, size)).await
+    }
+
+    // ---- statements ----
+
+    /// `GET /sessions/{id}/statements?from&size&order`.
+    pub async fn list_statements(
+        &self,
+        session: &SessionId,
+        from: Option<u64>,
+        size: Option<u64>,
+        order: Option<Order>,
+    ) -> Result<StatementList> {
+        let mut query = paging(from, size);
+        if order == Some(Order::Desc) {
+            query.push(("order", "desc".into()));
+        }
+        let list: StatementList = self.get(&["sessions", session.as_str(), "statements"], &query).await?;
+        if let Some(max) = list.statements.iter().filter_map(|s| s.id.as_number()).max() {
+            self.mark_statement(session, max as i64);
+        }
+        Ok(list)
+    }
+
+    /// `POST /sessions/{id}/statements`, never creating the statement twice.
+    ///
+    /// A statement POST is not idempotent, so it is only retried when the request surely
+    /// never reached the server (connection refused). After an ambiguous failure (a timeout,
+    /// a dropped connection, a gateway 502/504) the client lists the session's statements
+    /// and adopts one with the same code that is newer than any it knew before; only when
+    /// there is none does it send the statement again, once.
+    pub async fn submit_statement(&self, session: &SessionId, request: &CreateStatement) -> Result<Statement> {
+        // Per-statement kinds came with shared sessions in Livy 0.5.
+        self.check_version_gate("statement kind", request.kind.is_some(), LivyVersion::new(0, 5)).await?;
+        let baseline = self.statement_baseline(session).await;
+        let path = ["sessions", session.as_str(), "statements"];
+        let first = self.post::<Statement>(&path, request, false).await;
+        let statement = match first {
+            Ok(s) => s,
+            Err(e) if e.is_ambiguous() => {
+                tracing::warn!(error = %e, "statement POST failed ambiguously; looking for it on the server");
+                match self.find_submitted(session, &request.code, baseline).await? {
+                    Some(found) => {
+                        tracing::info!(id = %found.id, "the server had taken the statement");
+                        found
+                    }
+                    None => {
+                        tracing::info!("the server had not taken the statement; sending it again");
+                        self.post::<Statement>(&path, request, false).await?
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(id) = statement.id.as_number() {
+            self.mark_statement(session, id as i64);
+        }
+        Ok(statement)
+    }
+
+    /// `GET /sessions/{id}/statements/{sid}` as the server sent it (for `--json`).
+    pub async fn get_statement_json(&self, session: &SessionId, id: &StatementId) -> Result<serde_json::Value> {
+        self.get(&["sessions", session.as_str(), "statements", id.as_str()], &[]).await
+    }
+
+    /// `GET /sessions/{id}/statements/{sid}`.
+    pub async fn get_statement(&self, session: &SessionId, id: &StatementId) -> Result<Statement> {
+        self.get(&["sessions", session.as_str(), "statements", id.as_str()], &[]).await
+    }
+
+    /// `POST /sessions/{id}/statements/{sid}/cancel`. Cancelling twice is harmless, so this
+    /// is retried like a read.
+    pub async fn cancel_statement(&self, session: &SessionId, id: &StatementId) -> Result<()> {
+        let path = ["sessions", session.as_str(), "statements", id.as_str(), "cancel"];
+        let _: serde_json::Value = self.post(&path, &serde_json::json!({}), true).await?;
+        Ok(())
+    }
+
+    /// `POST /sessions/{id}/completion`. Only Scala sessions return candidates.
+    pub async fn complete(&self, session: &SessionId, request: &CompletionRequest) -> Result<Completion> {
+        self.post(&["sessions", session.as_str(), "completion"], request, true).await
+    }
+
+    // ---- batches ----
+
+    /// `GET /batches?from&size`.
+    pub async fn list_batches(&self, from: Option<u64>, size: Option<u64>) -> Result<Page<Batch>> {
+        self.get(&["batches"], &paging(from, size)).await
+    }
+
+    /// `POST /batches`.
+    pub async fn create_batch(&self, request: &CreateBatch) -> Result<Batch> {
+        if request.file.trim().is_empty() {
+            return Err(LivyError::new(ErrorKind::Usage, "a batch needs a file (a jar or a .py)"));
+        }
+        self.post(&["batches"], request, false).await
+    }
+
+    /// `GET /batches/{id}`.
+    pub async fn get_batch(&self, id: &BatchId) -> Result<Batch> {
+        self.get(&["batches", id.as_str()], &[]).await
+    }
+
+    /// `GET /batches/{id}/state`.
+    pub async fn batch_state(&self, id: &BatchId) -> Result<SessionStateReply> {
+        self.get(&["batches", id.as_str(), "state"], &[]).await
+    }
+
+    /// `GET /batches/{id}/log?from&size`.
+    pub async fn batch_log(&self, id: &BatchId, from: Option<i64>, size: Option<i64>) -> Result<LogPage> {
+        self.get(&["batches", id.as_str(), "log"], &log_paging(from, size)).await
+    }
+
+    /// `DELETE /batches/{id}`.
+    pub async fn delete_batch(&self, id: &BatchId) -> Result<()> {
+        self.delete(&["batches", id.as_str()]).await
+    }
+
+    // ---- internals ----
+
+    async fn check_version_gate(&self, what: &str, asked: bool, needs: LivyVersion) -> Result<()> {
+        if !asked {
+            return Ok(());
+        }
+        match self.server_version().await? {
+            Some(v) if v < needs => Err(LivyError::new(
+                ErrorKind::Unsupported,
+                format!("this Livy server is {v}; a {what} needs Livy {}.{} or newer", needs.major, needs.minor),
+            )
+            .with_hint(format!("drop the {what} option"))),
+            // Unknown version (a vendor endpoint): send it and let the server decide.
+            _ => Ok(()),
+        }
+    }
+
+    fn mark_statement(&self, session: &SessionId, id: i64) {
+        let mut marks = self.inner.statement_marks.lock().unwrap_or_else(|p| p.into_inner());
+        let mark = marks.entry(session.0.clone()).or_insert(-1);
+        *mark = (*mark).max(id);
+    }
+
+    /// The highest statement id in the session before a submission: remembered, or asked for
+    /// with two small requests (`size=0` gives the count, then the last one). `None` when it
+    /// cannot be known.
+    async fn statement_baseline(&self, session: &SessionId) -> Option<i64> {
+        if let Some(mark) = self.inner.statement_marks.lock().unwrap_or_else(|p| p.into_inner()).get(&session.0) {
+            return Some(*mark);
+        }
+        let path = ["sessions", session.as_str(), "statements"];
+        let counted: StatementList = self.get(&path, &paging(Some(0), Some(0))).await.ok()?;
+        let baseline = if counted.total_statements == 0 {
+            -1
+        } else {
+            let last: StatementList = self
+                .get(&path, &paging(Some(counted.total_statements - 1), Some(1)))
+                .await
+                .ok()?;
+            last.statements.iter().filter_map(|s| s.id.as_number()).max()? as i64
+        };
+        self.mark_statement(session, baseline);
+        Some(baseline)
+    }
+
+    async fn find_submitted(&self, session: &SessionId, code: &str, baseline: Option<i64>) -> Result<Option<Statement>> {
+        let list: StatementList = self.get(&["sessions", session.as_str(), "statements"], &[]).await?;
+        let wanted = normalize_code(code);
+        let mut candidates: Vec<Statement> = list
+            .statements
+            .into_iter()
+            .filter(|s| normalize_code(&s.code) == wanted)
+            .filter(|s| match (baseline, s.id.as_number()) {
+                (Some(b), Some(id)) => id as i64 > b,
+                _ => true,
+            })
+            .collect();
+        candidates.sort_by_key(|s| s.id.as_number().unwrap_or(u64::MAX));
+        // With a baseline the first newer one is ours; without, the most recent one is.
+        Ok(if baseline.is_some() { candidates.into_iter().next() } else { candidates.pop() })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &[&str], query: &[(&str, String)]) -> Result<T> {
+        self.call(Method::GET, path, query, None, true).await
+    }
+
+    async fn post<T: DeserializeOwned>(&self, path: &[&str], body: &impl Serialize, idempotent: bool) -> Result<T> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| LivyError::new(ErrorKind::Usage, format!("cannot encode the request: {e}")))?;
+        self.call(Method::POST, path, &[], Some(bytes), idempotent).await
+    }
+
+    async fn delete(&self, path: &[&str]) -> Result<()> {
+        let _: serde_json::Value = self.call(Method::DELETE, path, &[], None, true).await?;
+        Ok(())
+    }
+
+    /// One logical call: retried with jittered exponential backoff when idempotent and the
+    /// failure is transient; otherwise retried only when the request never left.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, String)],
+        body: Body,
+        idempotent: bool,
+    ) -> Result<T> {
+        let url = self.url(path);
+        let what = format!("{method} /{}", path.join("/"));
+        let policy = &self.inner.config.retry;
+        let attempt = std::sync::atomic::AtomicUsize::new(0);
+        let bytes = (|| async {
+            attempt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.send_once(method.clone(), url.clone(), query, body.clone(), &what).await
+        })
+        .retry(backoff(policy))
+        .sleep(tokio::time::sleep)
+        .when(|e: &LivyError| if idempotent { e.is_retryable() } else { e.kind == ErrorKind::Connect })
+        .notify(|e: &LivyError, delay| {
+            let n = attempt.load(std::sync::atomic::Ordering::Relaxed);
+            tracing::warn!(%what, attempt = n, ?delay, error = %e, "retrying");
+            if let Some(observer) = &self.inner.config.on_retry {
+                observer(&RetryNotice { what: what.clone(), attempt: n, delay, error: e.clone() });
+            }
+        })
+        .await;
+        let bytes = match bytes {
+            // A retried DELETE may find the thing already gone: that is what was asked.
+            Err(e) if method == Method::DELETE && e.is_not_found() && attempt.into_inner() > 1 => {
+                return serde_json::from_value(serde_json::Value::Null)
+                    .map_err(|err| LivyError::invalid_response(&what, b"", &err));
+            }
+            other => other?,
+        };
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
+        serde_json::from_slice(text).map_err(|e| LivyError::invalid_response(&what, &bytes, &e))
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        what: &str,
+    ) -> Result<Vec<u8>> {
+        let config = &self.inner.config;
+        let mut request = self.inner.http.request(method, url).query(query);
+        request = match &config.auth {
+            Auth::None => request,
+            Auth::Basic { user, password } => request.basic_auth(user, Some(password)),
+            Auth::Bearer { token } => request.bearer_auth(token),
+        };
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        tracing::debug!(%what, "request");
+        let base = config.base_url.as_str().trim_end_matches('/');
+        let response = request.send().await.map_err(|e| LivyError::from_transport(&e, what, base))?;
+        let status = response.status();
+        let header = |name| {
+            response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or("").to_string()
+        };
+        let content_type = header(CONTENT_TYPE);
+        let challenge = header(WWW_AUTHENTICATE);
+        let bytes = response.bytes().await.map_err(|e| LivyError::from_transport(&e, what, base))?;
+        if status.is_success() {
+            tracing::debug!(%what, %status, len = bytes.len(), "reply");
+            return Ok(bytes.to_vec());
+        }
+        let err = LivyError::from_reply(status.as_u16(), &content_type, &challenge, &bytes, what);
+        tracing::debug!(%what, %status, error = %err, detail = ?err.detail, "error reply");
+        Err(err)
+    }
+
+    fn url(&self, path: &[&str]) -> Url {
+        let mut url = self.inner.config.base_url.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(path);
+        }
+        url
+    }
+}
+
+fn backoff(policy: &RetryPolicy) -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_jitter()
+        .with_min_delay(policy.min_delay)
+        .with_max_delay(policy.max_delay)
+        .with_max_times(policy.max_retries)
+}
+
+fn paging(from: Option<u64>, size: Option<u64>) -> Vec<(&'static str, String)> {
+    let mut q = Vec::new();
+    if let Some(from) = from {
+        q.push(("from", from.to_string()));
+    }
+    if let Some(size) = size {
+        q.push(("size", size.to_string()));
+    }
+    q
+}
+
+fn log_paging(from: Option<i64>, size: Option<i64>) -> Vec<(&'static str, String)> {
+    let mut q = Vec::new();
+    if let Some(from) = from.filter(|f| *f >= 0) {
+        q.push(("from", from.to_string()));
+    }
+    if let Some(size) = size {
+        q.push(("size", size.to_string()));
+    }
+    q
+}
+
+/// Livy turns CRLF into the system line ending, and may trim; compare code loosely.
+fn normalize_code(code: &str) -> String {
+    code.replace("\r\n", "\n").trim().to_string()
+}
+
+fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
+    let usage = |msg: String| LivyError::new(ErrorKind::Usage, msg);
+    let mut headers = HeaderMap::new();
+    let mut add = |name: &str, value: &str| -> Result<()> {
+        let n = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| usage(format!("invalid header name {name:?}")))?;
+        let v = HeaderValue::from_str(value.trim()).map_err(|_| usage(format!("invalid value for header {name}")))?;
+        headers.insert(n, v);
+        Ok(())
+    };
+    add("X-Requested-By", &config.requested_by)?;
+    for (name, value) in &config.headers {
+        add(name, value)?;
+    }
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("livy-tui/", env!("CARGO_PKG_VERSION")))
+        .default_headers(headers)
+        .cookie_store(true)
+        .connect_timeout(config.connect_timeout)
+        .read_timeout(config.read_timeout);
+    if config.no_proxy {
+        builder = builder.no_proxy();
+    }
+    if config.insecure {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    if let Some(path) = &config.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| usage(format!("cannot read --ca-cert {}: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| usage(format!("--ca-cert {} is not a PEM certificate bundle: {e}", path.display())))?;
+        if certs.is_empty() {
+            return Err(usage(format!("--ca-cert {} holds no certificate", path.display())));
+        }
+        builder = builder.tls_certs_merge(certs);
+    }
+    match (&config.client_cert, &config.client_key) {
+        (Some(cert), key) => {
+            let mut pem = std::fs::read(cert)
+                .map_err(|e| usage(format!("cannot read --client-cert {}: {e}", cert.display())))?;
+            if let Some(key) = key {
+                pem.push(b'\n');
+                pem.extend(std::fs::read(key).map_err(|e| usage(format!("cannot read --client-key {}: {e}", key.display())))?);
+            }
+            let identity = reqwest::Identity::from_pem(&pem)
+                .map_err(|e| usage(format!("the client certificate or key is not valid PEM: {e}")))?;
+            builder = builder.identity(identity);
+        }
+        (None, Some(_)) => return Err(usage("--client-key needs --client-cert".into())),
+        (None, None) => {}
+    }
+    builder.build().map_err(|e| usage(format!("cannot set up HTTP: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_under_a_prefix_and_escape_names() {
+        let client = LivyClient::new(ClientConfig::new("https://gw.example/gateway/cdp-proxy-api/livy").unwrap()).unwrap();
+        assert_eq!(client.url(&["sessions", "3", "log"]).as_str(), "https://gw.example/gateway/cdp-proxy-api/livy/sessions/3/log");
+        assert_eq!(client.url(&["sessions", "my job/x"]).as_str(), "https://gw.example/gateway/cdp-proxy-api/livy/sessions/my%20job%2Fx");
+    }
+}

@@ -1,0 +1,115 @@
+//! Request bodies. Livy parses them with a strict Jackson mapper: an unknown field, or a
+//! `null` where it expects a value, is a 400. So every unset field is omitted, and fields a
+//! server version does not know are never sent (see `LivyClient::create_session`).
+
+use super::states::SessionKind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+fn is_empty<T>(v: &[T]) -> bool {
+    v.is_empty()
+}
+
+/// Spark resources shared by sessions and batches.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Resources {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_user: Option<String>,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub jars: Vec<String>,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub py_files: Vec<String>,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub files: Vec<String>,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub archives: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver_memory: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver_cores: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor_memory: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor_cores: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_executors: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub conf: BTreeMap<String, String>,
+}
+
+/// `POST /sessions`.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSession {
+    /// `None` creates a `shared` session (Livy 0.5+), where each statement names its kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<SessionKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub resources: Resources,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heartbeat_timeout_in_second: Option<u32>,
+    /// Livy 0.8+ only (an inactivity timeout on 0.8, a lifetime on 0.9+).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<String>,
+    /// Livy 0.9+ only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout: Option<String>,
+}
+
+/// `POST /batches`.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBatch {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<String>,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub args: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub resources: Resources,
+}
+
+/// `POST /sessions/{id}/statements`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CreateStatement {
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<SessionKind>,
+}
+
+/// `POST /sessions/{id}/completion`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CompletionRequest {
+    pub code: String,
+    /// Livy answers 500 without it.
+    pub kind: SessionKind,
+    pub cursor: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_fields_are_omitted() {
+        let body = serde_json::to_value(CreateSession::default()).unwrap();
+        assert_eq!(body, serde_json::json!({}));
+        let body = serde_json::to_value(CreateSession {
+            kind: Some(SessionKind::PySpark),
+            resources: Resources { driver_memory: Some("1g".into()), ..Default::default() },
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(body, serde_json::json!({"kind": "pyspark", "driverMemory": "1g"}));
+        let body =
+            serde_json::to_value(CreateStatement { code: "1".into(), kind: None }).unwrap();
+        assert_eq!(body, serde_json::json!({"code": "1"}));
+    }
+}

@@ -1,0 +1,5 @@
+//! Watching sessions and statements over time (polling policy now; the notebook's tasks later).
+
+pub mod poll;
+
+pub use poll::PollInterval;
