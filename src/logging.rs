@@ -31,20 +31,37 @@ pub fn init(filter: &str, file: Option<&Path>, verbose: bool) -> LogGuard {
     let (file_layer, guard, opened) = match path.as_deref().map(open_append) {
         Some(Ok(f)) => {
             let (writer, guard) = tracing_appender::non_blocking(f);
-            let layer = fmt::layer().with_writer(writer).with_ansi(false).with_filter(env_filter(filter));
+            let layer = fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false)
+                .with_filter(env_filter(filter));
             (Some(layer), Some(guard), path.clone())
         }
         Some(Err(e)) => {
             if verbose || file.is_some() {
-                eprintln!("livy-tui: cannot write the log file {}: {e}", path.as_deref().unwrap_or(Path::new("?")).display());
+                eprintln!(
+                    "livy-tui: cannot write the log file {}: {e}",
+                    path.as_deref().unwrap_or(Path::new("?")).display()
+                );
             }
             (None, None, None)
         }
         None => (None, None, None),
     };
-    let stderr_layer = verbose.then(|| fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(env_filter(filter)));
-    let _ = tracing_subscriber::registry().with(file_layer).with(stderr_layer).try_init();
-    LogGuard { _file: guard, path: opened }
+    let stderr_layer = verbose.then(|| {
+        fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .with_filter(env_filter(filter))
+    });
+    let _ = tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
+        .try_init();
+    LogGuard {
+        _file: guard,
+        path: opened,
+    }
 }
 
 fn open_append(path: &Path) -> std::io::Result<std::fs::File> {

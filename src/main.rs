@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log = logging::init(&cli.logging.log_level, cli.logging.log_file.as_deref(), cli.logging.verbose);
+    let _log = logging::init(
+        &cli.logging.log_level,
+        cli.logging.log_file.as_deref(),
+        cli.logging.verbose,
+    );
     install_panic_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -32,7 +36,10 @@ fn main() -> ExitCode {
 /// A panic is a bug: log it, say so in one line, and point at the log, without a Rust dump.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let message = info
             .payload()
             .downcast_ref::<&str>()
@@ -40,7 +47,9 @@ fn install_panic_hook() {
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown".into());
         tracing::error!("panic{location}: {message}");
-        let log = logging::default_log_path().map(|p| format!("; details in {}", p.display())).unwrap_or_default();
+        let log = logging::default_log_path()
+            .map(|p| format!("; details in {}", p.display()))
+            .unwrap_or_default();
         eprintln!("livy-tui: internal error (a bug): {message}{log}");
     }));
 }

@@ -35,7 +35,13 @@ fn pyspark_output(name: &str) -> StatementOutput {
 fn parse_response(name: &str, fixture: &Value) -> Result<(), String> {
     let request = &fixture["request"];
     let method = request["method"].as_str().unwrap_or("GET");
-    let path = request["path"].as_str().unwrap_or("").split('?').next().unwrap().to_string();
+    let path = request["path"]
+        .as_str()
+        .unwrap_or("")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let response = &fixture["response"];
     let status = response["status"].as_u64().unwrap() as u16;
     let body = response["body"].clone();
@@ -154,8 +160,13 @@ fn outputs_render_as_their_richest_type() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(render(&pyspark_output("pyspark-json-magic")), Rendered::Json(_)));
-    assert!(matches!(render(&pyspark_output("pyspark-matplot-magic")), Rendered::Image(b) if b.starts_with(b"\x89PNG")));
+    assert!(matches!(
+        render(&pyspark_output("pyspark-json-magic")),
+        Rendered::Json(_)
+    ));
+    assert!(
+        matches!(render(&pyspark_output("pyspark-matplot-magic")), Rendered::Image(b) if b.starts_with(b"\x89PNG"))
+    );
     let sql = statement("sql-session-statement");
     match render(sql.output.as_ref().unwrap()) {
         Rendered::Table(t) => {
@@ -189,10 +200,22 @@ fn sessions_batches_and_logs() {
 fn error_bodies_become_clear_lines() {
     let csrf = load("csrf-post-without-header");
     let html = csrf["response"]["body"].as_str().unwrap();
-    let e = LivyError::from_reply(400, "text/html;charset=iso-8859-1", "", html.as_bytes(), "POST /sessions");
+    let e = LivyError::from_reply(
+        400,
+        "text/html;charset=iso-8859-1",
+        "",
+        html.as_bytes(),
+        "POST /sessions",
+    );
     assert_eq!(e.message, "Missing Required Header for CSRF protection.");
     let unknown = body("error-session-create-unknown-field").as_str().unwrap().to_string();
-    let e = LivyError::from_reply(400, "application/json", "", format!("{unknown:?}").as_bytes(), "POST /sessions");
+    let e = LivyError::from_reply(
+        400,
+        "application/json",
+        "",
+        format!("{unknown:?}").as_bytes(),
+        "POST /sessions",
+    );
     assert!(e.message.starts_with("Unrecognized field \"nope\""), "{}", e.message);
     assert!(e.hint.is_some());
 }

@@ -106,7 +106,13 @@ pub struct LoggingArgs {
     pub log_file: Option<PathBuf>,
 
     /// Log filter, RUST_LOG style ("debug", "livy_tui=trace,reqwest=info").
-    #[arg(long, global = true, env = "LIVY_TUI_LOG", default_value = "info", value_name = "FILTER")]
+    #[arg(
+        long,
+        global = true,
+        env = "LIVY_TUI_LOG",
+        default_value = "info",
+        value_name = "FILTER"
+    )]
     pub log_level: String,
 }
 

@@ -13,12 +13,18 @@ pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
         BatchCommand::List { paging, format } => {
             let page = client.list_batches(Some(paging.from), Some(paging.size)).await?;
             if format.json {
-                print!("{}", pretty_json(&serde_json::to_value(&page.sessions).unwrap_or_default()));
+                print!(
+                    "{}",
+                    pretty_json(&serde_json::to_value(&page.sessions).unwrap_or_default())
+                );
             } else if page.sessions.is_empty() {
                 eprintln!("no batches on {}", client.base_url());
             } else {
                 let rows = page.sessions.iter().map(batch_row).collect();
-                print!("{}", listing(&["id", "name", "state", "owner", "proxy user", "app id"], rows));
+                print!(
+                    "{}",
+                    listing(&["id", "name", "state", "owner", "proxy user", "app id"], rows)
+                );
                 let total = page.total.unwrap_or(page.sessions.len() as u64);
                 if total > page.sessions.len() as u64 {
                     eprintln!("({} of {total} batches; see --from and --size)", page.sessions.len());
@@ -59,11 +65,22 @@ async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
     let batch = client.create_batch(&request).await?;
     if !args.follow {
         println!("{}", batch.id);
-        eprintln!("batch {} submitted ({}); follow it with 'livy-tui batch log {} -f'", batch.id, batch.state, batch.id);
+        eprintln!(
+            "batch {} submitted ({}); follow it with 'livy-tui batch log {} -f'",
+            batch.id, batch.state, batch.id
+        );
         return Ok(0);
     }
     eprintln!("batch {} submitted ({})", batch.id, batch.state);
-    follow(client, &batch.id, LogArgs { follow: true, lines: None }).await
+    follow(
+        client,
+        &batch.id,
+        LogArgs {
+            follow: true,
+            lines: None,
+        },
+    )
+    .await
 }
 
 /// Prints the log; when following, exits 1 if the batch did not succeed.
@@ -74,7 +91,10 @@ async fn follow(client: &LivyClient, id: &BatchId, log: LogArgs) -> CliResult {
             eprintln!("batch {id} succeeded");
             Ok(0)
         }
-        Some(state) => Err(Failure { message: format!("batch {id} ended {state}"), code: EXIT_FAILURE }),
+        Some(state) => Err(Failure {
+            message: format!("batch {id} ended {state}"),
+            code: EXIT_FAILURE,
+        }),
     }
 }
 

@@ -27,13 +27,18 @@ pub fn client_config(args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
     config.no_proxy = args.no_proxy;
     config.connect_timeout = seconds("--connect-timeout", args.connect_timeout)?;
     config.read_timeout = seconds("--read-timeout", args.read_timeout)?;
-    config.retry = RetryPolicy { max_retries: args.retries, ..RetryPolicy::default() };
+    config.retry = RetryPolicy {
+        max_retries: args.retries,
+        ..RetryPolicy::default()
+    };
     Ok(config)
 }
 
 fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
     if !(value.is_finite() && value > 0.0 && value < 1e7) {
-        return Err(Failure::usage(format!("{flag} must be a positive number of seconds, not {value}")));
+        return Err(Failure::usage(format!(
+            "{flag} must be a positive number of seconds, not {value}"
+        )));
     }
     Ok(Duration::from_secs_f64(value))
 }
@@ -44,7 +49,9 @@ pub fn parse_header(raw: &str) -> Result<(String, String), Failure> {
         Some((name, value)) if !name.trim().is_empty() && !name.trim().contains(' ') => {
             Ok((name.trim().to_string(), value.trim().to_string()))
         }
-        _ => Err(Failure::usage(format!("--header {raw:?} is not of the form \"Name: value\""))),
+        _ => Err(Failure::usage(format!(
+            "--header {raw:?} is not of the form \"Name: value\""
+        ))),
     }
 }
 
@@ -55,7 +62,10 @@ fn resolve_auth(args: &ConnectionArgs) -> Result<Auth, Failure> {
             "both a user (basic auth) and a bearer token were given; use one (unset LIVY_TOKEN or LIVY_USER)",
         )),
         (None, Some(token)) => Ok(Auth::Bearer { token }),
-        (Some(user), None) => Ok(Auth::Basic { user: user.clone(), password: resolve_password(args, user)? }),
+        (Some(user), None) => Ok(Auth::Basic {
+            user: user.clone(),
+            password: resolve_password(args, user)?,
+        }),
         (None, None) => {
             if args.password_command.is_some() {
                 return Err(Failure::usage("--password-command needs --user"));
@@ -140,7 +150,17 @@ mod tests {
     #[test]
     fn secret_commands() {
         assert_eq!(run_secret_command("--token-command", "echo ' tok '").unwrap(), "tok");
-        assert!(run_secret_command("--token-command", "exit 3").unwrap_err().message.contains("failed"));
-        assert!(run_secret_command("--token-command", "true").unwrap_err().message.contains("printed nothing"));
+        assert!(
+            run_secret_command("--token-command", "exit 3")
+                .unwrap_err()
+                .message
+                .contains("failed")
+        );
+        assert!(
+            run_secret_command("--token-command", "true")
+                .unwrap_err()
+                .message
+                .contains("printed nothing")
+        );
     }
 }

@@ -5,9 +5,7 @@ use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::print::{self, Printed};
 use super::progress::{Progress, elapsed};
 use super::resources::create_session_request;
-use crate::livy::{
-    CreateStatement, LivyClient, Outcome, SessionId, SessionKind, SessionState, Statement, StatementId,
-};
+use crate::livy::{CreateStatement, LivyClient, Outcome, SessionId, SessionKind, SessionState, Statement, StatementId};
 use crate::session::PollInterval;
 use std::io::{IsTerminal, Read, Write};
 use std::sync::{Arc, Mutex};
@@ -30,10 +28,18 @@ enum Stop {
 pub async fn run(client: LivyClient, args: ExecArgs) -> CliResult {
     let code = read_code(&args)?;
     let cleanup = Arc::new(Mutex::new(Cleanup::default()));
-    let progress = Arc::new(Mutex::new(if args.json { Progress::quiet() } else { Progress::stderr() }));
+    let progress = Arc::new(Mutex::new(if args.json {
+        Progress::quiet()
+    } else {
+        Progress::stderr()
+    }));
     let timeout = match args.timeout {
         Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(s) => return Err(Failure::usage(format!("--timeout must be a positive number of seconds, not {s}"))),
+        Some(s) => {
+            return Err(Failure::usage(format!(
+                "--timeout must be a positive number of seconds, not {s}"
+            )));
+        }
         None => None,
     };
 
@@ -56,7 +62,10 @@ pub async fn run(client: LivyClient, args: ExecArgs) -> CliResult {
             });
             cancel_running(&client, &cleanup).await;
             Err(match stop {
-                Stop::Interrupted => Failure { message: "interrupted".into(), code: EXIT_INTERRUPTED },
+                Stop::Interrupted => Failure {
+                    message: "interrupted".into(),
+                    code: EXIT_INTERRUPTED,
+                },
                 Stop::TimedOut => Failure::failed(format!(
                     "gave up after --timeout {}",
                     elapsed(timeout.unwrap_or_default())
@@ -97,7 +106,10 @@ async fn execute(
     let fresh = args.session.is_none();
     wait_until_ready(client, &session, fresh, progress).await?;
 
-    let request = CreateStatement { code, kind: statement_kind };
+    let request = CreateStatement {
+        code,
+        kind: statement_kind,
+    };
     let submitted = client.submit_statement(&session, &request).await?;
     lock(cleanup).running = Some((session.clone(), submitted.id.clone()));
     let (statement, raw) = wait_for_statement(client, &session, &submitted.id, progress).await?;
@@ -106,7 +118,11 @@ async fn execute(
 
     if args.json {
         print_stdout(&print::pretty_json(&raw))?;
-        return Ok(if matches!(statement.outcome(), Some(Outcome::Succeeded)) { 0 } else { EXIT_FAILURE });
+        return Ok(if matches!(statement.outcome(), Some(Outcome::Succeeded)) {
+            0
+        } else {
+            EXIT_FAILURE
+        });
     }
     match statement.outcome() {
         Some(Outcome::Cancelled) => Err(Failure::failed(format!("statement {} was cancelled", statement.id))),
@@ -139,11 +155,20 @@ async fn attach(client: &LivyClient, id: &SessionId, has_kind: bool) -> Result<S
         )));
     }
     // Keep addressing it as the user did only if it has no numeric id.
-    Ok(if session.id.as_str().is_empty() { id.clone() } else { session.id })
+    Ok(if session.id.as_str().is_empty() {
+        id.clone()
+    } else {
+        session.id
+    })
 }
 
 /// Waits until the session accepts statements; explains a session that died instead.
-async fn wait_until_ready(client: &LivyClient, id: &SessionId, fresh: bool, progress: &Mutex<Progress>) -> Result<(), Failure> {
+async fn wait_until_ready(
+    client: &LivyClient,
+    id: &SessionId,
+    fresh: bool,
+    progress: &Mutex<Progress>,
+) -> Result<(), Failure> {
     let started = Instant::now();
     let mut poll = PollInterval::session_start();
     let mut last_state = None;
@@ -161,7 +186,10 @@ async fn wait_until_ready(client: &LivyClient, id: &SessionId, fresh: bool, prog
             lock(progress).finish();
             return Err(dead_session(client, id, &state).await);
         }
-        lock(progress).update(state.as_str(), &format!("session {id} {state} … {}", elapsed(started.elapsed())));
+        lock(progress).update(
+            state.as_str(),
+            &format!("session {id} {state} … {}", elapsed(started.elapsed())),
+        );
         last_state = Some(state);
         tokio::time::sleep(poll.next_delay()).await;
     }
@@ -203,7 +231,11 @@ async fn wait_for_statement(
         let percent = (statement.progress.clamp(0.0, 1.0) * 100.0).round();
         lock(progress).update(
             statement.state.as_str(),
-            &format!("statement {id} {} {percent:.0}% … {}", statement.state, elapsed(started.elapsed())),
+            &format!(
+                "statement {id} {} {percent:.0}% … {}",
+                statement.state,
+                elapsed(started.elapsed())
+            ),
         );
         tokio::time::sleep(poll.next_delay()).await;
     }
@@ -260,7 +292,9 @@ fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     // A closed pipe (| head) is not an error worth reporting.
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::failed(format!("cannot write the result: {e}"))),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::failed(format!("cannot write the result: {e}")))
+        }
         _ => Ok(()),
     }
 }

@@ -20,12 +20,18 @@ pub struct Failure {
 impl Failure {
     /// Bad input from the user.
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: EXIT_USAGE }
+        Self {
+            message: message.into(),
+            code: EXIT_USAGE,
+        }
     }
 
     /// Anything else that went wrong.
     pub fn failed(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: EXIT_FAILURE }
+        Self {
+            message: message.into(),
+            code: EXIT_FAILURE,
+        }
     }
 }
 
@@ -37,8 +43,15 @@ impl fmt::Display for Failure {
 
 impl From<LivyError> for Failure {
     fn from(e: LivyError) -> Self {
-        let code = if e.kind == ErrorKind::Usage { EXIT_USAGE } else { EXIT_FAILURE };
-        Self { message: e.to_string(), code }
+        let code = if e.kind == ErrorKind::Usage {
+            EXIT_USAGE
+        } else {
+            EXIT_FAILURE
+        };
+        Self {
+            message: e.to_string(),
+            code,
+        }
     }
 }
 

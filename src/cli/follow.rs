@@ -33,7 +33,11 @@ impl LogSource {
 
 /// Prints the log; with `--follow`, keeps printing new lines until the session or batch
 /// ends, and returns its final state.
-pub async fn print_log(client: &LivyClient, source: &LogSource, args: LogArgs) -> std::result::Result<Option<SessionState>, Failure> {
+pub async fn print_log(
+    client: &LivyClient,
+    source: &LogSource,
+    args: LogArgs,
+) -> std::result::Result<Option<SessionState>, Failure> {
     let mut tail = LogTail::new();
     let first = source.window(client).await?;
     let delta = tail.update(first.log);

@@ -25,19 +25,28 @@ pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) 
         Rendered::Text(t) => Printed::Stdout(with_newline(t)),
         Rendered::Image(bytes) => {
             std::fs::create_dir_all(image_dir)?;
-            let path = image_dir.join(format!("livy-{}-statement-{}.png", file_safe(session), file_safe(&statement.id.0)));
+            let path = image_dir.join(format!(
+                "livy-{}-statement-{}.png",
+                file_safe(session),
+                file_safe(&statement.id.0)
+            ));
             std::fs::write(&path, bytes)?;
             Printed::Image(path)
         }
-        Rendered::Unsupported(types) => {
-            Printed::Stdout(format!("(output of type {} is not shown here; use --json)\n", types.join(", ")))
-        }
+        Rendered::Unsupported(types) => Printed::Stdout(format!(
+            "(output of type {} is not shown here; use --json)\n",
+            types.join(", ")
+        )),
     })
 }
 
 /// An error output as the lines for stderr: `ename: evalue`, then the traceback.
 pub fn error_text(e: &StatementError) -> String {
-    let mut s = if e.evalue.is_empty() { e.ename.clone() } else { format!("{}: {}", e.ename, e.evalue) };
+    let mut s = if e.evalue.is_empty() {
+        e.ename.clone()
+    } else {
+        format!("{}: {}", e.ename, e.evalue)
+    };
     s.push('\n');
     for line in &e.traceback {
         s.push_str(line);
@@ -51,13 +60,18 @@ pub fn error_text(e: &StatementError) -> String {
 /// An aligned table with a header row and a row-count footer.
 pub fn table_text(t: &Table) -> String {
     let mut table = comfy_table::Table::new();
-    table.load_preset(presets::ASCII_MARKDOWN).set_content_arrangement(ContentArrangement::Disabled);
+    table
+        .load_preset(presets::ASCII_MARKDOWN)
+        .set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(t.columns.iter().map(|c| c.name.clone()));
     for row in &t.rows {
         table.add_row(row.iter().map(value_text));
     }
     for (i, column) in table.column_iter_mut().enumerate() {
-        let numeric = !t.rows.is_empty() && t.rows.iter().all(|r| matches!(r.get(i), Some(Value::Number(_)) | Some(Value::Null) | None));
+        let numeric = !t.rows.is_empty()
+            && t.rows
+                .iter()
+                .all(|r| matches!(r.get(i), Some(Value::Number(_)) | Some(Value::Null) | None));
         if numeric {
             column.set_cell_alignment(CellAlignment::Right);
         }
@@ -69,13 +83,18 @@ pub fn table_text(t: &Table) -> String {
 /// A plain aligned listing (no borders) for `sessions list` and `batch list`.
 pub fn listing(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut table = comfy_table::Table::new();
-    table.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(headers.iter().map(|h| h.to_uppercase()));
     for row in rows {
         table.add_row(row);
     }
     let text = table.to_string();
-    let mut out: String = text.lines().map(|l| format!("{}\n", l.trim_end().trim_start_matches(' '))).collect();
+    let mut out: String = text
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end().trim_start_matches(' ')))
+        .collect();
     if out.is_empty() {
         out.push('\n');
     }
@@ -95,7 +114,15 @@ fn with_newline(mut s: String) -> String {
 }
 
 fn file_safe(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// `-` for unset values in listings.
@@ -115,7 +142,16 @@ mod tests {
     #[test]
     fn tables_align_and_count_rows() {
         let t = Table {
-            columns: vec![Column { name: "a".into(), data_type: "integer".into() }, Column { name: "b".into(), data_type: "string".into() }],
+            columns: vec![
+                Column {
+                    name: "a".into(),
+                    data_type: "integer".into(),
+                },
+                Column {
+                    name: "b".into(),
+                    data_type: "string".into(),
+                },
+            ],
             rows: vec![vec![json!(1), json!("x")], vec![json!(100), Value::Null]],
         };
         let text = table_text(&t);

@@ -18,7 +18,13 @@ const PIPE_REMINDER: Duration = Duration::from_secs(30);
 impl Progress {
     /// Progress on stderr, in the style its kind of output allows.
     pub fn stderr() -> Self {
-        Self { terminal: std::io::stderr().is_terminal(), last_text: String::new(), last_print: None, line_open: false, quiet: false }
+        Self {
+            terminal: std::io::stderr().is_terminal(),
+            last_text: String::new(),
+            last_print: None,
+            line_open: false,
+            quiet: false,
+        }
     }
 
     /// Progress that prints nothing (for `--json`-style uses that want a clean stderr).

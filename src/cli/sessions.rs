@@ -12,12 +12,18 @@ pub async fn run(client: LivyClient, command: SessionsCommand) -> CliResult {
         SessionsCommand::List { paging, format } => {
             let page = client.list_sessions(Some(paging.from), Some(paging.size)).await?;
             if format.json {
-                print!("{}", pretty_json(&serde_json::to_value(&page.sessions).unwrap_or_default()));
+                print!(
+                    "{}",
+                    pretty_json(&serde_json::to_value(&page.sessions).unwrap_or_default())
+                );
             } else if page.sessions.is_empty() {
                 eprintln!("no sessions on {}", client.base_url());
             } else {
                 let rows = page.sessions.iter().map(session_row).collect();
-                print!("{}", listing(&["id", "name", "kind", "state", "owner", "proxy user", "app id"], rows));
+                print!(
+                    "{}",
+                    listing(&["id", "name", "kind", "state", "owner", "proxy user", "app id"], rows)
+                );
                 let total = page.total.unwrap_or(page.sessions.len() as u64);
                 if total > page.sessions.len() as u64 {
                     eprintln!("({} of {total} sessions; see --from and --size)", page.sessions.len());
@@ -86,7 +92,13 @@ fn session_details(s: &Session) -> String {
         field("queue", q.clone());
     }
     for (k, v) in &s.conf {
-        field("conf", format!("{k}={}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
+        field(
+            "conf",
+            format!(
+                "{k}={}",
+                v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+            ),
+        );
     }
     if !s.log.is_empty() {
         out.push_str("log (last lines):\n");

@@ -6,12 +6,11 @@ use super::error::{ErrorKind, LivyError, Result};
 use super::ids::{BatchId, SessionId, StatementId};
 use super::requests::{CompletionRequest, CreateBatch, CreateSession, CreateStatement};
 use super::types::{
-    Batch, Completion, LivyVersion, LogPage, Page, Session, SessionStateReply, Statement,
-    StatementList, VersionInfo,
+    Batch, Completion, LivyVersion, LogPage, Page, Session, SessionStateReply, Statement, StatementList, VersionInfo,
 };
 use backon::{ExponentialBuilder, Retryable};
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use reqwest::Method;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
@@ -97,9 +96,14 @@ impl LivyClient {
     /// `POST /sessions`. `ttl` and `idleTimeout` are sent only to servers that know them
     /// (0.8+ and 0.9+); asking an older server for one is an error, not a silent drop.
     pub async fn create_session(&self, request: &CreateSession) -> Result<Session> {
-        self.check_version_gate("session ttl", request.ttl.is_some(), LivyVersion::new(0, 8)).await?;
-        self.check_version_gate("session idle timeout", request.idle_timeout.is_some(), LivyVersion::new(0, 9))
+        self.check_version_gate("session ttl", request.ttl.is_some(), LivyVersion::new(0, 8))
             .await?;
+        self.check_version_gate(
+            "session idle timeout",
+            request.idle_timeout.is_some(),
+            LivyVersion::new(0, 9),
+        )
+        .await?;
         self.post(&["sessions"], request, false).await
     }
 
@@ -121,7 +125,8 @@ impl LivyClient {
     /// `GET /sessions/{id}/log?from&size`. `from: None` (or negative) means "the last `size`
     /// lines"; `size` negative means all lines.
     pub async fn session_log(&self, id: &SessionId, from: Option<i64>, size: Option<i64>) -> Result<LogPage> {
-        self.get(&["sessions", id.as_str(), "log"], &log_paging(from, size)).await
+        self.get(&["sessions", id.as_str(), "log"], &log_paging(from, size))
+            .await
     }
 
     // ---- statements ----
@@ -154,7 +159,8 @@ impl LivyClient {
     /// there is none does it send the statement again, once.
     pub async fn submit_statement(&self, session: &SessionId, request: &CreateStatement) -> Result<Statement> {
         // Per-statement kinds came with shared sessions in Livy 0.5.
-        self.check_version_gate("statement kind", request.kind.is_some(), LivyVersion::new(0, 5)).await?;
+        self.check_version_gate("statement kind", request.kind.is_some(), LivyVersion::new(0, 5))
+            .await?;
         let baseline = self.statement_baseline(session).await;
         let path = ["sessions", session.as_str(), "statements"];
         let first = self.post::<Statement>(&path, request, false).await;
@@ -183,12 +189,14 @@ impl LivyClient {
 
     /// `GET /sessions/{id}/statements/{sid}` as the server sent it (for `--json`).
     pub async fn get_statement_json(&self, session: &SessionId, id: &StatementId) -> Result<serde_json::Value> {
-        self.get(&["sessions", session.as_str(), "statements", id.as_str()], &[]).await
+        self.get(&["sessions", session.as_str(), "statements", id.as_str()], &[])
+            .await
     }
 
     /// `GET /sessions/{id}/statements/{sid}`.
     pub async fn get_statement(&self, session: &SessionId, id: &StatementId) -> Result<Statement> {
-        self.get(&["sessions", session.as_str(), "statements", id.as_str()], &[]).await
+        self.get(&["sessions", session.as_str(), "statements", id.as_str()], &[])
+            .await
     }
 
     /// `POST /sessions/{id}/statements/{sid}/cancel`. Cancelling twice is harmless, so this
@@ -201,7 +209,8 @@ impl LivyClient {
 
     /// `POST /sessions/{id}/completion`. Only Scala sessions return candidates.
     pub async fn complete(&self, session: &SessionId, request: &CompletionRequest) -> Result<Completion> {
-        self.post(&["sessions", session.as_str(), "completion"], request, true).await
+        self.post(&["sessions", session.as_str(), "completion"], request, true)
+            .await
     }
 
     // ---- batches ----
@@ -214,7 +223,10 @@ impl LivyClient {
     /// `POST /batches`.
     pub async fn create_batch(&self, request: &CreateBatch) -> Result<Batch> {
         if request.file.trim().is_empty() {
-            return Err(LivyError::new(ErrorKind::Usage, "a batch needs a file (a jar or a .py)"));
+            return Err(LivyError::new(
+                ErrorKind::Usage,
+                "a batch needs a file (a jar or a .py)",
+            ));
         }
         self.post(&["batches"], request, false).await
     }
@@ -231,7 +243,8 @@ impl LivyClient {
 
     /// `GET /batches/{id}/log?from&size`.
     pub async fn batch_log(&self, id: &BatchId, from: Option<i64>, size: Option<i64>) -> Result<LogPage> {
-        self.get(&["batches", id.as_str(), "log"], &log_paging(from, size)).await
+        self.get(&["batches", id.as_str(), "log"], &log_paging(from, size))
+            .await
     }
 
     /// `DELETE /batches/{id}`.
@@ -248,7 +261,10 @@ impl LivyClient {
         match self.server_version().await? {
             Some(v) if v < needs => Err(LivyError::new(
                 ErrorKind::Unsupported,
-                format!("this Livy server is {v}; a {what} needs Livy {}.{} or newer", needs.major, needs.minor),
+                format!(
+                    "this Livy server is {v}; a {what} needs Livy {}.{} or newer",
+                    needs.major, needs.minor
+                ),
             )
             .with_hint(format!("drop the {what} option"))),
             // Unknown version (a vendor endpoint): send it and let the server decide.
@@ -266,7 +282,13 @@ impl LivyClient {
     /// with two small requests (`size=0` gives the count, then the last one). `None` when it
     /// cannot be known.
     async fn statement_baseline(&self, session: &SessionId) -> Option<i64> {
-        if let Some(mark) = self.inner.statement_marks.lock().unwrap_or_else(|p| p.into_inner()).get(&session.0) {
+        if let Some(mark) = self
+            .inner
+            .statement_marks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&session.0)
+        {
             return Some(*mark);
         }
         let path = ["sessions", session.as_str(), "statements"];
@@ -284,7 +306,12 @@ impl LivyClient {
         Some(baseline)
     }
 
-    async fn find_submitted(&self, session: &SessionId, code: &str, baseline: Option<i64>) -> Result<Option<Statement>> {
+    async fn find_submitted(
+        &self,
+        session: &SessionId,
+        code: &str,
+        baseline: Option<i64>,
+    ) -> Result<Option<Statement>> {
         let list: StatementList = self.get(&["sessions", session.as_str(), "statements"], &[]).await?;
         let wanted = normalize_code(code);
         let mut candidates: Vec<Statement> = list
@@ -298,7 +325,11 @@ impl LivyClient {
             .collect();
         candidates.sort_by_key(|s| s.id.as_number().unwrap_or(u64::MAX));
         // With a baseline the first newer one is ours; without, the most recent one is.
-        Ok(if baseline.is_some() { candidates.into_iter().next() } else { candidates.pop() })
+        Ok(if baseline.is_some() {
+            candidates.into_iter().next()
+        } else {
+            candidates.pop()
+        })
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &[&str], query: &[(&str, String)]) -> Result<T> {
@@ -332,16 +363,28 @@ impl LivyClient {
         let attempt = std::sync::atomic::AtomicUsize::new(0);
         let bytes = (|| async {
             attempt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            self.send_once(method.clone(), url.clone(), query, body.clone(), &what).await
+            self.send_once(method.clone(), url.clone(), query, body.clone(), &what)
+                .await
         })
         .retry(backoff(policy))
         .sleep(tokio::time::sleep)
-        .when(|e: &LivyError| if idempotent { e.is_retryable() } else { e.kind == ErrorKind::Connect })
+        .when(|e: &LivyError| {
+            if idempotent {
+                e.is_retryable()
+            } else {
+                e.kind == ErrorKind::Connect
+            }
+        })
         .notify(|e: &LivyError, delay| {
             let n = attempt.load(std::sync::atomic::Ordering::Relaxed);
             tracing::warn!(%what, attempt = n, ?delay, error = %e, "retrying");
             if let Some(observer) = &self.inner.config.on_retry {
-                observer(&RetryNotice { what: what.clone(), attempt: n, delay, error: e.clone() });
+                observer(&RetryNotice {
+                    what: what.clone(),
+                    attempt: n,
+                    delay,
+                    error: e.clone(),
+                });
             }
         })
         .await;
@@ -353,7 +396,11 @@ impl LivyClient {
             }
             other => other?,
         };
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &bytes
+        };
         serde_json::from_slice(text).map_err(|e| LivyError::invalid_response(&what, &bytes, &e))
     }
 
@@ -377,14 +424,25 @@ impl LivyClient {
         }
         tracing::debug!(%what, "request");
         let base = config.base_url.as_str().trim_end_matches('/');
-        let response = request.send().await.map_err(|e| LivyError::from_transport(&e, what, base))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| LivyError::from_transport(&e, what, base))?;
         let status = response.status();
         let header = |name| {
-            response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or("").to_string()
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
         };
         let content_type = header(CONTENT_TYPE);
         let challenge = header(WWW_AUTHENTICATE);
-        let bytes = response.bytes().await.map_err(|e| LivyError::from_transport(&e, what, base))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| LivyError::from_transport(&e, what, base))?;
         if status.is_success() {
             tracing::debug!(%what, %status, len = bytes.len(), "reply");
             return Ok(bytes.to_vec());
@@ -466,8 +524,12 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
     }
     if let Some(path) = &config.ca_cert {
         let pem = std::fs::read(path).map_err(|e| usage(format!("cannot read --ca-cert {}: {e}", path.display())))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| usage(format!("--ca-cert {} is not a PEM certificate bundle: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            usage(format!(
+                "--ca-cert {} is not a PEM certificate bundle: {e}",
+                path.display()
+            ))
+        })?;
         if certs.is_empty() {
             return Err(usage(format!("--ca-cert {} holds no certificate", path.display())));
         }
@@ -475,11 +537,14 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
     }
     match (&config.client_cert, &config.client_key) {
         (Some(cert), key) => {
-            let mut pem = std::fs::read(cert)
-                .map_err(|e| usage(format!("cannot read --client-cert {}: {e}", cert.display())))?;
+            let mut pem =
+                std::fs::read(cert).map_err(|e| usage(format!("cannot read --client-cert {}: {e}", cert.display())))?;
             if let Some(key) = key {
                 pem.push(b'\n');
-                pem.extend(std::fs::read(key).map_err(|e| usage(format!("cannot read --client-key {}: {e}", key.display())))?);
+                pem.extend(
+                    std::fs::read(key)
+                        .map_err(|e| usage(format!("cannot read --client-key {}: {e}", key.display())))?,
+                );
             }
             let identity = reqwest::Identity::from_pem(&pem)
                 .map_err(|e| usage(format!("the client certificate or key is not valid PEM: {e}")))?;
@@ -497,8 +562,15 @@ mod tests {
 
     #[test]
     fn paths_join_under_a_prefix_and_escape_names() {
-        let client = LivyClient::new(ClientConfig::new("https://gw.example/gateway/cdp-proxy-api/livy").unwrap()).unwrap();
-        assert_eq!(client.url(&["sessions", "3", "log"]).as_str(), "https://gw.example/gateway/cdp-proxy-api/livy/sessions/3/log");
-        assert_eq!(client.url(&["sessions", "my job/x"]).as_str(), "https://gw.example/gateway/cdp-proxy-api/livy/sessions/my%20job%2Fx");
+        let client =
+            LivyClient::new(ClientConfig::new("https://gw.example/gateway/cdp-proxy-api/livy").unwrap()).unwrap();
+        assert_eq!(
+            client.url(&["sessions", "3", "log"]).as_str(),
+            "https://gw.example/gateway/cdp-proxy-api/livy/sessions/3/log"
+        );
+        assert_eq!(
+            client.url(&["sessions", "my job/x"]).as_str(),
+            "https://gw.example/gateway/cdp-proxy-api/livy/sessions/my%20job%2Fx"
+        );
     }
 }

@@ -13,8 +13,13 @@ use url::Url;
 pub enum Auth {
     #[default]
     None,
-    Basic { user: String, password: String },
-    Bearer { token: String },
+    Basic {
+        user: String,
+        password: String,
+    },
+    Bearer {
+        token: String,
+    },
 }
 
 // Secrets never reach logs or error output.
@@ -39,14 +44,21 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_retries: 5, min_delay: Duration::from_millis(250), max_delay: Duration::from_secs(8) }
+        Self {
+            max_retries: 5,
+            min_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+        }
     }
 }
 
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        Self { max_retries: 0, ..Self::default() }
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 }
 
@@ -137,7 +149,9 @@ pub fn parse_base_url(raw: &str) -> Result<Url> {
     }
     let mut url = Url::parse(raw).map_err(|e| usage(format!("invalid Livy URL {raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(usage(format!("invalid Livy URL {raw:?}: the scheme must be http or https")));
+        return Err(usage(format!(
+            "invalid Livy URL {raw:?}: the scheme must be http or https"
+        )));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(usage(format!("invalid Livy URL {raw:?}: no host")));
@@ -157,8 +171,14 @@ mod tests {
 
     #[test]
     fn base_urls_keep_their_prefix() {
-        assert_eq!(parse_base_url("https://c.azurehdinsight.net/livy").unwrap().as_str(), "https://c.azurehdinsight.net/livy/");
-        assert_eq!(parse_base_url("http://localhost:8998").unwrap().as_str(), "http://localhost:8998/");
+        assert_eq!(
+            parse_base_url("https://c.azurehdinsight.net/livy").unwrap().as_str(),
+            "https://c.azurehdinsight.net/livy/"
+        );
+        assert_eq!(
+            parse_base_url("http://localhost:8998").unwrap().as_str(),
+            "http://localhost:8998/"
+        );
         for bad in ["", "localhost:8998", "ftp://x/", "http://"] {
             let e = parse_base_url(bad).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Usage, "{bad}");
@@ -167,9 +187,14 @@ mod tests {
 
     #[test]
     fn secrets_are_not_printed() {
-        let a = Auth::Basic { user: "ann".into(), password: "hunter2".into() };
+        let a = Auth::Basic {
+            user: "ann".into(),
+            password: "hunter2".into(),
+        };
         assert!(!format!("{a:?}").contains("hunter2"));
-        let b = Auth::Bearer { token: "s3cr3t-jwt".into() };
+        let b = Auth::Bearer {
+            token: "s3cr3t-jwt".into(),
+        };
         assert!(!format!("{b:?}").contains("s3cr3t"));
     }
 }

@@ -59,7 +59,13 @@ pub type Result<T, E = LivyError> = std::result::Result<T, E>;
 impl LivyError {
     /// An error with no HTTP status.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, status: None, message: message.into(), detail: None, hint: None }
+        Self {
+            kind,
+            status: None,
+            message: message.into(),
+            detail: None,
+            hint: None,
+        }
     }
 
     /// Adds or replaces the hint.
@@ -112,7 +118,13 @@ impl LivyError {
         };
         let detail = (!rest.is_empty()).then(|| text.clone());
         let hint = hint_for(status, &message, www_authenticate, what);
-        Self { kind: ErrorKind::Server, status: Some(status), message, detail, hint }
+        Self {
+            kind: ErrorKind::Server,
+            status: Some(status),
+            message,
+            detail,
+            hint,
+        }
     }
 
     /// Builds the error for a transport failure of `what` against `base_url`.
@@ -123,9 +135,15 @@ impl LivyError {
             return Self::new(ErrorKind::Timeout, format!("{what}: no answer from the server in time"))
                 .with_hint("the server or network is slow; raise --read-timeout, or check the server's health");
         }
-        if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("tls") && err.is_connect() {
-            return Self::new(ErrorKind::Connect, format!("{what}: TLS failed: {}", last_cause(&chain)))
-                .with_hint("the server's certificate is not trusted here: pass --ca-cert FILE, or --insecure for a lab cluster");
+        if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("tls") && err.is_connect()
+        {
+            return Self::new(
+                ErrorKind::Connect,
+                format!("{what}: TLS failed: {}", last_cause(&chain)),
+            )
+            .with_hint(
+                "the server's certificate is not trusted here: pass --ca-cert FILE, or --insecure for a lab cluster",
+            );
         }
         if err.is_connect() {
             let (message, hint) = if lower.contains("refused") {
@@ -149,8 +167,11 @@ impl LivyError {
         if err.is_builder() {
             return Self::new(ErrorKind::Usage, format!("{what}: {}", last_cause(&chain)));
         }
-        Self::new(ErrorKind::Interrupted, format!("{what}: the connection broke: {}", last_cause(&chain)))
-            .with_hint("the server or a proxy closed the connection; it may be restarting")
+        Self::new(
+            ErrorKind::Interrupted,
+            format!("{what}: the connection broke: {}", last_cause(&chain)),
+        )
+        .with_hint("the server or a proxy closed the connection; it may be restarting")
     }
 
     /// A 2xx reply whose body is not what Livy sends.
@@ -295,14 +316,35 @@ mod tests {
 
     #[test]
     fn three_body_shapes_give_one_message() {
-        let e = LivyError::from_reply(404, "application/json", "", br#"{"msg":"Session '99' not found."}"#, "GET /sessions/99");
+        let e = LivyError::from_reply(
+            404,
+            "application/json",
+            "",
+            br#"{"msg":"Session '99' not found."}"#,
+            "GET /sessions/99",
+        );
         assert_eq!(e.message, "Session '99' not found.");
         assert!(e.hint.as_deref().unwrap().contains("sessions list"));
-        let e = LivyError::from_reply(500, "application/json", "", br#""java.lang.IllegalStateException: Session is in state starting""#, "POST /sessions/1/statements");
+        let e = LivyError::from_reply(
+            500,
+            "application/json",
+            "",
+            br#""java.lang.IllegalStateException: Session is in state starting""#,
+            "POST /sessions/1/statements",
+        );
         assert!(e.is_session_starting());
-        assert_eq!(e.to_string(), "java.lang.IllegalStateException: Session is in state starting (HTTP 500) — the session is still starting; wait until it is idle");
+        assert_eq!(
+            e.to_string(),
+            "java.lang.IllegalStateException: Session is in state starting (HTTP 500) — the session is still starting; wait until it is idle"
+        );
         let html = "<html><head><title>Error 400 </title></head><body><h2>HTTP ERROR: 400</h2><p>Problem accessing /sessions. Reason:\n<pre>    Missing Required Header for CSRF protection.</pre></p></body></html>";
-        let e = LivyError::from_reply(400, "text/html;charset=iso-8859-1", "", html.as_bytes(), "POST /sessions");
+        let e = LivyError::from_reply(
+            400,
+            "text/html;charset=iso-8859-1",
+            "",
+            html.as_bytes(),
+            "POST /sessions",
+        );
         assert_eq!(e.message, "Missing Required Header for CSRF protection.");
         assert!(e.hint.unwrap().contains("X-Requested-By"));
     }

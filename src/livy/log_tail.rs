@@ -41,7 +41,10 @@ impl LogTail {
     pub fn update(&mut self, window: Vec<String>) -> LogDelta {
         if self.window.is_empty() {
             self.window = window;
-            return LogDelta { lines: self.window.clone(), gap: false };
+            return LogDelta {
+                lines: self.window.clone(),
+                gap: false,
+            };
         }
         // Bounded effort: past the deadline the diff is less minimal but still correct.
         let deadline = Instant::now() + Duration::from_millis(200);
@@ -75,7 +78,13 @@ mod tests {
     fn first_window_is_all_new() {
         let mut t = LogTail::new();
         let d = t.update(lines(&["a", "b"]));
-        assert_eq!(d, LogDelta { lines: lines(&["a", "b"]), gap: false });
+        assert_eq!(
+            d,
+            LogDelta {
+                lines: lines(&["a", "b"]),
+                gap: false
+            }
+        );
     }
 
     #[test]

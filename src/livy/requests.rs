@@ -103,13 +103,19 @@ mod tests {
         assert_eq!(body, serde_json::json!({}));
         let body = serde_json::to_value(CreateSession {
             kind: Some(SessionKind::PySpark),
-            resources: Resources { driver_memory: Some("1g".into()), ..Default::default() },
+            resources: Resources {
+                driver_memory: Some("1g".into()),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();
         assert_eq!(body, serde_json::json!({"kind": "pyspark", "driverMemory": "1g"}));
-        let body =
-            serde_json::to_value(CreateStatement { code: "1".into(), kind: None }).unwrap();
+        let body = serde_json::to_value(CreateStatement {
+            code: "1".into(),
+            kind: None,
+        })
+        .unwrap();
         assert_eq!(body, serde_json::json!({"code": "1"}));
     }
 }

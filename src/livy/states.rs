@@ -84,10 +84,7 @@ string_enum!(
 impl SessionState {
     /// The session or batch has ended and will not come back.
     pub fn is_finished(&self) -> bool {
-        matches!(
-            self,
-            Self::ShuttingDown | Self::Dead | Self::Killed | Self::Success
-        )
+        matches!(self, Self::ShuttingDown | Self::Dead | Self::Killed | Self::Success)
     }
 
     /// Still on its way up: statements cannot be posted yet.

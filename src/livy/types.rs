@@ -147,7 +147,11 @@ pub struct Page<T> {
 
 impl<T> Default for Page<T> {
     fn default() -> Self {
-        Self { from: None, total: None, sessions: Vec::new() }
+        Self {
+            from: None,
+            total: None,
+            sessions: Vec::new(),
+        }
     }
 }
 
@@ -290,7 +294,11 @@ impl StatementOutput {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(|l| l.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
-        Some(StatementError { ename: field("ename"), evalue: field("evalue"), traceback })
+        Some(StatementError {
+            ename: field("ename"),
+            evalue: field("evalue"),
+            traceback,
+        })
     }
 
     /// The `text/plain` part, if any.
@@ -389,9 +397,23 @@ mod tests {
     #[test]
     fn version_strings_parse() {
         let v = LivyVersion::parse("0.7.1-incubating").unwrap();
-        assert_eq!(v, LivyVersion { major: 0, minor: 7, patch: 1 });
+        assert_eq!(
+            v,
+            LivyVersion {
+                major: 0,
+                minor: 7,
+                patch: 1
+            }
+        );
         assert!(v < LivyVersion::new(0, 8));
-        assert_eq!(LivyVersion::parse("0.9"), Some(LivyVersion { major: 0, minor: 9, patch: 0 }));
+        assert_eq!(
+            LivyVersion::parse("0.9"),
+            Some(LivyVersion {
+                major: 0,
+                minor: 9,
+                patch: 0
+            })
+        );
         assert_eq!(LivyVersion::parse("unknown"), None);
     }
 
@@ -410,17 +432,17 @@ mod tests {
     #[test]
     fn traceback_may_be_a_string() {
         let o: StatementOutput =
-            serde_json::from_str(r#"{"status":"error","ename":"E","evalue":"v","traceback":"a\nb"}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"status":"error","ename":"E","evalue":"v","traceback":"a\nb"}"#).unwrap();
         assert_eq!(o.traceback, vec!["a", "b"]);
         assert_eq!(o.error().unwrap().ename, "E");
     }
 
     #[test]
     fn waiting_statement_has_no_outcome() {
-        let s: Statement =
-            serde_json::from_str(r#"{"id":0,"code":"1","state":"waiting","output":null,"progress":0.0,"started":0,"completed":0}"#)
-                .unwrap();
+        let s: Statement = serde_json::from_str(
+            r#"{"id":0,"code":"1","state":"waiting","output":null,"progress":0.0,"started":0,"completed":0}"#,
+        )
+        .unwrap();
         assert_eq!(s.outcome(), None);
         assert_eq!(s.started, None);
     }

@@ -52,7 +52,10 @@ pub fn render_mime(mime: &str, value: &Value) -> Option<Rendered> {
         }),
         MIME_PNG => {
             let b64: String = value.as_str()?.split_whitespace().collect();
-            base64::engine::general_purpose::STANDARD.decode(b64).ok().map(Rendered::Image)
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .ok()
+                .map(Rendered::Image)
         }
         MIME_TEXT => Some(Rendered::Text(match value {
             Value::String(s) => s.clone(),
@@ -73,7 +76,9 @@ mod tests {
 
     #[test]
     fn prefers_the_richest_type() {
-        let o = output(json!({"status":"ok","data":{"text/plain":"x","application/vnd.livy.table.v1+json":{"headers":[{"name":"a","type":"INT_TYPE"}],"data":[[1]]}}}));
+        let o = output(
+            json!({"status":"ok","data":{"text/plain":"x","application/vnd.livy.table.v1+json":{"headers":[{"name":"a","type":"INT_TYPE"}],"data":[[1]]}}}),
+        );
         assert!(matches!(render(&o), Rendered::Table(_)));
         let o = output(json!({"status":"ok","data":{"text/plain":"[<Line2D>]","image/png":"iVBORw0KGgo="}}));
         assert!(matches!(render(&o), Rendered::Image(b) if b.starts_with(b"\x89PNG")));

@@ -31,7 +31,10 @@ impl Table {
                 data_type: h.get("type").map(value_text).unwrap_or_default(),
             })
             .collect();
-        Some(Table { columns, rows: rows(value.get("data")?)? })
+        Some(Table {
+            columns,
+            rows: rows(value.get("data")?)?,
+        })
     }
 
     /// A `sql` statement's `{schema, data}`; `None` for any other JSON.
@@ -49,7 +52,10 @@ impl Table {
                 data_type: f.get("type").map(spark_type_name).unwrap_or_default(),
             })
             .collect();
-        Some(Table { columns, rows: rows(value.get("data")?)? })
+        Some(Table {
+            columns,
+            rows: rows(value.get("data")?)?,
+        })
     }
 }
 
@@ -70,7 +76,10 @@ fn spark_type_name(t: &Value) -> String {
     match t {
         Value::String(s) => s.clone(),
         Value::Object(o) => match o.get("type").and_then(Value::as_str) {
-            Some("array") => format!("array<{}>", o.get("elementType").map(spark_type_name).unwrap_or_default()),
+            Some("array") => format!(
+                "array<{}>",
+                o.get("elementType").map(spark_type_name).unwrap_or_default()
+            ),
             Some("map") => format!(
                 "map<{},{}>",
                 o.get("keyType").map(spark_type_name).unwrap_or_default(),

@@ -16,7 +16,11 @@ pub struct PollInterval {
 impl PollInterval {
     /// Starts at `start`, grows by half each step, never past `max`.
     pub fn new(start: Duration, max: Duration) -> Self {
-        Self { start, max, current: start }
+        Self {
+            start,
+            max,
+            current: start,
+        }
     }
 
     /// For a running statement: 100 ms at first, then up to about once a second.
