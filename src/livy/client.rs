@@ -18,6 +18,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use url::Url;
 
+/// Retries after a failed connection (refused, DNS, TLS): fewer than for a slow server.
+const MAX_CONNECT_RETRIES: usize = 2;
+
 /// Statement list order (`order=desc` needs Livy 0.8+; older servers ignore it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
@@ -369,6 +372,12 @@ impl LivyClient {
         .retry(backoff(policy))
         .sleep(tokio::time::sleep)
         .when(|e: &LivyError| {
+            // "Nothing listening" is a definite answer: a couple of quick retries ride out a
+            // restart without making a wrong --url take many seconds to report.
+            let tries = attempt.load(std::sync::atomic::Ordering::Relaxed);
+            if e.kind == ErrorKind::Connect && tries > MAX_CONNECT_RETRIES {
+                return false;
+            }
             if idempotent {
                 e.is_retryable()
             } else {
