@@ -150,19 +150,29 @@ fn token_name(value: &Value) -> &'static str {
     }
 }
 
-/// The column Jackson reports for a field: one past the first character of its value.
+/// The column Jackson reports for a field: just past the opening quote of a string (or
+/// bracket), just past the last character of a scalar such as a number.
 fn value_column(text: &str, key: &str) -> usize {
     let needle = format!("\"{key}\"");
     let Some(start) = text.find(&needle) else {
         return 1;
     };
-    let rest = &text[start + needle.len()..];
+    let after_key = start + needle.len();
+    let rest = &text[after_key..];
     let skipped = rest
         .char_indices()
         .find(|(_, c)| !c.is_whitespace() && *c != ':')
         .map(|(i, _)| i)
         .unwrap_or(rest.len());
-    text[..start + needle.len() + skipped].chars().count() + 2
+    let value_start = after_key + skipped;
+    let value = &text[value_start..];
+    let consumed = match value.chars().next() {
+        Some('"' | '[' | '{') | None => 1,
+        Some(_) => value
+            .find(|c: char| c == ',' || c == '}' || c == ']' || c.is_whitespace())
+            .unwrap_or(value.len()),
+    };
+    text[..value_start].chars().count() + consumed + 1
 }
 
 /// A field as a string, coercing scalars the way Jackson does.
