@@ -21,15 +21,11 @@ struct Resp {
 
 impl Resp {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
     }
 
     fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
+        self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
     }
 
     fn content_type(&self) -> &str {
@@ -56,10 +52,7 @@ impl Api {
 
     fn with_headers(livy: &TestLivy, headers: HeaderMap) -> Api {
         Api {
-            http: reqwest::Client::builder()
-                .default_headers(headers)
-                .build()
-                .unwrap(),
+            http: reqwest::Client::builder().default_headers(headers).build().unwrap(),
             base: livy.url(),
         }
     }
@@ -69,11 +62,7 @@ impl Api {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
-        Resp {
-            status,
-            headers,
-            text,
-        }
+        Resp { status, headers, text }
     }
 
     async fn get(&self, path: &str) -> Resp {
@@ -94,8 +83,7 @@ impl Api {
     }
 
     async fn delete(&self, path: &str) -> Resp {
-        self.send(self.http.delete(format!("{}{path}", self.base)))
-            .await
+        self.send(self.http.delete(format!("{}{path}", self.base))).await
     }
 
     /// GETs `path` until `done` holds; panics with the last body after the deadline.
@@ -114,15 +102,12 @@ impl Api {
     }
 
     async fn wait_state(&self, path: &str, state: &str) -> Value {
-        self.poll(&format!("{path}/state"), |b| b["state"] == state)
-            .await
+        self.poll(&format!("{path}/state"), |b| b["state"] == state).await
     }
 
     /// Posts a statement and waits until it is `available` (or `cancelled`).
     async fn run(&self, session: &str, body: Value) -> Value {
-        let resp = self
-            .post(&format!("/sessions/{session}/statements"), body)
-            .await;
+        let resp = self.post(&format!("/sessions/{session}/statements"), body).await;
         assert_eq!(resp.status, 201, "{}", resp.text);
         let id = resp.json()["id"].as_u64().unwrap();
         self.poll(&format!("/sessions/{session}/statements/{id}"), |s| {
@@ -219,10 +204,7 @@ async fn sessions_list_pages_and_empty_body_is_shared() {
     let api = Api::new(&livy);
     let minimal = api.post("/sessions", json!({})).await;
     assert_eq!(minimal.json()["kind"], "shared");
-    assert_eq!(
-        keys(&minimal.json()),
-        keys(&fixture_body("session-create-minimal"))
-    );
+    assert_eq!(keys(&minimal.json()), keys(&fixture_body("session-create-minimal")));
     for kind in ["scala", "python", "r"] {
         let resp = api.post("/sessions", json!({ "kind": kind })).await;
         assert_eq!(resp.status, 201);
@@ -233,14 +215,25 @@ async fn sessions_list_pages_and_empty_body_is_shared() {
         .iter()
         .map(|s| s["kind"].clone())
         .collect();
-    assert_eq!(kinds, vec![json!("shared"), json!("spark"), json!("pyspark"), json!("sparkr")]);
+    assert_eq!(
+        kinds,
+        vec![json!("shared"), json!("spark"), json!("pyspark"), json!("sparkr")]
+    );
     let page = api.get("/sessions?from=1&size=2").await.json();
     assert_eq!(page["from"], 1);
     assert_eq!(page["total"], 4);
-    let ids: Vec<Value> = page["sessions"].as_array().unwrap().iter().map(|s| s["id"].clone()).collect();
+    let ids: Vec<Value> = page["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].clone())
+        .collect();
     assert_eq!(ids, vec![json!(1), json!(2)]);
     let bad = api.get("/sessions?from=x").await;
-    assert_eq!((bad.status, bad.json()), (400, json!({"msg": "For input string: \"x\""})));
+    assert_eq!(
+        (bad.status, bad.json()),
+        (400, json!({"msg": "For input string: \"x\""}))
+    );
 }
 
 #[tokio::test]
@@ -262,7 +255,11 @@ async fn create_errors_match_livy_bodies() {
     let malformed = api.post_raw("/sessions", r#"{"kind": "spark","#).await;
     assert_eq!(malformed.status, 400);
     assert!(
-        malformed.json().as_str().unwrap().starts_with("Unexpected end-of-input"),
+        malformed
+            .json()
+            .as_str()
+            .unwrap()
+            .starts_with("Unexpected end-of-input"),
         "{}",
         malformed.text
     );
@@ -274,7 +271,10 @@ async fn create_errors_match_livy_bodies() {
     assert_eq!(api.post("/sessions", json!({"name": "n"})).await.status, 201);
     let dup = api.post("/sessions", json!({"name": "n"})).await;
     assert_eq!(dup.status, 400);
-    assert_eq!(dup.json(), json!({"msg": "Duplicate session name: Some(n) for session 1"}));
+    assert_eq!(
+        dup.json(),
+        json!({"msg": "Duplicate session name: Some(n) for session 1"})
+    );
     let next = api.post("/sessions", json!({"kind": "sql"})).await;
     assert_eq!(next.json()["id"], 2);
 
@@ -295,19 +295,38 @@ async fn version_gates_ttl_idle_timeout_and_session_fields() {
     let v07 = Api::new(&old);
     let idle = v07.post("/sessions", json!({"idleTimeout": "10m"})).await;
     assert_eq!(idle.status, 400);
-    assert!(idle.json().as_str().unwrap().starts_with("Unrecognized field \"idleTimeout\""));
+    assert!(
+        idle.json()
+            .as_str()
+            .unwrap()
+            .starts_with("Unrecognized field \"idleTimeout\"")
+    );
 
     let mid = TestLivy::start_with(TestLivyConfig::default().version("0.8.0-incubating")).await;
     let v08 = Api::new(&mid);
     assert_eq!(v08.get("/version").await.json()["version"], "0.8.0-incubating");
     let created = v08
-        .post("/sessions", json!({"kind": "pyspark", "ttl": "10m", "driverMemory": "1g"}))
+        .post(
+            "/sessions",
+            json!({"kind": "pyspark", "ttl": "10m", "driverMemory": "1g"}),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     let session = created.json();
     for field in [
-        "ttl", "driverMemory", "driverCores", "executorMemory", "executorCores", "conf",
-        "archives", "files", "heartbeatTimeoutInSecond", "jars", "numExecutors", "pyFiles", "queue",
+        "ttl",
+        "driverMemory",
+        "driverCores",
+        "executorMemory",
+        "executorCores",
+        "conf",
+        "archives",
+        "files",
+        "heartbeatTimeoutInSecond",
+        "jars",
+        "numExecutors",
+        "pyFiles",
+        "queue",
     ] {
         assert!(session.get(field).is_some(), "0.8 session lacks {field}: {session}");
     }
@@ -324,9 +343,7 @@ async fn version_gates_ttl_idle_timeout_and_session_fields() {
 
     let new = TestLivy::start_with(TestLivyConfig::default().version("0.9.0-incubating")).await;
     let v09 = Api::new(&new);
-    let created = v09
-        .post("/sessions", json!({"ttl": "1h", "idleTimeout": "10m"}))
-        .await;
+    let created = v09.post("/sessions", json!({"ttl": "1h", "idleTimeout": "10m"})).await;
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.json()["idleTimeout"], "10m");
 
@@ -344,7 +361,10 @@ async fn statements_queue_run_and_finish() {
     let sid = livy.create_idle_session("spark").await;
 
     let first = api
-        .post(&format!("/sessions/{sid}/statements"), json!({"code": "Thread.sleep(700)"}))
+        .post(
+            &format!("/sessions/{sid}/statements"),
+            json!({"code": "Thread.sleep(700)"}),
+        )
         .await;
     assert_eq!(first.status, 201);
     assert_eq!(first.header("location"), format!("/sessions/{sid}/statements/0"));
@@ -355,12 +375,17 @@ async fn statements_queue_run_and_finish() {
     let second = second.json();
     assert_eq!(second["id"], 1);
     assert_eq!(second["state"], "waiting");
-    assert_eq!((second["output"].clone(), second["started"].clone()), (Value::Null, json!(0)));
+    assert_eq!(
+        (second["output"].clone(), second["started"].clone()),
+        (Value::Null, json!(0))
+    );
     assert_eq!(api.get(&format!("/sessions/{sid}/state")).await.json()["state"], "busy");
 
     // While the first runs, the second waits behind it.
     let list = api
-        .poll(&format!("/sessions/{sid}/statements"), |l| l["statements"][0]["state"] == "running")
+        .poll(&format!("/sessions/{sid}/statements"), |l| {
+            l["statements"][0]["state"] == "running"
+        })
         .await;
     assert_eq!(list["total_statements"], 2);
     assert_eq!(list["statements"][1]["state"], "waiting");
@@ -370,7 +395,10 @@ async fn statements_queue_run_and_finish() {
         .poll(&format!("/sessions/{sid}/statements/1"), |s| s["state"] == "available")
         .await;
     assert_eq!(keys(&done), keys(&fixture_body("spark-statement-1plus1")));
-    assert_eq!(done["output"], json!({"status": "ok", "execution_count": 1, "data": {"text/plain": "res0: Int = 2\n"}}));
+    assert_eq!(
+        done["output"],
+        json!({"status": "ok", "execution_count": 1, "data": {"text/plain": "res0: Int = 2\n"}})
+    );
     assert_eq!(done["progress"], json!(1.0));
     let first_done = livy.statement(&sid, 0).unwrap();
     assert_eq!(first_done["state"], "available");
@@ -384,7 +412,10 @@ async fn statements_queue_run_and_finish() {
     assert_eq!((missing.status, missing.json()), (404, json!("Statement not found")));
     let bad = api.get(&format!("/sessions/{sid}/statements/abc")).await;
     assert_eq!((bad.status, bad.json()), (400, fixture_body("spark-statement-bad-id")));
-    let page = api.get(&format!("/sessions/{sid}/statements?from=1&size=1")).await.json();
+    let page = api
+        .get(&format!("/sessions/{sid}/statements?from=1&size=1"))
+        .await
+        .json();
     assert_eq!(page["total_statements"], 2);
     assert_eq!(page["statements"].as_array().unwrap().len(), 1);
     assert_eq!(page["statements"][0]["id"], 1);
@@ -402,7 +433,10 @@ async fn order_desc_needs_0_8() {
     let sid = livy.create_idle_session("pyspark").await;
     api.run_code(&sid, "1").await;
     api.run_code(&sid, "2").await;
-    let desc = api.get(&format!("/sessions/{sid}/statements?order=desc&size=1")).await.json();
+    let desc = api
+        .get(&format!("/sessions/{sid}/statements?order=desc&size=1"))
+        .await
+        .json();
     assert_eq!(desc["total_statements"], 2);
     assert_eq!(desc["statements"][0]["id"], 1);
 }
@@ -455,9 +489,7 @@ async fn cancel_waiting_and_running_statements() {
 
     let cancel = api.post(&format!("{base}/0/cancel"), json!({})).await;
     assert_eq!(cancel.json(), json!({"msg": "canceled"}));
-    let done = api
-        .poll(&format!("{base}/0"), |s| s["state"] == "cancelled")
-        .await;
+    let done = api.poll(&format!("{base}/0"), |s| s["state"] == "cancelled").await;
     assert_eq!(done["output"]["status"], "error");
     assert!(
         done["output"]["evalue"]
@@ -469,7 +501,10 @@ async fn cancel_waiting_and_running_statements() {
     api.wait_state(&format!("/sessions/{sid}"), "idle").await;
 
     let unknown = api.post(&format!("{base}/9999/cancel"), json!({})).await;
-    assert_eq!((unknown.status, unknown.json()), (200, fixture_body("statement-cancel-unknown-id")));
+    assert_eq!(
+        (unknown.status, unknown.json()),
+        (200, fixture_body("statement-cancel-unknown-id"))
+    );
 }
 
 #[tokio::test]
@@ -516,7 +551,10 @@ async fn log_paging_follows_livy_and_the_window_drops_old_lines() {
     assert_eq!(log("?size=1").await["log"][0], json!(added[4]));
 
     let missing = api.get("/sessions/99/log").await;
-    assert_eq!((missing.status, missing.json()), (404, fixture_body("error-session-not-found-log")));
+    assert_eq!(
+        (missing.status, missing.json()),
+        (404, fixture_body("error-session-not-found-log"))
+    );
 }
 
 #[tokio::test]
@@ -527,7 +565,11 @@ async fn error_bodies_have_livy_shapes() {
         ("GET", "/sessions/99", "error-session-not-found"),
         ("GET", "/sessions/99/state", "error-session-not-found-state"),
         ("DELETE", "/sessions/99", "error-session-not-found-delete"),
-        ("POST", "/sessions/99/statements", "error-session-not-found-statement-post"),
+        (
+            "POST",
+            "/sessions/99/statements",
+            "error-session-not-found-statement-post",
+        ),
         ("GET", "/batches/42", "error-batch-not-found"),
     ] {
         let resp = match method {
@@ -544,13 +586,25 @@ async fn error_bodies_have_livy_shapes() {
     let starting = livy.create_session("spark");
     let base = format!("/sessions/{starting}/statements");
     let refused = api.post(&base, json!({"code": "1+1", "kind": "spark"})).await;
-    assert_eq!((refused.status, refused.json()), (500, fixture_body("error-statement-while-starting")));
+    assert_eq!(
+        (refused.status, refused.json()),
+        (500, fixture_body("error-statement-while-starting"))
+    );
     let listed = api.get(&base).await;
-    assert_eq!((listed.status, listed.json()), (200, fixture_body("statements-list-while-starting")));
+    assert_eq!(
+        (listed.status, listed.json()),
+        (200, fixture_body("statements-list-while-starting"))
+    );
     let completion = api
-        .post(&format!("/sessions/{starting}/completion"), json!({"code": "sc.", "kind": "spark", "cursor": 3}))
+        .post(
+            &format!("/sessions/{starting}/completion"),
+            json!({"code": "sc.", "kind": "spark", "cursor": 3}),
+        )
         .await;
-    assert_eq!((completion.status, completion.json()), (500, fixture_body("error-completion-while-starting")));
+    assert_eq!(
+        (completion.status, completion.json()),
+        (500, fixture_body("error-completion-while-starting"))
+    );
 
     // Bodies the driver rejects.
     let shared = livy.create_idle_session("shared").await;
@@ -562,7 +616,13 @@ async fn error_bodies_have_livy_shapes() {
     assert!(no_kind.json().as_str().unwrap().starts_with(prefix), "{}", no_kind.text);
     let cobol = api.post(&sbase, json!({"code": "1", "kind": "cobol"})).await;
     assert_eq!(cobol.status, 500);
-    assert!(cobol.json().as_str().unwrap().contains("IllegalArgumentException: Invalid kind: cobol"));
+    assert!(
+        cobol
+            .json()
+            .as_str()
+            .unwrap()
+            .contains("IllegalArgumentException: Invalid kind: cobol")
+    );
     let no_code = api.post(&sbase, json!({})).await;
     assert_eq!(no_code.status, 500);
     assert!(no_code.json().as_str().unwrap().contains("NullPointerException"));
@@ -575,15 +635,25 @@ async fn error_bodies_have_livy_shapes() {
     );
     let spark_kind = api.run(&shared, json!({"code": "1 + 41", "kind": "spark"})).await;
     assert_eq!(text_plain(&spark_kind), "res0: Int = 42\n");
-    assert_eq!(api.get(&sbase).await.json()["total_statements"], 1, "rejected posts made no statement");
+    assert_eq!(
+        api.get(&sbase).await.json()["total_statements"],
+        1,
+        "rejected posts made no statement"
+    );
 
     let no_kind = api
-        .post(&format!("/sessions/{shared}/completion"), json!({"code": "sc.paral", "cursor": 8}))
+        .post(
+            &format!("/sessions/{shared}/completion"),
+            json!({"code": "sc.paral", "cursor": 8}),
+        )
         .await;
     assert_eq!(no_kind.status, 500);
     assert!(no_kind.json().as_str().unwrap().contains("Invalid kind: null"));
     let completion = api
-        .post(&format!("/sessions/{shared}/completion"), json!({"code": "sc.paral", "kind": "spark", "cursor": 8}))
+        .post(
+            &format!("/sessions/{shared}/completion"),
+            json!({"code": "sc.paral", "kind": "spark", "cursor": 8}),
+        )
         .await;
     assert_eq!(completion.json(), fixture_body("spark-completion"));
 
@@ -602,23 +672,42 @@ async fn dead_and_error_sessions() {
     let session = api.get(&format!("/sessions/{sid}")).await.json();
     assert_eq!(session["state"], "dead");
     let list = api.get(&format!("/sessions/{sid}/statements")).await;
-    assert_eq!((list.status, list.json()), (400, fixture_body("error-statements-list-dead-session")));
+    assert_eq!(
+        (list.status, list.json()),
+        (400, fixture_body("error-statements-list-dead-session"))
+    );
     let one = api.get(&format!("/sessions/{sid}/statements/0")).await;
-    assert_eq!((one.status, one.json()), (400, fixture_body("error-statement-get-dead-session")));
-    let post = api.post(&format!("/sessions/{sid}/statements"), json!({"code": "1+1"})).await;
-    assert_eq!((post.status, post.json()), (500, fixture_body("error-statement-post-dead-session")));
+    assert_eq!(
+        (one.status, one.json()),
+        (400, fixture_body("error-statement-get-dead-session"))
+    );
+    let post = api
+        .post(&format!("/sessions/{sid}/statements"), json!({"code": "1+1"}))
+        .await;
+    assert_eq!(
+        (post.status, post.json()),
+        (500, fixture_body("error-statement-post-dead-session"))
+    );
     assert_eq!(api.get(&format!("/sessions/{sid}/log?size=5")).await.status, 200);
-    assert_eq!(api.delete(&format!("/sessions/{sid}")).await.json(), json!({"msg": "deleted"}));
+    assert_eq!(
+        api.delete(&format!("/sessions/{sid}")).await.json(),
+        json!({"msg": "deleted"})
+    );
 
     // `%fake die`: the driver dies mid-statement.
     let sid = livy.create_idle_session("spark").await;
-    api.post(&format!("/sessions/{sid}/statements"), json!({"code": "%fake sleep 50\n%fake die"}))
-        .await;
+    api.post(
+        &format!("/sessions/{sid}/statements"),
+        json!({"code": "%fake sleep 50\n%fake die"}),
+    )
+    .await;
     api.wait_state(&format!("/sessions/{sid}"), "dead").await;
 
     // An interpreter death leaves the session in `error`, still usable; success → idle.
     let sid = livy.create_idle_session("pyspark").await;
-    let died = api.run_code(&sid, "%fake fixture pyspark-table-magic-mixed-types-crash").await;
+    let died = api
+        .run_code(&sid, "%fake fixture pyspark-table-magic-mixed-types-crash")
+        .await;
     assert_eq!(died["output"]["ename"], "Error");
     let died = api.run_code(&sid, "%fake interpreter-died boom").await;
     assert_eq!(died["output"]["evalue"], "Interpreter died:\nboom");
@@ -662,7 +751,10 @@ async fn scripted_languages_answer_like_livy() {
     let spark = livy.create_idle_session("spark").await;
     assert_eq!(text_plain(&api.run_code(&spark, "1 + 1").await), "res0: Int = 2\n");
     assert_eq!(text_plain(&api.run_code(&spark, "2 * 21").await), "res1: Int = 42\n");
-    assert_eq!(text_plain(&api.run_code(&spark, "println(\"hello from scala\")").await), "hello from scala\n");
+    assert_eq!(
+        text_plain(&api.run_code(&spark, "println(\"hello from scala\")").await),
+        "hello from scala\n"
+    );
     assert_eq!(text_plain(&api.run_code(&spark, "Thread.sleep(30)").await), "");
     let boom = api.run_code(&spark, "throw new RuntimeException(\"boom\")").await;
     assert_eq!(boom["output"], {
@@ -675,17 +767,27 @@ async fn scripted_languages_answer_like_livy() {
     let unknown = api.run_code(&spark, "foo").await;
     assert_eq!(unknown["output"]["ename"], "Error");
     assert_eq!(unknown["output"]["evalue"], "<console>:24: error: not found: value foo");
-    assert_eq!(api.run_code(&spark, "def f(x: Int) = {").await["output"]["evalue"], "incomplete statement");
+    assert_eq!(
+        api.run_code(&spark, "def f(x: Int) = {").await["output"]["evalue"],
+        "incomplete statement"
+    );
 
     let python = livy.create_idle_session("pyspark").await;
-    assert_eq!(api.run_code(&python, "1 + 1").await["output"], fixture_body_output("pyspark-expression", 0));
+    assert_eq!(
+        api.run_code(&python, "1 + 1").await["output"],
+        fixture_body_output("pyspark-expression", 0)
+    );
     assert_eq!(text_plain(&api.run_code(&python, "print(\"x\")").await), "x");
     let zero = api.run_code(&python, "1/0").await;
     assert_eq!(zero["output"], fixture_body_output("pyspark-error-zerodivision", 2));
     let name = api.run_code(&python, "undefined_name").await;
     assert_eq!(name["output"], fixture_body_output("pyspark-error-name", 3));
-    assert_eq!(text_plain(&api.run_code(&python, "x = 10\ny = 32\nprint('x is', x)\nx + y").await), "x is 10\n42");
-    api.run_code(&python, "rows = [{'name': 'ann', 'age': 31, 'score': 1.5}]").await;
+    assert_eq!(
+        text_plain(&api.run_code(&python, "x = 10\ny = 32\nprint('x is', x)\nx + y").await),
+        "x is 10\n42"
+    );
+    api.run_code(&python, "rows = [{'name': 'ann', 'age': 31, 'score': 1.5}]")
+        .await;
     let table = api.run_code(&python, "%table rows").await;
     assert_eq!(table["output"], fixture_body_output("pyspark-table-magic", 6));
     let slept = api.run_code(&python, "import time\ntime.sleep(0.05)\n'ok'").await;
@@ -706,7 +808,10 @@ async fn scripted_languages_answer_like_livy() {
     assert_eq!(result["data"][3], json!([3, 6]));
     assert_eq!(result["schema"]["fields"][1]["name"], "twice");
     let missing = api.run_code(&sql, "select * from no_such_table").await;
-    assert_eq!(missing["output"]["evalue"], "Table or view not found: no_such_table; line 1 pos 14");
+    assert_eq!(
+        missing["output"]["evalue"],
+        "Table or view not found: no_such_table; line 1 pos 14"
+    );
 
     let r = livy.create_idle_session("sparkr").await;
     assert_eq!(text_plain(&api.run_code(&r, "1 + 1").await), "[1] 2");
@@ -716,12 +821,18 @@ async fn scripted_languages_answer_like_livy() {
     let scripted = api.run_code(&r, "secret()").await;
     assert_eq!(scripted["output"]["data"]["application/json"], json!({"k": [1, 2]}));
     let raw = api
-        .run_code(&r, r#"%fake output {"status":"ok","execution_count":99,"data":{"text/html":"<b>x</b>"}}"#)
+        .run_code(
+            &r,
+            r#"%fake output {"status":"ok","execution_count":99,"data":{"text/html":"<b>x</b>"}}"#,
+        )
         .await;
     assert_eq!(raw["output"]["data"]["text/html"], "<b>x</b>");
     assert_eq!(raw["output"]["execution_count"], 2);
     let fixture = api.run_code(&r, "%fake fixture spark-statement-dataframe-show").await;
-    assert_eq!(fixture["output"]["data"], fixture_body("spark-statement-dataframe-show")["output"]["data"]);
+    assert_eq!(
+        fixture["output"]["data"],
+        fixture_body("spark-statement-dataframe-show")["output"]["data"]
+    );
 }
 
 /// The fixture's statement output with `execution_count` set to the id it gets here.
@@ -739,8 +850,14 @@ async fn csrf_rejects_modifying_requests_without_the_header() {
     let rejected = bare.post("/sessions", json!({"kind": "spark"})).await;
     assert_eq!(rejected.status, 400);
     assert_eq!(rejected.content_type(), "text/html;charset=iso-8859-1");
-    assert_eq!(Value::String(rejected.text.clone()), fixture_body("csrf-post-without-header"));
-    assert_eq!(bare.get("/sessions").await.json(), fixture_body("csrf-get-without-header"));
+    assert_eq!(
+        Value::String(rejected.text.clone()),
+        fixture_body("csrf-post-without-header")
+    );
+    assert_eq!(
+        bare.get("/sessions").await.json(),
+        fixture_body("csrf-get-without-header")
+    );
     assert_eq!(api.post("/sessions", json!({"kind": "spark"})).await.status, 201);
     let delete = bare.delete("/sessions/0").await;
     assert_eq!(Value::String(delete.text), fixture_body("csrf-delete-without-header"));
@@ -765,7 +882,11 @@ async fn basic_auth_is_enforced_and_sets_the_owner() {
         assert_eq!(resp.header("www-authenticate"), "Basic realm=\"livy\"");
     }
     let ok = api
-        .send(api.http.get(format!("{}/sessions", api.base)).basic_auth("alice", Some("s3cret")))
+        .send(
+            api.http
+                .get(format!("{}/sessions", api.base))
+                .basic_auth("alice", Some("s3cret")),
+        )
         .await;
     assert_eq!(ok.status, 200);
     let created = api
@@ -807,22 +928,33 @@ async fn batches_run_to_success_or_dead() {
     assert_eq!(keys(&log), keys(&fixture_body("batch-log")));
     assert_eq!(log["log"][0], "stdout: ");
     assert_eq!(log["log"].as_array().unwrap().last().unwrap(), "\nstderr: ");
-    assert_eq!(api.get("/batches/0/state").await.json(), fixture_body("batch-state-success"));
+    assert_eq!(
+        api.get("/batches/0/state").await.json(),
+        fixture_body("batch-state-success")
+    );
 
     let failing = api
-        .post("/batches", json!({"file": "/opt/livyref/batch/hello.jar", "className": "Hello", "args": ["fail"]}))
+        .post(
+            "/batches",
+            json!({"file": "/opt/livyref/batch/hello.jar", "className": "Hello", "args": ["fail"]}),
+        )
         .await;
     assert_eq!(failing.json(), fixture_body("batch-create-failing"));
     api.wait_state("/batches/1", "dead").await;
 
-    let python = api.post("/batches", json!({"file": "/opt/x/hello.py", "args": ["x"]})).await;
+    let python = api
+        .post("/batches", json!({"file": "/opt/x/hello.py", "args": ["x"]}))
+        .await;
     assert_eq!(python.status, 201);
     let done = api.poll("/batches/2", |b| b["state"] == "success").await;
     assert!(done["log"].to_string().contains("hello from python batch ['x']"));
 
     // The real quirk: a rejected create still registers a `starting` zombie.
     let rejected = api.post("/batches", json!({"className": "Hello"})).await;
-    assert_eq!((rejected.status, rejected.json()), (400, fixture_body("error-batch-missing-file")));
+    assert_eq!(
+        (rejected.status, rejected.json()),
+        (400, fixture_body("error-batch-missing-file"))
+    );
     let zombie = api.get("/batches/3").await.json();
     assert_eq!(zombie, fixture_body("batch-zombie-after-rejected-create"));
     let list = api.get("/batches").await.json();
@@ -835,7 +967,10 @@ async fn batches_run_to_success_or_dead() {
 
     assert_eq!(api.delete("/batches/0").await.json(), fixture_body("batch-delete"));
     let again = api.delete("/batches/0").await;
-    assert_eq!((again.status, again.json()), (404, fixture_body("error-batch-delete-again")));
+    assert_eq!(
+        (again.status, again.json()),
+        (404, fixture_body("error-batch-delete-again"))
+    );
 }
 
 #[tokio::test]
@@ -862,7 +997,8 @@ async fn fault_latency_and_status() {
     assert_eq!(api.get("/sessions").await.status, 200);
     assert_eq!(api.post("/sessions", json!({})).await.status, 500);
     assert_eq!(api.get("/sessions").await.json()["total"], 0);
-    livy.faults().fail_next_html(1, "GET", "/version", 502, "<html>bad gateway</html>");
+    livy.faults()
+        .fail_next_html(1, "GET", "/version", 502, "<html>bad gateway</html>");
     let html = api.get("/version").await;
     assert_eq!((html.status, html.text.as_str()), (502, "<html>bad gateway</html>"));
     assert!(html.content_type().starts_with("text/html"));

@@ -34,10 +34,7 @@ impl RecordedRequest {
     /// The first value of a header (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
     }
 
     /// The body as text.
@@ -100,9 +97,9 @@ impl FaultState {
     /// Takes the first armed rule matching the request and of the wanted phase.
     fn take(&self, method: &str, path: &str, pre_handler: bool) -> Option<Action> {
         let mut rules = self.rules.lock().unwrap();
-        let rule = rules.iter_mut().find(|r| {
-            r.matches(method, path) && matches!(r.action, Action::Status { .. }) == pre_handler
-        })?;
+        let rule = rules
+            .iter_mut()
+            .find(|r| r.matches(method, path) && matches!(r.action, Action::Status { .. }) == pre_handler)?;
         rule.remaining -= 1;
         let action = rule.action.clone();
         rules.retain(|r| r.remaining > 0);
@@ -184,9 +181,7 @@ impl Faults {
 
     /// The next `n` sessions fail to start (they go `dead` with an exception in the log).
     pub fn fail_session_starts(&self, n: u32) {
-        self.shared
-            .failing_starts
-            .store(n, std::sync::atomic::Ordering::SeqCst);
+        self.shared.failing_starts.store(n, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Turns CSRF protection on or off.
@@ -247,7 +242,12 @@ pub(crate) async fn middleware(State(harness): State<Harness>, req: Request, nex
         headers: parts
             .headers
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: bytes.to_vec(),
     });

@@ -19,9 +19,7 @@ use std::time::{Duration, Instant};
 
 use axum::middleware::from_fn_with_state;
 use livy_tui::server::clock::log_timestamp;
-use livy_tui::server::{
-    BasicCredentials, CreateSessionRequest, Kind, LivyServer, ServerConfig, SessionState,
-};
+use livy_tui::server::{BasicCredentials, CreateSessionRequest, Kind, LivyServer, ServerConfig, SessionState};
 use serde_json::Value;
 
 pub use faults::{Faults, RecordedRequest};
@@ -197,9 +195,7 @@ impl TestLivy {
             cancel_timeout: config.cancel_timeout,
             local_dir_whitelist: config.local_dir_whitelist.clone(),
         };
-        let backend = Arc::new(ScriptedBackend {
-            shared: shared.clone(),
-        });
+        let backend = Arc::new(ScriptedBackend { shared: shared.clone() });
         let server = LivyServer::with_runtime(server_config, backend, handle.clone());
         let fault_state = Arc::new(FaultState::default());
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -287,11 +283,7 @@ impl TestLivy {
 
     /// Statements whose code is exactly `code` answer `reply` (any kind, any session).
     pub fn script(&self, code: &str, reply: Reply) {
-        self.shared
-            .scripts
-            .lock()
-            .unwrap()
-            .insert(code.to_string(), reply);
+        self.shared.scripts.lock().unwrap().insert(code.to_string(), reply);
     }
 
     /// Removes every script.

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use livy_tui::server::clock::log_timestamp;
 use livy_tui::server::{
-    Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, ExecCtx, ExecOutcome, ExecRequest,
-    Interpreter, Kind, LogSink, SessionSpec, StartFailure,
+    Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, ExecCtx, ExecOutcome, ExecRequest, Interpreter, Kind, LogSink,
+    SessionSpec, StartFailure,
 };
 use serde_json::{Map, Value, json};
 
@@ -57,10 +57,7 @@ pub struct Reply {
 
 impl Reply {
     fn of(body: ReplyBody) -> Reply {
-        Reply {
-            body,
-            duration: None,
-        }
+        Reply { body, duration: None }
     }
 
     /// A `text/plain` result.
@@ -104,8 +101,8 @@ impl Reply {
 
     /// The output of a fixture in `tests/fixtures/livy/` (panics if it has none).
     pub fn fixture(name: &str) -> Reply {
-        let output = fixtures::statement_output(name)
-            .unwrap_or_else(|| panic!("fixture {name} has no statement output"));
+        let output =
+            fixtures::statement_output(name).unwrap_or_else(|| panic!("fixture {name} has no statement output"));
         Reply::raw(output)
     }
 
@@ -246,8 +243,14 @@ impl Backend for ScriptedBackend {
             }
             let ts = log_timestamp();
             log.stderr(format!("{ts} INFO SparkContext: Running Spark version 2.4.8"));
-            log.stderr(format!("{ts} INFO SparkContext: Submitted application: livy-session-{}", spec.id));
-            log.stderr(format!("{ts} INFO Utils: Successfully started service 'sparkDriver' on port 40{:03}.", spec.id % 1000));
+            log.stderr(format!(
+                "{ts} INFO SparkContext: Submitted application: livy-session-{}",
+                spec.id
+            ));
+            log.stderr(format!(
+                "{ts} INFO Utils: Successfully started service 'sparkDriver' on port 40{:03}.",
+                spec.id % 1000
+            ));
             tokio::time::sleep(quarter * 2).await;
             let ts = log_timestamp();
             log.stderr(format!(
@@ -288,7 +291,9 @@ impl Backend for ScriptedBackend {
                 log.stdout("\tat org.apache.spark.deploy.SparkSubmit.doRunMain$1(SparkSubmit.scala:161)");
                 log.stdout("\tat org.apache.spark.deploy.SparkSubmit.main(SparkSubmit.scala)");
             }
-            log.stdout("log4j:WARN No appenders could be found for logger (org.apache.spark.util.ShutdownHookManager).");
+            log.stdout(
+                "log4j:WARN No appenders could be found for logger (org.apache.spark.util.ShutdownHookManager).",
+            );
             log.stdout("log4j:WARN Please initialize the log4j system properly.");
             log.stdout("log4j:WARN See http://logging.apache.org/log4j/1.2/faq.html#noconfig for more info.");
             if fail { BatchExit::Dead } else { BatchExit::Success }

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::super::fixtures;
 use super::text::{
-    ArithError, call_arg, eval_arith, first_identifier, python_str_repr, range_show, show_range_table,
-    split_top_level, string_literal,
+    ArithError, call_arg, eval_arith, first_identifier, python_str_repr, range_show, show_range_table, split_top_level,
+    string_literal,
 };
 use super::{Eval, LangState, error, ok_text};
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 use livy_tui::server::{ExecOutcome, Kind};
 
 use super::text::{
-    ArithError, call_arg, eval_arith, first_identifier, is_incomplete, range_show, show_range_table,
-    split_top_level, string_literal,
+    ArithError, call_arg, eval_arith, first_identifier, is_incomplete, range_show, show_range_table, split_top_level,
+    string_literal,
 };
 use super::{Eval, LangState, error, ok_text};
 
@@ -96,9 +96,7 @@ fn next_res(state: &mut LangState) -> u64 {
 
 /// `val x = …` / `var x: Int = …`.
 fn definition(stmt: &str) -> Option<(&str, &str)> {
-    let rest = stmt
-        .strip_prefix("val ")
-        .or_else(|| stmt.strip_prefix("var "))?;
+    let rest = stmt.strip_prefix("val ").or_else(|| stmt.strip_prefix("var "))?;
     let (lhs, expr) = rest.split_once('=')?;
     let name = lhs.split(':').next()?.trim();
     let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
@@ -131,7 +129,11 @@ fn value_text(stmt: &str, arg: &str, state: &LangState) -> Result<String, ExecOu
         return Ok(text.clone());
     }
     match eval_arith(arg, &state.nums_of(KIND), false) {
-        Ok(n) => Ok(n.scala_typed().split_once(" = ").map(|(_, v)| v.to_string()).unwrap_or_default()),
+        Ok(n) => Ok(n
+            .scala_typed()
+            .split_once(" = ")
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default()),
         Err(e) => Err(arith_error(stmt, e)),
     }
 }
@@ -154,10 +156,7 @@ fn not_found(stmt: &str, name: &str) -> ExecOutcome {
     error(
         "Error",
         format!("<console>:24: error: not found: value {name}"),
-        vec![
-            format!("       {stmt}\n"),
-            format!("       {}^\n", " ".repeat(column)),
-        ],
+        vec![format!("       {stmt}\n"), format!("       {}^\n", " ".repeat(column))],
     )
 }
 
@@ -188,10 +187,24 @@ fn parallelize_sum(stmt: &str) -> Option<i64> {
 /// Member names offered after `sc.` and `spark.`, and top-level names otherwise.
 pub fn complete(code: &str, cursor: usize) -> Vec<String> {
     const SC: [&str; 8] = [
-        "parallelize", "range", "textFile", "setJobGroup", "stop", "sparkUser", "version", "uiWebUrl",
+        "parallelize",
+        "range",
+        "textFile",
+        "setJobGroup",
+        "stop",
+        "sparkUser",
+        "version",
+        "uiWebUrl",
     ];
     const SPARK: [&str; 8] = [
-        "range", "read", "sql", "table", "createDataFrame", "catalog", "conf", "version",
+        "range",
+        "read",
+        "sql",
+        "table",
+        "createDataFrame",
+        "catalog",
+        "conf",
+        "version",
     ];
     const TOP: [&str; 6] = ["println", "print", "spark", "sc", "sqlContext", "Thread"];
     let before: String = code.chars().take(cursor).collect();

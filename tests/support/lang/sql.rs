@@ -148,12 +148,20 @@ fn column(item: &str, has_range: bool) -> Result<Vec<Column>, String> {
             && let Some((k, k_type, _)) = literal(rest[1..].trim())
             && k.is_number()
         {
-            let spark_type = if op == '/' || k_type != "integer" { "double" } else { "long" };
+            let spark_type = if op == '/' || k_type != "integer" {
+                "double"
+            } else {
+                "long"
+            };
             let name = format!("(id {op} {})", rest[1..].trim());
             return Ok(vec![make(name, spark_type, op == '/', Expr::IdOp(op, k))]);
         }
     }
-    Err(expr.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(expr).to_string())
+    Err(expr
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or(expr)
+        .to_string())
 }
 
 /// A SQL literal: its JSON value, Spark type and nullability.

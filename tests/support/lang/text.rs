@@ -191,11 +191,7 @@ impl Parser<'_> {
         self.pos += 1;
         match token {
             Token::Num(n) => Ok(n),
-            Token::Ident(name) => self
-                .vars
-                .get(&name)
-                .copied()
-                .ok_or(ArithError::UnknownName(name)),
+            Token::Ident(name) => self.vars.get(&name).copied().ok_or(ArithError::UnknownName(name)),
             Token::Op("(") => {
                 let value = self.expr()?;
                 if self.peek_op() != Some(")") {
@@ -265,7 +261,11 @@ pub fn string_literal(text: &str, single: bool) -> Option<String> {
 
 /// Python's `repr` of a string.
 pub fn python_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::from(quote);
     for c in s.chars() {
         match c {
