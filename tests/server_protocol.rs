@@ -363,7 +363,7 @@ async fn statements_queue_run_and_finish() {
     let first = api
         .post(
             &format!("/sessions/{sid}/statements"),
-            json!({"code": "Thread.sleep(700)"}),
+            json!({"code": "Thread.sleep(30000)"}),
         )
         .await;
     assert_eq!(first.status, 201);
@@ -390,6 +390,13 @@ async fn statements_queue_run_and_finish() {
     assert_eq!(list["total_statements"], 2);
     assert_eq!(list["statements"][1]["state"], "waiting");
     assert!(list["statements"][0]["started"].as_i64().unwrap() > 0);
+    assert_eq!(
+        api.get(&format!("/sessions/{sid}/statements/1")).await.json()["state"],
+        "waiting"
+    );
+    // Cancelling the long one lets the queue move on.
+    api.post(&format!("/sessions/{sid}/statements/0/cancel"), json!({}))
+        .await;
 
     let done = api
         .poll(&format!("/sessions/{sid}/statements/1"), |s| s["state"] == "available")
@@ -401,8 +408,7 @@ async fn statements_queue_run_and_finish() {
     );
     assert_eq!(done["progress"], json!(1.0));
     let first_done = livy.statement(&sid, 0).unwrap();
-    assert_eq!(first_done["state"], "available");
-    assert_eq!(text_plain(&first_done), "");
+    assert_eq!(first_done["state"], "cancelled");
     assert!(done["started"].as_i64().unwrap() >= first_done["completed"].as_i64().unwrap());
     assert!(done["completed"].as_i64().unwrap() >= done["started"].as_i64().unwrap());
     api.wait_state(&format!("/sessions/{sid}"), "idle").await;
@@ -559,7 +565,7 @@ async fn log_paging_follows_livy_and_the_window_drops_old_lines() {
 
 #[tokio::test]
 async fn error_bodies_have_livy_shapes() {
-    let livy = TestLivy::start_with(TestLivyConfig::default().start_ms(1500)).await;
+    let livy = TestLivy::start().await;
     let api = Api::new(&livy);
     for (method, path, fixture) in [
         ("GET", "/sessions/99", "error-session-not-found"),
@@ -583,7 +589,9 @@ async fn error_bodies_have_livy_shapes() {
     }
 
     // A session still starting: statements are refused with a bare 500, listed as empty.
+    livy.set_start_delay_ms(60_000);
     let starting = livy.create_session("spark");
+    livy.set_start_delay_ms(200);
     let base = format!("/sessions/{starting}/statements");
     let refused = api.post(&base, json!({"code": "1+1", "kind": "spark"})).await;
     assert_eq!(
@@ -908,7 +916,7 @@ async fn basic_auth_is_enforced_and_sets_the_owner() {
 
 #[tokio::test]
 async fn batches_run_to_success_or_dead() {
-    let livy = TestLivy::start_with(TestLivyConfig::default().batch_ms(50, 200)).await;
+    let livy = TestLivy::start_with(TestLivyConfig::default().batch_ms(200, 600)).await;
     let api = Api::new(&livy);
     let created = api
         .post(
@@ -920,9 +928,23 @@ async fn batches_run_to_success_or_dead() {
     assert_eq!(created.header("location"), "/batches/0");
     assert_eq!(created.json(), fixture_body("batch-create"));
 
-    api.wait_state("/batches/0", "running").await;
+    let failing = api
+        .post(
+            "/batches",
+            json!({"file": "/opt/livyref/batch/hello.jar", "className": "Hello", "args": ["fail"]}),
+        )
+        .await;
+    assert_eq!(failing.json(), fixture_body("batch-create-failing"));
+    let python = api
+        .post("/batches", json!({"file": "/opt/x/hello.py", "args": ["x"]}))
+        .await;
+    assert_eq!(python.status, 201);
+
+    let running = api.poll("/batches/0", |b| b["state"] == "running").await;
     let done = api.poll("/batches/hello-batch", |b| b["state"] == "success").await;
     assert_eq!(keys(&done), keys(&fixture_body("batch-get-success")));
+    let lines = |b: &Value| b["log"].as_array().unwrap().len();
+    assert!(lines(&done) > lines(&running), "the log grows while the batch runs");
     assert!(done["log"].to_string().contains("hello from batch, args=a,b"));
     let log = api.get("/batches/0/log?from=0&size=10").await.json();
     assert_eq!(keys(&log), keys(&fixture_body("batch-log")));
@@ -933,19 +955,8 @@ async fn batches_run_to_success_or_dead() {
         fixture_body("batch-state-success")
     );
 
-    let failing = api
-        .post(
-            "/batches",
-            json!({"file": "/opt/livyref/batch/hello.jar", "className": "Hello", "args": ["fail"]}),
-        )
-        .await;
-    assert_eq!(failing.json(), fixture_body("batch-create-failing"));
-    api.wait_state("/batches/1", "dead").await;
-
-    let python = api
-        .post("/batches", json!({"file": "/opt/x/hello.py", "args": ["x"]}))
-        .await;
-    assert_eq!(python.status, 201);
+    let dead = api.wait_state("/batches/1", "dead").await;
+    assert_eq!(dead, fixture_body("batch-state-dead"));
     let done = api.poll("/batches/2", |b| b["state"] == "success").await;
     assert!(done["log"].to_string().contains("hello from python batch ['x']"));
 

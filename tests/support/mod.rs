@@ -286,6 +286,18 @@ impl TestLivy {
         self.shared.scripts.lock().unwrap().insert(code.to_string(), reply);
     }
 
+    /// Changes how long sessions created from now on spend `starting`.
+    pub fn set_start_delay_ms(&self, ms: u64) {
+        self.shared
+            .start_delay_ms
+            .store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Changes the run time of ordinary statements started from now on.
+    pub fn set_statement_ms(&self, ms: u64) {
+        self.shared.statement_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Removes every script.
     pub fn clear_scripts(&self) {
         self.shared.scripts.lock().unwrap().clear();

@@ -2,7 +2,7 @@
 //! answered by exact-code scripts, `%fake` directives or the per-language rules in `lang`.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -177,8 +177,12 @@ pub struct ScriptSettings {
 
 /// State shared by the backend, its interpreters and the harness.
 pub struct Shared {
-    /// Timings.
+    /// Timings and limits fixed at start.
     pub settings: ScriptSettings,
+    /// Session start time in ms (changeable while running).
+    pub start_delay_ms: AtomicU64,
+    /// Default statement run time in ms (changeable while running).
+    pub statement_ms: AtomicU64,
     /// Exact code → reply.
     pub scripts: Mutex<HashMap<String, Reply>>,
     /// Session starts still to fail.
@@ -189,10 +193,20 @@ impl Shared {
     /// Empty scripts with these settings.
     pub fn new(settings: ScriptSettings) -> Shared {
         Shared {
+            start_delay_ms: AtomicU64::new(settings.start_delay.as_millis() as u64),
+            statement_ms: AtomicU64::new(settings.statement_duration.as_millis() as u64),
             settings,
             scripts: Mutex::new(HashMap::new()),
             failing_starts: AtomicU32::new(0),
         }
+    }
+
+    fn start_delay(&self) -> Duration {
+        Duration::from_millis(self.start_delay_ms.load(Ordering::SeqCst))
+    }
+
+    fn statement_duration(&self) -> Duration {
+        Duration::from_millis(self.statement_ms.load(Ordering::SeqCst))
     }
 
     fn scripted(&self, code: &str) -> Option<Reply> {
@@ -223,7 +237,7 @@ impl Backend for ScriptedBackend {
             let began = Instant::now();
             // spark-submit prints nothing for a moment: the create answer shows only the
             // two stream markers, as in `spark-session-create.json`.
-            let quarter = shared.settings.start_delay / 4;
+            let quarter = shared.start_delay() / 4;
             tokio::time::sleep(quarter).await;
             let ts = log_timestamp();
             log.stderr(format!("{ts} WARN NativeCodeLoader: Unable to load native-hadoop library for your platform... using builtin-java classes where applicable"));
@@ -339,7 +353,7 @@ impl Interpreter for ScriptedInterpreter {
 
 impl ScriptedInterpreter {
     async fn run(&self, req: &ExecRequest, ctx: &ExecCtx) -> ExecOutcome {
-        let default = self.shared.settings.statement_duration;
+        let default = self.shared.statement_duration();
         if let Some(reply) = self.shared.scripted(&req.code) {
             return play(ctx, reply.duration.unwrap_or(default), reply.outcome()).await;
         }
