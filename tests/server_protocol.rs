@@ -514,6 +514,32 @@ async fn cancel_waiting_and_running_statements() {
 }
 
 #[tokio::test]
+async fn cancel_gives_up_on_code_that_ignores_it() {
+    let livy = TestLivy::start_with(TestLivyConfig::default().cancel_timeout_ms(500)).await;
+    let api = Api::new(&livy);
+    let sid = livy.create_idle_session("pyspark").await;
+    let base = format!("/sessions/{sid}/statements");
+    api.post(&base, json!({"code": "%fake busy 3000"})).await;
+    api.post(&base, json!({"code": "1 + 1"})).await;
+    api.poll(&format!("{base}/0"), |s| s["state"] == "running").await;
+    api.post(&format!("{base}/0/cancel"), json!({})).await;
+    let cancelling = api.get(&format!("{base}/0")).await.json();
+    assert_eq!(cancelling["state"], "cancelling");
+    assert_eq!(cancelling["completed"], 0);
+    // After the cancel timeout Livy reports it cancelled, output still to come…
+    let cancelled = api.poll(&format!("{base}/0"), |s| s["state"] == "cancelled").await;
+    assert_eq!(cancelled["output"], Value::Null);
+    assert!(cancelled["completed"].as_i64().unwrap() > 0);
+    // …but the interpreter is still busy, so the next statement waits for it.
+    assert_eq!(api.get(&format!("{base}/1")).await.json()["state"], "waiting");
+    let next = api.poll(&format!("{base}/1"), |s| s["state"] == "available").await;
+    assert_eq!(text_plain(&next), "2");
+    let late = api.get(&format!("{base}/0")).await.json();
+    assert_eq!(late["state"], "cancelled");
+    assert_eq!(late["output"]["status"], "error");
+}
+
+#[tokio::test]
 async fn log_paging_follows_livy_and_the_window_drops_old_lines() {
     let livy = TestLivy::start().await;
     let api = Api::new(&livy);
@@ -701,6 +727,20 @@ async fn dead_and_error_sessions() {
         api.delete(&format!("/sessions/{sid}")).await.json(),
         json!({"msg": "deleted"})
     );
+
+    // Deleting a busy session answers at once; the session is gone.
+    let sid = livy.create_idle_session("spark").await;
+    api.post(
+        &format!("/sessions/{sid}/statements"),
+        json!({"code": "Thread.sleep(30000)"}),
+    )
+    .await;
+    api.wait_state(&format!("/sessions/{sid}"), "busy").await;
+    assert_eq!(
+        api.delete(&format!("/sessions/{sid}")).await.json(),
+        fixture_body("session-delete-busy")
+    );
+    assert_eq!(api.get(&format!("/sessions/{sid}/state")).await.status, 404);
 
     // `%fake die`: the driver dies mid-statement.
     let sid = livy.create_idle_session("spark").await;

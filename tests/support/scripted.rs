@@ -359,6 +359,7 @@ impl ScriptedInterpreter {
         }
         // `%fake` directives run in order; other lines are evaluated as the language.
         let mut extra = Duration::ZERO;
+        let mut busy = Duration::ZERO;
         let mut forced: Option<ExecOutcome> = None;
         let mut rest = Vec::new();
         for line in req.code.lines() {
@@ -369,6 +370,8 @@ impl ScriptedInterpreter {
             let (verb, arg) = directive.trim().split_once(' ').unwrap_or((directive.trim(), ""));
             match verb {
                 "sleep" => extra += Duration::from_millis(arg.trim().parse().unwrap_or(0)),
+                // Work that no cancel can interrupt, like Python code that runs no Spark job.
+                "busy" => busy += Duration::from_millis(arg.trim().parse().unwrap_or(0)),
                 "log" => ctx.log().stderr(arg.to_string()),
                 "die" => {
                     if !run_for(ctx, extra).await {
@@ -418,6 +421,9 @@ impl ScriptedInterpreter {
                 eval.outcome
             }
         };
+        if !busy.is_zero() {
+            tokio::time::sleep(busy).await;
+        }
         play(ctx, default + extra, outcome).await
     }
 }
