@@ -1098,3 +1098,99 @@ async fn fault_malformed_json_and_request_recording() {
     livy.clear_requests();
     assert!(livy.requests().is_empty());
 }
+
+/// A minimal backend, as `livy-tui serve` will plug in: echoes code, fails starts of
+/// sessions named `broken`, and runs every batch to success.
+struct EchoBackend;
+
+struct Echo;
+
+impl livy_tui::server::Interpreter for Echo {
+    fn execute(
+        &self,
+        req: livy_tui::server::ExecRequest,
+        ctx: livy_tui::server::ExecCtx,
+    ) -> livy_tui::server::BoxFuture<'_, livy_tui::server::ExecOutcome> {
+        Box::pin(async move {
+            ctx.set_progress(0.5);
+            ctx.log().stderr(format!("echo {}", req.statement_id));
+            let mut data = serde_json::Map::new();
+            data.insert("text/plain".into(), json!(format!("{}:{}", req.kind, req.code)));
+            livy_tui::server::ExecOutcome::Ok(data)
+        })
+    }
+}
+
+impl livy_tui::server::Backend for EchoBackend {
+    fn start_session(
+        &self,
+        spec: livy_tui::server::SessionSpec,
+        log: livy_tui::server::LogSink,
+    ) -> livy_tui::server::BoxFuture<
+        'static,
+        Result<std::sync::Arc<dyn livy_tui::server::Interpreter>, livy_tui::server::StartFailure>,
+    > {
+        Box::pin(async move {
+            if spec.request.name.as_deref() == Some("broken") {
+                log.stderr("no python here");
+                return Err(livy_tui::server::StartFailure {
+                    reason: "no python".into(),
+                });
+            }
+            let interpreter: std::sync::Arc<dyn livy_tui::server::Interpreter> = std::sync::Arc::new(Echo);
+            Ok(interpreter)
+        })
+    }
+
+    fn run_batch(
+        &self,
+        _spec: livy_tui::server::BatchSpec,
+        ctx: livy_tui::server::BatchCtx,
+    ) -> livy_tui::server::BoxFuture<'static, livy_tui::server::BatchExit> {
+        Box::pin(async move {
+            ctx.set_running();
+            ctx.log().stdout("ran");
+            livy_tui::server::BatchExit::Success
+        })
+    }
+}
+
+#[tokio::test]
+async fn livy_server_runs_a_custom_backend() {
+    use livy_tui::server::{LivyServer, ServerConfig};
+    let server = LivyServer::new(ServerConfig::default(), std::sync::Arc::new(EchoBackend));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = {
+        let server = server.clone();
+        tokio::spawn(async move {
+            server
+                .serve(listener, async {
+                    let _ = stopped.await;
+                })
+                .await
+        })
+    };
+    let api = Api {
+        http: reqwest::Client::new(),
+        base,
+    };
+    let created = api.post("/sessions", json!({"kind": "sql"})).await;
+    assert_eq!(created.status, 201);
+    api.wait_state("/sessions/0", "idle").await;
+    let done = api.run_code("0", "select 1").await;
+    assert_eq!(text_plain(&done), "sql:select 1");
+    assert!(api.get("/sessions/0/log").await.text.contains("echo 0"));
+
+    api.post("/sessions", json!({"name": "broken"})).await;
+    api.wait_state("/sessions/broken", "dead").await;
+    assert!(api.get("/sessions/1/log").await.text.contains("no python here"));
+
+    api.post("/batches", json!({"file": "/x.py"})).await;
+    api.wait_state("/batches/0", "success").await;
+    assert_eq!(server.batch_state(0).map(|s| s.as_str()), Some("success"));
+
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
+}
