@@ -317,14 +317,14 @@ impl TestLivy {
             name: name.map(str::to_string),
             ..CreateSessionRequest::default()
         };
-        let _guard = self.runtime.enter();
         self.server
             .create_session(request)
             .unwrap_or_else(|e| panic!("create session: {e:?}"))
             .to_string()
     }
 
-    /// Creates a session and waits until it is `idle`; returns its id.
+    /// Creates a session and waits until it is `idle`; returns its id. Needs a Tokio
+    /// runtime with timers (any `#[tokio::test]`).
     pub async fn create_idle_session(&self, kind: &str) -> String {
         let id = self.create_session(kind);
         self.wait_session_state(&id, "idle").await;
