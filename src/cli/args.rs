@@ -124,7 +124,7 @@ pub enum Command {
     /// the result: text as is, tables aligned, JSON pretty, images saved to a file. A failed
     /// statement prints its error on stderr and exits 1. A session this command created is
     /// deleted on exit (also on Ctrl-C) unless --keep. Ctrl-C cancels a running statement.
-    Exec(ExecArgs),
+    Exec(Box<ExecArgs>),
     /// List, inspect, kill and read the logs of interactive sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
@@ -334,7 +334,7 @@ pub enum BatchCommand {
     },
     /// Submit a batch job: a jar (with --class) or a Python file, at a path the cluster can
     /// read (hdfs://, s3://, abfs://, or a whitelisted local path).
-    Submit(SubmitArgs),
+    Submit(Box<SubmitArgs>),
     /// Show one batch's details and last log lines.
     Show {
         /// Batch id or name.

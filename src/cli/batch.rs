@@ -32,7 +32,7 @@ pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
             }
             Ok(0)
         }
-        BatchCommand::Submit(args) => submit(&client, args).await,
+        BatchCommand::Submit(args) => submit(&client, *args).await,
         BatchCommand::Show { id, format } => {
             let batch = client.get_batch(&BatchId::from(id.as_str())).await?;
             if format.json {

@@ -261,10 +261,10 @@ async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep: boo
         return;
     }
     tracing::info!(%id, "deleting the session this command created");
-    if let Err(e) = client.delete_session(&id).await {
-        if !e.is_not_found() {
-            eprintln!("could not delete session {id}: {e}");
-        }
+    if let Err(e) = client.delete_session(&id).await
+        && !e.is_not_found()
+    {
+        eprintln!("could not delete session {id}: {e}");
     }
 }
 

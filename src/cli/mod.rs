@@ -24,7 +24,7 @@ pub async fn run(cli: Cli) -> CliResult {
     let client = connection::client(&cli.connection)?;
     tracing::info!(url = %client.base_url(), "livy-tui starting");
     match command {
-        Command::Exec(args) => exec::run(client, args).await,
+        Command::Exec(args) => exec::run(client, *args).await,
         Command::Sessions(command) => sessions::run(client, command).await,
         Command::Batch(command) => batch::run(client, command).await,
     }
