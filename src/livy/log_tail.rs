@@ -1,22 +1,21 @@
 //! Tailing a Livy log so that each new line is delivered once.
 //!
-//! Livy holds a window of lines, not an append-only file: each stream (stdout, stderr) keeps
-//! only its last N lines, so offsets shift as old lines drop, and new stdout lines appear
-//! *before* the `stderr:` marker, in the middle of the window. Paging by offset would
-//! duplicate or skip lines. Instead the tailer fetches the whole window each time and
-//! aligns it with the previous one (a line diff): lines that were not there before are new.
-//! When the two windows share nothing, more lines arrived than the server keeps between
-//! two polls, and the tailer says so (`gap`) rather than skipping silently.
-
-use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
-use std::time::{Duration, Instant};
+//! Livy holds a window of lines, not an append-only file. The window is made of segments
+//! that each start with a marker line (`stdout: `, `\nstderr: `, `\nYARN Diagnostics: `),
+//! and each segment is a FIFO that keeps only its last N lines. So offsets shift as old
+//! lines drop, and new stdout lines appear in the *middle* of the window; paging by offset
+//! would duplicate or skip lines. Instead the tailer fetches the whole window each time and
+//! aligns every segment with its previous version: the new segment must be the old one with
+//! some lines dropped from the front and some appended, and the appended ones are new.
+//! When a segment kept none of its old lines, more lines may have arrived than the server
+//! keeps between two polls; the tailer says so (`gap`) rather than skipping silently.
 
 /// What changed since the previous window.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogDelta {
     /// Lines not seen before, in log order.
     pub lines: Vec<String>,
-    /// Lines were lost between two polls: the server's window moved past all of them.
+    /// Lines may have been lost between two polls: a segment moved past all it held before.
     pub gap: bool,
 }
 
@@ -39,31 +38,83 @@ impl LogTail {
 
     /// Takes the server's current window (all the lines it holds) and returns what is new.
     pub fn update(&mut self, window: Vec<String>) -> LogDelta {
-        if self.window.is_empty() {
-            self.window = window;
-            return LogDelta {
-                lines: self.window.clone(),
-                gap: false,
-            };
-        }
-        // Bounded effort: past the deadline the diff is less minimal but still correct.
-        let deadline = Instant::now() + Duration::from_millis(200);
-        let ops = capture_diff_slices_deadline(Algorithm::Myers, &self.window, &window, Some(deadline));
-        let mut lines = Vec::new();
-        let mut shared = false;
-        for op in ops {
-            match op {
-                DiffOp::Equal { .. } => shared = true,
-                DiffOp::Insert { new_index, new_len, .. } | DiffOp::Replace { new_index, new_len, .. } => {
-                    lines.extend_from_slice(&window[new_index..new_index + new_len]);
+        let mut delta = LogDelta::default();
+        {
+            let old = segments(&self.window);
+            for segment in segments(&window) {
+                match old.iter().find(|o| o.key == segment.key) {
+                    Some(before) => {
+                        let (appended, gap) = appended_lines(before.body, segment.body);
+                        delta.lines.extend_from_slice(appended);
+                        delta.gap |= gap;
+                    }
+                    None => {
+                        delta.lines.extend(segment.marker.cloned());
+                        delta.lines.extend_from_slice(segment.body);
+                    }
                 }
-                DiffOp::Delete { .. } => {}
             }
         }
-        let gap = !shared && !window.is_empty();
         self.window = window;
-        LogDelta { lines, gap }
+        delta
     }
+}
+
+/// One FIFO of the window: its marker line (none for lines before any marker) and body.
+struct Segment<'a> {
+    key: Option<&'a str>,
+    marker: Option<&'a String>,
+    body: &'a [String],
+}
+
+/// Which segment a marker line starts, if it is one.
+fn marker_of(line: &str) -> Option<&str> {
+    let t = line.trim();
+    matches!(t, "stdout:" | "stderr:" | "YARN Diagnostics:").then_some(t)
+}
+
+/// Splits a window at its marker lines.
+fn segments(window: &[String]) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut current = Segment {
+        key: None,
+        marker: None,
+        body: &window[..0],
+    };
+    let mut body_start = 0;
+    for (i, line) in window.iter().enumerate() {
+        if let Some(key) = marker_of(line) {
+            current.body = &window[body_start..i];
+            if current.marker.is_some() || !current.body.is_empty() {
+                out.push(current);
+            }
+            current = Segment {
+                key: Some(key),
+                marker: Some(line),
+                body: &window[..0],
+            };
+            body_start = i + 1;
+        }
+    }
+    current.body = &window[body_start..];
+    if current.marker.is_some() || !current.body.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The FIFO alignment: the smallest `k` with `old[k..]` a prefix of `new` (the most overlap,
+/// so the fewest lines counted as new); what follows that overlap in `new` was appended.
+/// No overlap at all means every old line was pushed out: at least as many lines arrived as
+/// the server keeps, so some may have been lost.
+fn appended_lines<'a>(old: &[String], new: &'a [String]) -> (&'a [String], bool) {
+    for k in 0..old.len() {
+        let kept = &old[k..];
+        if kept.len() <= new.len() && new[..kept.len()] == *kept {
+            return (&new[kept.len()..], false);
+        }
+    }
+    (new, !old.is_empty() && !new.is_empty())
 }
 
 #[cfg(test)]
@@ -105,22 +156,43 @@ mod tests {
         t.update(lines(&["stdout: ", "out1", "\nstderr: ", "err1"]));
         let d = t.update(lines(&["stdout: ", "out1", "out2", "\nstderr: ", "err1", "err2"]));
         assert_eq!(d.lines, lines(&["out2", "err2"]));
+        assert!(!d.gap);
     }
 
     #[test]
-    fn repeated_identical_lines_are_counted() {
+    fn repeated_identical_lines_are_counted_not_misaligned() {
         let mut t = LogTail::new();
-        t.update(lines(&["tick", "tick"]));
+        t.update(lines(&["a", "tick", "tick"]));
+        // window of 3: "a" dropped, one more "tick" arrived
         let d = t.update(lines(&["tick", "tick", "tick"]));
         assert_eq!(d.lines, lines(&["tick"]));
+        assert!(!d.gap);
     }
 
     #[test]
-    fn a_window_that_moved_past_everything_is_a_gap() {
+    fn a_segment_that_moved_past_everything_is_a_gap() {
         let mut t = LogTail::new();
-        t.update(lines(&["a", "b"]));
-        let d = t.update(lines(&["x", "y"]));
+        t.update(lines(&["stdout: ", "o", "\nstderr: ", "a", "b"]));
+        let d = t.update(lines(&["stdout: ", "o", "\nstderr: ", "x", "y"]));
         assert!(d.gap);
         assert_eq!(d.lines, lines(&["x", "y"]));
+    }
+
+    #[test]
+    fn a_new_segment_appearing_is_new_lines_not_a_gap() {
+        let mut t = LogTail::new();
+        t.update(lines(&["stdout: ", "o"]));
+        let d = t.update(lines(&["stdout: ", "o", "\nstderr: ", "e"]));
+        assert_eq!(d.lines, lines(&["\nstderr: ", "e"]));
+        assert!(!d.gap);
+    }
+
+    #[test]
+    fn a_marker_only_segment_filling_up_is_not_a_gap() {
+        let mut t = LogTail::new();
+        t.update(lines(&["stdout: ", "\nstderr: "]));
+        let d = t.update(lines(&["stdout: ", "\nstderr: ", "e1", "e2"]));
+        assert_eq!(d.lines, lines(&["e1", "e2"]));
+        assert!(!d.gap);
     }
 }
