@@ -5,6 +5,7 @@ use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::print::{self, Printed};
 use super::progress::{Progress, elapsed};
 use super::resources::create_session_request;
+use crate::livy::failure_reason::failure_reason;
 use crate::livy::{CreateStatement, LivyClient, Outcome, SessionId, SessionKind, SessionState, Statement, StatementId};
 use crate::session::PollInterval;
 use std::io::{IsTerminal, Read, Write};
@@ -198,14 +199,7 @@ async fn wait_until_ready(
 /// A failure that says why the session died, from its last log lines.
 async fn dead_session(client: &LivyClient, id: &SessionId, state: &SessionState) -> Failure {
     let reason = match client.session_log(id, None, Some(50)).await {
-        Ok(page) => page
-            .log
-            .iter()
-            .rev()
-            .map(|l| l.trim())
-            .find(|l| !l.is_empty() && !l.ends_with(':'))
-            .map(|l| format!(": {l}"))
-            .unwrap_or_default(),
+        Ok(page) => failure_reason(&page.log).map(|r| format!(": {r}")).unwrap_or_default(),
         Err(_) => String::new(),
     };
     Failure::failed(format!(

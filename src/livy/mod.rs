@@ -4,6 +4,7 @@
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod failure_reason;
 pub mod ids;
 pub mod log_tail;
 pub mod requests;
