@@ -26,9 +26,15 @@ fn vendor_router(seen: Arc<Mutex<Vec<(String, Value)>>>) -> Router {
             post(move |headers: HeaderMap, Json(body): Json<Value>| {
                 let seen = seen_create.clone();
                 async move {
-                    let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+                    let auth = headers
+                        .get("authorization")
+                        .map(|v| v.to_str().unwrap().to_string())
+                        .unwrap_or_default();
                     seen.lock().unwrap().push((auth, body));
-                    (StatusCode::ACCEPTED, Json(json!({"id": UUID, "state": "submitting", "kind": null, "log": null})))
+                    (
+                        StatusCode::ACCEPTED,
+                        Json(json!({"id": UUID, "state": "submitting", "kind": null, "log": null})),
+                    )
                 }
             }),
         )
@@ -50,11 +56,16 @@ async fn a_prefixed_vendor_endpoint_works_end_to_end() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let base = serve(vendor_router(seen.clone())).await;
     let mut config = ClientConfig::new(&format!("{base}/livyApi/versions/2023-12-01")).unwrap();
-    config.auth = livy_tui::livy::Auth::Bearer { token: "entra-token".into() };
+    config.auth = livy_tui::livy::Auth::Bearer {
+        token: "entra-token".into(),
+    };
     let client = LivyClient::new(config).unwrap();
 
     // 202 Accepted with a UUID id and a vendor state.
-    let request = CreateSession { kind: Some(SessionKind::PySpark), ..Default::default() };
+    let request = CreateSession {
+        kind: Some(SessionKind::PySpark),
+        ..Default::default()
+    };
     let session = client.create_session(&request).await.unwrap();
     assert_eq!(session.id, SessionId::from(UUID));
     assert_eq!(session.state, SessionState::Starting, "submitting is a starting state");
@@ -74,7 +85,15 @@ async fn a_prefixed_vendor_endpoint_works_end_to_end() {
     // No /version here: the version is unknown, not an error.
     assert_eq!(client.server_version().await.unwrap(), None);
     // So a ttl is sent and left to the server to judge.
-    assert!(client.create_session(&CreateSession { ttl: Some("10m".into()), ..Default::default() }).await.is_ok());
+    assert!(
+        client
+            .create_session(&CreateSession {
+                ttl: Some("10m".into()),
+                ..Default::default()
+            })
+            .await
+            .is_ok()
+    );
     assert_eq!(seen.lock().unwrap()[1].1, json!({"ttl": "10m"}));
 }
 

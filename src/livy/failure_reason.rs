@@ -16,7 +16,7 @@ pub fn failure_reason(log: &[String]) -> Option<String> {
     let line = pick.strip_prefix("Caused by: ").unwrap_or(pick);
     let line = match line.find("Exception in thread") {
         // `Exception in thread "main" java.lang.X: m` → `java.lang.X: m`
-        Some(0) => line.splitn(2, "\" ").nth(1).unwrap_or(line),
+        Some(0) => line.split_once("\" ").map_or(line, |(_, rest)| rest),
         _ => line,
     };
     Some(line.to_string())
