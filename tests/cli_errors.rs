@@ -1,0 +1,147 @@
+//! Bad URLs, networks, credentials and servers: each is one clear line and a non-zero exit.
+
+mod cli;
+mod support;
+
+use cli::{command, run};
+use serde_json::json;
+use support::{TestLivy, TestLivyConfig};
+
+#[test]
+fn a_refused_connection_points_at_the_url() {
+    // Bind and drop to get a loopback port where nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run(&format!("http://127.0.0.1:{port}"), &["sessions", "list"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("connection refused") && r.stderr.contains("--url"),
+        "{}",
+        r.stderr
+    );
+    r.assert_one_clear_error_line();
+}
+
+#[test]
+fn an_invalid_url_is_a_usage_error() {
+    for url in ["localhost:8998", "ftp://x", ""] {
+        let r = run(url, &["sessions", "list"]);
+        assert_eq!(r.code, 2, "{url}: {r:?}");
+        r.assert_one_clear_error_line();
+    }
+}
+
+#[test]
+fn a_wrong_path_prefix_is_named() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let r = run(&format!("{}/livy", livy.url()), &["sessions", "list"]);
+    assert!(r.stderr.contains("404") && r.stderr.contains("prefix"), "{}", r.stderr);
+    r.assert_one_clear_error_line();
+}
+
+#[test]
+fn bad_credentials_and_missing_passwords() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().basic_auth("ann", "right"));
+    let r = run(&livy.url(), &["sessions", "list"]);
+    assert!(r.stderr.contains("401"), "{}", r.stderr);
+    r.assert_one_clear_error_line();
+
+    let out = command(&livy.url())
+        .args(["--user", "ann", "sessions", "list"])
+        .env("LIVY_PASSWORD", "wrong")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("credentials"), "{stderr}");
+
+    let out = command(&livy.url())
+        .args(["--user", "ann", "sessions", "list"])
+        .env("LIVY_PASSWORD", "right")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = command(&livy.url())
+        .args([
+            "--user",
+            "ann",
+            "--password-command",
+            "printf right",
+            "sessions",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // No terminal, no variable: say where a password can come from (never the command line).
+    let out = command(&livy.url())
+        .args(["--user", "ann", "sessions", "list"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("LIVY_PASSWORD") && stderr.contains("--password-command"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_proxy_that_strips_the_csrf_header() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().csrf());
+    let html = support::fixtures::response_body("csrf-post-without-header").unwrap();
+    livy.faults()
+        .fail_next_html(1, "POST", "/sessions", 400, html.as_str().unwrap());
+    let r = run(&livy.url(), &["exec", "--kind", "spark", "-c", "1"]);
+    assert!(
+        r.stderr.contains("Missing Required Header for CSRF protection.") && r.stderr.contains("X-Requested-By"),
+        "{}",
+        r.stderr
+    );
+    r.assert_one_clear_error_line();
+}
+
+#[test]
+fn malformed_json_from_the_server() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    livy.faults().malform_next_on(5, "GET", "/sessions");
+    let r = run(&livy.url(), &["sessions", "list"]);
+    assert!(r.stderr.contains("not valid Livy JSON"), "{}", r.stderr);
+    r.assert_one_clear_error_line();
+}
+
+#[test]
+fn server_errors_after_retries() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    livy.faults().fail_next_on(
+        10,
+        "GET",
+        "/sessions",
+        503,
+        json!("java.lang.IllegalStateException: overloaded\n\tat x.y(Z.java:1)"),
+    );
+    let r = run(&livy.url(), &["sessions", "list"]);
+    assert!(r.stderr.contains("overloaded (HTTP 503)"), "{}", r.stderr);
+    r.assert_one_clear_error_line();
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    for args in [
+        vec!["-H", "no colon here", "sessions", "list"],
+        vec!["--read-timeout", "0", "sessions", "list"],
+        vec!["exec", "-c", "1", "--conf", "novalue"],
+        vec!["--token-file", "/no/such/token", "sessions", "list"],
+        vec!["--ca-cert", "/no/such/ca.pem", "sessions", "list"],
+    ] {
+        let r = run(&livy.url(), &args);
+        assert_eq!(r.code, 2, "{args:?}: {r:?}");
+        r.assert_one_clear_error_line();
+    }
+}
