@@ -18,7 +18,7 @@ pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
                     pretty_json(&serde_json::to_value(&page.sessions).unwrap_or_default())
                 );
             } else if page.sessions.is_empty() {
-                eprintln!("no batches on {}", client.base_url());
+                eprintln!("no batches on {}", client.base_url().as_str().trim_end_matches('/'));
             } else {
                 let rows = page.sessions.iter().map(batch_row).collect();
                 print!(

@@ -17,7 +17,7 @@ pub async fn run(client: LivyClient, command: SessionsCommand) -> CliResult {
                     pretty_json(&serde_json::to_value(&page.sessions).unwrap_or_default())
                 );
             } else if page.sessions.is_empty() {
-                eprintln!("no sessions on {}", client.base_url());
+                eprintln!("no sessions on {}", client.base_url().as_str().trim_end_matches('/'));
             } else {
                 let rows = page.sessions.iter().map(session_row).collect();
                 print!(
