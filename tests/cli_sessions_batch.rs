@@ -159,3 +159,55 @@ fn a_batch_the_server_rejects_is_a_clear_error() {
     assert_eq!(r.code, 2, "{r:?}");
     r.assert_one_clear_error_line();
 }
+
+#[test]
+fn following_a_session_that_gets_deleted_ends_cleanly() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let id = livy.create_idle_session_blocking("spark");
+    let child = spawn(&livy.url(), &["sessions", "log", &id, "-f"]);
+    std::thread::sleep(Duration::from_millis(600));
+    let r = run(&livy.url(), &["sessions", "kill", &id]);
+    assert_eq!(r.code, 0);
+    let r = finish(child, Duration::from_secs(20));
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("session 0 is deleted"), "{}", r.stderr);
+}
+
+#[test]
+fn the_diagnostic_log_goes_to_the_file_and_to_stderr_only_when_verbose() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("sub/dir/livy.log");
+    let out = cli::command_without_log_file(&livy.url())
+        .args([
+            "--log-file",
+            log.to_str().unwrap(),
+            "--log-level",
+            "debug",
+            "sessions",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!("no sessions on {}", livy.url())
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("GET /sessions"), "{text}");
+
+    let out = cli::command_without_log_file(&livy.url())
+        .args(["--log-file", log.to_str().unwrap(), "--verbose", "sessions", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("livy-tui starting"));
+
+    // An unwritable log file is reported, never fatal.
+    let out = cli::command_without_log_file(&livy.url())
+        .args(["--log-file", "/proc/no/such.log", "sessions", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the log file"));
+}

@@ -48,11 +48,16 @@ pub async fn print_log(
     }
     let mut poll = PollInterval::new(Duration::from_millis(500), Duration::from_secs(3));
     loop {
-        let state = source.state(client).await?;
+        // Deleting is the usual way a session ends, and finished ones expire: a 404 while
+        // following means "gone", and what was printed stands.
+        let state = match source.state(client).await {
+            Ok(state) => state,
+            Err(e) if e.is_not_found() => return Ok(Some(SessionState::Unknown("deleted".into()))),
+            Err(e) => return Err(e.into()),
+        };
         let page = match source.window(client).await {
             Ok(page) => page,
-            // Finished sessions disappear after a while; what was printed stands.
-            Err(e) if e.is_not_found() && state.is_finished() => return Ok(Some(state)),
+            Err(e) if e.is_not_found() => return Ok(Some(SessionState::Unknown("deleted".into()))),
             Err(e) => return Err(e.into()),
         };
         let delta = tail.update(page.log);

@@ -43,6 +43,14 @@ impl Run {
 /// The binary with a clean environment: the URL given, no credentials from the developer's
 /// shell, and a log file in a temp dir.
 pub fn command(url: &str) -> Command {
+    let mut cmd = command_without_log_file(url);
+    let log = std::env::temp_dir().join(format!("livy-tui-test-{}.log", std::process::id()));
+    cmd.arg("--log-file").arg(log);
+    cmd
+}
+
+/// As `command`, leaving the log file to the caller.
+pub fn command_without_log_file(url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_livy-tui"));
     for var in [
         "LIVY_URL",
@@ -58,13 +66,7 @@ pub fn command(url: &str) -> Command {
     ] {
         cmd.env_remove(var);
     }
-    let log = std::env::temp_dir().join(format!("livy-tui-test-{}.log", std::process::id()));
-    cmd.arg("--url")
-        .arg(url)
-        .arg("--log-file")
-        .arg(log)
-        .arg("--retries")
-        .arg("1");
+    cmd.arg("--url").arg(url).arg("--retries").arg("1");
     cmd.stdin(Stdio::null());
     cmd
 }
