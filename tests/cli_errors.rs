@@ -145,3 +145,16 @@ fn bad_flag_values_are_usage_errors() {
         r.assert_one_clear_error_line();
     }
 }
+
+#[test]
+fn https_against_a_plain_http_server() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let url = livy.url().replace("http://", "https://");
+    let r = run(&url, &["sessions", "list"]);
+    assert!(
+        r.stderr.contains("did not answer in TLS") && r.stderr.contains("http://"),
+        "{}",
+        r.stderr
+    );
+    r.assert_one_clear_error_line();
+}

@@ -135,15 +135,8 @@ impl LivyError {
             return Self::new(ErrorKind::Timeout, format!("{what}: no answer from the server in time"))
                 .with_hint("the server or network is slow; raise --read-timeout, or check the server's health");
         }
-        if lower.contains("certificate") || lower.contains("unknownissuer") || lower.contains("tls") && err.is_connect()
-        {
-            return Self::new(
-                ErrorKind::Connect,
-                format!("{what}: TLS failed: {}", last_cause(&chain)),
-            )
-            .with_hint(
-                "the server's certificate is not trusted here: pass --ca-cert FILE, or --insecure for a lab cluster",
-            );
+        if let Some((problem, hint)) = tls_problem(&lower) {
+            return Self::new(ErrorKind::Connect, format!("{what}: TLS failed: {problem}")).with_hint(hint);
         }
         if err.is_connect() {
             let (message, hint) = if lower.contains("refused") {
@@ -286,6 +279,52 @@ fn hint_for(status: u16, message: &str, www_authenticate: &str, what: &str) -> O
         return None;
     };
     Some(hint.to_string())
+}
+
+/// Names a TLS handshake failure and what to do, from the lower-cased error chain.
+fn tls_problem(chain: &str) -> Option<(&'static str, &'static str)> {
+    const SERVER_UNTRUSTED: &str = "pass the CA that signed it with --ca-cert FILE, or --insecure for a lab cluster";
+    let found = if chain.contains("corrupt message") || chain.contains("invalidcontenttype") {
+        (
+            "the server did not answer in TLS",
+            "it may speak plain HTTP: try http:// in --url",
+        )
+    } else if chain.contains("certificaterequired") {
+        (
+            "the server requires a client certificate",
+            "pass --client-cert FILE and --client-key FILE",
+        )
+    } else if chain.contains("alert") && (chain.contains("badcertificate") || chain.contains("unknownca")) {
+        (
+            "the server rejected the client certificate",
+            "check --client-cert: the server must trust its CA",
+        )
+    } else if chain.contains("unknownissuer") {
+        (
+            "the server's certificate is signed by an authority not trusted here",
+            SERVER_UNTRUSTED,
+        )
+    } else if chain.contains("notvalidforname") {
+        (
+            "the server's certificate is not valid for this host name",
+            "use the host name the certificate names in --url",
+        )
+    } else if chain.contains("expired") {
+        (
+            "the server's certificate has expired",
+            "tell the server's admins; --insecure skips the check for a lab cluster",
+        )
+    } else if chain.contains("invalid peer certificate") || chain.contains("certificate") {
+        ("the server's certificate is not trusted here", SERVER_UNTRUSTED)
+    } else if chain.contains("tls") || chain.contains("handshake") {
+        (
+            "the TLS handshake failed",
+            "check that the URL's scheme (http/https) and port match the server",
+        )
+    } else {
+        return None;
+    };
+    Some(found)
 }
 
 fn reason_phrase(status: u16) -> String {
