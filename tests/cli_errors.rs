@@ -158,3 +158,48 @@ fn https_against_a_plain_http_server() {
     );
     r.assert_one_clear_error_line();
 }
+
+#[test]
+fn bearer_tokens_from_env_file_or_command_and_extra_headers() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "from-file\n").unwrap();
+    let cases: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
+        (vec![], Some("from-env"), "Bearer from-env"),
+        (
+            vec!["--token-file", token_file.to_str().unwrap()],
+            None,
+            "Bearer from-file",
+        ),
+        (
+            vec!["--token-command", "echo from-command"],
+            None,
+            "Bearer from-command",
+        ),
+    ];
+    for (flags, env, expected) in cases {
+        livy.clear_requests();
+        let mut cmd = command(&livy.url());
+        cmd.args(&flags)
+            .args(["-H", "X-Gateway: g1", "--requested-by", "me", "sessions", "list"]);
+        if let Some(token) = env {
+            cmd.env("LIVY_TOKEN", token);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let request = &livy.requests()[0];
+        assert_eq!(request.header("authorization"), Some(expected));
+        assert_eq!(request.header("x-gateway"), Some("g1"));
+        assert_eq!(request.header("x-requested-by"), Some("me"));
+    }
+    // Basic and bearer together is ambiguous: refused before any request.
+    livy.clear_requests();
+    let out = command(&livy.url())
+        .args(["--user", "ann", "sessions", "list"])
+        .env("LIVY_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(livy.requests().is_empty());
+}
