@@ -378,6 +378,11 @@ impl LivyVersion {
         Some(Self { major, minor, patch })
     }
 
+    /// True when this version is `major.minor` or newer.
+    pub fn at_least(self, major: u32, minor: u32) -> bool {
+        (self.major, self.minor) >= (major, minor)
+    }
+
     /// Shorthand for comparisons: `v >= LivyVersion::new(0, 8)`.
     pub const fn new(major: u32, minor: u32) -> Self {
         Self { major, minor, patch: 0 }

@@ -2,33 +2,7 @@
 
 use serde_json::{Value, json};
 
-/// A parsed Livy version such as `0.7.1-incubating` (the suffix is ignored for comparisons).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LivyVersion {
-    /// Major component (always 0 so far).
-    pub major: u32,
-    /// Minor component: the one that gates features.
-    pub minor: u32,
-    /// Patch component.
-    pub patch: u32,
-}
-
-impl LivyVersion {
-    /// Parses `0.7.1-incubating`, `0.8.0`, `0.9`; missing parts count as 0.
-    pub fn parse(text: &str) -> Option<LivyVersion> {
-        let core = text.split(['-', '+']).next()?;
-        let mut parts = core.split('.').map(|p| p.parse::<u32>());
-        let major = parts.next()?.ok()?;
-        let minor = parts.next().unwrap_or(Ok(0)).ok()?;
-        let patch = parts.next().unwrap_or(Ok(0)).ok()?;
-        Some(LivyVersion { major, minor, patch })
-    }
-
-    /// True when this version is `major.minor` or newer.
-    pub fn at_least(self, major: u32, minor: u32) -> bool {
-        (self.major, self.minor) >= (major, minor)
-    }
-}
+pub use crate::livy::LivyVersion;
 
 /// The body of `GET /version`, shaped like the real build info of that release.
 pub fn version_body(version: &str) -> Value {
