@@ -2,6 +2,7 @@
 //! text, the notebook draws it.
 
 pub mod table;
+pub mod sanitize;
 
 pub use table::{Column, Table};
 
