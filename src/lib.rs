@@ -11,3 +11,5 @@ pub mod logging;
 pub mod output;
 pub mod server;
 pub mod session;
+pub mod theme;
+pub mod ui;

@@ -1,0 +1,3 @@
+//! Drawing the notebook with ratatui.
+
+pub mod highlight;
