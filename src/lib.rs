@@ -5,11 +5,14 @@
 //! (and later the watcher tasks); `server` speaks the Livy protocol (the test server now,
 //! `livy-tui serve` later); `cli` holds the headless commands.
 
+pub mod app;
 pub mod cli;
+pub mod config;
 pub mod livy;
 pub mod logging;
 pub mod output;
 pub mod server;
 pub mod session;
 pub mod theme;
+pub mod tui;
 pub mod ui;

@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// A terminal notebook and command-line client for Apache Livy.
+///
+/// With no command, opens the full-screen notebook on a new session (or --session).
 #[derive(Debug, Parser)]
 #[command(name = "livy-tui", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -15,8 +17,40 @@ pub struct Cli {
     #[command(flatten)]
     pub logging: LoggingArgs,
 
+    #[command(flatten)]
+    pub notebook: NotebookArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The full-screen notebook (no subcommand).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Notebook (livy-tui with no command)")]
+pub struct NotebookArgs {
+    /// Language of new cells and of a new session [default: spark, or default-kind in the config].
+    #[arg(long, short, value_enum)]
+    pub kind: Option<KindArg>,
+
+    /// Attach to this session (id or name) instead of creating one.
+    #[arg(long, short, value_name = "ID|NAME")]
+    pub session: Option<String>,
+
+    /// Colour theme: dark, light, a theme in the config directory's themes/, or a .toml file.
+    /// NO_COLOR turns colours off.
+    #[arg(long, value_name = "THEME")]
+    pub theme: Option<String>,
+
+    /// On quit, delete the session this notebook created: ask, always or never [default: ask].
+    #[arg(long, value_name = "WHEN")]
+    pub delete_on_quit: Option<String>,
+
+    /// Config file [default: config.toml in the config directory].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub new_session: NewSessionArgs,
 }
 
 /// Where the server is and how to talk to it.

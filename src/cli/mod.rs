@@ -6,6 +6,7 @@ pub mod connection;
 pub mod exec;
 pub mod failure;
 pub mod follow;
+pub mod notebook;
 pub mod print;
 pub mod progress;
 pub mod resources;
@@ -17,9 +18,7 @@ pub use failure::{CliResult, Failure};
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> CliResult {
     let Some(command) = cli.command else {
-        return Err(Failure::usage(
-            "the full-screen notebook is not in this build yet; use 'livy-tui exec', 'sessions' or 'batch' (see --help)",
-        ));
+        return notebook::run(&cli.connection, cli.notebook).await;
     };
     let client = connection::client(&cli.connection)?;
     tracing::info!(url = %client.base_url(), "livy-tui starting");

@@ -1,8 +1,8 @@
 //! Printing statement results and lists as plain text for a terminal or a pipe.
 
 use crate::livy::{Statement, StatementError};
-use crate::output::{Rendered, Table, render, table::value_text};
-use comfy_table::{CellAlignment, ContentArrangement, presets};
+use crate::output::{Rendered, render, table_text};
+use comfy_table::{ContentArrangement, presets};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -57,29 +57,6 @@ pub fn error_text(e: &StatementError) -> String {
     s
 }
 
-/// An aligned table with a header row and a row-count footer.
-pub fn table_text(t: &Table) -> String {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(presets::ASCII_MARKDOWN)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(t.columns.iter().map(|c| c.name.clone()));
-    for row in &t.rows {
-        table.add_row(row.iter().map(value_text));
-    }
-    for (i, column) in table.column_iter_mut().enumerate() {
-        let numeric = !t.rows.is_empty()
-            && t.rows
-                .iter()
-                .all(|r| matches!(r.get(i), Some(Value::Number(_)) | Some(Value::Null) | None));
-        if numeric {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let rows = t.rows.len();
-    format!("{table}\n({rows} row{})\n", if rows == 1 { "" } else { "s" })
-}
-
 /// A plain aligned listing (no borders) for `sessions list` and `batch list`.
 pub fn listing(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut table = comfy_table::Table::new();
@@ -130,34 +107,5 @@ pub fn or_dash(v: Option<&str>) -> String {
     match v {
         Some(s) if !s.is_empty() => s.to_string(),
         _ => "-".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::output::Column;
-    use serde_json::json;
-
-    #[test]
-    fn tables_align_and_count_rows() {
-        let t = Table {
-            columns: vec![
-                Column {
-                    name: "a".into(),
-                    data_type: "integer".into(),
-                },
-                Column {
-                    name: "b".into(),
-                    data_type: "string".into(),
-                },
-            ],
-            rows: vec![vec![json!(1), json!("x")], vec![json!(100), Value::Null]],
-        };
-        let text = table_text(&t);
-        assert!(text.contains("|   a | b    |"), "{text}");
-        assert!(text.contains("|   1 | x    |"), "{text}");
-        assert!(text.contains("| 100 | null |"), "{text}");
-        assert!(text.ends_with("(2 rows)\n"));
     }
 }

@@ -1,10 +1,12 @@
 //! Statement output → a render model. Knows nothing about terminals: the CLI prints it as
 //! text, the notebook draws it.
 
-pub mod table;
 pub mod sanitize;
+pub mod table;
+pub mod text;
 
 pub use table::{Column, Table};
+pub use text::table_text;
 
 use crate::livy::{MIME_JSON, MIME_PNG, MIME_TABLE, MIME_TEXT, StatementError, StatementOutput};
 use base64::Engine;

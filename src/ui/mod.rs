@@ -1,3 +1,48 @@
-//! Drawing the notebook with ratatui.
+//! Drawing the notebook with ratatui. Draws `&App` and nothing else: no IO, no waiting.
 
+pub mod cells;
 pub mod highlight;
+pub mod log_pane;
+pub mod overlays;
+pub mod status_bar;
+pub mod text;
+
+use crate::app::App;
+use crate::theme::Theme;
+use highlight::Highlighter;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::widgets::Block;
+use std::sync::Arc;
+
+/// What drawing needs besides the app state.
+pub struct UiContext {
+    pub theme: Theme,
+    /// `None` draws code plain (NO_COLOR, or before the syntaxes are loaded).
+    pub highlighter: Option<Arc<Highlighter>>,
+}
+
+/// Draws one frame.
+pub fn draw(frame: &mut Frame, app: &App, ui: &UiContext) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(ui.theme.base()), area);
+    let log_height = if app.log.visible {
+        app.log.height.min(area.height.saturating_sub(6))
+    } else {
+        0
+    };
+    let [cells, log, hints, status] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(log_height),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    cells::draw(frame, cells, app, ui);
+    if log_height > 0 {
+        log_pane::draw(frame, log, app, ui);
+    }
+    status_bar::draw_hints(frame, hints, app, ui);
+    status_bar::draw_status(frame, status, app, ui);
+    overlays::draw(frame, area, app, ui);
+}

@@ -1,0 +1,154 @@
+//! A notebook cell: its code, language, run state and output.
+
+use super::events::CellId;
+use crate::livy::{SessionKind, StatementError, StatementId};
+use crate::output::sanitize::strip_all;
+use crate::output::{Rendered, table_text};
+use std::time::{Duration, Instant};
+use tui_textarea::TextArea;
+
+/// Where a cell is in its run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunState {
+    /// Not run, or its output is from an earlier run.
+    Idle,
+    /// Waiting for its turn (or for the session to be ready).
+    Queued,
+    /// Sent; the server has not confirmed yet.
+    Submitting { since: Instant },
+    /// Waiting or running on the server.
+    Running {
+        statement: StatementId,
+        progress: f64,
+        since: Instant,
+        waiting: bool,
+    },
+    /// Cancel requested.
+    Cancelling { statement: StatementId, since: Instant },
+    /// Done; how long it took.
+    Finished {
+        duration: Option<Duration>,
+        outcome: Outcome,
+    },
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Error,
+    Cancelled,
+}
+
+/// What a cell shows under its code.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CellOutput {
+    /// Readable text lines (already free of control sequences).
+    Text(Vec<String>),
+    /// A failed statement.
+    Error {
+        ename: String,
+        evalue: String,
+        traceback: Vec<String>,
+    },
+    /// A type this view cannot show yet: its mime types.
+    Placeholder(String),
+    /// The request itself failed (network, server error).
+    RequestError(String),
+    /// Cancelled before or while running.
+    Cancelled,
+}
+
+impl CellOutput {
+    /// Builds the output for a finished statement's render model.
+    pub fn from_rendered(rendered: Rendered) -> CellOutput {
+        match rendered {
+            Rendered::Text(text) => CellOutput::Text(lines_of(&strip_all(&text))),
+            Rendered::Table(table) => CellOutput::Text(lines_of(&strip_all(&table_text(&table)))),
+            Rendered::Json(value) => {
+                let pretty = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
+                CellOutput::Text(lines_of(&strip_all(&pretty)))
+            }
+            Rendered::Image(bytes) => CellOutput::Placeholder(format!(
+                "image/png, {} KB (images are shown in a later version)",
+                bytes.len() / 1024
+            )),
+            Rendered::Error(e) => CellOutput::error(&e),
+            Rendered::Unsupported(types) => CellOutput::Placeholder(format!("output of type {}", types.join(", "))),
+        }
+    }
+
+    /// An error output with its text made safe.
+    pub fn error(e: &StatementError) -> CellOutput {
+        CellOutput::Error {
+            ename: strip_all(&e.ename),
+            evalue: strip_all(&e.evalue),
+            traceback: e.traceback.iter().flat_map(|l| lines_of(&strip_all(l))).collect(),
+        }
+    }
+}
+
+fn lines_of(text: &str) -> Vec<String> {
+    let trimmed = text.strip_suffix('\n').unwrap_or(text);
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    trimmed.split('\n').map(|l| l.replace('\t', "    ")).collect()
+}
+
+/// One cell.
+pub struct Cell {
+    pub id: CellId,
+    pub kind: SessionKind,
+    pub editor: TextArea<'static>,
+    /// Livy's execution count of the last run (its statement id).
+    pub execution_count: Option<String>,
+    pub run: RunState,
+    pub output: Option<CellOutput>,
+    /// Tracebacks start folded.
+    pub unfolded: bool,
+    /// First output line shown, for long outputs.
+    pub output_scroll: usize,
+}
+
+impl Cell {
+    /// An empty cell.
+    pub fn new(id: CellId, kind: SessionKind) -> Cell {
+        Cell::with_code(id, kind, "")
+    }
+
+    /// A cell holding `code`.
+    pub fn with_code(id: CellId, kind: SessionKind, code: &str) -> Cell {
+        let lines: Vec<String> = if code.is_empty() {
+            vec![String::new()]
+        } else {
+            code.lines().map(str::to_string).collect()
+        };
+        let mut editor = TextArea::new(lines);
+        editor.set_tab_length(4);
+        editor.set_hard_tab_indent(false);
+        Cell {
+            id,
+            kind,
+            editor,
+            execution_count: None,
+            run: RunState::Idle,
+            output: None,
+            unfolded: false,
+            output_scroll: 0,
+        }
+    }
+
+    /// The code as one string.
+    pub fn code(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+
+    /// True while the cell is queued, submitted, running or cancelling.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self.run,
+            RunState::Queued | RunState::Submitting { .. } | RunState::Running { .. } | RunState::Cancelling { .. }
+        )
+    }
+}

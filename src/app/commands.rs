@@ -1,0 +1,393 @@
+//! What each command does to the notebook.
+
+use super::cell::{Cell, CellOutput, RunState};
+use super::command::Command;
+use super::events::{Effect, SessionStartSpec};
+use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
+use crate::livy::SessionKind;
+
+impl App {
+    /// Carries out a command; returns the IO it needs.
+    pub fn run_command(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::RunCell => return self.queue_cells(&[self.focus]),
+            Command::RunAndAdvance => {
+                let effects = self.queue_cells(&[self.focus]);
+                if self.focus + 1 >= self.cells.len() {
+                    self.insert_cell(self.focus + 1);
+                }
+                self.focus += 1;
+                self.editing = true;
+                return effects;
+            }
+            Command::RunAndInsertBelow => {
+                let effects = self.queue_cells(&[self.focus]);
+                self.insert_cell(self.focus + 1);
+                self.focus += 1;
+                self.editing = true;
+                return effects;
+            }
+            Command::RunAll => return self.queue_cells(&(0..self.cells.len()).collect::<Vec<_>>()),
+            Command::RunAllAbove => return self.queue_cells(&(0..self.focus).collect::<Vec<_>>()),
+            Command::CancelRunning => return self.cancel_running(),
+            Command::CancelAll => {
+                let dropped = self.clear_queue();
+                let effects = self.cancel_running();
+                if dropped > 0 {
+                    self.say(format!(
+                        "cancelled {dropped} queued cell{}",
+                        if dropped == 1 { "" } else { "s" }
+                    ));
+                }
+                return effects;
+            }
+            Command::EditCell => self.editing = true,
+            Command::LeaveEdit => {
+                if self.log.focused {
+                    self.log.focused = false;
+                } else {
+                    self.editing = false;
+                }
+                self.message = None;
+            }
+            Command::FocusPrevious => self.focus = self.focus.saturating_sub(1),
+            Command::FocusNext => self.focus = (self.focus + 1).min(self.cells.len() - 1),
+            Command::FocusFirst => self.focus = 0,
+            Command::FocusLast => self.focus = self.cells.len() - 1,
+            Command::InsertAbove => self.insert_cell(self.focus),
+            Command::InsertBelow => {
+                self.insert_cell(self.focus + 1);
+                self.focus += 1;
+            }
+            Command::DeleteCell => self.delete_focused(),
+            Command::UndoDelete => match self.deleted_pop() {
+                Some((index, cell)) => {
+                    let index = index.min(self.cells.len());
+                    self.cells.insert(index, cell);
+                    self.focus = index;
+                }
+                None => self.say("nothing to bring back"),
+            },
+            Command::MoveCellUp if self.focus > 0 => {
+                self.cells.swap(self.focus, self.focus - 1);
+                self.focus -= 1;
+            }
+            Command::MoveCellDown if self.focus + 1 < self.cells.len() => {
+                self.cells.swap(self.focus, self.focus + 1);
+                self.focus += 1;
+            }
+            Command::MoveCellUp | Command::MoveCellDown => {}
+            Command::SplitCell => self.split_focused(),
+            Command::MergeBelow => self.merge_below(),
+            Command::KindSpark => self.set_kind(SessionKind::Spark),
+            Command::KindPySpark => self.set_kind(SessionKind::PySpark),
+            Command::KindSparkR => self.set_kind(SessionKind::SparkR),
+            Command::KindSql => self.set_kind(SessionKind::Sql),
+            Command::CycleKind => {
+                let kinds = SessionKind::CODE_KINDS;
+                let i = kinds
+                    .iter()
+                    .position(|k| *k == self.focused().kind)
+                    .map_or(0, |i| (i + 1) % kinds.len());
+                self.set_kind(kinds[i].clone());
+            }
+            Command::ToggleOutput => {
+                let cell = self.focused_mut();
+                cell.unfolded = !cell.unfolded;
+            }
+            Command::ScrollOutputUp => {
+                let cell = self.focused_mut();
+                cell.output_scroll = cell.output_scroll.saturating_sub(5);
+            }
+            Command::ScrollOutputDown => {
+                let cell = self.focused_mut();
+                cell.output_scroll += 5;
+            }
+            Command::ToggleLog => {
+                self.log.visible = !self.log.visible;
+                self.log.focused = false;
+            }
+            Command::FocusLog => {
+                self.log.visible = true;
+                self.log.focused = true;
+                self.say("log: ↑/↓/PgUp/PgDn scroll, End follows, Esc returns to the cells");
+            }
+            Command::GrowLog => self.log.height = (self.log.height + 2).min(60),
+            Command::ShrinkLog => self.log.height = self.log.height.saturating_sub(2).max(3),
+            Command::RecreateSession => return self.recreate_session(),
+            Command::Help => self.overlay = Some(Overlay::Help),
+            Command::Quit => self.request_quit(),
+        }
+        Vec::new()
+    }
+
+    fn insert_cell(&mut self, index: usize) {
+        let kind = self
+            .cells
+            .get(self.focus)
+            .map_or_else(|| self.settings.default_kind.clone(), |c| c.kind.clone());
+        let id = self.new_cell_id();
+        self.cells.insert(index.min(self.cells.len()), Cell::new(id, kind));
+    }
+
+    fn deleted_pop(&mut self) -> Option<(usize, Cell)> {
+        self.deleted.pop()
+    }
+
+    fn delete_focused(&mut self) {
+        if self.focused().is_busy() {
+            self.complain("the cell is queued or running; cancel it first (Ctrl+C)");
+            return;
+        }
+        let cell = self.cells.remove(self.focus);
+        self.deleted.push((self.focus, cell));
+        if self.cells.is_empty() {
+            self.insert_cell(0);
+        }
+        self.focus = self.focus.min(self.cells.len() - 1);
+        self.say("cell deleted (z brings it back)");
+    }
+
+    fn split_focused(&mut self) {
+        if self.focused().is_busy() {
+            self.complain("the cell is queued or running; cancel it first");
+            return;
+        }
+        let tui_textarea::DataCursor(row, col) = self.focused().editor.cursor();
+        let lines = self.focused().editor.lines().to_vec();
+        let mut before: Vec<String> = lines[..row].to_vec();
+        let current = &lines[row];
+        let split_at = current.char_indices().nth(col).map_or(current.len(), |(i, _)| i);
+        before.push(current[..split_at].to_string());
+        let mut after = vec![current[split_at..].to_string()];
+        after.extend_from_slice(&lines[row + 1..]);
+        let kind = self.focused().kind.clone();
+        let id = self.focused().id;
+        *self.focused_mut() = Cell::with_code(id, kind.clone(), &before.join("\n"));
+        let new_id = self.new_cell_id();
+        self.cells
+            .insert(self.focus + 1, Cell::with_code(new_id, kind, &after.join("\n")));
+        self.focus += 1;
+    }
+
+    fn merge_below(&mut self) {
+        let below = self.focus + 1;
+        if below >= self.cells.len() {
+            self.say("no cell below to merge");
+            return;
+        }
+        if self.cells[self.focus].is_busy() || self.cells[below].is_busy() {
+            self.complain("a cell to merge is queued or running; cancel it first");
+            return;
+        }
+        let merged = format!("{}\n{}", self.cells[self.focus].code(), self.cells[below].code());
+        let (id, kind) = (self.cells[self.focus].id, self.cells[self.focus].kind.clone());
+        self.cells[self.focus] = Cell::with_code(id, kind, &merged);
+        self.cells.remove(below);
+    }
+
+    fn set_kind(&mut self, kind: SessionKind) {
+        if self.focused().is_busy() {
+            self.complain("the cell is queued or running; its language cannot change now");
+            return;
+        }
+        self.focused_mut().kind = kind;
+    }
+
+    /// Queues cells (by index) to run in order; empty and already-busy ones are skipped.
+    fn queue_cells(&mut self, indices: &[usize]) -> Vec<Effect> {
+        if self.session.is_over() {
+            self.complain(self.dead_session_hint());
+            return Vec::new();
+        }
+        let mut queued = 0;
+        for &i in indices {
+            let Some(cell) = self.cells.get_mut(i) else { continue };
+            if cell.is_busy() || cell.code().trim().is_empty() {
+                continue;
+            }
+            cell.run = RunState::Queued;
+            self.queue.push_back(cell.id);
+            queued += 1;
+        }
+        if queued == 0 && indices.len() == 1 {
+            self.say("nothing to run: the cell is empty or already queued");
+        }
+        if !self.session.accepts_statements() && queued > 0 {
+            self.say("queued: the cell runs when the session is ready");
+        }
+        self.pump()
+    }
+
+    /// Sends the next queued cell when nothing is in flight and the session is ready.
+    pub(super) fn pump(&mut self) -> Vec<Effect> {
+        if self.running_cell().is_some() || !self.session.accepts_statements() {
+            return Vec::new();
+        }
+        let Some(session) = self.session.id.clone() else {
+            return Vec::new();
+        };
+        while let Some(id) = self.queue.pop_front() {
+            let now = self.now;
+            let generation = self.session.generation;
+            let session_kind = self.session.kind.clone();
+            let Some(cell) = self.cell_mut(id) else { continue };
+            if cell.run != RunState::Queued {
+                continue;
+            }
+            cell.run = RunState::Submitting { since: now };
+            cell.output = None;
+            cell.output_scroll = 0;
+            cell.unfolded = false;
+            let kind = (Some(&cell.kind) != session_kind.as_ref()).then(|| cell.kind.clone());
+            return vec![Effect::Submit {
+                generation,
+                session,
+                cell: id,
+                code: cell.code(),
+                kind,
+            }];
+        }
+        Vec::new()
+    }
+
+    /// Drops every queued cell; returns how many.
+    pub(super) fn clear_queue(&mut self) -> usize {
+        let ids: Vec<_> = self.queue.drain(..).collect();
+        let mut n = 0;
+        for id in ids {
+            if let Some(cell) = self.cell_mut(id)
+                && cell.run == RunState::Queued
+            {
+                cell.run = RunState::Idle;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    fn cancel_running(&mut self) -> Vec<Effect> {
+        let Some(session) = self.session.id.clone() else {
+            self.say("nothing is running");
+            return Vec::new();
+        };
+        let now = self.now;
+        let Some(cell) = self.cells.iter_mut().find(|c| {
+            matches!(
+                c.run,
+                RunState::Submitting { .. } | RunState::Running { .. } | RunState::Cancelling { .. }
+            )
+        }) else {
+            self.say("nothing is running");
+            return Vec::new();
+        };
+        match cell.run.clone() {
+            RunState::Running { statement, .. } => {
+                cell.run = RunState::Cancelling {
+                    statement: statement.clone(),
+                    since: now,
+                };
+                vec![Effect::Cancel { session, statement }]
+            }
+            RunState::Submitting { .. } => {
+                // The id is not known yet: cancel as soon as the server confirms it.
+                let id = cell.id;
+                self.pending_cancel = Some(id);
+                self.say("cancelling as soon as the server confirms the statement");
+                Vec::new()
+            }
+            RunState::Cancelling { statement, .. } => {
+                // Asking again is harmless and helps if the first request was lost.
+                vec![Effect::Cancel { session, statement }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn take_pending_cancel(&mut self, cell: super::CellId) -> bool {
+        if self.pending_cancel == Some(cell) {
+            self.pending_cancel = None;
+            return true;
+        }
+        false
+    }
+
+    fn dead_session_hint(&self) -> String {
+        let keys = self.keymap.keys_for(Command::RecreateSession);
+        let key = keys
+            .first()
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "new-session".into());
+        match &self.session.phase {
+            Phase::Failed => format!("no session: it could not be started — press {key} to try again"),
+            _ => format!("the session has ended — press {key} (in command mode) for a new one"),
+        }
+    }
+
+    fn recreate_session(&mut self) -> Vec<Effect> {
+        if !self.session.is_over() {
+            self.say("the session is still alive; a new one is offered when it ends");
+            return Vec::new();
+        }
+        self.clear_queue();
+        for cell in &mut self.cells {
+            if cell.is_busy() {
+                cell.run = RunState::Idle;
+            }
+        }
+        let generation = self.session.generation + 1;
+        self.session = super::SessionView {
+            generation,
+            phase: Phase::Connecting,
+            id: None,
+            name: None,
+            kind: None,
+            app_id: None,
+            owner: None,
+            proxy_user: None,
+            spark_ui: None,
+            created_here: false,
+            since: self.now,
+            trouble: None,
+            failure: None,
+        };
+        self.log.lines.clear();
+        self.log.scroll_back = 0;
+        let mut create = self.settings.create.clone();
+        // The old name may still be taken by the dead session.
+        create.name = None;
+        self.say("starting a new session");
+        vec![Effect::StartSession {
+            generation,
+            start: SessionStartSpec::Create(Box::new(create)),
+        }]
+    }
+
+    fn request_quit(&mut self) {
+        let ours = self.session.created_here && !self.session.is_over();
+        match (ours, self.settings.delete_on_quit) {
+            (true, DeleteOnQuit::Ask) => {
+                self.overlay = Some(Overlay::ConfirmQuit {
+                    delete_by_default: true,
+                })
+            }
+            (true, DeleteOnQuit::Always) => {
+                self.quit = Some(QuitPlan {
+                    delete_session: self.session.id.clone(),
+                })
+            }
+            _ => self.quit = Some(QuitPlan { delete_session: None }),
+        }
+    }
+
+    /// Marks a cell as failed because its request failed.
+    pub(super) fn fail_cell(&mut self, id: super::CellId, message: String) {
+        if let Some(cell) = self.cell_mut(id) {
+            cell.run = RunState::Finished {
+                duration: None,
+                outcome: super::Outcome::Error,
+            };
+            cell.output = Some(CellOutput::RequestError(message));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! What flows into the app (terminal input, task reports) and what it asks for (effects).
+//! `update` turns events into state changes and effects; tasks carry out effects and report
+//! back with events. The draw loop never waits on either.
+
+use crate::livy::{CreateSession, LogDelta, Session, SessionId, SessionKind, Statement, StatementId};
+use crossterm::event::{KeyEvent, MouseEvent};
+
+/// A cell's identity, stable while cells move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellId(pub u64);
+
+/// Counts session incarnations; reports from an older one are ignored.
+pub type Generation = u64;
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum AppEvent {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize,
+    /// Time passed (elapsed timers, status messages expiring).
+    Tick,
+    Session(Generation, SessionEvent),
+    Statement(Generation, CellId, Box<StatementEvent>),
+    Log(Generation, LogDelta),
+    /// A one-off message for the status bar.
+    Notice {
+        text: String,
+        is_error: bool,
+    },
+    /// The client is retrying a request (connection health for the status bar).
+    Retrying(String),
+}
+
+/// Reports from the session watcher.
+#[derive(Debug)]
+pub enum SessionEvent {
+    /// The session exists (created by us, or found when attaching).
+    Ready { session: Box<Session>, created: bool },
+    /// A fresh view of the session.
+    Updated(Box<Session>),
+    /// The server no longer knows the session (404).
+    Gone,
+    /// Creating or attaching failed.
+    Failed(String),
+    /// Polling fails; the watcher keeps trying.
+    Trouble(String),
+    /// Polling works again.
+    Recovered,
+}
+
+/// Reports from a statement's runner.
+#[derive(Debug)]
+pub enum StatementEvent {
+    /// The server took the statement.
+    Submitted(Statement),
+    /// A poll saw it still waiting or running.
+    Progress(Statement),
+    /// It finished (succeeded, failed or was cancelled).
+    Finished(Statement),
+    /// The request failed; the statement may not exist.
+    RequestFailed(String),
+}
+
+/// How the notebook gets its session.
+#[derive(Clone, Debug)]
+pub enum SessionStart {
+    Create(Box<CreateSession>),
+    Attach(SessionId),
+}
+
+/// IO the app asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Start (or restart) watching a session, creating it first if asked.
+    StartSession {
+        generation: Generation,
+        start: SessionStartSpec,
+    },
+    /// Run code as a statement and follow it.
+    /// `kind` is set when it differs from the session's (Livy 0.5+ mixes languages).
+    Submit {
+        generation: Generation,
+        session: SessionId,
+        cell: CellId,
+        code: String,
+        kind: Option<SessionKind>,
+    },
+    /// Ask the server to cancel a statement.
+    Cancel { session: SessionId, statement: StatementId },
+}
+
+/// `SessionStart` in a comparable form for tests.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionStartSpec {
+    Create(Box<CreateSession>),
+    Attach(SessionId),
+}
+
+impl From<SessionStart> for SessionStartSpec {
+    fn from(s: SessionStart) -> Self {
+        match s {
+            SessionStart::Create(c) => SessionStartSpec::Create(c),
+            SessionStart::Attach(id) => SessionStartSpec::Attach(id),
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! Events → state changes and effects.
+
+use super::cell::{CellOutput, Outcome, RunState};
+use super::events::{AppEvent, CellId, Effect, SessionEvent, StatementEvent};
+use super::{App, LOG_KEEP, Overlay, Phase, QuitPlan};
+use crate::livy::failure_reason::failure_reason;
+use crate::livy::{LogDelta, Session, Statement, StatementState};
+use crate::output::render;
+use crate::output::sanitize::strip_all;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
+use std::time::{Duration, Instant};
+use tui_textarea::Input;
+
+impl App {
+    /// Applies one event; returns the IO to carry out.
+    pub fn update(&mut self, event: AppEvent) -> Vec<Effect> {
+        match event {
+            AppEvent::Key(key) => self.on_key(key),
+            AppEvent::Paste(text) => {
+                if self.overlay.is_none() && !self.log.focused {
+                    self.editing = true;
+                    // Pasted text is data, never commands: insert it as is (CRLF normalised).
+                    self.focused_mut()
+                        .editor
+                        .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+                }
+                Vec::new()
+            }
+            AppEvent::Mouse(mouse) => {
+                match mouse.kind {
+                    MouseEventKind::ScrollUp if self.log.focused => self.scroll_log(3),
+                    MouseEventKind::ScrollDown if self.log.focused => self.scroll_log(-3),
+                    MouseEventKind::ScrollUp => self.focus = self.focus.saturating_sub(1),
+                    MouseEventKind::ScrollDown => self.focus = (self.focus + 1).min(self.cells.len() - 1),
+                    _ => {}
+                }
+                Vec::new()
+            }
+            AppEvent::Resize => Vec::new(),
+            AppEvent::Notice { text, is_error } => {
+                if is_error {
+                    self.complain(text)
+                } else {
+                    self.say(text)
+                }
+                Vec::new()
+            }
+            AppEvent::Retrying(text) => {
+                self.session.trouble = Some(text);
+                Vec::new()
+            }
+            AppEvent::Tick => {
+                self.now = Instant::now();
+                if self.message.as_ref().is_some_and(|m| m.until <= self.now) {
+                    self.message = None;
+                }
+                Vec::new()
+            }
+            AppEvent::Session(generation, event) if generation == self.session.generation => self.on_session(event),
+            AppEvent::Statement(generation, cell, event) if generation == self.session.generation => {
+                self.on_statement(cell, *event)
+            }
+            AppEvent::Log(generation, delta) if generation == self.session.generation => {
+                self.on_log(delta);
+                Vec::new()
+            }
+            // A report about a session this notebook has moved on from.
+            AppEvent::Session(..) | AppEvent::Statement(..) | AppEvent::Log(..) => Vec::new(),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        if let Some(overlay) = self.overlay.clone() {
+            self.on_overlay_key(overlay, key);
+            return Vec::new();
+        }
+        if self.log.focused && self.on_log_key(key) {
+            return Vec::new();
+        }
+        if let Some(command) = self.keymap.lookup(&key, self.editing) {
+            return self.run_command(command);
+        }
+        if self.editing {
+            self.focused_mut().editor.input(Input::from(key));
+        }
+        Vec::new()
+    }
+
+    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) {
+        match overlay {
+            Overlay::Help => self.overlay = None,
+            Overlay::ConfirmQuit { delete_by_default } => {
+                let delete = match key.code {
+                    KeyCode::Char('y' | 'Y') => Some(true),
+                    KeyCode::Char('n' | 'N') => Some(false),
+                    KeyCode::Enter => Some(delete_by_default),
+                    KeyCode::Esc => {
+                        self.overlay = None;
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(delete) = delete {
+                    self.overlay = None;
+                    let session = delete.then(|| self.session.id.clone()).flatten();
+                    self.quit = Some(QuitPlan {
+                        delete_session: session,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Keys while the log pane has focus; false when the key is not the pane's.
+    fn on_log_key(&mut self, key: KeyEvent) -> bool {
+        let page = self.log.height.saturating_sub(2).max(1) as isize;
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.scroll_log(1),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll_log(-1),
+            KeyCode::PageUp => self.scroll_log(page),
+            KeyCode::PageDown => self.scroll_log(-page),
+            KeyCode::Home | KeyCode::Char('g') => self.log.scroll_back = self.log.lines.len(),
+            KeyCode::End | KeyCode::Char('G' | 'f') => self.log.scroll_back = 0,
+            _ => return false,
+        }
+        true
+    }
+
+    fn scroll_log(&mut self, lines: isize) {
+        let max = self.log.lines.len().saturating_sub(1);
+        self.log.scroll_back = (self.log.scroll_back as isize + lines).clamp(0, max as isize) as usize;
+    }
+
+    fn on_session(&mut self, event: SessionEvent) -> Vec<Effect> {
+        match event {
+            SessionEvent::Ready { session, created } => {
+                self.session.created_here = created;
+                self.apply_session(*session);
+            }
+            SessionEvent::Updated(session) => {
+                self.session.trouble = None;
+                self.apply_session(*session);
+            }
+            SessionEvent::Gone => {
+                self.session.phase = Phase::Gone;
+                self.session.since = self.now;
+                self.session.failure = Some("the server no longer knows this session (deleted, or timed out)".into());
+                self.abandon_work();
+            }
+            SessionEvent::Failed(message) => {
+                self.session.phase = Phase::Failed;
+                self.session.since = self.now;
+                self.session.failure = Some(message);
+                self.abandon_work();
+            }
+            SessionEvent::Trouble(message) => self.session.trouble = Some(message),
+            SessionEvent::Recovered => self.session.trouble = None,
+        }
+        self.pump()
+    }
+
+    fn apply_session(&mut self, s: Session) {
+        let state_changed = self.session.phase != Phase::Server(s.state.clone());
+        if state_changed {
+            self.session.since = self.now;
+        }
+        self.session.phase = Phase::Server(s.state.clone());
+        self.session.id = Some(s.id.clone());
+        self.session.name = s.name.clone();
+        self.session.kind = Some(s.kind.clone());
+        self.session.app_id = s.app_id.clone();
+        self.session.owner = s.owner.clone();
+        self.session.proxy_user = s.proxy_user.clone();
+        self.session.spark_ui = s.app_info.spark_ui_url.clone();
+        if s.state.is_finished() {
+            if self.session.failure.is_none() {
+                let reason = failure_reason(&s.log).map(|r| strip_all(&r));
+                self.session.failure = Some(reason.unwrap_or_else(|| format!("the session is {}", s.state)));
+            }
+            if state_changed {
+                self.abandon_work();
+            }
+        }
+    }
+
+    /// The session is over: nothing queued or running can finish.
+    fn abandon_work(&mut self) {
+        self.clear_queue();
+        for cell in &mut self.cells {
+            if matches!(
+                cell.run,
+                RunState::Submitting { .. } | RunState::Running { .. } | RunState::Cancelling { .. }
+            ) {
+                cell.run = RunState::Finished {
+                    duration: None,
+                    outcome: Outcome::Error,
+                };
+                cell.output = Some(CellOutput::RequestError("the session ended while this cell ran".into()));
+            }
+        }
+    }
+
+    fn on_statement(&mut self, id: CellId, event: StatementEvent) -> Vec<Effect> {
+        let now = self.now;
+        let mut effects = Vec::new();
+        match event {
+            StatementEvent::Submitted(statement) => {
+                let cancel = self.take_pending_cancel(id);
+                let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) else {
+                    return effects;
+                };
+                cell.execution_count = Some(statement.id.to_string());
+                cell.run = running_state(&statement, now);
+                if cancel
+                    && let (Some(session), RunState::Running { statement, .. }) = (self.session.id.clone(), &cell.run)
+                {
+                    effects.push(Effect::Cancel {
+                        session,
+                        statement: statement.clone(),
+                    });
+                    cell.run = RunState::Cancelling {
+                        statement: statement.clone(),
+                        since: now,
+                    };
+                }
+            }
+            StatementEvent::Progress(statement) => {
+                let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) else {
+                    return effects;
+                };
+                match (&cell.run, &statement.state) {
+                    // Keep "cancelling" until the server says cancelled.
+                    (RunState::Cancelling { .. }, _) => {}
+                    (_, StatementState::Cancelling) => {
+                        cell.run = RunState::Cancelling {
+                            statement: statement.id.clone(),
+                            since: now,
+                        }
+                    }
+                    (RunState::Running { since, .. }, _) => {
+                        let since = *since;
+                        cell.run = running_state(&statement, since);
+                    }
+                    _ => cell.run = running_state(&statement, now),
+                }
+            }
+            StatementEvent::Finished(statement) => {
+                if let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) {
+                    finish_cell(cell, &statement, now);
+                }
+                effects.extend(self.pump());
+            }
+            StatementEvent::RequestFailed(message) => {
+                self.take_pending_cancel(id);
+                self.fail_cell(id, message);
+                effects.extend(self.pump());
+            }
+        }
+        effects
+    }
+
+    fn on_log(&mut self, delta: LogDelta) {
+        if delta.gap {
+            self.push_log_line("[… the server dropped log lines before they could be read …]".into());
+        }
+        for line in delta.lines {
+            // Livy marks its streams with "\nstderr: "; keep that one line.
+            let line = line.strip_prefix('\n').unwrap_or(&line);
+            self.push_log_line(strip_all(line));
+        }
+    }
+
+    fn push_log_line(&mut self, line: String) {
+        self.log.lines.push_back(line);
+        if self.log.lines.len() > LOG_KEEP {
+            self.log.lines.pop_front();
+        }
+        // Scrolled back: keep looking at the same lines as new ones arrive.
+        if self.log.scroll_back > 0 {
+            self.log.scroll_back = (self.log.scroll_back + 1).min(self.log.lines.len().saturating_sub(1));
+        }
+    }
+}
+
+fn running_state(statement: &Statement, since: Instant) -> RunState {
+    RunState::Running {
+        statement: statement.id.clone(),
+        progress: statement.progress.clamp(0.0, 1.0),
+        since,
+        waiting: statement.state == StatementState::Waiting,
+    }
+}
+
+fn finish_cell(cell: &mut super::Cell, statement: &Statement, now: Instant) {
+    let measured = match (statement.started, statement.completed) {
+        (Some(start), Some(end)) if end >= start => Some(Duration::from_millis(end - start)),
+        _ => match &cell.run {
+            RunState::Running { since, .. } | RunState::Cancelling { since, .. } | RunState::Submitting { since } => {
+                Some(now.saturating_duration_since(*since))
+            }
+            _ => None,
+        },
+    };
+    cell.execution_count = Some(statement.id.to_string());
+    let (outcome, output) = match statement.outcome() {
+        Some(crate::livy::Outcome::Cancelled) => (Outcome::Cancelled, CellOutput::Cancelled),
+        Some(crate::livy::Outcome::Failed(e)) => (Outcome::Error, CellOutput::error(&e)),
+        _ => match &statement.output {
+            Some(output) => {
+                let out = CellOutput::from_rendered(render(output));
+                let outcome = if matches!(out, CellOutput::Error { .. }) {
+                    Outcome::Error
+                } else {
+                    Outcome::Ok
+                };
+                (outcome, out)
+            }
+            None => (Outcome::Ok, CellOutput::Text(Vec::new())),
+        },
+    };
+    cell.run = RunState::Finished {
+        duration: measured,
+        outcome,
+    };
+    cell.output = Some(output);
+}

@@ -1,0 +1,252 @@
+//! The tasks that do the notebook's IO: one watches the session, one tails its log, one
+//! follows each running statement, one sends each cancel. They report to the app as
+//! events; none of them touches the terminal.
+
+use crate::app::{AppEvent, CellId, Effect, Generation, SessionEvent, SessionStartSpec, StatementEvent};
+use crate::livy::log_tail::LogTail;
+use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState};
+use crate::session::PollInterval;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// Carries out the app's effects by spawning tasks.
+pub struct Runner {
+    client: LivyClient,
+    tx: UnboundedSender<AppEvent>,
+    /// Cancels every task of the current session.
+    session_tasks: CancellationToken,
+}
+
+impl Runner {
+    /// A runner reporting on `tx`.
+    pub fn new(client: LivyClient, tx: UnboundedSender<AppEvent>) -> Runner {
+        Runner {
+            client,
+            tx,
+            session_tasks: CancellationToken::new(),
+        }
+    }
+
+    /// Starts the work an effect asks for. Must be called within a tokio runtime.
+    pub fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::StartSession { generation, start } => {
+                self.session_tasks.cancel();
+                self.session_tasks = CancellationToken::new();
+                let watcher = Watcher {
+                    client: self.client.clone(),
+                    tx: self.tx.clone(),
+                    generation,
+                };
+                tokio::spawn(watcher.watch(start, self.session_tasks.clone()));
+            }
+            Effect::Submit {
+                generation,
+                session,
+                cell,
+                code,
+                kind,
+            } => {
+                let follower = Watcher {
+                    client: self.client.clone(),
+                    tx: self.tx.clone(),
+                    generation,
+                };
+                tokio::spawn(follower.follow_statement(session, cell, code, kind, self.session_tasks.child_token()));
+            }
+            Effect::Cancel { session, statement } => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = client.cancel_statement(&session, &statement).await {
+                        let _ = tx.send(AppEvent::Notice {
+                            text: format!("could not cancel: {e}"),
+                            is_error: true,
+                        });
+                    }
+                });
+            }
+        }
+    }
+
+    /// Stops every task.
+    pub fn shutdown(&self) {
+        self.session_tasks.cancel();
+    }
+}
+
+/// What the tasks of one session share.
+#[derive(Clone)]
+struct Watcher {
+    client: LivyClient,
+    tx: UnboundedSender<AppEvent>,
+    generation: Generation,
+}
+
+impl Watcher {
+    fn session_event(&self, event: SessionEvent) {
+        let _ = self.tx.send(AppEvent::Session(self.generation, event));
+    }
+
+    fn statement_event(&self, cell: CellId, event: StatementEvent) {
+        let _ = self
+            .tx
+            .send(AppEvent::Statement(self.generation, cell, Box::new(event)));
+    }
+
+    /// Creates or attaches, then polls the session's state until told to stop.
+    async fn watch(self, start: SessionStartSpec, stop: CancellationToken) {
+        let first = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = self.connect(start) => r,
+        };
+        let Some(session) = first else { return };
+        let id = session.id.clone();
+        tokio::spawn(self.clone().tail_log(id.clone(), stop.child_token()));
+
+        let mut last = session;
+        let mut poll = poll_for(&last.state);
+        let mut failing = false;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(poll.next_delay()) => {}
+            }
+            match self.client.get_session(&id).await {
+                Ok(now) => {
+                    if failing {
+                        failing = false;
+                        self.session_event(SessionEvent::Recovered);
+                    }
+                    if now.state != last.state {
+                        poll = poll_for(&now.state);
+                    }
+                    if now != last {
+                        self.session_event(SessionEvent::Updated(Box::new(now.clone())));
+                        last = now;
+                    }
+                }
+                Err(e) if e.is_not_found() => {
+                    self.session_event(SessionEvent::Gone);
+                    return;
+                }
+                Err(e) => {
+                    failing = true;
+                    self.session_event(SessionEvent::Trouble(e.to_string()));
+                }
+            }
+        }
+    }
+
+    async fn connect(&self, start: SessionStartSpec) -> Option<Session> {
+        let result = match start {
+            SessionStartSpec::Create(request) => self.client.create_session(&request).await.map(|s| (s, true)),
+            SessionStartSpec::Attach(id) => self.client.get_session(&id).await.map(|s| (s, false)).map_err(|e| {
+                if e.is_not_found() {
+                    crate::livy::LivyError::new(
+                        crate::livy::ErrorKind::Usage,
+                        format!("there is no session {id} on the server"),
+                    )
+                    .with_hint("see 'livy-tui sessions list'")
+                } else {
+                    e
+                }
+            }),
+        };
+        match result {
+            Ok((session, created)) => {
+                self.session_event(SessionEvent::Ready {
+                    session: Box::new(session.clone()),
+                    created,
+                });
+                Some(session)
+            }
+            Err(e) => {
+                self.session_event(SessionEvent::Failed(e.to_string()));
+                None
+            }
+        }
+    }
+
+    /// Follows the session log, sending each new line once.
+    async fn tail_log(self, id: SessionId, stop: CancellationToken) {
+        let mut tail = LogTail::new();
+        let mut poll = PollInterval::new(Duration::from_millis(500), Duration::from_secs(3));
+        loop {
+            match self.client.session_log(&id, None, Some(-1)).await {
+                Ok(page) => {
+                    let delta = tail.update(page.log);
+                    if !delta.lines.is_empty() || delta.gap {
+                        poll.reset();
+                        let _ = self.tx.send(AppEvent::Log(self.generation, delta));
+                    }
+                }
+                Err(e) if e.is_not_found() => return,
+                // The session watcher reports connection trouble.
+                Err(_) => {}
+            }
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(poll.next_delay()) => {}
+            }
+        }
+    }
+
+    /// Submits a statement and polls it until it finishes.
+    async fn follow_statement(
+        self,
+        session: SessionId,
+        cell: CellId,
+        code: String,
+        kind: Option<SessionKind>,
+        stop: CancellationToken,
+    ) {
+        let request = CreateStatement { code, kind };
+        let submitted = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = self.client.submit_statement(&session, &request) => r,
+        };
+        let statement = match submitted {
+            Ok(s) => s,
+            Err(e) => return self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
+        };
+        let id = statement.id.clone();
+        let finished = statement.state.is_finished();
+        self.statement_event(cell, StatementEvent::Submitted(statement.clone()));
+        if finished {
+            return self.statement_event(cell, StatementEvent::Finished(statement));
+        }
+        let mut poll = PollInterval::statement();
+        let mut last_state = statement.state;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(poll.next_delay()) => {}
+            }
+            match self.client.get_statement(&session, &id).await {
+                Ok(now) if now.state.is_finished() => return self.statement_event(cell, StatementEvent::Finished(now)),
+                Ok(now) => {
+                    if now.state != last_state {
+                        poll.reset();
+                        last_state = now.state.clone();
+                    }
+                    self.statement_event(cell, StatementEvent::Progress(now));
+                }
+                Err(e) => return self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
+            }
+        }
+    }
+}
+
+/// How often to look at a session in a given state: often while it starts, every few
+/// seconds while it works, rarely when idle or finished (each GET is work for the server).
+fn poll_for(state: &SessionState) -> PollInterval {
+    let secs = Duration::from_secs;
+    match state {
+        s if s.is_starting() => PollInterval::session_start(),
+        SessionState::Busy | SessionState::Running => PollInterval::new(secs(1), secs(2)),
+        s if s.is_finished() => PollInterval::new(secs(10), secs(30)),
+        _ => PollInterval::new(secs(2), secs(5)),
+    }
+}

@@ -1,0 +1,364 @@
+//! The cells: code (highlighted, or the editor when editing) and output, in bordered boxes
+//! that scroll so the focused cell stays visible.
+
+use super::UiContext;
+use super::text::{truncate, wrap};
+use crate::app::{App, Cell, CellOutput, Outcome, RunState};
+use crate::livy::SessionKind;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use std::time::Duration;
+
+/// Output rows shown per cell before it scrolls within itself.
+pub const MAX_OUTPUT_ROWS: usize = 15;
+
+/// Draws every visible cell into `area`.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
+    if area.height == 0 || area.width < 4 {
+        return;
+    }
+    let inner_width = area.width.saturating_sub(2) as usize;
+    let heights: Vec<u16> = app.cells.iter().map(|c| cell_height(c, inner_width)).collect();
+    let first = first_visible(app.first_visible.get(), app.focus, &heights, area.height);
+    app.first_visible.set(first);
+
+    let mut y = area.y;
+    for (i, cell) in app.cells.iter().enumerate().skip(first) {
+        let bottom = area.y + area.height;
+        if y >= bottom {
+            break;
+        }
+        let full = heights[i];
+        let rect = Rect {
+            x: area.x,
+            y,
+            width: area.width,
+            height: full.min(bottom - y),
+        };
+        draw_cell(frame, rect, full > rect.height, app, i, cell, ui);
+        y += full;
+    }
+}
+
+/// The first cell to draw so that the focused one is on screen, moving as little as possible.
+fn first_visible(previous: usize, focus: usize, heights: &[u16], available: u16) -> usize {
+    let mut first = previous.min(focus);
+    while first < focus && heights[first..=focus].iter().map(|h| *h as u32).sum::<u32>() > available as u32 {
+        first += 1;
+    }
+    first
+}
+
+fn cell_height(cell: &Cell, width: usize) -> u16 {
+    let code = cell.editor.lines().len().max(1);
+    let output = output_lines(cell, width).len();
+    let separator = usize::from(output > 0);
+    (2 + code + separator + output).min(u16::MAX as usize) as u16
+}
+
+fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, cell: &Cell, ui: &UiContext) {
+    let theme = &ui.theme;
+    let focused = index == app.focus && !app.log.focused;
+    let editing = focused && app.editing;
+    let border = if editing {
+        theme.border_editing()
+    } else if focused {
+        theme.border_focused()
+    } else {
+        theme.border()
+    };
+    let borders = if cut {
+        Borders::TOP | Borders::LEFT | Borders::RIGHT
+    } else {
+        Borders::ALL
+    };
+    let count = cell
+        .execution_count
+        .as_deref()
+        .map_or_else(|| "[ ]".to_string(), |n| format!("[{n}]"));
+    let title = Line::from(vec![
+        Span::styled(format!(" {count} "), theme.dim()),
+        Span::styled(
+            format!(" {} ", kind_label(&cell.kind)),
+            theme.kind_badge(&cell.kind).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" "),
+    ]);
+    let block = Block::default()
+        .borders(borders)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(border)
+        .title(title)
+        .title_top(run_state_line(cell, app, ui).right_aligned());
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    if inner.height == 0 {
+        return;
+    }
+
+    let code_rows = (cell.editor.lines().len().max(1) as u16).min(inner.height);
+    let code_area = Rect {
+        height: code_rows,
+        ..inner
+    };
+    if editing {
+        frame.render_widget(&cell.editor, code_area);
+    } else {
+        let lines = if theme.monochrome || ui.highlighter.is_none() {
+            crate::ui::highlight::Highlighter::plain(&cell.code())
+        } else {
+            ui.highlighter
+                .as_ref()
+                .map(|h| h.highlight(&cell.code(), &cell.kind))
+                .unwrap_or_default()
+        };
+        let lines = if cell.code().is_empty() && focused {
+            vec![Line::styled("(empty — Enter to edit)", theme.dim())]
+        } else {
+            lines
+        };
+        frame.render_widget(Paragraph::new(lines).style(theme.text()), code_area);
+    }
+
+    let output = output_lines(cell, inner.width as usize);
+    if output.is_empty() || inner.height <= code_rows {
+        return;
+    }
+    let sep_y = inner.y + code_rows;
+    let separator = "─".repeat(inner.width as usize);
+    frame.render_widget(
+        Paragraph::new(Line::styled(separator, theme.border())),
+        Rect {
+            y: sep_y,
+            height: 1,
+            ..inner
+        },
+    );
+    let out_area = Rect {
+        y: sep_y + 1,
+        height: inner.height.saturating_sub(code_rows + 1),
+        ..inner
+    };
+    let lines: Vec<Line> = output
+        .into_iter()
+        .map(|(text, style)| Line::styled(text, style_for(style, ui)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), out_area);
+}
+
+/// How an output row is coloured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum RowStyle {
+    Text,
+    Dim,
+    Error,
+    Warning,
+}
+
+fn style_for(style: RowStyle, ui: &UiContext) -> Style {
+    match style {
+        RowStyle::Text => ui.theme.text(),
+        RowStyle::Dim => ui.theme.dim(),
+        RowStyle::Error => ui.theme.error(),
+        RowStyle::Warning => ui.theme.warning(),
+    }
+}
+
+/// The rows a cell's output takes at this width: at most `MAX_OUTPUT_ROWS` plus a line
+/// saying what is hidden. Only the rows shown are wrapped, so a huge output costs no more.
+fn output_lines(cell: &Cell, width: usize) -> Vec<(String, RowStyle)> {
+    let width = width.max(1);
+    let Some(output) = &cell.output else { return Vec::new() };
+    match output {
+        CellOutput::Text(lines) => window(lines, cell.output_scroll, width, RowStyle::Text),
+        CellOutput::Error {
+            ename,
+            evalue,
+            traceback,
+        } => {
+            let head = if evalue.is_empty() {
+                ename.clone()
+            } else {
+                format!("{ename}: {evalue}")
+            };
+            let head_lines: Vec<String> = head.split('\n').map(str::to_string).collect();
+            let mut rows = window(&head_lines, 0, width, RowStyle::Error);
+            if traceback.is_empty() {
+                return rows;
+            }
+            if cell.unfolded {
+                rows.extend(window(traceback, cell.output_scroll, width, RowStyle::Dim));
+            } else {
+                let n = traceback.len();
+                rows.push((
+                    truncate(
+                        &format!("▸ traceback, {n} line{} (o unfolds)", if n == 1 { "" } else { "s" }),
+                        width,
+                    ),
+                    RowStyle::Dim,
+                ));
+            }
+            rows
+        }
+        CellOutput::Placeholder(what) => vec![(truncate(&format!("[{what}]"), width), RowStyle::Dim)],
+        CellOutput::RequestError(message) => wrap(&format!("could not run: {message}"), width)
+            .into_iter()
+            .map(|l| (l, RowStyle::Error))
+            .collect(),
+        CellOutput::Cancelled => vec![("cancelled".into(), RowStyle::Warning)],
+    }
+}
+
+/// Up to `MAX_OUTPUT_ROWS` wrapped rows from logical line `from`, with a note of what is
+/// above and below.
+fn window(lines: &[String], from: usize, width: usize, style: RowStyle) -> Vec<(String, RowStyle)> {
+    let from = from.min(lines.len().saturating_sub(1));
+    let mut rows = Vec::new();
+    if from > 0 {
+        rows.push((
+            format!("▲ {from} line{} above ([ scrolls up)", if from == 1 { "" } else { "s" }),
+            RowStyle::Dim,
+        ));
+    }
+    let mut shown = from;
+    for line in &lines[from..] {
+        if rows.len() >= MAX_OUTPUT_ROWS {
+            break;
+        }
+        for piece in wrap(line, width) {
+            if rows.len() >= MAX_OUTPUT_ROWS {
+                break;
+            }
+            rows.push((piece, style));
+        }
+        shown += 1;
+    }
+    let below = lines.len() - shown;
+    if below > 0 {
+        rows.push((
+            format!(
+                "▼ {below} more line{} (] scrolls down)",
+                if below == 1 { "" } else { "s" }
+            ),
+            RowStyle::Dim,
+        ));
+    }
+    rows
+}
+
+/// The right side of a cell's title: queued, running with progress and time, done.
+fn run_state_line<'a>(cell: &Cell, app: &App, ui: &UiContext) -> Line<'a> {
+    let theme = &ui.theme;
+    let now = app.now;
+    let span = |text: String, style: Style| Line::from(vec![Span::styled(text, style), Span::raw(" ")]);
+    match &cell.run {
+        RunState::Idle => Line::default(),
+        RunState::Queued => {
+            let text = if app.session.accepts_statements() {
+                " queued "
+            } else {
+                " queued (waiting for the session) "
+            };
+            span(text.into(), theme.dim())
+        }
+        RunState::Submitting { since } => span(
+            format!(" sending… {} ", elapsed(now.saturating_duration_since(*since))),
+            theme.dim(),
+        ),
+        RunState::Running {
+            progress,
+            since,
+            waiting,
+            ..
+        } => {
+            let t = elapsed(now.saturating_duration_since(*since));
+            if *waiting {
+                span(format!(" waiting {t} "), theme.dim())
+            } else {
+                Line::from(vec![
+                    Span::styled(format!(" {} ", bar(*progress, 10)), theme.progress()),
+                    Span::styled(
+                        format!("{:>3.0}% {t} ", progress * 100.0),
+                        theme.style(theme.colors.state_busy),
+                    ),
+                    Span::raw(" "),
+                ])
+            }
+        }
+        RunState::Cancelling { since, .. } => span(
+            format!(" cancelling… {} ", elapsed(now.saturating_duration_since(*since))),
+            theme.warning(),
+        ),
+        RunState::Finished { duration, outcome } => {
+            let t = duration.map(elapsed).unwrap_or_default();
+            match outcome {
+                Outcome::Ok => span(format!(" ✓ {t} "), theme.success()),
+                Outcome::Error => span(format!(" ✗ error {t} "), theme.error()),
+                Outcome::Cancelled => span(format!(" ⊘ cancelled {t} "), theme.warning()),
+            }
+        }
+    }
+}
+
+/// A text progress bar.
+pub fn bar(fraction: f64, width: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+/// `0.4s`, `12.3s`, `2m05s`.
+pub fn elapsed(d: Duration) -> String {
+    crate::cli::progress::elapsed(d)
+}
+
+fn kind_label(kind: &SessionKind) -> &str {
+    match kind {
+        SessionKind::Spark => "scala",
+        SessionKind::PySpark => "python",
+        SessionKind::SparkR => "r",
+        SessionKind::Sql => "sql",
+        other => other.as_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_focused_cell_stays_visible() {
+        let heights = [5, 5, 5, 5];
+        assert_eq!(first_visible(0, 3, &heights, 10), 2);
+        assert_eq!(first_visible(3, 1, &heights, 10), 1);
+        assert_eq!(first_visible(1, 2, &heights, 10), 1, "no needless scrolling");
+        assert_eq!(
+            first_visible(0, 3, &[50, 50, 50, 50], 10),
+            3,
+            "a tall cell shows from its top"
+        );
+    }
+
+    #[test]
+    fn long_outputs_show_a_window_and_say_what_is_hidden() {
+        let lines: Vec<String> = (0..100).map(|i| format!("line {i}")).collect();
+        let rows = window(&lines, 0, 80, RowStyle::Text);
+        assert_eq!(rows.len(), MAX_OUTPUT_ROWS + 1);
+        assert_eq!(rows.last().unwrap().0, "▼ 85 more lines (] scrolls down)");
+        let rows = window(&lines, 90, 80, RowStyle::Text);
+        assert!(rows[0].0.starts_with("▲ 90 lines above"));
+        assert_eq!(rows.len(), 11);
+    }
+
+    #[test]
+    fn progress_bars() {
+        assert_eq!(bar(0.45, 10), "█████░░░░░");
+        assert_eq!(bar(2.0, 4), "████");
+    }
+}

@@ -1,0 +1,89 @@
+//! Popups over the notebook: the help (generated from the live keymap) and the quit prompt.
+
+use super::UiContext;
+use crate::app::{App, Overlay};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Row, Table};
+
+/// Draws the overlay, if any.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
+    match &app.overlay {
+        Some(Overlay::Help) => help(frame, area, app, ui),
+        Some(Overlay::ConfirmQuit { delete_by_default }) => confirm_quit(frame, area, app, ui, *delete_by_default),
+        None => {}
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn help(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
+    let theme = &ui.theme;
+    let rows: Vec<Row> = app
+        .keymap
+        .help_rows()
+        .into_iter()
+        .map(|(description, keys, global)| {
+            let scope = if global { "anywhere" } else { "cells" };
+            Row::new(vec![
+                Span::styled(keys, theme.text().add_modifier(Modifier::BOLD)),
+                Span::styled(description, theme.text()),
+                Span::styled(scope, theme.dim()),
+            ])
+        })
+        .collect();
+    let height = rows.len() as u16 + 4;
+    let rect = centered(area, 86, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused())
+        .title(Line::styled(
+            " keys — any key closes · remap them in the config file ",
+            theme.text(),
+        ))
+        .style(theme.base());
+    let table = Table::new(
+        rows,
+        [Constraint::Length(26), Constraint::Fill(1), Constraint::Length(9)],
+    )
+    .block(block)
+    .header(Row::new(vec!["key", "does", "where"]).style(theme.dim()));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(table, rect);
+}
+
+fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, delete_by_default: bool) {
+    let theme = &ui.theme;
+    let id = app
+        .session
+        .id
+        .as_ref()
+        .map_or_else(|| "?".to_string(), |i| i.to_string());
+    let choice = if delete_by_default { "[Y/n]" } else { "[y/N]" };
+    let text = vec![
+        Line::from(format!("This notebook created session {id}.")),
+        Line::from(format!("Delete it (stops its Spark application)? {choice}")),
+        Line::styled("y delete and quit · n keep it and quit · Esc stay", theme.dim()),
+    ];
+    let rect = centered(area, 60, 5);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused())
+        .title(" quit ")
+        .style(theme.base());
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(text).block(block), rect);
+}
