@@ -1,0 +1,438 @@
+//! The notebook's update logic: event in, state and effects out. No terminal, no network.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use livy_tui::app::{
+    App, AppEvent, CellOutput, Command, Effect, Keymap, Outcome, Phase, RunState, SessionEvent, SessionStart,
+    SessionStartSpec, Settings, StatementEvent,
+};
+use livy_tui::app::{DeleteOnQuit, Overlay, QuitPlan};
+use livy_tui::livy::{CreateSession, Session, SessionId, SessionKind, SessionState, Statement, StatementId};
+use std::time::{Duration, Instant};
+
+fn settings() -> Settings {
+    Settings {
+        server: "http://livy:8998".into(),
+        default_kind: SessionKind::Spark,
+        create: CreateSession {
+            kind: Some(SessionKind::Spark),
+            name: Some("nb".into()),
+            ..Default::default()
+        },
+        delete_on_quit: DeleteOnQuit::Ask,
+    }
+}
+
+fn new_app() -> (App, Vec<Effect>) {
+    App::new(
+        settings(),
+        SessionStart::Create(Box::new(settings().create)),
+        Keymap::default(),
+        Instant::now(),
+    )
+}
+
+fn session(state: SessionState) -> Session {
+    Session {
+        id: SessionId::from("7"),
+        kind: SessionKind::Spark,
+        state,
+        ..Default::default()
+    }
+}
+
+fn ready(app: &mut App, state: SessionState) -> Vec<Effect> {
+    app.update(AppEvent::Session(
+        1,
+        SessionEvent::Ready {
+            session: Box::new(session(state)),
+            created: true,
+        },
+    ))
+}
+
+fn key(code: KeyCode) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+}
+
+fn statement(id: u64, state: &str, output: Option<serde_json::Value>) -> Statement {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "code": "x", "state": state, "output": output, "progress": 0.5,
+        "started": 1_000, "completed": if state == "available" || state == "cancelled" { 1_400 } else { 0 }
+    }))
+    .unwrap()
+}
+
+fn submitted_cell(effects: &[Effect]) -> livy_tui::app::CellId {
+    match effects {
+        [Effect::Submit { cell, .. }] => *cell,
+        other => panic!("expected one submit, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_new_notebook_starts_the_session_and_lets_you_type_at_once() {
+    let (mut app, effects) = new_app();
+    assert!(
+        matches!(&effects[..], [Effect::StartSession { generation: 1, start: SessionStartSpec::Create(c) }] if c.name.as_deref() == Some("nb"))
+    );
+    assert_eq!(app.cells.len(), 1);
+    assert!(app.editing, "one empty cell in edit mode");
+    type_text(&mut app, "1 + 1");
+    assert_eq!(app.cells[0].code(), "1 + 1");
+}
+
+#[test]
+fn a_cell_run_while_starting_is_queued_then_sent_when_idle() {
+    let (mut app, _) = new_app();
+    type_text(&mut app, "1 + 1");
+    assert!(app.update(ctrl('e')).is_empty(), "nothing to send yet");
+    assert_eq!(app.cells[0].run, RunState::Queued);
+    assert!(ready(&mut app, SessionState::Starting).is_empty());
+    let effects = app.update(AppEvent::Session(
+        1,
+        SessionEvent::Updated(Box::new(session(SessionState::Idle))),
+    ));
+    match &effects[..] {
+        [
+            Effect::Submit {
+                session, code, kind, ..
+            },
+        ] => {
+            assert_eq!(session.as_str(), "7");
+            assert_eq!(code, "1 + 1");
+            assert_eq!(*kind, None, "same language as the session: no per-statement kind");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn statements_run_in_order_and_outputs_land_on_their_cells() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "1 + 1");
+    let first = submitted_cell(&app.update(ctrl('r')));
+    assert_eq!(app.focus, 1, "run-and-advance made and focused a new cell");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('4'))); // sql
+    app.update(key(KeyCode::Enter));
+    type_text(&mut app, "select 1");
+    assert!(app.update(ctrl('e')).is_empty(), "waits behind the first");
+    assert_eq!(app.cells[1].run, RunState::Queued);
+
+    app.update(AppEvent::Statement(
+        1,
+        first,
+        Box::new(StatementEvent::Submitted(statement(0, "running", None))),
+    ));
+    assert!(matches!(app.cells[0].run, RunState::Running { .. }));
+    let done = statement(
+        0,
+        "available",
+        Some(serde_json::json!({"status": "ok", "execution_count": 0, "data": {"text/plain": "res0: Int = 2\n"}})),
+    );
+    let effects = app.update(AppEvent::Statement(1, first, Box::new(StatementEvent::Finished(done))));
+    assert_eq!(
+        app.cells[0].output,
+        Some(CellOutput::Text(vec!["res0: Int = 2".into()]))
+    );
+    assert_eq!(
+        app.cells[0].run,
+        RunState::Finished {
+            duration: Some(Duration::from_millis(400)),
+            outcome: Outcome::Ok
+        }
+    );
+    assert_eq!(app.cells[0].execution_count.as_deref(), Some("0"));
+    match &effects[..] {
+        [Effect::Submit { kind, code, .. }] => {
+            assert_eq!(
+                *kind,
+                Some(SessionKind::Sql),
+                "a SQL cell in a Scala session names its kind"
+            );
+            assert_eq!(code, "select 1");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn failures_show_the_error_with_a_folded_traceback() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "1/0");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let failed = statement(
+        0,
+        "available",
+        Some(
+            serde_json::json!({"status": "error", "ename": "ZeroDivisionError", "evalue": "division by zero", "traceback": ["Traceback (most recent call last):\n", "ZeroDivisionError: division by zero\n"]}),
+        ),
+    );
+    app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(failed))));
+    assert!(matches!(
+        app.cells[0].run,
+        RunState::Finished {
+            outcome: Outcome::Error,
+            ..
+        }
+    ));
+    match &app.cells[0].output {
+        Some(CellOutput::Error { ename, traceback, .. }) => {
+            assert_eq!(ename, "ZeroDivisionError");
+            assert_eq!(traceback.len(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!app.cells[0].unfolded);
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('o')));
+    assert!(app.cells[0].unfolded);
+}
+
+#[test]
+fn untrusted_output_is_stripped_of_control_sequences() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "x");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let hostile = "ok\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J\u{1b}[31mred\u{1b}[0m\u{9b}H";
+    let done = statement(
+        0,
+        "available",
+        Some(serde_json::json!({"status": "ok", "data": {"text/plain": hostile}})),
+    );
+    app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(done))));
+    assert_eq!(app.cells[0].output, Some(CellOutput::Text(vec!["okred".into()])));
+}
+
+#[test]
+fn cancel_asks_the_server_and_cancel_all_drops_the_queue() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "Thread.sleep(60000)");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    // Ctrl+C before the server confirmed: remembered, sent once the id is known.
+    assert!(app.update(ctrl('c')).is_empty());
+    let effects = app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Submitted(statement(3, "running", None))),
+    ));
+    assert_eq!(
+        effects,
+        vec![Effect::Cancel {
+            session: SessionId::from("7"),
+            statement: StatementId::from("3")
+        }]
+    );
+    assert!(matches!(app.cells[0].run, RunState::Cancelling { .. }));
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(3, "cancelled", None))),
+    ));
+    assert!(matches!(
+        app.cells[0].run,
+        RunState::Finished {
+            outcome: Outcome::Cancelled,
+            ..
+        }
+    ));
+
+    // Queue two behind a running one, then cancel everything.
+    app.update(ctrl('e'));
+    let running = app.running_cell().unwrap().id;
+    app.update(AppEvent::Statement(
+        1,
+        running,
+        Box::new(StatementEvent::Submitted(statement(4, "running", None))),
+    ));
+    app.run_command(Command::InsertBelow);
+    app.editing = true;
+    type_text(&mut app, "1");
+    app.update(ctrl('e'));
+    assert_eq!(app.queue.len(), 1);
+    app.update(key(KeyCode::Esc));
+    let effects = app.update(key(KeyCode::Char('I')));
+    assert_eq!(
+        effects,
+        vec![Effect::Cancel {
+            session: SessionId::from("7"),
+            statement: StatementId::from("4")
+        }]
+    );
+    assert!(app.queue.is_empty());
+    assert_eq!(app.cells[1].run, RunState::Idle);
+}
+
+#[test]
+fn a_dead_session_says_why_and_one_key_starts_a_new_one() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    let mut dead = session(SessionState::Dead);
+    dead.log = vec![
+        "\nstderr: ".into(),
+        "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space".into(),
+        "\tat x.y(Z.java:1)".into(),
+    ];
+    app.update(AppEvent::Session(1, SessionEvent::Updated(Box::new(dead))));
+    assert!(app.session.is_over());
+    assert_eq!(
+        app.session.failure.as_deref(),
+        Some("java.lang.OutOfMemoryError: Java heap space")
+    );
+    type_text(&mut app, "1");
+    assert!(app.update(ctrl('e')).is_empty(), "nothing is sent to a dead session");
+    assert!(
+        app.message.as_ref().unwrap().text.contains("N"),
+        "the message names the key"
+    );
+    app.update(key(KeyCode::Esc));
+    let effects = app.update(key(KeyCode::Char('N')));
+    match &effects[..] {
+        [
+            Effect::StartSession {
+                generation: 2,
+                start: SessionStartSpec::Create(c),
+            },
+        ] => {
+            assert_eq!(c.kind, Some(SessionKind::Spark));
+            assert_eq!(c.name, None, "the dead session may still hold the name");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.session.phase, Phase::Connecting);
+    // Reports from the old session are ignored now.
+    app.update(AppEvent::Session(1, SessionEvent::Gone));
+    assert_eq!(app.session.phase, Phase::Connecting);
+}
+
+#[test]
+fn a_vanished_session_is_gone() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Busy);
+    app.update(AppEvent::Session(1, SessionEvent::Gone));
+    assert_eq!(app.session.phase, Phase::Gone);
+    assert!(app.session.failure.as_deref().unwrap().contains("no longer knows"));
+}
+
+#[test]
+fn quitting_asks_before_deleting_a_session_it_created() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    app.update(ctrl('q'));
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::ConfirmQuit {
+            delete_by_default: true
+        })
+    );
+    app.update(key(KeyCode::Esc));
+    assert_eq!((app.overlay.clone(), app.quit.clone()), (None, None), "Esc stays");
+    app.update(ctrl('q'));
+    app.update(key(KeyCode::Char('n')));
+    assert_eq!(app.quit, Some(QuitPlan { delete_session: None }));
+
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    app.update(ctrl('q'));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        app.quit,
+        Some(QuitPlan {
+            delete_session: Some(SessionId::from("7"))
+        }),
+        "yes is the default"
+    );
+}
+
+#[test]
+fn an_attached_session_is_never_deleted_unasked() {
+    let (mut app, _) = App::new(
+        settings(),
+        SessionStart::Attach(SessionId::from("7")),
+        Keymap::default(),
+        Instant::now(),
+    );
+    app.update(AppEvent::Session(
+        1,
+        SessionEvent::Ready {
+            session: Box::new(session(SessionState::Idle)),
+            created: false,
+        },
+    ));
+    app.update(ctrl('q'));
+    assert_eq!(app.overlay, None);
+    assert_eq!(app.quit, Some(QuitPlan { delete_session: None }));
+}
+
+#[test]
+fn cells_are_added_deleted_restored_moved_split_and_merged() {
+    let (mut app, _) = new_app();
+    type_text(&mut app, "a\nb");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('b')));
+    assert_eq!((app.cells.len(), app.focus), (2, 1));
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.cells.len(), 1);
+    app.update(key(KeyCode::Char('z')));
+    assert_eq!(app.cells.len(), 2);
+    app.update(key(KeyCode::Char('K')));
+    assert_eq!(app.cells[1].code(), "a\nb", "moved up");
+    app.update(key(KeyCode::Char('j')));
+    app.update(key(KeyCode::Char('M')));
+    assert_eq!(app.cells.len(), 2, "nothing below to merge");
+    app.update(key(KeyCode::Char('k')));
+    app.update(key(KeyCode::Char('M')));
+    assert_eq!(app.cells.len(), 1);
+    assert_eq!(app.cells[0].code(), "\na\nb");
+    app.update(key(KeyCode::Char('t')));
+    assert_eq!(app.cells[0].kind, SessionKind::PySpark);
+}
+
+#[test]
+fn the_log_follows_until_scrolled_back_and_pasted_text_is_inserted() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    let lines: Vec<String> = (0..30).map(|i| format!("line {i}")).collect();
+    app.update(AppEvent::Log(
+        1,
+        livy_tui::livy::LogDelta {
+            lines: lines.clone(),
+            gap: false,
+        },
+    ));
+    assert_eq!(app.log.lines.len(), 30);
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('L')));
+    app.update(key(KeyCode::PageUp));
+    let back = app.log.scroll_back;
+    assert!(back > 0);
+    app.update(AppEvent::Log(
+        1,
+        livy_tui::livy::LogDelta {
+            lines: vec!["new".into()],
+            gap: true,
+        },
+    ));
+    assert_eq!(app.log.scroll_back, back + 2, "the view stays on the same lines");
+    assert!(app.log.lines.iter().any(|l| l.contains("dropped")), "a gap is said");
+    app.update(key(KeyCode::End));
+    assert_eq!(app.log.scroll_back, 0);
+    app.update(key(KeyCode::Esc));
+    app.update(AppEvent::Paste("x = 1\r\ny = 2".into()));
+    assert!(app.editing);
+    assert_eq!(app.cells[0].code(), "x = 1\ny = 2");
+}
