@@ -1,4 +1,5 @@
-//! The bottom two lines: key hints (or a message), and the session's status.
+//! The bottom two lines: key hints (or a message), and the session's status. Both fit the
+//! width by dropping whole segments, least important first, never cutting one mid-word.
 
 use super::UiContext;
 use super::cells::{bar, elapsed};
@@ -10,29 +11,65 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
-/// The status line: server, session, state with its age, app id, owner, the running cell,
-/// connection health.
+/// A piece of a line that is shown whole or not at all.
+struct Segment {
+    spans: Vec<Span<'static>>,
+    /// Higher stays longer when space runs out.
+    priority: u8,
+}
+
+impl Segment {
+    fn width(&self) -> usize {
+        self.spans.iter().map(|s| s.content.width()).sum()
+    }
+}
+
+/// Keeps the most important segments that fit, in their display order.
+fn fit(segments: Vec<Segment>, separator: Span<'static>, width: usize) -> Vec<Span<'static>> {
+    let sep = separator.content.width();
+    let mut keep: Vec<bool> = vec![true; segments.len()];
+    let total = |keep: &[bool]| -> usize {
+        let shown: Vec<_> = segments
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(s, _)| s.width())
+            .collect();
+        shown.iter().sum::<usize>() + sep * shown.len().saturating_sub(1)
+    };
+    let mut order: Vec<usize> = (0..segments.len()).collect();
+    order.sort_by_key(|i| segments[*i].priority);
+    for i in order {
+        if total(&keep) <= width {
+            break;
+        }
+        keep[i] = false;
+    }
+    let mut spans = Vec::new();
+    for (segment, _) in segments.into_iter().zip(&keep).filter(|(_, k)| **k) {
+        if !spans.is_empty() {
+            spans.push(separator.clone());
+        }
+        spans.extend(segment.spans);
+    }
+    spans
+}
+
+/// The status line: session state with its age, the session, the running cell, connection
+/// health, app id, owner, server.
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let theme = &ui.theme;
     let base = theme.status_bar();
-    let sep = || Span::styled(" │ ", base);
-    let s = &app.session;
-    let mut spans = vec![Span::styled(" livy-tui ", base.add_modifier(Modifier::BOLD)), sep()];
-    spans.push(Span::styled(app.settings.server.clone(), base));
-    spans.push(sep());
-    let mut label = match &s.id {
-        Some(id) => format!("session {id}"),
-        None => "session".into(),
+    let on_bar = |style: Style| style.patch(bg_of(base));
+    let seg = |text: String, style: Style, priority: u8| Segment {
+        spans: vec![Span::styled(text, style)],
+        priority,
     };
-    if let Some(name) = &s.name {
-        label.push_str(&format!(" ({name})"));
-    }
-    if let Some(kind) = &s.kind {
-        label.push_str(&format!(" {kind}"));
-    }
-    spans.push(Span::styled(label, base));
-    spans.push(sep());
+    let s = &app.session;
+    let mut segments = vec![seg(" livy-tui".into(), base.add_modifier(Modifier::BOLD), 1)];
+
     let age = elapsed(app.now.saturating_duration_since(s.since));
     let (state_text, state_style) = match &s.phase {
         Phase::Connecting => (
@@ -44,20 +81,20 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         Phase::Gone => ("● gone".into(), theme.session_state(&SessionState::Dead)),
         Phase::Failed => ("● failed".into(), theme.session_state(&SessionState::Dead)),
     };
-    spans.push(Span::styled(
-        state_text,
-        state_style.add_modifier(Modifier::BOLD).patch(bg_of(base)),
-    ));
-    if let Some(app_id) = &s.app_id {
-        spans.push(sep());
-        spans.push(Span::styled(app_id.clone(), base));
+    segments.push(seg(state_text, on_bar(state_style.add_modifier(Modifier::BOLD)), 10));
+
+    let mut label =
+        s.id.as_ref()
+            .map_or_else(|| "session".to_string(), |id| format!("session {id}"));
+    if let Some(name) = &s.name {
+        label.push_str(&format!(" ({name})"));
     }
-    if let Some(owner) = s.proxy_user.as_ref().or(s.owner.as_ref()) {
-        spans.push(sep());
-        spans.push(Span::styled(owner.clone(), base));
+    if let Some(kind) = &s.kind {
+        label.push_str(&format!(" {kind}"));
     }
+    segments.push(seg(label, base, 8));
+
     if let Some(cell) = app.running_cell() {
-        spans.push(sep());
         let n = app.index_of(cell.id).map_or(0, |i| i + 1);
         let text = match &cell.run {
             RunState::Running {
@@ -65,29 +102,40 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
                 since,
                 waiting: false,
                 ..
-            } => {
-                format!(
-                    "▶ cell {n} {} {:.0}% {}",
-                    bar(*progress, 6),
-                    progress * 100.0,
-                    elapsed(app.now.saturating_duration_since(*since))
-                )
-            }
+            } => format!(
+                "▶ cell {n} {} {:.0}% {}",
+                bar(*progress, 6),
+                progress * 100.0,
+                elapsed(app.now.saturating_duration_since(*since))
+            ),
             RunState::Running { waiting: true, .. } => format!("▶ cell {n} waiting"),
             RunState::Cancelling { .. } => format!("▶ cell {n} cancelling"),
             _ => format!("▶ cell {n} sending"),
         };
-        spans.push(Span::styled(text, base));
+        segments.push(seg(text, base, 9));
     }
     if !app.queue.is_empty() {
-        spans.push(Span::styled(format!(" +{} queued", app.queue.len()), base));
+        segments.push(seg(format!("{} queued", app.queue.len()), base, 7));
     }
     if let Some(trouble) = &s.trouble {
-        spans.push(sep());
-        spans.push(Span::styled(format!("⚠ {trouble}"), theme.warning().patch(bg_of(base))));
+        let room = (area.width as usize).saturating_sub(40).max(20);
+        segments.push(seg(truncate(&format!("⚠ {trouble}"), room), on_bar(theme.warning()), 9));
     }
-    let line = Line::from(spans);
-    frame.render_widget(Paragraph::new(line).style(base), area);
+    if let Some(app_id) = &s.app_id {
+        segments.push(seg(app_id.clone(), base, 4));
+    }
+    if let Some(owner) = s.proxy_user.as_ref().or(s.owner.as_ref()) {
+        segments.push(seg(owner.clone(), base, 3));
+    }
+    segments.push(seg(app.settings.server.clone(), base, 2));
+
+    let mut spans = vec![Span::styled(" ", base)];
+    spans.extend(fit(
+        segments,
+        Span::styled(" │ ", base),
+        (area.width as usize).saturating_sub(1),
+    ));
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
 
 fn bg_of(style: Style) -> Style {
@@ -98,7 +146,7 @@ fn bg_of(style: Style) -> Style {
 }
 
 /// The hints line: a message if there is one, else why the session ended, else the keys
-/// that matter in the current mode (taken from the live keymap).
+/// that matter in the current mode (taken from the live keymap), most useful first.
 pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let theme = &ui.theme;
     let width = area.width as usize;
@@ -107,28 +155,40 @@ pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         Line::styled(truncate(&format!(" {}", message.text), width), style)
     } else if app.session.is_over() {
         let key = key_of(app, Command::RecreateSession);
+        let key = if app.editing { format!("Esc, {key}") } else { key };
+        let action = format!("  {key}: new session");
         let why = app
             .session
             .failure
             .clone()
             .unwrap_or_else(|| "the session has ended".into());
         Line::from(vec![
-            Span::styled(truncate(&format!(" ✗ {why}"), width.saturating_sub(28)), theme.error()),
-            Span::styled(format!("  — {key} (cells mode) starts a new one"), theme.dim()),
+            Span::styled(
+                truncate(&format!(" ✗ {why}"), width.saturating_sub(action.width())),
+                theme.error(),
+            ),
+            Span::styled(action, theme.text().add_modifier(Modifier::BOLD)),
         ])
     } else {
         let (mode, commands): (&str, &[(Command, &str)]) = if app.log.focused {
-            ("LOG", &[(Command::LeaveEdit, "back"), (Command::ToggleLog, "hide")])
+            (
+                "LOG",
+                &[
+                    (Command::LeaveEdit, "back"),
+                    (Command::ToggleLog, "hide"),
+                    (Command::Help, "help"),
+                ],
+            )
         } else if app.editing {
             (
                 "EDIT",
                 &[
                     (Command::RunCell, "run"),
-                    (Command::RunAndAdvance, "run+next"),
                     (Command::LeaveEdit, "cells"),
-                    (Command::CancelRunning, "cancel"),
                     (Command::Help, "help"),
                     (Command::Quit, "quit"),
+                    (Command::RunAndAdvance, "run+next"),
+                    (Command::CancelRunning, "cancel"),
                 ],
             )
         } else {
@@ -137,25 +197,32 @@ pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
                 &[
                     (Command::EditCell, "edit"),
                     (Command::RunCell, "run"),
-                    (Command::RunAll, "run all"),
-                    (Command::InsertBelow, "add"),
-                    (Command::DeleteCell, "delete"),
-                    (Command::CycleKind, "language"),
-                    (Command::ToggleLog, "log"),
                     (Command::Help, "help"),
                     (Command::Quit, "quit"),
+                    (Command::InsertBelow, "add"),
+                    (Command::CycleKind, "language"),
+                    (Command::ToggleLog, "log"),
+                    (Command::RunAll, "run all"),
+                    (Command::DeleteCell, "delete"),
                 ],
             )
         };
-        let mut spans = vec![
-            Span::styled(format!(" {mode} "), theme.selection().add_modifier(Modifier::BOLD)),
-            Span::raw(" "),
-        ];
-        for (command, label) in commands {
-            let key = key_of(app, *command);
-            spans.push(Span::styled(key, theme.text().add_modifier(Modifier::BOLD)));
-            spans.push(Span::styled(format!(" {label}  "), theme.dim()));
-        }
+        let mode_badge = Span::styled(format!(" {mode} "), theme.selection().add_modifier(Modifier::BOLD));
+        let room = width.saturating_sub(mode_badge.content.width() + 1);
+        let n = commands.len() as u8;
+        let segments = commands
+            .iter()
+            .enumerate()
+            .map(|(i, (command, label))| Segment {
+                spans: vec![
+                    Span::styled(key_of(app, *command), theme.text().add_modifier(Modifier::BOLD)),
+                    Span::styled(format!(" {label}"), theme.dim()),
+                ],
+                priority: n - i as u8,
+            })
+            .collect();
+        let mut spans = vec![mode_badge, Span::raw(" ")];
+        spans.extend(fit(segments, Span::raw("  "), room));
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -167,4 +234,30 @@ pub fn key_of(app: &App, command: Command) -> String {
         .keys_for(command)
         .first()
         .map_or_else(|| command.name().to_string(), |k| k.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(text: &str, priority: u8) -> Segment {
+        Segment {
+            spans: vec![Span::raw(text.to_string())],
+            priority,
+        }
+    }
+
+    fn text(spans: &[Span]) -> String {
+        spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn least_important_segments_go_first_and_order_stays() {
+        let segments = vec![seg("aaaa", 1), seg("bb", 9), seg("cccc", 5)];
+        assert_eq!(text(&fit(segments, Span::raw("|"), 20)), "aaaa|bb|cccc");
+        let segments = vec![seg("aaaa", 1), seg("bb", 9), seg("cccc", 5)];
+        assert_eq!(text(&fit(segments, Span::raw("|"), 8)), "bb|cccc");
+        let segments = vec![seg("aaaa", 1), seg("bb", 9), seg("cccc", 5)];
+        assert_eq!(text(&fit(segments, Span::raw("|"), 3)), "bb");
+    }
 }

@@ -1,0 +1,278 @@
+//! Whole screens drawn with ratatui's TestBackend and compared with insta snapshots: the
+//! notebook starting, idle with outputs, busy with progress, a failure with its traceback,
+//! a dead session, the log pane, the help overlay — at 80×24, and one at 200×50.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use livy_tui::app::{
+    App, AppEvent, CellId, DeleteOnQuit, Keymap, SessionEvent, SessionStart, Settings, StatementEvent,
+};
+use livy_tui::livy::{CreateSession, LogDelta, Session, SessionId, SessionKind, SessionState, Statement};
+use livy_tui::theme::Theme;
+use livy_tui::ui::{self, UiContext};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+struct Scene {
+    app: App,
+    t0: Instant,
+}
+
+impl Scene {
+    fn new() -> Scene {
+        let settings = Settings {
+            server: "http://edge-livy:8998".into(),
+            default_kind: SessionKind::Spark,
+            create: CreateSession {
+                kind: Some(SessionKind::Spark),
+                ..Default::default()
+            },
+            delete_on_quit: DeleteOnQuit::Ask,
+        };
+        let t0 = Instant::now();
+        let (app, _) = App::new(
+            settings.clone(),
+            SessionStart::Create(Box::new(settings.create)),
+            Keymap::default(),
+            t0,
+        );
+        Scene { app, t0 }
+    }
+
+    fn at(&mut self, secs: f64) -> &mut Self {
+        self.app.now = self.t0 + Duration::from_secs_f64(secs);
+        self
+    }
+
+    fn session(&mut self, state: SessionState) -> &mut Self {
+        let session = Session {
+            id: SessionId::from("42"),
+            name: Some("etl-dev".into()),
+            kind: SessionKind::Spark,
+            state,
+            app_id: Some("application_1763700000000_0042".into()),
+            owner: Some("ann".into()),
+            log: vec![
+                "\nstderr: ".into(),
+                "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space".into(),
+            ],
+            ..Default::default()
+        };
+        let event = if self.app.session.id.is_none() {
+            SessionEvent::Ready {
+                session: Box::new(session),
+                created: true,
+            }
+        } else {
+            SessionEvent::Updated(Box::new(session))
+        };
+        self.app.update(AppEvent::Session(1, event));
+        self
+    }
+
+    fn key(&mut self, code: KeyCode, modifiers: KeyModifiers) -> &mut Self {
+        self.app.update(AppEvent::Key(KeyEvent::new(code, modifiers)));
+        self
+    }
+
+    fn type_text(&mut self, text: &str) -> &mut Self {
+        for c in text.chars() {
+            let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
+            self.key(code, KeyModifiers::NONE);
+        }
+        self
+    }
+
+    /// Adds a cell that already ran with this output.
+    fn ran(&mut self, kind: SessionKind, code: &str, output: serde_json::Value) -> &mut Self {
+        let id = self.app.push_cell(kind, code);
+        self.app.focus = self.app.cells.len() - 1;
+        self.app.editing = false;
+        let effects = self.app.run_command(livy_tui::app::Command::RunCell);
+        assert_eq!(effects.len(), 1, "{effects:?}");
+        let n = self.app.cells.len() as u64 - 1;
+        self.report(id, json!({"id": n, "code": code, "state": "running", "output": null, "progress": 0.0, "started": 0, "completed": 0}), false);
+        self.report(id, json!({"id": n, "code": code, "state": "available", "output": output, "progress": 1.0, "started": 1000, "completed": 1000 + 380 * (n + 1)}), true);
+        self
+    }
+
+    fn report(&mut self, cell: CellId, statement: serde_json::Value, finished: bool) {
+        let statement: Statement = serde_json::from_value(statement).unwrap();
+        let event = if finished {
+            StatementEvent::Finished(statement)
+        } else if self
+            .app
+            .cells
+            .iter()
+            .find(|c| c.id == cell)
+            .unwrap()
+            .execution_count
+            .is_none()
+        {
+            StatementEvent::Submitted(statement)
+        } else {
+            StatementEvent::Progress(statement)
+        };
+        self.app.update(AppEvent::Statement(1, cell, Box::new(event)));
+    }
+
+    fn draw(&self, width: u16, height: u16) -> String {
+        let ui = UiContext {
+            theme: Theme::builtin("dark").unwrap(),
+            highlighter: None,
+        };
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| ui::draw(frame, &self.app, &ui)).unwrap();
+        terminal.backend().to_string()
+    }
+}
+
+fn text(s: &str) -> serde_json::Value {
+    json!({"status": "ok", "execution_count": 0, "data": {"text/plain": s}})
+}
+
+fn sql_result() -> serde_json::Value {
+    json!({"status": "ok", "data": {"application/json": {
+        "schema": {"type": "struct", "fields": [
+            {"name": "id", "type": "long", "nullable": false, "metadata": {}},
+            {"name": "twice", "type": "long", "nullable": false, "metadata": {}}]},
+        "data": [[0, 0], [1, 2], [2, 4]]}}})
+}
+
+#[test]
+fn starting() {
+    let mut s = Scene::new();
+    s.type_text("spark.range(10).count()")
+        .at(1.0)
+        .session(SessionState::Starting)
+        .at(12.4);
+    s.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
+    insta::assert_snapshot!(s.draw(80, 24));
+}
+
+#[test]
+fn idle_with_outputs() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    s.ran(
+        SessionKind::Spark,
+        "val xs = (1 to 5).toList\nxs.sum",
+        text("xs: List[Int] = List(1, 2, 3, 4, 5)\nres1: Int = 15\n"),
+    );
+    s.ran(SessionKind::Sql, "select id, id*2 as twice from range(3)", sql_result());
+    s.ran(SessionKind::PySpark, "print(\"héllo ☃ 漢字\")", text("héllo ☃ 漢字"));
+    s.app.focus = 1;
+    insta::assert_snapshot!(s.draw(80, 24));
+}
+
+#[test]
+fn idle_with_outputs_wide() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    s.ran(SessionKind::Spark, "1 + 1", text("res0: Int = 2\n"));
+    s.ran(SessionKind::Sql, "select id, id*2 as twice from range(3)", sql_result());
+    s.app.log.visible = true;
+    s.app.update(AppEvent::Log(
+        1,
+        LogDelta {
+            lines: vec![
+                "stdout: ".into(),
+                "\nstderr: ".into(),
+                "26/11/21 19:02:53 INFO SparkContext: Running Spark version 3.5.1".into(),
+            ],
+            gap: false,
+        },
+    ));
+    insta::assert_snapshot!(s.draw(200, 50));
+}
+
+#[test]
+fn busy_with_progress() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    s.ran(SessionKind::Spark, "1 + 1", text("res0: Int = 2\n"));
+    let id = s.app.push_cell(
+        SessionKind::Spark,
+        "sc.parallelize(1 to 20, 20).map { i => Thread.sleep(1500); i }.sum",
+    );
+    s.app.focus = 1;
+    s.app.editing = false;
+    s.app.run_command(livy_tui::app::Command::RunCell);
+    s.report(id, json!({"id": 1, "code": "x", "state": "running", "output": null, "progress": 0.0, "started": 0, "completed": 0}), false);
+    s.session(SessionState::Busy).at(3.2);
+    s.report(id, json!({"id": 1, "code": "x", "state": "running", "output": null, "progress": 0.45, "started": 0, "completed": 0}), false);
+    s.app.push_cell(SessionKind::Spark, "df.count()");
+    s.app.focus = 2;
+    s.app.run_command(livy_tui::app::Command::RunCell);
+    insta::assert_snapshot!(s.draw(80, 24));
+}
+
+fn failed_scene() -> Scene {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    s.ran(
+        SessionKind::PySpark,
+        "def f():\n    raise ValueError('bad value')\n\nf()",
+        json!({"status": "error", "ename": "ValueError", "evalue": "bad value", "traceback": [
+            "Traceback (most recent call last):\n", "  File \"<stdin>\", line 4, in <module>\n",
+            "  File \"<stdin>\", line 2, in f\n", "ValueError: bad value\n"]}),
+    );
+    s
+}
+
+#[test]
+fn error_with_folded_traceback() {
+    insta::assert_snapshot!(failed_scene().draw(80, 24));
+}
+
+#[test]
+fn error_with_unfolded_traceback() {
+    let mut s = failed_scene();
+    s.key(KeyCode::Char('o'), KeyModifiers::NONE);
+    insta::assert_snapshot!(s.draw(80, 24));
+}
+
+#[test]
+fn dead_session() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle)
+        .type_text("1 + 1")
+        .at(30.0)
+        .session(SessionState::Dead);
+    s.key(KeyCode::Esc, KeyModifiers::NONE);
+    insta::assert_snapshot!(s.draw(80, 24));
+}
+
+#[test]
+fn log_pane_open() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    let lines: Vec<String> = (1..=40)
+        .map(|i| format!("26/11/21 19:02:{i:02} INFO DAGScheduler: Job {i} finished"))
+        .collect();
+    s.app.update(AppEvent::Log(1, LogDelta { lines, gap: false }));
+    s.key(KeyCode::Esc, KeyModifiers::NONE)
+        .key(KeyCode::Char('l'), KeyModifiers::NONE);
+    insta::assert_snapshot!(s.draw(80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.key(KeyCode::F(1), KeyModifiers::NONE);
+    insta::assert_snapshot!(s.draw(100, 50));
+}
+
+#[test]
+fn quit_prompt() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    insta::assert_snapshot!(s.draw(80, 24));
+}
