@@ -1,0 +1,232 @@
+//! The real binary in a real terminal (tmux), against the test Livy server: type code, run
+//! it, read the screen, cancel, quit — and find the terminal restored.
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+use support::{TestLivy, TestLivyConfig};
+
+/// A private tmux server running livy-tui in one pane; killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(livy: &TestLivy, args: &str, width: u16, height: u16) -> Tmux {
+        assert!(
+            Command::new("tmux")
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "these tests need tmux (apt-get install tmux); .ci/run installs it"
+        );
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("livy-tui-e2e-{}-{n}", std::process::id());
+        let log = std::env::temp_dir().join(format!("{socket}.log"));
+        let command = format!(
+            "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN TERM=xterm-256color {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
+            bin = env!("CARGO_BIN_EXE_livy-tui"),
+            url = livy.url(),
+            log = log.display(),
+        );
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .arg(command)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Tmux { socket }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "0"])
+    }
+
+    /// Sends tmux key names (`C-e`, `Escape`, `Enter`) or literal text.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "0", k]);
+        }
+    }
+
+    fn text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        self.wait_until(what, |s| s.contains(what))
+    }
+
+    fn wait_until(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 20 s for {what:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// (alternate screen on, mouse reporting on) for the pane.
+    fn modes(&self) -> (String, String) {
+        let out = self.tmux(&["display", "-p", "-t", "0", "#{alternate_on} #{mouse_any_flag}"]);
+        let mut parts = out.split_whitespace().map(str::to_string);
+        (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+#[test]
+fn run_scala_and_sql_watch_the_log_cancel_and_quit_with_the_terminal_restored() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(800));
+    let tui = Tmux::start(&livy, "--kind spark", 100, 30);
+    tui.wait_for("starting");
+    assert_eq!(
+        tui.modes(),
+        ("1".into(), "1".into()),
+        "full screen with mouse while running"
+    );
+
+    // Typed at once into the first cell, run with a fallback key, queued until idle.
+    tui.text("1 + 1");
+    tui.keys(&["C-e"]);
+    let screen = tui.wait_for("res0: Int = 2");
+    assert!(screen.contains("● idle") || tui.wait_for("● idle").contains("● idle"));
+
+    // A SQL cell in the same session.
+    tui.keys(&["Escape", "b", "4", "Enter"]);
+    tui.text("select 1 as a, 'x' as b");
+    tui.keys(&["C-e"]);
+    tui.wait_for("| 1 | x |");
+    let posts = livy.requests_to("POST", "/sessions/0/statements");
+    assert_eq!(posts[1].body_json().unwrap()["kind"], "sql");
+
+    // The log pane fills.
+    tui.keys(&["Escape", "l"]);
+    tui.wait_for("session log");
+    tui.wait_for("DAGScheduler");
+
+    // A long statement, cancelled with Ctrl+C (which never quits).
+    tui.keys(&["b", "1", "Enter"]);
+    tui.text("Thread.sleep(60000)");
+    tui.keys(&["C-e"]);
+    tui.wait_for("▶ cell 3");
+    tui.keys(&["C-c"]);
+    tui.wait_for("cancelled");
+    assert_eq!(livy.requests_to("POST", "/sessions/0/statements/2/cancel").len(), 1);
+
+    // Quit: asked whether to delete the session this notebook created; yes.
+    tui.keys(&["C-q"]);
+    tui.wait_for("Delete it");
+    tui.keys(&["y"]);
+    let screen = tui.wait_for("EXITED=0");
+    assert!(screen.contains("session 0 deleted"), "{screen}");
+    assert!(
+        !screen.contains("┏") && !screen.contains("╭"),
+        "the notebook is gone from the screen:\n{screen}"
+    );
+    assert_eq!(
+        tui.modes(),
+        ("0".into(), "0".into()),
+        "alternate screen and mouse reporting are off again"
+    );
+    assert_eq!(livy.session_state("0"), None, "the session was deleted");
+}
+
+#[test]
+fn a_dead_session_is_shown_with_its_reason_and_one_key_starts_a_new_one() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    let tui = Tmux::start(&livy, "--kind pyspark", 100, 30);
+    tui.wait_for("● idle");
+    livy.kill_session("0");
+    tui.wait_for("● dead");
+    tui.keys(&["Escape", "N"]);
+    tui.wait_for("session 1");
+    tui.keys(&["Enter"]);
+    tui.text("1 + 1");
+    tui.keys(&["C-e"]);
+    tui.wait_until("the result in the new session", |s| {
+        s.contains("│2 ") || s.contains("┃2 ")
+    });
+    tui.keys(&["C-q", "n"]);
+    tui.wait_for("EXITED=0");
+    assert_eq!(
+        livy.session_state("1").as_deref(),
+        Some("idle"),
+        "kept when the user said no"
+    );
+}
+
+#[test]
+fn attaching_never_deletes_and_sigterm_restores_the_terminal() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let id = livy.create_idle_session_blocking("spark");
+    let tui = Tmux::start(&livy, &format!("--session {id}"), 80, 24);
+    tui.wait_for("● idle");
+    // The pane runs a shell whose child is livy-tui.
+    let shell = tui.tmux(&["display", "-p", "-t", "0", "#{pane_pid}"]);
+    let pid = Command::new("pgrep")
+        .args(["-P", shell.trim(), "livy-tui"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout)
+        .split_whitespace()
+        .next()
+        .expect("the livy-tui process")
+        .to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    tui.wait_for("EXITED=0");
+    assert_eq!(tui.modes(), ("0".into(), "0".into()));
+    assert_eq!(
+        livy.session_state(&id).as_deref(),
+        Some("idle"),
+        "an attached session is never deleted unasked"
+    );
+    assert!(livy.requests_to("DELETE", "/sessions").is_empty());
+}
+
+#[test]
+fn the_notebook_refuses_to_start_without_a_terminal() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let out = Command::new(env!("CARGO_BIN_EXE_livy-tui"))
+        .args(["--url", &livy.url(), "--log-file", "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("livy-tui exec"));
+    assert!(livy.requests().is_empty(), "no session is created for nothing");
+}
