@@ -127,6 +127,8 @@ impl Cell {
         let mut editor = TextArea::new(lines);
         editor.set_tab_length(4);
         editor.set_hard_tab_indent(false);
+        // The focused cell's border already shows where the cursor is.
+        editor.set_cursor_line_style(ratatui::style::Style::default());
         Cell {
             id,
             kind,

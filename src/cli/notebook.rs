@@ -74,9 +74,19 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         create,
         delete_on_quit,
     };
-    let highlighter = (!theme.monochrome).then(|| Arc::new(Highlighter::new(&theme.syntax)));
-    let ui = UiContext { theme, highlighter };
+    let syntax_theme = theme.syntax.clone();
+    let ui = UiContext::new(theme);
+    if !Highlighter::theme_exists(&syntax_theme) {
+        tracing::warn!(theme = %syntax_theme, "unknown syntax theme; using the default");
+    }
     let (app, effects) = App::new(settings, start, keymap, Instant::now());
+    // Loading the syntaxes takes a moment: do it beside the first frames, then redraw.
+    let slot = ui.highlighter_slot();
+    let redraw = tx.clone();
+    std::thread::spawn(move || {
+        let _ = slot.set(Highlighter::new(&syntax_theme));
+        let _ = redraw.send(AppEvent::Resize);
+    });
     let mut runner = Runner::new(client.clone(), tx);
 
     tui::terminal::install_panic_hook();

@@ -6,11 +6,14 @@ use super::text::{truncate, wrap};
 use crate::app::{App, Cell, CellOutput, Outcome, RunState};
 use crate::livy::SessionKind;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 use std::time::Duration;
+use tui_textarea::TextArea;
+use unicode_width::UnicodeWidthChar;
 
 /// Output rows shown per cell before it scrolls within itself.
 pub const MAX_OUTPUT_ROWS: usize = 15;
@@ -108,23 +111,28 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         height: code_rows,
         ..inner
     };
+    let code = cell.code();
     if editing {
         frame.render_widget(&cell.editor, code_area);
+        if let Some(h) = ui.highlighter() {
+            paint_highlight(
+                frame.buffer_mut(),
+                code_area,
+                &cell.editor,
+                &h.highlight_shared(&code, &cell.kind),
+            );
+        }
+    } else if code.is_empty() && focused {
+        frame.render_widget(
+            Paragraph::new(Line::styled("(empty — Enter to edit)", theme.dim())),
+            code_area,
+        );
     } else {
-        let lines = if theme.monochrome || ui.highlighter.is_none() {
-            crate::ui::highlight::Highlighter::plain(&cell.code())
-        } else {
-            ui.highlighter
-                .as_ref()
-                .map(|h| h.highlight(&cell.code(), &cell.kind))
-                .unwrap_or_default()
+        let paragraph = match ui.highlighter() {
+            Some(h) => Paragraph::new(h.highlight_shared(&code, &cell.kind).as_ref().clone()),
+            None => Paragraph::new(crate::ui::highlight::Highlighter::plain(&code)),
         };
-        let lines = if cell.code().is_empty() && focused {
-            vec![Line::styled("(empty — Enter to edit)", theme.dim())]
-        } else {
-            lines
-        };
-        frame.render_widget(Paragraph::new(lines).style(theme.text()), code_area);
+        frame.render_widget(paragraph.style(theme.text()), code_area);
     }
 
     let output = output_lines(cell, inner.width as usize);
@@ -151,6 +159,30 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         .map(|(text, style)| Line::styled(text, style_for(style, ui)))
         .collect();
     frame.render_widget(Paragraph::new(lines), out_area);
+}
+
+/// Colours the editor's visible text in place (the textarea draws plain text): the
+/// highlighted line's foreground colours are copied onto the cells the editor drew,
+/// following its scroll, so the cursor and selection keep their own styles.
+fn paint_highlight(buf: &mut Buffer, area: Rect, editor: &TextArea<'static>, lines: &[Line<'static>]) {
+    let (top, left) = editor.scroll_offset();
+    for row in 0..area.height {
+        let Some(line) = lines.get(top as usize + row as usize) else {
+            break;
+        };
+        let mut col = 0usize;
+        for span in &line.spans {
+            for ch in span.content.chars() {
+                let width = ch.width().unwrap_or(0);
+                if let (Some(fg), Some(x)) = (span.style.fg, col.checked_sub(left as usize))
+                    && x < area.width as usize
+                {
+                    buf[(area.x + x as u16, area.y + row)].set_fg(fg);
+                }
+                col += width;
+            }
+        }
+    }
 }
 
 /// How an output row is coloured.
@@ -354,6 +386,30 @@ mod tests {
         let rows = window(&lines, 90, 80, RowStyle::Text);
         assert!(rows[0].0.starts_with("▲ 90 lines above"));
         assert_eq!(rows.len(), 11);
+    }
+
+    #[test]
+    fn editor_text_is_coloured_in_place_following_the_scroll() {
+        use ratatui::style::Color;
+        let mut editor = TextArea::new(vec!["val x = 1".to_string(), "x".to_string()]);
+        editor.set_cursor_line_style(Style::default());
+        let area = Rect::new(0, 0, 20, 2);
+        let mut buf = Buffer::empty(area);
+        ratatui::widgets::Widget::render(&editor, area, &mut buf);
+        let lines = vec![
+            Line::from(vec![
+                Span::styled("val", Style::default().fg(Color::Red)),
+                Span::raw(" x = "),
+                Span::styled("1", Style::default().fg(Color::Blue)),
+            ]),
+            Line::from(Span::styled("x", Style::default().fg(Color::Green))),
+        ];
+        paint_highlight(&mut buf, area, &editor, &lines);
+        assert_eq!(buf[(0, 0)].symbol(), "v");
+        assert_eq!(buf[(0, 0)].fg, Color::Red);
+        assert_eq!(buf[(8, 0)].fg, Color::Blue);
+        assert_eq!(buf[(0, 1)].fg, Color::Green);
+        assert_ne!(buf[(4, 0)].fg, Color::Red, "unstyled spans keep the editor's colour");
     }
 
     #[test]

@@ -13,13 +13,38 @@ use highlight::Highlighter;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::widgets::Block;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What drawing needs besides the app state.
 pub struct UiContext {
     pub theme: Theme,
-    /// `None` draws code plain (NO_COLOR, or before the syntaxes are loaded).
-    pub highlighter: Option<Arc<Highlighter>>,
+    /// Filled once the syntaxes are loaded (off the draw path); code is plain until then,
+    /// and always with NO_COLOR.
+    highlighter: Arc<OnceLock<Highlighter>>,
+}
+
+impl UiContext {
+    /// Plain code until a highlighter is put in `highlighter_slot`.
+    pub fn new(theme: Theme) -> UiContext {
+        UiContext {
+            theme,
+            highlighter: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Where a background loader puts the highlighter.
+    pub fn highlighter_slot(&self) -> Arc<OnceLock<Highlighter>> {
+        self.highlighter.clone()
+    }
+
+    /// The highlighter, when loaded and colours are on.
+    pub fn highlighter(&self) -> Option<&Highlighter> {
+        if self.theme.monochrome {
+            None
+        } else {
+            self.highlighter.get()
+        }
+    }
 }
 
 /// Draws one frame.
