@@ -118,10 +118,7 @@ impl Scene {
     }
 
     fn draw(&self, width: u16, height: u16) -> String {
-        let ui = UiContext {
-            theme: Theme::builtin("dark").unwrap(),
-            highlighter: None,
-        };
+        let ui = UiContext::new(Theme::builtin("dark").unwrap());
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal.draw(|frame| ui::draw(frame, &self.app, &ui)).unwrap();
         terminal.backend().to_string()
