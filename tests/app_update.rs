@@ -436,3 +436,55 @@ fn the_log_follows_until_scrolled_back_and_pasted_text_is_inserted() {
     assert!(app.editing);
     assert_eq!(app.cells[0].code(), "x = 1\ny = 2");
 }
+
+#[test]
+fn help_scrolls_and_any_other_key_closes_it() {
+    let (mut app, _) = new_app();
+    app.update(AppEvent::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)));
+    app.update(key(KeyCode::PageDown));
+    assert_eq!(app.overlay, Some(Overlay::Help { scroll: 10 }));
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.overlay, Some(Overlay::Help { scroll: 9 }));
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.overlay, None);
+    assert_eq!(app.cells[0].code(), "", "the closing key is not typed");
+}
+
+#[test]
+fn a_click_focuses_the_cell_under_the_pointer() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (mut app, _) = new_app();
+    app.push_cell(SessionKind::Sql, "select 1");
+    app.cell_hits.replace(vec![
+        livy_tui::app::CellHit {
+            cell: app.cells[0].id,
+            top: 0,
+            bottom: 3,
+            code_bottom: 2,
+        },
+        livy_tui::app::CellHit {
+            cell: app.cells[1].id,
+            top: 3,
+            bottom: 8,
+            code_bottom: 5,
+        },
+    ]);
+    let click = |row| {
+        AppEvent::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 5,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.update(click(4));
+    assert_eq!((app.focus, app.editing), (1, true), "a click on code edits it");
+    app.update(click(6));
+    assert_eq!(
+        (app.focus, app.editing),
+        (1, false),
+        "a click on the output selects the cell"
+    );
+    app.update(click(20));
+    assert_eq!(app.focus, 1, "a click below the cells changes nothing");
+}

@@ -273,3 +273,12 @@ fn quit_prompt() {
     s.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
     insta::assert_snapshot!(s.draw(80, 24));
 }
+
+#[test]
+fn help_overlay_scrolled_on_a_small_terminal() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.key(KeyCode::F(1), KeyModifiers::NONE)
+        .key(KeyCode::PageDown, KeyModifiers::NONE);
+    insta::assert_snapshot!(s.draw(80, 24));
+}

@@ -115,7 +115,7 @@ impl App {
             Command::GrowLog => self.log.height = (self.log.height + 2).min(60),
             Command::ShrinkLog => self.log.height = self.log.height.saturating_sub(2).max(3),
             Command::RecreateSession => return self.recreate_session(),
-            Command::Help => self.overlay = Some(Overlay::Help),
+            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Command::Quit => self.request_quit(),
         }
         Vec::new()

@@ -10,6 +10,7 @@ mod update;
 
 pub use cell::{Cell, CellOutput, Outcome, RunState};
 pub use command::Command;
+
 pub use events::{AppEvent, CellId, Effect, Generation, SessionEvent, SessionStart, SessionStartSpec, StatementEvent};
 pub use keymap::Keymap;
 
@@ -95,11 +96,21 @@ pub struct LogView {
 /// A modal layer over the notebook.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Overlay {
-    Help,
+    /// The key help, scrolled down by this many rows.
+    Help { scroll: usize },
     /// Quit, deleting the session this notebook created unless the user says no.
-    ConfirmQuit {
-        delete_by_default: bool,
-    },
+    ConfirmQuit { delete_by_default: bool },
+}
+
+/// Screen rows a drawn cell covers (rows as the terminal counts them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellHit {
+    pub cell: CellId,
+    pub top: u16,
+    /// First row below the cell.
+    pub bottom: u16,
+    /// First row below its code.
+    pub code_bottom: u16,
 }
 
 /// A transient line in the status bar.
@@ -155,6 +166,8 @@ pub struct App {
     pub quit: Option<QuitPlan>,
     /// Index of the first cell drawn; the view keeps the focused cell visible.
     pub first_visible: std::cell::Cell<usize>,
+    /// Where the last frame drew each cell, for mouse clicks.
+    pub cell_hits: std::cell::RefCell<Vec<CellHit>>,
     deleted: Vec<(usize, Cell)>,
     next_cell_id: u64,
     /// A cancel asked for before the server confirmed the statement.
@@ -200,6 +213,7 @@ impl App {
             now,
             quit: None,
             first_visible: std::cell::Cell::new(0),
+            cell_hits: std::cell::RefCell::new(Vec::new()),
             deleted: Vec::new(),
             next_cell_id: 1,
             pending_cancel: None,

@@ -32,6 +32,22 @@ impl App {
                     MouseEventKind::ScrollDown if self.log.focused => self.scroll_log(-3),
                     MouseEventKind::ScrollUp => self.focus = self.focus.saturating_sub(1),
                     MouseEventKind::ScrollDown => self.focus = (self.focus + 1).min(self.cells.len() - 1),
+                    MouseEventKind::Down(crossterm::event::MouseButton::Left) if self.overlay.is_none() => {
+                        let hit = self
+                            .cell_hits
+                            .borrow()
+                            .iter()
+                            .find(|h| (h.top..h.bottom).contains(&mouse.row))
+                            .copied();
+                        if let Some(hit) = hit
+                            && let Some(index) = self.index_of(hit.cell)
+                        {
+                            self.focus = index;
+                            self.log.focused = false;
+                            // A click on the code edits it; on the frame or output, selects the cell.
+                            self.editing = mouse.row > hit.top && mouse.row < hit.code_bottom;
+                        }
+                    }
                     _ => {}
                 }
                 Vec::new()
@@ -91,7 +107,20 @@ impl App {
 
     fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) {
         match overlay {
-            Overlay::Help => self.overlay = None,
+            Overlay::Help { scroll } => {
+                let last = self.keymap.help_rows().len().saturating_sub(1);
+                let scroll = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(last),
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => (scroll + 10).min(last),
+                    KeyCode::PageUp => scroll.saturating_sub(10),
+                    _ => {
+                        self.overlay = None;
+                        return;
+                    }
+                };
+                self.overlay = Some(Overlay::Help { scroll });
+            }
             Overlay::ConfirmQuit { delete_by_default } => {
                 let delete = match key.code {
                     KeyCode::Char('y' | 'Y') => Some(true),

@@ -3,7 +3,7 @@
 
 use super::UiContext;
 use super::text::{truncate, wrap};
-use crate::app::{App, Cell, CellOutput, Outcome, RunState};
+use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState};
 use crate::livy::SessionKind;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -28,6 +28,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let first = first_visible(app.first_visible.get(), app.focus, &heights, area.height);
     app.first_visible.set(first);
 
+    let mut hits = app.cell_hits.borrow_mut();
+    hits.clear();
     let mut y = area.y;
     for (i, cell) in app.cells.iter().enumerate().skip(first) {
         let bottom = area.y + area.height;
@@ -42,6 +44,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
             height: full.min(bottom - y),
         };
         draw_cell(frame, rect, full > rect.height, app, i, cell, ui);
+        let code_rows = cell.editor.lines().len().max(1) as u16;
+        hits.push(CellHit {
+            cell: cell.id,
+            top: rect.y,
+            bottom: rect.y + rect.height,
+            code_bottom: (rect.y + 1 + code_rows).min(rect.y + rect.height),
+        });
         y += full;
     }
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Row, Table}
 /// Draws the overlay, if any.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     match &app.overlay {
-        Some(Overlay::Help) => help(frame, area, app, ui),
+        Some(Overlay::Help { scroll }) => help(frame, area, app, ui, *scroll),
         Some(Overlay::ConfirmQuit { delete_by_default }) => confirm_quit(frame, area, app, ui, *delete_by_default),
         None => {}
     }
@@ -28,12 +28,13 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn help(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
+fn help(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, scroll: usize) {
     let theme = &ui.theme;
-    let rows: Vec<Row> = app
-        .keymap
-        .help_rows()
+    let all = app.keymap.help_rows();
+    let total = all.len();
+    let rows: Vec<Row> = all
         .into_iter()
+        .skip(scroll)
         .map(|(description, keys, global)| {
             let scope = if global { "anywhere" } else { "cells" };
             Row::new(vec![
@@ -45,14 +46,25 @@ fn help(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         .collect();
     let height = rows.len() as u16 + 4;
     let rect = centered(area, 86, height);
+    let visible = rect.height.saturating_sub(4) as usize;
+    let more = if scroll + visible < total || scroll > 0 {
+        format!(
+            " {}–{} of {total} · ↑↓ PgUp PgDn scroll ",
+            scroll + 1,
+            (scroll + visible).min(total)
+        )
+    } else {
+        String::new()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(theme.border_focused())
         .title(Line::styled(
-            " keys — any key closes · remap them in the config file ",
+            " keys — any other key closes · remap them in the config file ",
             theme.text(),
         ))
+        .title_bottom(Line::styled(more, theme.dim()).right_aligned())
         .style(theme.base());
     let table = Table::new(
         rows,
