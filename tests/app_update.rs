@@ -488,3 +488,40 @@ fn a_click_focuses_the_cell_under_the_pointer() {
     app.update(click(20));
     assert_eq!(app.focus, 1, "a click below the cells changes nothing");
 }
+
+#[test]
+fn the_log_can_be_searched_older_and_newer() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    let lines: Vec<String> = (0..50)
+        .map(|i| {
+            if i % 10 == 3 {
+                format!("{i} WARN disk")
+            } else {
+                format!("{i} INFO ok")
+            }
+        })
+        .collect();
+    app.update(AppEvent::Log(1, livy_tui::livy::LogDelta { lines, gap: false }));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('L')));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "warn");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        app.log.search.as_ref().unwrap().current,
+        Some(43),
+        "the newest match first"
+    );
+    assert_eq!(app.log.scroll_back, 50 - 43 - 1, "scrolled so the match is in view");
+    app.update(key(KeyCode::Char('n')));
+    assert_eq!(app.log.search.as_ref().unwrap().current, Some(33));
+    app.update(key(KeyCode::Char('N')));
+    assert_eq!(app.log.search.as_ref().unwrap().current, Some(43));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "nothing-like-this");
+    app.update(key(KeyCode::Enter));
+    assert!(app.message.as_ref().unwrap().text.contains("not in the log"));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.log.search, None);
+}

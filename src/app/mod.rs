@@ -91,6 +91,34 @@ pub struct LogView {
     pub focused: bool,
     /// Lines scrolled up from the end; 0 follows new lines.
     pub scroll_back: usize,
+    /// A search in the log, if one was started.
+    pub search: Option<LogSearch>,
+}
+
+/// Searching the session log (case-insensitive).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LogSearch {
+    pub query: String,
+    /// The query is still being typed.
+    pub typing: bool,
+    /// The line of the current match.
+    pub current: Option<usize>,
+}
+
+impl LogView {
+    /// Lines that contain the query, oldest first.
+    pub fn matches(&self, query: &str) -> Vec<usize> {
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let q = query.to_lowercase();
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.to_lowercase().contains(&q))
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 /// A modal layer over the notebook.
@@ -204,6 +232,7 @@ impl App {
                 height: 8,
                 focused: false,
                 scroll_back: 0,
+                search: None,
             },
             queue: VecDeque::new(),
             overlay: None,

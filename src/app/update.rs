@@ -2,12 +2,12 @@
 
 use super::cell::{CellOutput, Outcome, RunState};
 use super::events::{AppEvent, CellId, Effect, SessionEvent, StatementEvent};
-use super::{App, LOG_KEEP, Overlay, Phase, QuitPlan};
+use super::{App, LOG_KEEP, LogSearch, Overlay, Phase, QuitPlan};
 use crate::livy::failure_reason::failure_reason;
 use crate::livy::{LogDelta, Session, Statement, StatementState};
 use crate::output::render;
 use crate::output::sanitize::strip_all;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 use std::time::{Duration, Instant};
 use tui_textarea::Input;
 
@@ -145,17 +145,66 @@ impl App {
 
     /// Keys while the log pane has focus; false when the key is not the pane's.
     fn on_log_key(&mut self, key: KeyEvent) -> bool {
+        if let Some(search) = self.log.search.as_mut()
+            && search.typing
+        {
+            match key.code {
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => search.query.push(c),
+                KeyCode::Backspace => {
+                    search.query.pop();
+                }
+                KeyCode::Enter => {
+                    search.typing = false;
+                    self.jump_to_match(true);
+                }
+                KeyCode::Esc => self.log.search = None,
+                _ => return false,
+            }
+            return true;
+        }
         let page = self.log.height.saturating_sub(2).max(1) as isize;
         match key.code {
             KeyCode::Up | KeyCode::Char('k') => self.scroll_log(1),
             KeyCode::Down | KeyCode::Char('j') => self.scroll_log(-1),
             KeyCode::PageUp => self.scroll_log(page),
             KeyCode::PageDown => self.scroll_log(-page),
-            KeyCode::Home | KeyCode::Char('g') => self.log.scroll_back = self.log.lines.len(),
+            KeyCode::Home | KeyCode::Char('g') => self.log.scroll_back = self.log.lines.len().saturating_sub(1),
             KeyCode::End | KeyCode::Char('G' | 'f') => self.log.scroll_back = 0,
+            KeyCode::Char('/') => {
+                self.log.search = Some(LogSearch {
+                    typing: true,
+                    ..LogSearch::default()
+                })
+            }
+            KeyCode::Char('n') if self.log.search.is_some() => self.jump_to_match(true),
+            KeyCode::Char('N') if self.log.search.is_some() => self.jump_to_match(false),
+            KeyCode::Esc if self.log.search.is_some() => self.log.search = None,
             _ => return false,
         }
         true
+    }
+
+    /// Moves to the next older (`older`) or newer match and scrolls it into view.
+    fn jump_to_match(&mut self, older: bool) {
+        let Some(search) = self.log.search.clone() else { return };
+        let matches = self.log.matches(&search.query);
+        let len = self.log.lines.len();
+        // Searching starts from the bottom of the view.
+        let from = search.current.unwrap_or(len.saturating_sub(self.log.scroll_back));
+        let found = if older {
+            matches.iter().rev().find(|i| **i < from).or(matches.last()).copied()
+        } else {
+            matches.iter().find(|i| **i > from).or(matches.first()).copied()
+        };
+        match found {
+            Some(line) => {
+                self.log.scroll_back = len - line - 1;
+                if let Some(s) = self.log.search.as_mut() {
+                    s.current = Some(line);
+                }
+            }
+            None => self.complain(format!("not in the log: {}", search.query)),
+        }
     }
 
     fn scroll_log(&mut self, lines: isize) {
@@ -306,6 +355,9 @@ impl App {
         self.log.lines.push_back(line);
         if self.log.lines.len() > LOG_KEEP {
             self.log.lines.pop_front();
+            if let Some(search) = self.log.search.as_mut() {
+                search.current = search.current.and_then(|c| c.checked_sub(1));
+            }
         }
         // Scrolled back: keep looking at the same lines as new ones arrive.
         if self.log.scroll_back > 0 {

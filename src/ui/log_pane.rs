@@ -5,7 +5,8 @@ use super::text::truncate;
 use crate::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 /// Draws the log pane.
@@ -20,7 +21,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     } else {
         format!("{} lines up · End follows", log.scroll_back)
     };
-    let title = format!(" session log · {} lines · {position} ", log.lines.len());
+    let mut title = format!(" session log · {} lines · {position} ", log.lines.len());
+    let query = log.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
+    if let Some(search) = &log.search {
+        let matches = log.matches(&search.query);
+        let cursor = if search.typing { "▏" } else { "" };
+        let at = search
+            .current
+            .and_then(|c| matches.iter().position(|m| *m == c))
+            .map_or(0, |p| p + 1);
+        title.push_str(&format!("· /{}{cursor} {at}/{} ", search.query, matches.len()));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
@@ -31,10 +42,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         })
         .title(Line::styled(title, theme.dim()));
     let width = area.width.saturating_sub(2) as usize;
+    let current = log.search.as_ref().and_then(|s| s.current);
     let lines: Vec<Line> = log
         .lines
         .range(start..end)
-        .map(|l| Line::styled(truncate(l, width), theme.log_text()))
+        .enumerate()
+        .map(|(i, l)| {
+            let line = highlight_matches(&truncate(l, width), &query, theme.log_text(), theme.search_match());
+            if current == Some(start + i) {
+                line.patch_style(Modifier::BOLD)
+            } else {
+                line
+            }
+        })
         .collect();
     let body = if lines.is_empty() {
         vec![Line::styled("(no log lines yet)", theme.dim())]
@@ -42,4 +62,49 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         lines
     };
     frame.render_widget(Paragraph::new(body).block(block), area);
+}
+
+/// A line with every case-insensitive occurrence of `query` in the match style.
+fn highlight_matches(line: &str, query: &str, normal: Style, hit: Style) -> Line<'static> {
+    if query.is_empty() {
+        return Line::styled(line.to_string(), normal);
+    }
+    let lower = line.to_lowercase();
+    let q = query.to_lowercase();
+    // Lower-casing can change byte lengths (rare); then show the line unmarked.
+    if lower.len() != line.len() {
+        return Line::styled(line.to_string(), normal);
+    }
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(found) = lower[at..].find(&q) {
+        let start = at + found;
+        let end = start + q.len();
+        if !line.is_char_boundary(start) || !line.is_char_boundary(end) {
+            break;
+        }
+        spans.push(Span::styled(line[at..start].to_string(), normal));
+        spans.push(Span::styled(line[start..end].to_string(), hit));
+        at = end;
+    }
+    spans.push(Span::styled(line[at..].to_string(), normal));
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_are_marked_case_insensitively() {
+        let hit = Style::default().add_modifier(Modifier::UNDERLINED);
+        let line = highlight_matches("INFO Job done, job 2", "job", Style::default(), hit);
+        let marked: Vec<_> = line
+            .spans
+            .iter()
+            .filter(|s| s.style == hit)
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(marked, ["Job", "job"]);
+    }
 }

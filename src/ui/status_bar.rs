@@ -222,6 +222,12 @@ pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
             })
             .collect();
         let mut spans = vec![mode_badge, Span::raw(" ")];
+        if app.log.focused {
+            spans.push(Span::styled(
+                "↑↓ PgUp PgDn scroll  End follow  / search  n/N older/newer  ",
+                theme.dim(),
+            ));
+        }
         spans.extend(fit(segments, Span::raw("  "), room));
         Line::from(spans)
     };
