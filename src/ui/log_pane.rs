@@ -19,7 +19,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let position = if log.scroll_back == 0 {
         "following".to_string()
     } else {
-        format!("{} lines up · End follows", log.scroll_back)
+        format!(
+            "{} line{} up · End follows",
+            log.scroll_back,
+            if log.scroll_back == 1 { "" } else { "s" }
+        )
     };
     let mut title = format!(" session log · {} lines · {position} ", log.lines.len());
     let query = log.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
