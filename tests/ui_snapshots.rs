@@ -282,3 +282,42 @@ fn help_overlay_scrolled_on_a_small_terminal() {
         .key(KeyCode::PageDown, KeyModifiers::NONE);
     insta::assert_snapshot!(s.draw(80, 24));
 }
+
+#[test]
+fn tiny_and_odd_terminal_sizes_never_panic() {
+    let mut scenes = vec![failed_scene()];
+    let mut busy = Scene::new();
+    busy.session(SessionState::Busy);
+    busy.app.log.visible = true;
+    busy.app.update(AppEvent::Log(
+        1,
+        LogDelta {
+            lines: vec!["x".repeat(500)],
+            gap: true,
+        },
+    ));
+    scenes.push(busy);
+    let mut help = Scene::new();
+    help.key(KeyCode::F(1), KeyModifiers::NONE);
+    scenes.push(help);
+    let mut quit = Scene::new();
+    quit.session(SessionState::Idle)
+        .key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    scenes.push(quit);
+    for scene in &scenes {
+        for (w, h) in [
+            (1, 1),
+            (2, 2),
+            (5, 3),
+            (10, 4),
+            (20, 5),
+            (33, 7),
+            (80, 3),
+            (3, 80),
+            (250, 70),
+        ] {
+            let screen = scene.draw(w, h);
+            assert!(!screen.is_empty());
+        }
+    }
+}
