@@ -69,6 +69,11 @@ impl Tmux {
     fn keys(&self, keys: &[&str]) {
         for k in keys {
             self.tmux(&["send-keys", "-t", "0", k]);
+            if *k == "Escape" {
+                // ESC and a key arriving together is how terminals spell Alt+key; a person
+                // pauses between them.
+                std::thread::sleep(Duration::from_millis(150));
+            }
         }
     }
 
