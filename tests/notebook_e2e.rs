@@ -235,3 +235,25 @@ fn the_notebook_refuses_to_start_without_a_terminal() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("livy-tui exec"));
     assert!(livy.requests().is_empty(), "no session is created for nothing");
 }
+
+#[test]
+fn a_network_outage_while_a_statement_runs_is_ridden_out() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    let tui = Tmux::start(&livy, "--kind spark --retries 1", 100, 30);
+    tui.wait_for("● idle");
+    tui.text("Thread.sleep(4000)");
+    tui.keys(&["C-e"]);
+    tui.wait_for("▶ cell 1");
+    // Every statement poll fails for a while (more than the client's retries).
+    livy.faults().fail_next_on(
+        12,
+        "GET",
+        "/sessions/0/statements/0",
+        503,
+        serde_json::json!("Service Unavailable"),
+    );
+    tui.wait_for("⚠");
+    tui.wait_for("✓");
+    let screen = tui.screen();
+    assert!(!screen.contains("could not run"), "the cell did not fail:\n{screen}");
+}

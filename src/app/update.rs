@@ -306,6 +306,7 @@ impl App {
                 }
             }
             StatementEvent::Progress(statement) => {
+                self.session.trouble = None;
                 let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) else {
                     return effects;
                 };

@@ -233,6 +233,13 @@ impl Watcher {
                     }
                     self.statement_event(cell, StatementEvent::Progress(now));
                 }
+                // The network, not the statement: it is still running on the server, so keep
+                // following it (the client has already retried) and say what is wrong.
+                Err(e) if e.is_retryable() => {
+                    let _ = self
+                        .tx
+                        .send(AppEvent::Retrying(format!("following the statement: {}", e.message)));
+                }
                 Err(e) => return self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
             }
         }
