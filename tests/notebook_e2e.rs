@@ -14,6 +14,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(livy: &TestLivy, args: &str, width: u16, height: u16) -> Tmux {
+        Tmux::start_with_env(livy, "", args, width, height)
+    }
+
+    fn start_with_env(livy: &TestLivy, env: &str, args: &str, width: u16, height: u16) -> Tmux {
         assert!(
             Command::new("tmux")
                 .arg("-V")
@@ -26,7 +30,7 @@ impl Tmux {
         let socket = format!("livy-tui-e2e-{}-{n}", std::process::id());
         let log = std::env::temp_dir().join(format!("{socket}.log"));
         let command = format!(
-            "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN TERM=xterm-256color {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
+            "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN -u NO_COLOR TERM=xterm-256color {env} {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
             bin = env!("CARGO_BIN_EXE_livy-tui"),
             url = livy.url(),
             log = log.display(),
@@ -256,4 +260,32 @@ fn a_network_outage_while_a_statement_runs_is_ridden_out() {
     tui.wait_for("✓");
     let screen = tui.screen();
     assert!(!screen.contains("could not run"), "the cell did not fail:\n{screen}");
+}
+
+#[test]
+fn no_color_means_no_colour_and_an_old_server_is_named_not_failed_silently() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().version("0.4.1-incubating").start_ms(200));
+    let tui = Tmux::start_with_env(&livy, "NO_COLOR=1", "--kind spark", 100, 30);
+    tui.wait_for("● idle");
+    tui.text("1 + 1");
+    tui.keys(&["C-r"]);
+    tui.wait_for("res0: Int = 2");
+    let coloured = tui.tmux(&["capture-pane", "-p", "-e", "-t", "0"]);
+    // Modifiers (bold, dim, reverse) and resets to the default colours (39, 49) are fine.
+    let colours: Vec<&str> = coloured
+        .split("\u{1b}[")
+        .skip(1)
+        .filter_map(|seq| seq.split_once('m').map(|(params, _)| params))
+        .flat_map(|params| params.split(';'))
+        .filter(|p| matches!(p.parse::<u16>(), Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)))
+        .collect();
+    assert!(
+        colours.is_empty(),
+        "colour codes {colours:?} with NO_COLOR:\n{coloured:?}"
+    );
+    // A SQL cell in a Scala session needs a per-statement kind, which 0.4 lacks: said on the cell.
+    tui.keys(&["Escape", "4", "Enter"]);
+    tui.text("select 1");
+    tui.keys(&["C-e"]);
+    tui.wait_for("needs Livy 0.5");
 }
