@@ -214,7 +214,11 @@ fn untrusted_output_is_stripped_of_control_sequences() {
         Some(serde_json::json!({"status": "ok", "data": {"text/plain": hostile}})),
     );
     app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(done))));
-    assert_eq!(app.cells[0].output, Some(CellOutput::Text(vec!["okred".into()])));
+    // Only well-formed SGR colour survives (drawn as colour); clipboard, screen and C1 are gone.
+    assert_eq!(
+        app.cells[0].output,
+        Some(CellOutput::Text(vec!["ok\u{1b}[31mred\u{1b}[0m".into()]))
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::events::CellId;
 use crate::livy::{SessionKind, StatementError, StatementId};
-use crate::output::sanitize::strip_all;
+use crate::output::sanitize::{sanitize, strip_all};
 use crate::output::{Rendered, table_text};
 use std::time::{Duration, Instant};
 use tui_textarea::TextArea;
@@ -43,7 +43,7 @@ pub enum Outcome {
 /// What a cell shows under its code.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CellOutput {
-    /// Readable text lines (already free of control sequences).
+    /// Text lines, free of every control sequence but SGR colours (drawn as colours).
     Text(Vec<String>),
     /// A failed statement.
     Error {
@@ -63,7 +63,7 @@ impl CellOutput {
     /// Builds the output for a finished statement's render model.
     pub fn from_rendered(rendered: Rendered) -> CellOutput {
         match rendered {
-            Rendered::Text(text) => CellOutput::Text(lines_of(&strip_all(&text))),
+            Rendered::Text(text) => CellOutput::Text(lines_of(&sanitize(&text))),
             Rendered::Table(table) => CellOutput::Text(lines_of(&strip_all(&table_text(&table)))),
             Rendered::Json(value) => {
                 let pretty = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
@@ -83,7 +83,7 @@ impl CellOutput {
         CellOutput::Error {
             ename: strip_all(&e.ename),
             evalue: strip_all(&e.evalue),
-            traceback: e.traceback.iter().flat_map(|l| lines_of(&strip_all(l))).collect(),
+            traceback: e.traceback.iter().flat_map(|l| lines_of(&sanitize(l))).collect(),
         }
     }
 }

@@ -5,6 +5,7 @@ use super::UiContext;
 use super::text::{truncate, wrap};
 use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState};
 use crate::livy::SessionKind;
+use ansi_to_tui::IntoText;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -24,7 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         return;
     }
     let inner_width = area.width.saturating_sub(2) as usize;
-    let heights: Vec<u16> = app.cells.iter().map(|c| cell_height(c, inner_width)).collect();
+    let heights: Vec<u16> = app.cells.iter().map(|c| cell_height(c, inner_width, ui)).collect();
     let first = first_visible(app.first_visible.get(), app.focus, &heights, area.height);
     app.first_visible.set(first);
 
@@ -64,9 +65,9 @@ fn first_visible(previous: usize, focus: usize, heights: &[u16], available: u16)
     first
 }
 
-fn cell_height(cell: &Cell, width: usize) -> u16 {
+fn cell_height(cell: &Cell, width: usize, ui: &UiContext) -> u16 {
     let code = cell.editor.lines().len().max(1);
-    let output = output_lines(cell, width).len();
+    let output = output_lines(cell, width, ui).len();
     let separator = usize::from(output > 0);
     (2 + code + separator + output).min(u16::MAX as usize) as u16
 }
@@ -144,7 +145,7 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         frame.render_widget(paragraph.style(theme.text()), code_area);
     }
 
-    let output = output_lines(cell, inner.width as usize);
+    let output = output_lines(cell, inner.width as usize, ui);
     if output.is_empty() || inner.height <= code_rows {
         return;
     }
@@ -163,11 +164,7 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         height: inner.height.saturating_sub(code_rows + 1),
         ..inner
     };
-    let lines: Vec<Line> = output
-        .into_iter()
-        .map(|(text, style)| Line::styled(text, style_for(style, ui)))
-        .collect();
-    frame.render_widget(Paragraph::new(lines), out_area);
+    frame.render_widget(Paragraph::new(output), out_area);
 }
 
 /// Colours the editor's visible text in place (the textarea draws plain text): the
@@ -194,31 +191,15 @@ fn paint_highlight(buf: &mut Buffer, area: Rect, editor: &TextArea<'static>, lin
     }
 }
 
-/// How an output row is coloured.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum RowStyle {
-    Text,
-    Dim,
-    Error,
-    Warning,
-}
-
-fn style_for(style: RowStyle, ui: &UiContext) -> Style {
-    match style {
-        RowStyle::Text => ui.theme.text(),
-        RowStyle::Dim => ui.theme.dim(),
-        RowStyle::Error => ui.theme.error(),
-        RowStyle::Warning => ui.theme.warning(),
-    }
-}
-
 /// The rows a cell's output takes at this width: at most `MAX_OUTPUT_ROWS` plus a line
-/// saying what is hidden. Only the rows shown are wrapped, so a huge output costs no more.
-fn output_lines(cell: &Cell, width: usize) -> Vec<(String, RowStyle)> {
+/// saying what is hidden. Only the rows shown are parsed and wrapped, so a huge output costs
+/// no more than a small one.
+fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>> {
     let width = width.max(1);
+    let theme = &ui.theme;
     let Some(output) = &cell.output else { return Vec::new() };
     match output {
-        CellOutput::Text(lines) => window(lines, cell.output_scroll, width, RowStyle::Text),
+        CellOutput::Text(lines) => window(lines, cell.output_scroll, width, theme.text(), ui),
         CellOutput::Error {
             ename,
             evalue,
@@ -230,42 +211,39 @@ fn output_lines(cell: &Cell, width: usize) -> Vec<(String, RowStyle)> {
                 format!("{ename}: {evalue}")
             };
             let head_lines: Vec<String> = head.split('\n').map(str::to_string).collect();
-            let mut rows = window(&head_lines, 0, width, RowStyle::Error);
+            let mut rows = window(&head_lines, 0, width, theme.error(), ui);
             if traceback.is_empty() {
                 return rows;
             }
             if cell.unfolded {
-                rows.extend(window(traceback, cell.output_scroll, width, RowStyle::Dim));
+                rows.extend(window(traceback, cell.output_scroll, width, theme.dim(), ui));
             } else {
                 let n = traceback.len();
-                rows.push((
-                    truncate(
-                        &format!("▸ traceback, {n} line{} (o unfolds)", if n == 1 { "" } else { "s" }),
-                        width,
-                    ),
-                    RowStyle::Dim,
-                ));
+                let fold = format!("▸ traceback, {n} line{} (o unfolds)", if n == 1 { "" } else { "s" });
+                rows.push(Line::styled(truncate(&fold, width), theme.dim()));
             }
             rows
         }
-        CellOutput::Placeholder(what) => vec![(truncate(&format!("[{what}]"), width), RowStyle::Dim)],
+        CellOutput::Placeholder(what) => vec![Line::styled(truncate(&format!("[{what}]"), width), theme.dim())],
         CellOutput::RequestError(message) => wrap(&format!("could not run: {message}"), width)
             .into_iter()
-            .map(|l| (l, RowStyle::Error))
+            .map(|l| Line::styled(l, theme.error()))
             .collect(),
-        CellOutput::Cancelled => vec![("cancelled".into(), RowStyle::Warning)],
+        CellOutput::Cancelled => vec![Line::styled("cancelled", theme.warning())],
     }
 }
 
 /// Up to `MAX_OUTPUT_ROWS` wrapped rows from logical line `from`, with a note of what is
-/// above and below.
-fn window(lines: &[String], from: usize, width: usize, style: RowStyle) -> Vec<(String, RowStyle)> {
+/// above and below. Lines may carry SGR colours (already sanitized); they become styles,
+/// or are dropped with NO_COLOR.
+fn window(lines: &[String], from: usize, width: usize, base: Style, ui: &UiContext) -> Vec<Line<'static>> {
+    let dim = ui.theme.dim();
     let from = from.min(lines.len().saturating_sub(1));
     let mut rows = Vec::new();
     if from > 0 {
-        rows.push((
+        rows.push(Line::styled(
             format!("▲ {from} line{} above ([ scrolls up)", if from == 1 { "" } else { "s" }),
-            RowStyle::Dim,
+            dim,
         ));
     }
     let mut shown = from;
@@ -273,24 +251,69 @@ fn window(lines: &[String], from: usize, width: usize, style: RowStyle) -> Vec<(
         if rows.len() >= MAX_OUTPUT_ROWS {
             break;
         }
-        for piece in wrap(line, width) {
+        for piece in wrap_styled(&styled_line(line, base, ui), width) {
             if rows.len() >= MAX_OUTPUT_ROWS {
                 break;
             }
-            rows.push((piece, style));
+            rows.push(piece);
         }
         shown += 1;
     }
     let below = lines.len() - shown;
     if below > 0 {
-        rows.push((
+        rows.push(Line::styled(
             format!(
                 "▼ {below} more line{} (] scrolls down)",
                 if below == 1 { "" } else { "s" }
             ),
-            RowStyle::Dim,
+            dim,
         ));
     }
+    rows
+}
+
+/// A text line with its SGR colours as styles over `base`.
+fn styled_line(line: &str, base: Style, ui: &UiContext) -> Line<'static> {
+    if !line.contains('\u{1b}') {
+        return Line::styled(line.to_string(), base);
+    }
+    if ui.theme.monochrome {
+        return Line::styled(crate::output::sanitize::strip_all(line), base);
+    }
+    match line.as_bytes().into_text() {
+        Ok(text) => {
+            let spans: Vec<Span<'static>> = text.lines.into_iter().flat_map(|l| l.spans).collect();
+            Line::from(spans).style(base)
+        }
+        Err(_) => Line::styled(crate::output::sanitize::strip_all(line), base),
+    }
+}
+
+/// Splits a styled line into rows at most `width` columns wide, keeping each span's style.
+fn wrap_styled(line: &Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in &line.spans {
+        let mut piece = String::new();
+        for ch in span.content.chars() {
+            let w = ch.width().unwrap_or(0);
+            if used + w > width && (used > 0 || !piece.is_empty()) {
+                if !piece.is_empty() {
+                    current.push(Span::styled(std::mem::take(&mut piece), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut current)).style(line.style));
+                used = 0;
+            }
+            piece.push(ch);
+            used += w;
+        }
+        if !piece.is_empty() {
+            current.push(Span::styled(piece, span.style));
+        }
+    }
+    rows.push(Line::from(current).style(line.style));
     rows
 }
 
@@ -386,15 +409,52 @@ mod tests {
         );
     }
 
+    fn ui() -> UiContext {
+        UiContext::new(crate::theme::Theme::builtin("dark").unwrap())
+    }
+
+    fn plain(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
     #[test]
     fn long_outputs_show_a_window_and_say_what_is_hidden() {
         let lines: Vec<String> = (0..100).map(|i| format!("line {i}")).collect();
-        let rows = window(&lines, 0, 80, RowStyle::Text);
+        let rows = window(&lines, 0, 80, Style::default(), &ui());
         assert_eq!(rows.len(), MAX_OUTPUT_ROWS + 1);
-        assert_eq!(rows.last().unwrap().0, "▼ 85 more lines (] scrolls down)");
-        let rows = window(&lines, 90, 80, RowStyle::Text);
-        assert!(rows[0].0.starts_with("▲ 90 lines above"));
+        assert_eq!(plain(&rows).last().unwrap(), "▼ 85 more lines (] scrolls down)");
+        let rows = window(&lines, 90, 80, Style::default(), &ui());
+        assert!(plain(&rows)[0].starts_with("▲ 90 lines above"));
         assert_eq!(rows.len(), 11);
+    }
+
+    #[test]
+    fn sgr_colours_become_styles_and_wrap_with_their_text() {
+        use ratatui::style::Color;
+        let rows = window(
+            &["ab\u{1b}[31mcdef\u{1b}[0mgh".to_string()],
+            0,
+            4,
+            Style::default(),
+            &ui(),
+        );
+        assert_eq!(plain(&rows), ["abcd", "efgh"]);
+        let red: Vec<_> = rows
+            .iter()
+            .flat_map(|l| &l.spans)
+            .filter(|s| s.style.fg == Some(Color::Red))
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(red, ["cd", "ef"]);
+        let mono = UiContext::new(crate::theme::Theme::builtin("dark").unwrap().with_no_color(true));
+        let rows = window(&["\u{1b}[31mred\u{1b}[0m".to_string()], 0, 80, Style::default(), &mono);
+        assert!(
+            rows[0].spans.iter().all(|s| s.style.fg.is_none()),
+            "NO_COLOR drops them"
+        );
     }
 
     #[test]
