@@ -2,9 +2,11 @@
 //! text, the notebook draws it.
 
 pub mod sanitize;
+pub mod show_table;
 pub mod table;
 pub mod text;
 
+pub use show_table::{ShowTable, TextPart, find_show_tables, split_text_and_tables};
 pub use table::{Column, Table};
 pub use text::table_text;
 
@@ -43,6 +45,32 @@ pub fn render(output: &StatementOutput) -> Rendered {
         return Rendered::Text(String::new());
     }
     Rendered::Unsupported(output.data.keys().cloned().collect())
+}
+
+/// The mime types `output` carries that this client can render, in the order of [`PREFERENCE`],
+/// then any others it carries and can render. Each is decoded to check it, so call this when
+/// asked (a view menu), not on every frame. An error output carries none.
+pub fn available_mimes(output: &StatementOutput) -> Vec<&str> {
+    let renders = |mime: &str| output.data.get(mime).is_some_and(|v| render_mime(mime, v).is_some());
+    let mut mimes: Vec<&str> = PREFERENCE.into_iter().filter(|m| renders(m)).collect();
+    mimes.extend(
+        output
+            .data
+            .keys()
+            .map(String::as_str)
+            .filter(|m| !PREFERENCE.contains(m) && renders(m)),
+    );
+    mimes
+}
+
+/// `output` rendered as `mime` rather than the preferred type; `None` when the bundle lacks
+/// that type or its value does not decode. An error output renders as [`Rendered::Error`]
+/// whatever the type asked for.
+pub fn render_as(output: &StatementOutput, mime: &str) -> Option<Rendered> {
+    if let Some(error) = output.error() {
+        return Some(Rendered::Error(error));
+    }
+    render_mime(mime, output.data.get(mime)?)
 }
 
 /// Decodes one mime value; `None` when the value is not of the shape the type promises.
@@ -91,6 +119,50 @@ mod tests {
     fn bad_png_falls_back_to_text() {
         let o = output(json!({"status":"ok","data":{"text/plain":"t","image/png":"%%% not base64"}}));
         assert_eq!(render(&o), Rendered::Text("t".into()));
+    }
+
+    #[test]
+    fn available_mimes_in_preference_order() {
+        let o = output(json!({"status":"ok","data":{
+            "text/plain":"t",
+            "image/png":"iVBORw0KGgo=",
+            "text/html":"<b>x</b>",
+            "application/json":{"a":1},
+            "application/vnd.livy.table.v1+json":{"headers":[{"name":"a","type":"INT_TYPE"}],"data":[[1]]}}}));
+        assert_eq!(available_mimes(&o), vec![MIME_TABLE, MIME_JSON, MIME_PNG, MIME_TEXT]);
+        // A value that does not decode is not offered; a type this client cannot draw neither.
+        let o = output(json!({"status":"ok","data":{
+            "text/html":"<b>x</b>", "image/png":"%%% not base64",
+            "application/vnd.livy.table.v1+json":{"rows":[]}, "text/plain":"t"}}));
+        assert_eq!(available_mimes(&o), vec![MIME_TEXT]);
+        // Livy's pyspark bug (a): an `execute_reply` where the mime bundle should be.
+        let o = output(json!({"status":"ok","data":{"msg_type":"execute_reply","content":{"status":"error"}}}));
+        assert!(available_mimes(&o).is_empty());
+        let o = output(json!({"status":"error","ename":"NameError","evalue":"x","traceback":[]}));
+        assert!(available_mimes(&o).is_empty());
+    }
+
+    #[test]
+    fn render_as_a_chosen_type() {
+        let o = output(json!({"status":"ok","data":{
+            "text/plain":"DataFrame[a: int]",
+            "application/json":{"schema":{"type":"struct","fields":[{"name":"a","type":"integer","nullable":false,"metadata":{}}]},"data":[[1]]},
+            "image/png":"iVBORw0KGgo="}}));
+        assert!(matches!(render(&o), Rendered::Table(_)));
+        assert_eq!(
+            render_as(&o, MIME_TEXT),
+            Some(Rendered::Text("DataFrame[a: int]".into()))
+        );
+        assert!(matches!(render_as(&o, MIME_JSON), Some(Rendered::Table(t)) if t.rows == vec![vec![json!(1)]]));
+        assert!(matches!(render_as(&o, MIME_PNG), Some(Rendered::Image(b)) if b.starts_with(b"\x89PNG")));
+        assert_eq!(render_as(&o, MIME_TABLE), None);
+        assert_eq!(render_as(&o, "text/html"), None);
+        // Every type offered renders.
+        for mime in available_mimes(&o) {
+            assert!(render_as(&o, mime).is_some(), "{mime}");
+        }
+        let o = output(json!({"status":"error","ename":"NameError","evalue":"x","traceback":[]}));
+        assert!(matches!(render_as(&o, MIME_TEXT), Some(Rendered::Error(e)) if e.ename == "NameError"));
     }
 
     #[test]

@@ -18,7 +18,14 @@ pub struct Column {
 pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Value>>,
+    /// Human-readable caveats to show with the table (a server-side row cap, values cut by
+    /// `show()`, …): nothing is ever dropped silently.
+    pub notes: Vec<String>,
 }
+
+/// Livy's default `livy.rsc.sql.num-rows`: a `sql` statement returns at most this many rows,
+/// with no flag saying more were left out.
+pub const LIVY_SQL_ROW_CAP: usize = 1000;
 
 impl Table {
     /// Livy's `application/vnd.livy.table.v1+json`.
@@ -31,14 +38,23 @@ impl Table {
                 data_type: h.get("type").map(value_text).unwrap_or_default(),
             })
             .collect();
+        // An RDD shows at most 10 rows (`take(10)`), but nothing says so reliably: no note.
         Some(Table {
             columns,
             rows: rows(value.get("data")?)?,
+            notes: Vec::new(),
         })
     }
 
-    /// A `sql` statement's `{schema, data}`; `None` for any other JSON.
+    /// A `sql` statement's `{schema, data}`; `None` for any other JSON. Assumes the server's
+    /// default row cap ([`LIVY_SQL_ROW_CAP`]).
     pub fn from_sql_result(value: &Value) -> Option<Table> {
+        Table::from_sql_result_with_cap(value, LIVY_SQL_ROW_CAP)
+    }
+
+    /// As [`Table::from_sql_result`] for a server whose `livy.rsc.sql.num-rows` is `cap`: a
+    /// result of exactly `cap` rows gets a note that it may be cut.
+    pub fn from_sql_result_with_cap(value: &Value, cap: usize) -> Option<Table> {
         let schema = value.get("schema")?;
         if schema.get("type")?.as_str()? != "struct" {
             return None;
@@ -52,10 +68,14 @@ impl Table {
                 data_type: f.get("type").map(spark_type_name).unwrap_or_default(),
             })
             .collect();
-        Some(Table {
-            columns,
-            rows: rows(value.get("data")?)?,
-        })
+        let rows = rows(value.get("data")?)?;
+        let mut notes = Vec::new();
+        if cap > 0 && rows.len() == cap {
+            notes.push(format!(
+                "Livy returns at most {cap} rows for SQL (livy.rsc.sql.num-rows); the result may have more"
+            ));
+        }
+        Some(Table { columns, rows, notes })
     }
 }
 
@@ -117,5 +137,57 @@ mod tests {
         assert_eq!(t.columns[1].data_type, "array<integer>");
         assert_eq!(t.rows, vec![vec![json!(1), json!([1, 2])]]);
         assert!(Table::from_sql_result(&json!({"a": 1})).is_none());
+        assert!(t.notes.is_empty());
+    }
+
+    fn sql_rows(n: usize) -> Value {
+        let data: Vec<Value> = (0..n).map(|i| json!([i])).collect();
+        json!({"schema":{"type":"struct","fields":[{"name":"id","type":"long","nullable":false,"metadata":{}}]},
+            "data": data})
+    }
+
+    #[test]
+    fn a_sql_result_at_the_row_cap_says_it_may_be_cut() {
+        let t = Table::from_sql_result(&sql_rows(LIVY_SQL_ROW_CAP)).unwrap();
+        assert_eq!(t.rows.len(), 1000);
+        assert_eq!(
+            t.notes,
+            vec!["Livy returns at most 1000 rows for SQL (livy.rsc.sql.num-rows); the result may have more"]
+        );
+        for n in [0, 1, 999, 1001] {
+            let t = Table::from_sql_result(&sql_rows(n)).unwrap();
+            assert!(t.notes.is_empty(), "{n} rows: {:?}", t.notes);
+        }
+    }
+
+    #[test]
+    fn the_sql_row_cap_is_a_parameter() {
+        let t = Table::from_sql_result_with_cap(&sql_rows(50), 50).unwrap();
+        assert_eq!(
+            t.notes,
+            vec!["Livy returns at most 50 rows for SQL (livy.rsc.sql.num-rows); the result may have more"]
+        );
+        assert!(
+            Table::from_sql_result_with_cap(&sql_rows(1000), 50)
+                .unwrap()
+                .notes
+                .is_empty()
+        );
+        // A cap of 0 is no setting: an empty result (DDL) gets no note.
+        assert!(
+            Table::from_sql_result_with_cap(&sql_rows(0), 0)
+                .unwrap()
+                .notes
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn livy_tables_have_no_notes() {
+        let v =
+            json!({"headers":[{"name":"0","type":"BIGINT_TYPE"}],"data":[[1],[2],[3],[4],[5],[6],[7],[8],[9],[10]]});
+        let t = Table::from_livy_table(&v).unwrap();
+        assert_eq!(t.rows.len(), 10);
+        assert!(t.notes.is_empty());
     }
 }

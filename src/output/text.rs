@@ -4,7 +4,7 @@ use super::table::{Table, value_text};
 use comfy_table::{CellAlignment, ContentArrangement, presets};
 use serde_json::Value;
 
-/// An aligned table with a header row and a row-count footer.
+/// An aligned table with a header row, a row-count footer and the table's notes.
 pub fn table_text(t: &Table) -> String {
     let mut table = comfy_table::Table::new();
     table
@@ -24,7 +24,11 @@ pub fn table_text(t: &Table) -> String {
         }
     }
     let rows = t.rows.len();
-    format!("{table}\n({rows} row{})\n", if rows == 1 { "" } else { "s" })
+    let mut text = format!("{table}\n({rows} row{})\n", if rows == 1 { "" } else { "s" });
+    for note in &t.notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -47,11 +51,17 @@ mod tests {
                 },
             ],
             rows: vec![vec![json!(1), json!("x")], vec![json!(100), Value::Null]],
+            notes: Vec::new(),
         };
         let text = table_text(&t);
         assert!(text.contains("|   a | b    |"), "{text}");
         assert!(text.contains("|   1 | x    |"), "{text}");
         assert!(text.contains("| 100 | null |"), "{text}");
         assert!(text.ends_with("(2 rows)\n"));
+        let t = Table {
+            notes: vec!["the result may have more".into()],
+            ..t
+        };
+        assert!(table_text(&t).ends_with("(2 rows)\nnote: the result may have more\n"));
     }
 }
