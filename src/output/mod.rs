@@ -4,10 +4,12 @@
 pub mod sanitize;
 pub mod show_table;
 pub mod table;
+pub mod table_layout;
 pub mod text;
 
 pub use show_table::{ShowTable, TextPart, find_show_tables, split_text_and_tables};
 pub use table::{Column, Table};
+pub use table_layout::TableLayout;
 pub use text::table_text;
 
 use crate::livy::{MIME_JSON, MIME_PNG, MIME_TABLE, MIME_TEXT, StatementError, StatementOutput};

@@ -5,6 +5,7 @@ pub mod highlight;
 pub mod log_pane;
 pub mod overlays;
 pub mod status_bar;
+pub mod table_grid;
 pub mod text;
 
 use crate::app::App;

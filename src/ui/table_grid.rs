@@ -1,0 +1,513 @@
+//! A statement's table drawn as a grid: column names and types frozen on top, rows under a
+//! rule, columns side by side from a first visible one, never wrapped, and a footer saying
+//! which part is shown.
+//!
+//! Drawing touches only the visible rows and columns; widths and alignment come from a
+//! [`TableLayout`] computed once per table. Every text from the server goes through
+//! [`fit`], which cuts it to its column and makes control characters visible.
+
+use crate::output::table::Table;
+use crate::output::table_layout::{MIN_WIDTH, TableLayout, cell_source, fit, type_label};
+use crate::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::Widget;
+
+/// Width of the gap between two columns: ` │ `.
+const SEPARATOR: u16 = 3;
+
+/// Scroll position of one table view (kept by the app per cell).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableScroll {
+    /// First visible row.
+    pub row: usize,
+    /// First visible column.
+    pub col: usize,
+    /// The selected cell (row, column), for the cell inspector; drawn highlighted.
+    pub selected: Option<(usize, usize)>,
+}
+
+impl TableScroll {
+    /// Moves the first visible row by `delta`, stopping where the last row is at the bottom.
+    pub fn scroll_rows(&mut self, delta: isize, table_rows: usize, visible_rows: usize) {
+        let max = max_row(table_rows, visible_rows);
+        self.row = self.row.min(max).saturating_add_signed(delta).min(max);
+    }
+
+    /// Moves the first visible column by `delta`, stopping at the last column.
+    pub fn scroll_cols(&mut self, delta: isize, table_cols: usize) {
+        let max = table_cols.saturating_sub(1);
+        self.col = self.col.min(max).saturating_add_signed(delta).min(max);
+    }
+
+    /// One screen of rows down.
+    pub fn page_down(&mut self, table_rows: usize, visible_rows: usize) {
+        self.scroll_rows(page(visible_rows), table_rows, visible_rows);
+    }
+
+    /// One screen of rows up.
+    pub fn page_up(&mut self, table_rows: usize, visible_rows: usize) {
+        self.scroll_rows(-page(visible_rows), table_rows, visible_rows);
+    }
+
+    /// The first rows.
+    pub fn home(&mut self) {
+        self.row = 0;
+    }
+
+    /// The last rows, the last one at the bottom.
+    pub fn end(&mut self, table_rows: usize, visible_rows: usize) {
+        self.row = max_row(table_rows, visible_rows);
+    }
+
+    /// The first columns.
+    pub fn first_cols(&mut self) {
+        self.col = 0;
+    }
+
+    /// The last columns: as many as fit `width`, the last one at the right edge.
+    pub fn last_cols(&mut self, layout: &TableLayout, width: u16) {
+        let mut used = 0u32;
+        let mut first = layout.widths.len().saturating_sub(1);
+        for (i, &w) in layout.widths.iter().enumerate().rev() {
+            let need = u32::from(w) + if used == 0 { 0 } else { u32::from(SEPARATOR) };
+            if used > 0 && used + need > u32::from(width) {
+                break;
+            }
+            used += need;
+            first = i;
+        }
+        self.col = first;
+    }
+
+    /// This position with `row` and `col` pulled back inside the table.
+    pub fn clamped(self, table_rows: usize, table_cols: usize, visible_rows: usize) -> TableScroll {
+        TableScroll {
+            row: self.row.min(max_row(table_rows, visible_rows)),
+            col: self.col.min(table_cols.saturating_sub(1)),
+            selected: self.selected,
+        }
+    }
+}
+
+fn max_row(table_rows: usize, visible_rows: usize) -> usize {
+    table_rows.saturating_sub(visible_rows.max(1))
+}
+
+fn page(visible_rows: usize) -> isize {
+    isize::try_from(visible_rows.max(1)).unwrap_or(isize::MAX)
+}
+
+/// A table as a grid, drawn from `scroll`.
+pub struct TableGrid<'a> {
+    table: &'a Table,
+    layout: &'a TableLayout,
+    scroll: TableScroll,
+    theme: &'a Theme,
+}
+
+impl<'a> TableGrid<'a> {
+    /// `layout` is [`TableLayout::compute`] of `table`, kept with it.
+    pub fn new(table: &'a Table, layout: &'a TableLayout, scroll: TableScroll, theme: &'a Theme) -> Self {
+        TableGrid {
+            table,
+            layout,
+            scroll,
+            theme,
+        }
+    }
+
+    /// The lines the grid wants: the header (names, types when any column has one, a rule),
+    /// the data rows (at most `max_rows`; one line for `(no rows)`), a footer. A table
+    /// without columns wants one line for `(no columns)`.
+    pub fn height_for(table: &Table, max_rows: u16) -> u16 {
+        if table.columns.is_empty() {
+            return 1;
+        }
+        let data = if table.rows.is_empty() {
+            1
+        } else {
+            u16::try_from(table.rows.len()).unwrap_or(u16::MAX).min(max_rows)
+        };
+        Self::header_lines(table).saturating_add(data).saturating_add(1)
+    }
+
+    /// How many data rows show in a grid `height` lines high: the page size for scrolling.
+    pub fn visible_rows(table: &Table, height: u16) -> usize {
+        usize::from(height.saturating_sub(Self::header_lines(table) + 1))
+    }
+
+    /// Names, types (left out when no column has a type), rule.
+    pub fn header_lines(table: &Table) -> u16 {
+        if has_types(table) { 3 } else { 2 }
+    }
+
+    fn width_of(&self, col: usize) -> u16 {
+        self.layout.widths.get(col).copied().unwrap_or(MIN_WIDTH).max(1)
+    }
+
+    fn numeric(&self, col: usize) -> bool {
+        self.layout.numeric.get(col).copied().unwrap_or(false)
+    }
+
+    /// The columns that fit `area`, from `first`, the last maybe cut; and where the
+    /// separators go.
+    fn plan(&self, first: usize, area: Rect) -> (Vec<Slot>, Vec<u16>) {
+        let mut slots = Vec::new();
+        let mut separators = Vec::new();
+        let right = area.right();
+        let mut x = area.x;
+        for index in first..self.table.columns.len() {
+            if index > first {
+                if right.saturating_sub(x) <= SEPARATOR {
+                    break;
+                }
+                separators.push(x);
+                x += SEPARATOR;
+            }
+            let full = self.width_of(index);
+            let shown = full.min(right.saturating_sub(x));
+            if shown == 0 {
+                break;
+            }
+            slots.push(Slot { index, x, full, shown });
+            x += shown;
+            if shown < full {
+                break;
+            }
+        }
+        (slots, separators)
+    }
+}
+
+/// One visible column: where it starts, its width, and how much of it shows.
+struct Slot {
+    index: usize,
+    x: u16,
+    full: u16,
+    shown: u16,
+}
+
+impl Slot {
+    /// Draws text in this column on line `y`: cut to the column with `…`, right-aligned
+    /// when `right` and the column shows whole (a cut column is left-aligned).
+    fn put(&self, buf: &mut Buffer, y: u16, text: &str, more: bool, right: bool, style: Style) {
+        let whole = self.shown == self.full;
+        let (text, width) = fit(text, more, usize::from(self.shown));
+        let offset = if whole && right {
+            self.shown.saturating_sub(u16::try_from(width).unwrap_or(u16::MAX))
+        } else {
+            0
+        };
+        buf.set_stringn(self.x + offset, y, text, usize::from(self.shown - offset), style);
+    }
+}
+
+fn has_types(table: &Table) -> bool {
+    table.columns.iter().any(|c| !c.data_type.trim().is_empty())
+}
+
+/// The table's notes (shown after the footer).
+fn notes(table: &Table) -> &[String] {
+    &table.notes
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Widget for TableGrid<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let area = area.intersection(buf.area);
+        if area.is_empty() {
+            return;
+        }
+        let theme = self.theme;
+        let dim = theme.dim();
+        let table = self.table;
+        let width = usize::from(area.width);
+        if table.columns.is_empty() {
+            let mut line = String::from("(no columns)");
+            for note in notes(table) {
+                line.push_str(" · ");
+                line.push_str(note);
+            }
+            let (line, _) = fit(&line, false, width);
+            buf.set_stringn(area.x, area.y, line, width, dim);
+            return;
+        }
+
+        let n_rows = table.rows.len();
+        let n_cols = table.columns.len();
+        let first_col = self.scroll.col.min(n_cols - 1);
+        let (slots, separators) = self.plan(first_col, area);
+        let header_lines = Self::header_lines(table);
+        let visible = Self::visible_rows(table, area.height);
+        let first_row = self.scroll.row.min(max_row(n_rows, visible));
+        let shown_rows = visible.min(n_rows - first_row);
+
+        let bottom = area.bottom();
+        let mut y = area.y;
+        let line = |y: &mut u16| -> Option<u16> {
+            let this = *y;
+            *y += 1;
+            (this < bottom).then_some(this)
+        };
+        let draw_separators = |buf: &mut Buffer, y: u16| {
+            for &x in &separators {
+                buf.set_stringn(x + 1, y, "│", 1, dim);
+            }
+        };
+
+        // names
+        if let Some(y) = line(&mut y) {
+            let bold = theme.text().add_modifier(Modifier::BOLD);
+            for slot in &slots {
+                let name = &table.columns[slot.index].name;
+                slot.put(buf, y, name, false, self.numeric(slot.index), bold);
+            }
+            draw_separators(buf, y);
+        }
+        // types
+        if header_lines == 3
+            && let Some(y) = line(&mut y)
+        {
+            for slot in &slots {
+                let label = type_label(&table.columns[slot.index].data_type);
+                slot.put(buf, y, &label, false, self.numeric(slot.index), dim);
+            }
+            draw_separators(buf, y);
+        }
+        // rule
+        if let Some(y) = line(&mut y) {
+            for slot in &slots {
+                buf.set_stringn(
+                    slot.x,
+                    y,
+                    "─".repeat(usize::from(slot.shown)),
+                    usize::from(slot.shown),
+                    dim,
+                );
+            }
+            for &x in &separators {
+                buf.set_stringn(x, y, "─┼─", usize::from(SEPARATOR), dim);
+            }
+        }
+        // rows
+        if n_rows == 0 {
+            if visible > 0
+                && let Some(y) = line(&mut y)
+            {
+                buf.set_stringn(area.x, y, fit("(no rows)", false, width).0, width, dim);
+            }
+        } else {
+            let null_style = dim.add_modifier(Modifier::ITALIC);
+            let text_style = theme.text();
+            for r in first_row..first_row + shown_rows {
+                let Some(y) = line(&mut y) else { break };
+                let row = &table.rows[r];
+                for slot in &slots {
+                    let Some(value) = row.get(slot.index) else { continue };
+                    let right = self.numeric(slot.index);
+                    let style = if value.is_null() { null_style } else { text_style };
+                    let (text, more) = cell_source(value, usize::from(slot.shown));
+                    slot.put(buf, y, &text, more, right, style);
+                    if self.scroll.selected == Some((r, slot.index)) {
+                        buf.set_style(Rect::new(slot.x, y, slot.shown, 1), theme.selection());
+                    }
+                }
+                draw_separators(buf, y);
+            }
+        }
+        // footer
+        if let Some(y) = line(&mut y) {
+            let last_whole = slots
+                .iter()
+                .rev()
+                .find(|s| s.shown == s.full)
+                .map_or(first_col, |s| s.index);
+            let mut footer = match (n_rows, shown_rows) {
+                (0, _) => "no rows".to_string(),
+                (1, _) => "1 row".to_string(),
+                (n, 0) => format!("{} rows", grouped(n)),
+                (n, 1) => format!("row {} of {}", grouped(first_row + 1), grouped(n)),
+                (n, k) => format!(
+                    "rows {}–{} of {}",
+                    grouped(first_row + 1),
+                    grouped(first_row + k),
+                    grouped(n)
+                ),
+            };
+            footer.push_str(" · ");
+            if first_col == last_whole {
+                footer.push_str(&format!("column {} of {}", first_col + 1, n_cols));
+            } else {
+                footer.push_str(&format!("columns {}–{} of {}", first_col + 1, last_whole + 1, n_cols));
+            }
+            if first_col > 0 || last_whole + 1 < n_cols {
+                footer.push_str(" · ←→ more columns");
+            }
+            for note in notes(table) {
+                footer.push_str(" · ");
+                footer.push_str(note);
+            }
+            buf.set_stringn(area.x, y, fit(&footer, false, width).0, width, dim);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn table(cols: usize, rows: usize) -> Table {
+        let v = json!({
+            "headers": (0..cols).map(|c| json!({"name": format!("c{c}"), "type": "INT_TYPE"})).collect::<Vec<_>>(),
+            "data": (0..rows).map(|r| (0..cols).map(|c| json!(r * 100 + c)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        });
+        Table::from_livy_table(&v).unwrap()
+    }
+
+    #[test]
+    fn rows_scroll_within_the_table() {
+        let mut s = TableScroll::default();
+        s.scroll_rows(5, 100, 10);
+        assert_eq!(s.row, 5);
+        s.scroll_rows(1000, 100, 10);
+        assert_eq!(s.row, 90);
+        s.scroll_rows(-1000, 100, 10);
+        assert_eq!(s.row, 0);
+        s.scroll_rows(isize::MIN, 100, 10);
+        assert_eq!(s.row, 0);
+        s.scroll_rows(isize::MAX, 100, 10);
+        assert_eq!(s.row, 90);
+        s.page_up(100, 10);
+        assert_eq!(s.row, 80);
+        s.page_down(100, 10);
+        assert_eq!(s.row, 90);
+        s.home();
+        assert_eq!(s.row, 0);
+        s.end(100, 10);
+        assert_eq!(s.row, 90);
+        // fewer rows than fit; no rows; nothing visible
+        s.scroll_rows(3, 5, 10);
+        assert_eq!(s.row, 0);
+        s.end(0, 10);
+        assert_eq!(s.row, 0);
+        s.row = 1000;
+        s.scroll_rows(0, 10, 0);
+        assert_eq!(s.row, 9);
+    }
+
+    #[test]
+    fn columns_scroll_within_the_table() {
+        let mut s = TableScroll::default();
+        s.scroll_cols(3, 5);
+        assert_eq!(s.col, 3);
+        s.scroll_cols(10, 5);
+        assert_eq!(s.col, 4);
+        s.scroll_cols(-10, 5);
+        assert_eq!(s.col, 0);
+        s.scroll_cols(1, 0);
+        assert_eq!(s.col, 0);
+        let layout = TableLayout {
+            widths: vec![10, 10, 10, 10],
+            numeric: vec![false; 4],
+        };
+        s.last_cols(&layout, 23);
+        assert_eq!(s.col, 2);
+        s.last_cols(&layout, 5);
+        assert_eq!(s.col, 3);
+        s.first_cols();
+        assert_eq!(s.col, 0);
+        let far = TableScroll {
+            row: 99,
+            col: 99,
+            selected: None,
+        };
+        assert_eq!(
+            far.clamped(10, 3, 4),
+            TableScroll {
+                row: 6,
+                col: 2,
+                selected: None
+            }
+        );
+    }
+
+    #[test]
+    fn heights() {
+        assert_eq!(TableGrid::height_for(&table(3, 1000), 10), 3 + 10 + 1);
+        assert_eq!(TableGrid::height_for(&table(3, 2), 10), 3 + 2 + 1);
+        assert_eq!(TableGrid::height_for(&table(3, 0), 10), 3 + 1 + 1);
+        assert_eq!(TableGrid::height_for(&table(0, 0), 10), 1);
+        assert_eq!(TableGrid::visible_rows(&table(3, 5), 14), 10);
+        assert_eq!(TableGrid::visible_rows(&table(3, 5), 2), 0);
+    }
+
+    #[test]
+    fn never_panics_on_any_size_or_scroll() {
+        let theme = Theme::default();
+        let tables = [table(0, 0), table(3, 0), table(25, 1000), table(1, 1)];
+        for t in &tables {
+            let layout = TableLayout::compute(t, 40);
+            for (w, h) in [
+                (0, 0),
+                (1, 1),
+                (0, 5),
+                (5, 0),
+                (2, 3),
+                (7, 4),
+                (13, 6),
+                (80, 24),
+                (300, 3),
+            ] {
+                for scroll in [
+                    TableScroll::default(),
+                    TableScroll {
+                        row: 999,
+                        col: 24,
+                        selected: Some((999, 24)),
+                    },
+                    TableScroll {
+                        row: usize::MAX,
+                        col: usize::MAX,
+                        selected: Some((usize::MAX, 0)),
+                    },
+                ] {
+                    let area = Rect::new(0, 0, w, h);
+                    let mut buf = Buffer::empty(area);
+                    TableGrid::new(t, &layout, scroll, &theme).render(area, &mut buf);
+                    // an area reaching outside the buffer
+                    let mut small = Buffer::empty(Rect::new(0, 0, w / 2, h / 2));
+                    TableGrid::new(t, &layout, scroll, &theme).render(area, &mut small);
+                }
+            }
+        }
+        // a layout that does not match its table
+        let t = table(5, 3);
+        let stale = TableLayout::default();
+        let area = Rect::new(0, 0, 40, 10);
+        TableGrid::new(&t, &stale, TableScroll::default(), &theme).render(area, &mut Buffer::empty(area));
+    }
+
+    #[test]
+    fn grouping() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(100_000), "100,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
+}
