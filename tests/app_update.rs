@@ -529,3 +529,55 @@ fn the_log_can_be_searched_older_and_newer() {
     app.update(key(KeyCode::Esc));
     assert_eq!(app.log.search, None);
 }
+
+#[test]
+fn tables_come_from_livy_sql_and_show_and_any_carried_type_can_be_shown() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "df.show()");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let show =
+        "+---+-----+\n| id|twice|\n+---+-----+\n|  0|    0|\n|  1|    2|\n+---+-----+\nonly showing top 2 rows\n\n";
+    let done = statement(
+        0,
+        "available",
+        Some(serde_json::json!({"status": "ok", "data": {"text/plain": show}})),
+    );
+    app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(done))));
+    match &app.cells[0].output {
+        Some(CellOutput::Table(t)) => {
+            assert_eq!(t.table.rows.len(), 2);
+            assert!(
+                t.table.notes.iter().any(|n| n.contains("first 2 rows")),
+                "{:?}",
+                t.table.notes
+            );
+        }
+        other => panic!("a show() table is a grid: {other:?}"),
+    }
+
+    // A bundle with a table and text: the table first, `m` shows the text, then back.
+    app.update(key(KeyCode::Esc));
+    app.editing = true;
+    type_text(&mut app, "\n%table t");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let bundle = serde_json::json!({"status": "ok", "data": {
+        "application/vnd.livy.table.v1+json": {"headers": [{"name": "a", "type": "INT_TYPE"}], "data": [[1], [2], [3]]},
+        "text/plain": "a = 1, 2, 3"}});
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(1, "available", Some(bundle)))),
+    ));
+    assert!(matches!(app.cells[0].output, Some(CellOutput::Table(_))));
+    assert_eq!(app.cells[0].mimes, ["application/vnd.livy.table.v1+json", "text/plain"]);
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('m')));
+    assert_eq!(app.cells[0].output, Some(CellOutput::Text(vec!["a = 1, 2, 3".into()])));
+    app.update(key(KeyCode::Char('m')));
+    assert!(matches!(app.cells[0].output, Some(CellOutput::Table(_))));
+    app.update(key(KeyCode::Right));
+    assert_eq!(app.cells[0].output_col, 0, "one column: nowhere to go");
+    app.update(key(KeyCode::PageDown));
+    assert_eq!(app.cells[0].output_scroll, 10, "clamped when drawn");
+}

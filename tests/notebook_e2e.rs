@@ -139,7 +139,11 @@ fn run_scala_and_sql_watch_the_log_cancel_and_quit_with_the_terminal_restored() 
     tui.keys(&["Escape", "b", "4", "Enter"]);
     tui.text("select 1 as a, 'x' as b");
     tui.keys(&["C-e"]);
-    tui.wait_for("| 1 | x |");
+    let screen = tui.wait_for("1 row ·");
+    assert!(
+        screen.lines().any(|l| l.contains("1 │ x")),
+        "a grid with the row:\n{screen}"
+    );
     let posts = livy.requests_to("POST", "/sessions/0/statements");
     assert_eq!(posts[1].body_json().unwrap()["kind"], "sql");
 
@@ -288,4 +292,39 @@ fn no_color_means_no_colour_and_an_old_server_is_named_not_failed_silently() {
     tui.text("select 1");
     tui.keys(&["C-e"]);
     tui.wait_for("needs Livy 0.5");
+}
+
+#[test]
+fn a_wide_table_is_a_grid_that_scrolls_sideways() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    let tui = Tmux::start(&livy, "--kind pyspark", 80, 24);
+    tui.wait_for("● idle");
+    let headers: Vec<_> = (0..20)
+        .map(|i| serde_json::json!({"name": format!("column_{i:02}"), "type": "INT_TYPE"}))
+        .collect();
+    let rows: Vec<Vec<u32>> = (0..50).map(|r| (0..20).map(|c| r * 100 + c).collect()).collect();
+    livy.script(
+        "wide()",
+        support::Reply::raw(serde_json::json!({"status": "ok", "execution_count": 0, "data": {
+            "application/vnd.livy.table.v1+json": {"headers": headers, "data": rows},
+            "text/plain": "a table"}})),
+    );
+    tui.text("wide()");
+    tui.keys(&["C-e"]);
+    let screen = tui.wait_for("of 50");
+    assert!(
+        screen.contains("column_00") && screen.contains("columns 1–"),
+        "{screen}"
+    );
+    assert!(screen.contains("m: 1 more"), "the text/plain view is offered: {screen}");
+    tui.keys(&["Escape", "Right", "Right", "Right"]);
+    let screen = tui.wait_for("columns 4–");
+    assert!(
+        screen.contains("column_03") && !screen.contains("column_00"),
+        "scrolled sideways:\n{screen}"
+    );
+    tui.keys(&["PageDown"]);
+    tui.wait_for("rows 11–");
+    tui.keys(&["m"]);
+    tui.wait_for("a table");
 }

@@ -1,9 +1,13 @@
 //! A notebook cell: its code, language, run state and output.
 
 use super::events::CellId;
+use crate::livy::StatementOutput;
 use crate::livy::{SessionKind, StatementError, StatementId};
 use crate::output::sanitize::{sanitize, strip_all};
-use crate::output::{Rendered, table_text};
+use crate::output::{
+    Rendered, Table, TableLayout, TextPart, available_mimes, render, render_as, split_text_and_tables,
+};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tui_textarea::TextArea;
 
@@ -45,6 +49,8 @@ pub enum Outcome {
 pub enum CellOutput {
     /// Text lines, free of every control sequence but SGR colours (drawn as colours).
     Text(Vec<String>),
+    /// A table (Livy's table type, a SQL result, or a `show()` table found in text).
+    Table(TableOutput),
     /// A failed statement.
     Error {
         ename: String,
@@ -63,8 +69,11 @@ impl CellOutput {
     /// Builds the output for a finished statement's render model.
     pub fn from_rendered(rendered: Rendered) -> CellOutput {
         match rendered {
-            Rendered::Text(text) => CellOutput::Text(lines_of(&sanitize(&text))),
-            Rendered::Table(table) => CellOutput::Text(lines_of(&strip_all(&table_text(&table)))),
+            Rendered::Text(text) => match only_table(&text) {
+                Some(table) => CellOutput::Table(TableOutput::new(table)),
+                None => CellOutput::Text(lines_of(&sanitize(&text))),
+            },
+            Rendered::Table(table) => CellOutput::Table(TableOutput::new(table)),
             Rendered::Json(value) => {
                 let pretty = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
                 CellOutput::Text(lines_of(&strip_all(&pretty)))
@@ -88,12 +97,81 @@ impl CellOutput {
     }
 }
 
+/// The table, when a text output is one `df.show()` table and nothing else but blank lines.
+fn only_table(text: &str) -> Option<Table> {
+    if !text.contains("+-") {
+        return None;
+    }
+    let mut table = None;
+    for part in split_text_and_tables(text) {
+        match part {
+            TextPart::Table(t) if table.is_none() => table = Some(t),
+            TextPart::Text(t) if t.trim().is_empty() => {}
+            _ => return None,
+        }
+    }
+    table
+}
+
 fn lines_of(text: &str) -> Vec<String> {
     let trimmed = text.strip_suffix('\n').unwrap_or(text);
     if trimmed.is_empty() {
         return Vec::new();
     }
     trimmed.split('\n').map(|l| l.replace('\t', "    ")).collect()
+}
+
+/// A table ready to draw: its column layout is computed once, off the draw path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableOutput {
+    pub table: Arc<Table>,
+    pub layout: Arc<TableLayout>,
+}
+
+impl TableOutput {
+    /// Lays the table out (the cost grows with its size: call it off the UI thread).
+    pub fn new(table: Table) -> TableOutput {
+        let layout = TableLayout::compute(&table, 40);
+        TableOutput {
+            table: Arc::new(table),
+            layout: Arc::new(layout),
+        }
+    }
+}
+
+/// A finished statement's output, prepared for display, with the types it can be shown as.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedOutput {
+    pub output: CellOutput,
+    /// The mime type shown.
+    pub mime: Option<String>,
+    /// Every type the bundle carries that can be shown, richest first.
+    pub mimes: Vec<String>,
+}
+
+impl PreparedOutput {
+    /// Prepares `output` as `mime`, or as its richest type. Parsing, `show()` detection and
+    /// table layout happen here, so big outputs are prepared on a worker, not in the UI loop.
+    pub fn prepare(output: &StatementOutput, mime: Option<&str>) -> PreparedOutput {
+        let mimes: Vec<String> = available_mimes(output).into_iter().map(str::to_string).collect();
+        if let Some(e) = output.error() {
+            return PreparedOutput {
+                output: CellOutput::error(&e),
+                mime: None,
+                mimes,
+            };
+        }
+        let chosen = mime.map(str::to_string).or_else(|| mimes.first().cloned());
+        let rendered = match &chosen {
+            Some(m) => render_as(output, m).unwrap_or_else(|| render(output)),
+            None => render(output),
+        };
+        PreparedOutput {
+            output: CellOutput::from_rendered(rendered),
+            mime: chosen,
+            mimes,
+        }
+    }
 }
 
 /// One cell.
@@ -107,8 +185,15 @@ pub struct Cell {
     pub output: Option<CellOutput>,
     /// Tracebacks start folded.
     pub unfolded: bool,
-    /// First output line shown, for long outputs.
+    /// First output line (or table row) shown, for long outputs.
     pub output_scroll: usize,
+    /// First table column shown.
+    pub output_col: usize,
+    /// The statement's raw output, to show it as another of its types.
+    pub raw: Option<Arc<StatementOutput>>,
+    /// The type shown, and all it can be shown as.
+    pub mime: Option<String>,
+    pub mimes: Vec<String>,
 }
 
 impl Cell {
@@ -138,6 +223,10 @@ impl Cell {
             output: None,
             unfolded: false,
             output_scroll: 0,
+            output_col: 0,
+            raw: None,
+            mime: None,
+            mimes: Vec::new(),
         }
     }
 

@@ -1,6 +1,9 @@
 //! What each command does to the notebook.
 
-use super::cell::{Cell, CellOutput, RunState};
+use super::cell::{Cell, CellOutput, PreparedOutput, RunState};
+
+/// Rows a page key scrolls an output by.
+const PAGE: usize = 10;
 use super::command::Command;
 use super::events::{Effect, SessionStartSpec};
 use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
@@ -103,6 +106,27 @@ impl App {
                 let cell = self.focused_mut();
                 cell.output_scroll += 5;
             }
+            Command::ScrollOutputLeft => {
+                let cell = self.focused_mut();
+                cell.output_col = cell.output_col.saturating_sub(1);
+            }
+            Command::ScrollOutputRight => {
+                let cell = self.focused_mut();
+                let columns = match &cell.output {
+                    Some(CellOutput::Table(t)) => t.table.columns.len(),
+                    _ => 0,
+                };
+                cell.output_col = (cell.output_col + 1).min(columns.saturating_sub(1));
+            }
+            Command::PageOutputUp => {
+                let cell = self.focused_mut();
+                cell.output_scroll = cell.output_scroll.saturating_sub(PAGE);
+            }
+            Command::PageOutputDown => {
+                let cell = self.focused_mut();
+                cell.output_scroll += PAGE;
+            }
+            Command::CycleMime => self.cycle_mime(),
             Command::ToggleLog => {
                 self.log.visible = !self.log.visible;
                 self.log.focused = false;
@@ -119,6 +143,33 @@ impl App {
             Command::Quit => self.request_quit(),
         }
         Vec::new()
+    }
+
+    /// Shows the focused cell's output as the next type it carries.
+    fn cycle_mime(&mut self) {
+        let cell = self.focused_mut();
+        let Some(raw) = cell.raw.clone() else {
+            self.say("no output to show another way");
+            return;
+        };
+        if cell.mimes.len() < 2 {
+            let only = cell.mime.clone().unwrap_or_else(|| "text".into());
+            self.say(format!("this output is only {only}"));
+            return;
+        }
+        let i = cell
+            .mime
+            .as_ref()
+            .and_then(|m| cell.mimes.iter().position(|x| x == m))
+            .map_or(0, |i| i + 1);
+        let next = cell.mimes[i % cell.mimes.len()].clone();
+        let prepared = PreparedOutput::prepare(&raw, Some(&next));
+        cell.output = Some(prepared.output);
+        cell.mime = prepared.mime;
+        cell.output_scroll = 0;
+        cell.output_col = 0;
+        let n = cell.mimes.len();
+        self.say(format!("showing {next} ({} of {n}; m for the next)", i % n + 1));
     }
 
     fn insert_cell(&mut self, index: usize) {

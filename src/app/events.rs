@@ -57,8 +57,10 @@ pub enum StatementEvent {
     Submitted(Statement),
     /// A poll saw it still waiting or running.
     Progress(Statement),
-    /// It finished (succeeded, failed or was cancelled).
+    /// It finished (succeeded, failed or was cancelled); the app prepares its output.
     Finished(Statement),
+    /// It finished, and its output was prepared off the UI loop.
+    FinishedPrepared(Statement, Box<super::cell::PreparedOutput>),
     /// The request failed; the statement may not exist.
     RequestFailed(String),
 }

@@ -8,7 +8,7 @@ pub mod events;
 pub mod keymap;
 mod update;
 
-pub use cell::{Cell, CellOutput, Outcome, RunState};
+pub use cell::{Cell, CellOutput, Outcome, PreparedOutput, RunState, TableOutput};
 pub use command::Command;
 
 pub use events::{AppEvent, CellId, Effect, Generation, SessionEvent, SessionStart, SessionStartSpec, StatementEvent};

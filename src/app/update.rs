@@ -1,11 +1,10 @@
 //! Events → state changes and effects.
 
-use super::cell::{CellOutput, Outcome, RunState};
+use super::cell::{CellOutput, Outcome, PreparedOutput, RunState};
 use super::events::{AppEvent, CellId, Effect, SessionEvent, StatementEvent};
 use super::{App, LOG_KEEP, LogSearch, Overlay, Phase, QuitPlan};
 use crate::livy::failure_reason::failure_reason;
 use crate::livy::{LogDelta, Session, Statement, StatementState};
-use crate::output::render;
 use crate::output::sanitize::strip_all;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 use std::time::{Duration, Instant};
@@ -327,8 +326,15 @@ impl App {
                 }
             }
             StatementEvent::Finished(statement) => {
+                let prepared = statement.output.as_ref().map(|o| PreparedOutput::prepare(o, None));
                 if let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) {
-                    finish_cell(cell, &statement, now);
+                    finish_cell(cell, &statement, prepared, now);
+                }
+                effects.extend(self.pump());
+            }
+            StatementEvent::FinishedPrepared(statement, prepared) => {
+                if let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) {
+                    finish_cell(cell, &statement, Some(*prepared), now);
                 }
                 effects.extend(self.pump());
             }
@@ -376,7 +382,7 @@ fn running_state(statement: &Statement, since: Instant) -> RunState {
     }
 }
 
-fn finish_cell(cell: &mut super::Cell, statement: &Statement, now: Instant) {
+fn finish_cell(cell: &mut super::Cell, statement: &Statement, prepared: Option<PreparedOutput>, now: Instant) {
     let measured = match (statement.started, statement.completed) {
         (Some(start), Some(end)) if end >= start => Some(Duration::from_millis(end - start)),
         _ => match &cell.run {
@@ -387,18 +393,21 @@ fn finish_cell(cell: &mut super::Cell, statement: &Statement, now: Instant) {
         },
     };
     cell.execution_count = Some(statement.id.to_string());
+    cell.raw = statement.output.clone().map(std::sync::Arc::new);
+    cell.mime = prepared.as_ref().and_then(|p| p.mime.clone());
+    cell.mimes = prepared.as_ref().map(|p| p.mimes.clone()).unwrap_or_default();
+    cell.output_col = 0;
     let (outcome, output) = match statement.outcome() {
         Some(crate::livy::Outcome::Cancelled) => (Outcome::Cancelled, CellOutput::Cancelled),
         Some(crate::livy::Outcome::Failed(e)) => (Outcome::Error, CellOutput::error(&e)),
-        _ => match &statement.output {
-            Some(output) => {
-                let out = CellOutput::from_rendered(render(output));
-                let outcome = if matches!(out, CellOutput::Error { .. }) {
+        _ => match prepared {
+            Some(p) => {
+                let outcome = if matches!(p.output, CellOutput::Error { .. }) {
                     Outcome::Error
                 } else {
                     Outcome::Ok
                 };
-                (outcome, out)
+                (outcome, p.output)
             }
             None => (Outcome::Ok, CellOutput::Text(Vec::new())),
         },

@@ -2,9 +2,10 @@
 //! follows each running statement, one sends each cancel. They report to the app as
 //! events; none of them touches the terminal.
 
+use crate::app::cell::PreparedOutput;
 use crate::app::{AppEvent, CellId, Effect, Generation, SessionEvent, SessionStartSpec, StatementEvent};
 use crate::livy::log_tail::LogTail;
-use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState};
+use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState, Statement};
 use crate::session::PollInterval;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -215,7 +216,7 @@ impl Watcher {
         let finished = statement.state.is_finished();
         self.statement_event(cell, StatementEvent::Submitted(statement.clone()));
         if finished {
-            return self.statement_event(cell, StatementEvent::Finished(statement));
+            return self.finish(cell, statement).await;
         }
         let mut poll = PollInterval::statement();
         let mut last_state = statement.state;
@@ -225,7 +226,7 @@ impl Watcher {
                 _ = tokio::time::sleep(poll.next_delay()) => {}
             }
             match self.client.get_statement(&session, &id).await {
-                Ok(now) if now.state.is_finished() => return self.statement_event(cell, StatementEvent::Finished(now)),
+                Ok(now) if now.state.is_finished() => return self.finish(cell, now).await,
                 Ok(now) => {
                     if now.state != last_state {
                         poll.reset();
@@ -242,6 +243,20 @@ impl Watcher {
                 }
                 Err(e) => return self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
             }
+        }
+    }
+}
+
+impl Watcher {
+    /// Prepares the output on a worker thread (big outputs take a while to lay out), then
+    /// reports the statement finished.
+    async fn finish(&self, cell: CellId, statement: Statement) {
+        let Some(output) = statement.output.clone() else {
+            return self.statement_event(cell, StatementEvent::Finished(statement));
+        };
+        match tokio::task::spawn_blocking(move || PreparedOutput::prepare(&output, None)).await {
+            Ok(prepared) => self.statement_event(cell, StatementEvent::FinishedPrepared(statement, Box::new(prepared))),
+            Err(_) => self.statement_event(cell, StatementEvent::Finished(statement)),
         }
     }
 }

@@ -42,51 +42,70 @@ async fn event_loop(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
-    let mut dirty = true;
     loop {
-        if dirty {
-            terminal.draw(|frame| ui::draw(frame, app, ui))?;
-            dirty = false;
-        }
+        // Every pass handled something (or is the first): draw once, then wait.
+        terminal.draw(|frame| ui::draw(frame, app, ui))?;
         if let Some(plan) = app.quit.take() {
             return Ok(plan);
         }
-        let event = tokio::select! {
-            maybe = input.next() => match maybe {
-                Some(Ok(Event::Key(key)))
+        let first = tokio::select! {
+            maybe = input.next() => Incoming::Terminal(maybe),
+            Some(report) = reports.recv() => Incoming::Report(report),
+            _ = ticker.tick(), if app.needs_ticks() => Incoming::Report(AppEvent::Tick),
+            _ = hangup.recv() => return Ok(QuitPlan { delete_session: None }),
+            _ = terminate.recv() => return Ok(QuitPlan { delete_session: None }),
+        };
+        app.now = Instant::now();
+        let mut incoming = Some(first);
+        let mut handled = 0;
+        // Handle everything that is already waiting (a burst of keys from a paste or a laggy
+        // link, a flurry of reports) before drawing once.
+        while let Some(next) = incoming.take() {
+            match next {
+                Incoming::Terminal(Some(Ok(Event::Key(key))))
                     if key.kind != KeyEventKind::Release
                         && key.code == KeyCode::Char('z')
                         && key.modifiers == KeyModifiers::CONTROL =>
                 {
                     terminal::suspend(terminal)?;
                     input = EventStream::new();
-                    dirty = true;
-                    continue;
                 }
-                Some(Ok(event)) => match terminal_event(event) {
-                    Some(e) => e,
-                    None => continue,
-                },
+                Incoming::Terminal(Some(Ok(event))) => {
+                    if let Some(event) = terminal_event(event) {
+                        for effect in app.update(event) {
+                            runner.run(effect);
+                        }
+                    }
+                }
                 // The terminal is gone: leave, keeping the session.
-                Some(Err(_)) | None => return Ok(QuitPlan { delete_session: None }),
-            },
-            Some(report) = reports.recv() => report,
-            _ = ticker.tick(), if app.needs_ticks() => AppEvent::Tick,
-            _ = hangup.recv() => return Ok(QuitPlan { delete_session: None }),
-            _ = terminate.recv() => return Ok(QuitPlan { delete_session: None }),
-        };
-        app.now = Instant::now();
-        for effect in app.update(event) {
-            runner.run(effect);
-        }
-        // Take whatever else has arrived before drawing once.
-        while let Ok(report) = reports.try_recv() {
-            for effect in app.update(report) {
-                runner.run(effect);
+                Incoming::Terminal(Some(Err(_)) | None) => return Ok(QuitPlan { delete_session: None }),
+                Incoming::Report(report) => {
+                    for effect in app.update(report) {
+                        runner.run(effect);
+                    }
+                }
             }
+            handled += 1;
+            if app.quit.is_some() || handled >= MAX_EVENTS_PER_FRAME {
+                break;
+            }
+            // One poll with this task's own waker: a no-op waker here would leave crossterm's
+            // reader waking nobody, and input would stall.
+            incoming = match futures::poll!(input.next()) {
+                std::task::Poll::Ready(maybe) => Some(Incoming::Terminal(maybe)),
+                std::task::Poll::Pending => reports.try_recv().ok().map(Incoming::Report),
+            };
         }
-        dirty = true;
     }
+}
+
+/// Caps the work between two frames so the screen keeps up during long bursts.
+const MAX_EVENTS_PER_FRAME: usize = 2000;
+
+/// One thing to handle.
+enum Incoming {
+    Terminal(Option<std::io::Result<Event>>),
+    Report(AppEvent),
 }
 
 fn terminal_event(event: Event) -> Option<AppEvent> {

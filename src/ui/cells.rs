@@ -2,6 +2,7 @@
 //! that scroll so the focused cell stays visible.
 
 use super::UiContext;
+use super::table_grid::{TableGrid, TableScroll};
 use super::text::{truncate, wrap};
 use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState};
 use crate::livy::SessionKind;
@@ -15,6 +16,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 use std::time::Duration;
 use tui_textarea::TextArea;
 use unicode_width::UnicodeWidthChar;
+use unicode_width::UnicodeWidthStr;
 
 /// Output rows shown per cell before it scrolls within itself.
 pub const MAX_OUTPUT_ROWS: usize = 15;
@@ -67,7 +69,7 @@ fn first_visible(previous: usize, focus: usize, heights: &[u16], available: u16)
 
 fn cell_height(cell: &Cell, width: usize, ui: &UiContext) -> u16 {
     let code = cell.editor.lines().len().max(1);
-    let output = output_lines(cell, width, ui).len();
+    let output = output_height(cell, width, ui);
     let separator = usize::from(output > 0);
     (2 + code + separator + output).min(u16::MAX as usize) as u16
 }
@@ -145,14 +147,13 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         frame.render_widget(paragraph.style(theme.text()), code_area);
     }
 
-    let output = output_lines(cell, inner.width as usize, ui);
-    if output.is_empty() || inner.height <= code_rows {
+    let rows = output_height(cell, inner.width as usize, ui);
+    if rows == 0 || inner.height <= code_rows {
         return;
     }
     let sep_y = inner.y + code_rows;
-    let separator = "─".repeat(inner.width as usize);
     frame.render_widget(
-        Paragraph::new(Line::styled(separator, theme.border())),
+        Paragraph::new(separator(cell, inner.width as usize, ui)),
         Rect {
             y: sep_y,
             height: 1,
@@ -164,7 +165,35 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         height: inner.height.saturating_sub(code_rows + 1),
         ..inner
     };
-    frame.render_widget(Paragraph::new(output), out_area);
+    match &cell.output {
+        Some(CellOutput::Table(t)) => {
+            let visible = TableGrid::visible_rows(&t.table, out_area.height);
+            let scroll = TableScroll {
+                row: cell.output_scroll,
+                col: cell.output_col,
+                selected: None,
+            }
+            .clamped(t.table.rows.len(), t.table.columns.len(), visible);
+            frame.render_widget(TableGrid::new(&t.table, &t.layout, scroll, &ui.theme), out_area);
+        }
+        _ => frame.render_widget(Paragraph::new(output_lines(cell, inner.width as usize, ui)), out_area),
+    }
+}
+
+/// The rule between code and output; names the shown type when there are others (`m`).
+fn separator(cell: &Cell, width: usize, ui: &UiContext) -> Line<'static> {
+    let theme = &ui.theme;
+    let label = match (&cell.mime, cell.mimes.len()) {
+        (Some(mime), n) if n > 1 => format!(" {mime} · m: {} more ", n - 1),
+        _ => String::new(),
+    };
+    let label = truncate(&label, width.saturating_sub(2));
+    let rule = width.saturating_sub(label.width() + 1);
+    Line::from(vec![
+        Span::styled("─".repeat(rule), theme.border()),
+        Span::styled(label, theme.dim()),
+        Span::styled("─", theme.border()),
+    ])
 }
 
 /// Colours the editor's visible text in place (the textarea draws plain text): the
@@ -230,6 +259,16 @@ fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>>
             .map(|l| Line::styled(l, theme.error()))
             .collect(),
         CellOutput::Cancelled => vec![Line::styled("cancelled", theme.warning())],
+        // Drawn by the table grid; see `output_height`.
+        CellOutput::Table(_) => Vec::new(),
+    }
+}
+
+/// Rows the output takes.
+fn output_height(cell: &Cell, width: usize, ui: &UiContext) -> usize {
+    match &cell.output {
+        Some(CellOutput::Table(t)) => TableGrid::height_for(&t.table, MAX_OUTPUT_ROWS as u16) as usize,
+        _ => output_lines(cell, width, ui).len(),
     }
 }
 
