@@ -304,7 +304,7 @@ fn a_dead_session_says_why_and_one_key_starts_a_new_one() {
         "the message names the key"
     );
     app.update(key(KeyCode::Esc));
-    let effects = app.update(key(KeyCode::Char('N')));
+    let effects = app.update(ctrl('n'));
     match &effects[..] {
         [
             Effect::StartSession {
@@ -580,4 +580,61 @@ fn tables_come_from_livy_sql_and_show_and_any_carried_type_can_be_shown() {
     assert_eq!(app.cells[0].output_col, 0, "one column: nowhere to go");
     app.update(key(KeyCode::PageDown));
     assert_eq!(app.cells[0].output_scroll, 10, "clamped when drawn");
+}
+
+#[test]
+fn search_finds_code_output_and_table_cells_and_jumps_to_them() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "val needle = 1");
+    let first = submitted_cell(&app.update(ctrl('r')));
+    let text = statement(
+        0,
+        "available",
+        Some(serde_json::json!({"status": "ok", "data": {"text/plain": "a\nb\nneedle: Int = 1"}})),
+    );
+    app.update(AppEvent::Statement(1, first, Box::new(StatementEvent::Finished(text))));
+    type_text(&mut app, "%table t");
+    let second = submitted_cell(&app.update(ctrl('e')));
+    let rows: Vec<serde_json::Value> = (0..40)
+        .map(|i| serde_json::json!([i, if i == 33 { "NEEDLE" } else { "hay" }]))
+        .collect();
+    let table = serde_json::json!({"status": "ok", "data": {"application/vnd.livy.table.v1+json": {
+        "headers": [{"name": "n", "type": "INT_TYPE"}, {"name": "s", "type": "STRING_TYPE"}], "data": rows}}});
+    app.update(AppEvent::Statement(
+        1,
+        second,
+        Box::new(StatementEvent::Finished(statement(1, "available", Some(table)))),
+    ));
+
+    app.update(key(KeyCode::Esc));
+    app.focus = 0;
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "needle");
+    assert_eq!(app.cells[1].code(), "%table t", "the query is not typed into a cell");
+    app.update(key(KeyCode::Enter));
+    let search = app.search.clone().unwrap();
+    assert_eq!(
+        search.matches.len(),
+        3,
+        "code, output line, table cell: {:?}",
+        search.matches
+    );
+    assert_eq!(app.focus, 0);
+    app.update(key(KeyCode::Char('n')));
+    assert_eq!(app.cells[0].output_scroll, 2, "scrolled to the output line");
+    app.update(key(KeyCode::Char('n')));
+    assert_eq!(
+        (app.focus, app.cells[1].output_scroll, app.cells[1].output_col),
+        (1, 33, 1),
+        "table row and column"
+    );
+    app.update(key(KeyCode::Char('N')));
+    assert_eq!(app.focus, 0);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.search, None);
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "nowhere");
+    app.update(key(KeyCode::Enter));
+    assert!(app.message.as_ref().unwrap().text.contains("not found"));
 }

@@ -186,7 +186,7 @@ fn a_dead_session_is_shown_with_its_reason_and_one_key_starts_a_new_one() {
     tui.wait_for("● idle");
     livy.kill_session("0");
     tui.wait_for("● dead");
-    tui.keys(&["Escape", "N"]);
+    tui.keys(&["Escape", "C-n"]);
     tui.wait_for("session 1");
     tui.keys(&["Enter"]);
     tui.text("1 + 1");

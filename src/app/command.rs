@@ -40,6 +40,9 @@ pub enum Command {
     PageOutputUp,
     PageOutputDown,
     CycleMime,
+    Search,
+    SearchNext,
+    SearchPrevious,
     ToggleLog,
     FocusLog,
     GrowLog,
@@ -51,7 +54,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help lists them.
-    pub const ALL: [Command; 41] = [
+    pub const ALL: [Command; 44] = [
         Command::RunCell,
         Command::RunAndAdvance,
         Command::RunAndInsertBelow,
@@ -86,6 +89,9 @@ impl Command {
         Command::PageOutputUp,
         Command::PageOutputDown,
         Command::CycleMime,
+        Command::Search,
+        Command::SearchNext,
+        Command::SearchPrevious,
         Command::ToggleLog,
         Command::FocusLog,
         Command::GrowLog,
@@ -132,6 +138,9 @@ impl Command {
             Command::PageOutputUp => "page-output-up",
             Command::PageOutputDown => "page-output-down",
             Command::CycleMime => "cycle-output-type",
+            Command::Search => "search",
+            Command::SearchNext => "search-next",
+            Command::SearchPrevious => "search-previous",
             Command::ToggleLog => "toggle-log",
             Command::FocusLog => "focus-log",
             Command::GrowLog => "grow-log",
@@ -179,6 +188,9 @@ impl Command {
             Command::PageOutputUp => "scroll the output up a page",
             Command::PageOutputDown => "scroll the output down a page",
             Command::CycleMime => "show the output as its next type (table, JSON, text…)",
+            Command::Search => "search code and outputs",
+            Command::SearchNext => "next match",
+            Command::SearchPrevious => "previous match",
             Command::ToggleLog => "show or hide the session log",
             Command::FocusLog => "scroll and search the session log",
             Command::GrowLog => "make the log pane taller",

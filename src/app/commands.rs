@@ -6,6 +6,7 @@ use super::cell::{Cell, CellOutput, PreparedOutput, RunState};
 const PAGE: usize = 10;
 use super::command::Command;
 use super::events::{Effect, SessionStartSpec};
+use super::search::{Place, Search};
 use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
 use crate::livy::SessionKind;
 
@@ -48,6 +49,8 @@ impl App {
             Command::LeaveEdit => {
                 if self.log.focused {
                     self.log.focused = false;
+                } else if !self.editing && self.search.is_some() {
+                    self.search = None;
                 } else {
                     self.editing = false;
                 }
@@ -127,6 +130,14 @@ impl App {
                 cell.output_scroll += PAGE;
             }
             Command::CycleMime => self.cycle_mime(),
+            Command::Search => {
+                self.search = Some(Search {
+                    typing: true,
+                    ..Search::default()
+                })
+            }
+            Command::SearchNext => self.step_search(true),
+            Command::SearchPrevious => self.step_search(false),
             Command::ToggleLog => {
                 self.log.visible = !self.log.visible;
                 self.log.focused = false;
@@ -143,6 +154,63 @@ impl App {
             Command::Quit => self.request_quit(),
         }
         Vec::new()
+    }
+
+    /// Runs the typed search and goes to the first match at or after the focused cell.
+    pub(super) fn start_search(&mut self) {
+        let Some(search) = self.search.as_mut() else { return };
+        search.typing = false;
+        search.matches = super::search::find(&self.cells, &search.query);
+        let query = search.query.clone();
+        if search.matches.is_empty() {
+            self.search = None;
+            self.complain(format!("not found: {query}"));
+            return;
+        }
+        let focus = self.focus;
+        let cells = &self.cells;
+        let first = search
+            .matches
+            .iter()
+            .position(|m| cells.iter().position(|c| c.id == m.cell).is_some_and(|i| i >= focus))
+            .unwrap_or(0);
+        search.current = Some(first);
+        self.show_match();
+    }
+
+    fn step_search(&mut self, forward: bool) {
+        let Some(search) = self.search.as_mut().filter(|s| !s.matches.is_empty()) else {
+            self.say("no search: / starts one");
+            return;
+        };
+        let n = search.matches.len();
+        let i = search.current.unwrap_or(0);
+        search.current = Some(if forward { (i + 1) % n } else { (i + n - 1) % n });
+        self.show_match();
+    }
+
+    /// Focuses the current match's cell and scrolls its output or table to it.
+    fn show_match(&mut self) {
+        let Some(search) = &self.search else { return };
+        let Some(i) = search.current else { return };
+        let m = search.matches[i];
+        let total = search.matches.len();
+        let Some(index) = self.index_of(m.cell) else { return };
+        self.focus = index;
+        self.editing = false;
+        let cell = &mut self.cells[index];
+        match m.place {
+            Place::Code { .. } => {}
+            Place::Output { line } => {
+                cell.unfolded = true;
+                cell.output_scroll = line;
+            }
+            Place::Table { row, col } => {
+                cell.output_scroll = row;
+                cell.output_col = col;
+            }
+        }
+        self.say(format!("match {} of {total} · n next · N previous", i + 1));
     }
 
     /// Shows the focused cell's output as the next type it carries.

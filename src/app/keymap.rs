@@ -193,7 +193,10 @@ const DEFAULTS: &[(Scope, &str, Command)] = &[
     (Scope::Command, "L", Command::FocusLog),
     (Scope::Command, "+", Command::GrowLog),
     (Scope::Command, "-", Command::ShrinkLog),
-    (Scope::Command, "N", Command::RecreateSession),
+    (Scope::Command, "ctrl-n", Command::RecreateSession),
+    (Scope::Command, "/", Command::Search),
+    (Scope::Command, "n", Command::SearchNext),
+    (Scope::Command, "N", Command::SearchPrevious),
     (Scope::Command, "?", Command::Help),
 ];
 

@@ -6,6 +6,7 @@ pub mod command;
 mod commands;
 pub mod events;
 pub mod keymap;
+pub mod search;
 mod update;
 
 pub use cell::{Cell, CellOutput, Outcome, PreparedOutput, RunState, TableOutput};
@@ -200,6 +201,8 @@ pub struct App {
     next_cell_id: u64,
     /// A cancel asked for before the server confirmed the statement.
     pending_cancel: Option<CellId>,
+    /// The current search over cells and outputs.
+    pub search: Option<search::Search>,
 }
 
 impl App {
@@ -246,6 +249,7 @@ impl App {
             deleted: Vec::new(),
             next_cell_id: 1,
             pending_cancel: None,
+            search: None,
         };
         let id = app.new_cell_id();
         app.cells.push(Cell::new(id, kind));

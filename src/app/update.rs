@@ -95,6 +95,10 @@ impl App {
         if self.log.focused && self.on_log_key(key) {
             return Vec::new();
         }
+        if self.search.as_ref().is_some_and(|s| s.typing) {
+            self.on_search_key(key);
+            return Vec::new();
+        }
         if let Some(command) = self.keymap.lookup(&key, self.editing) {
             return self.run_command(command);
         }
@@ -139,6 +143,20 @@ impl App {
                     });
                 }
             }
+        }
+    }
+
+    /// Typing a search query.
+    fn on_search_key(&mut self, key: KeyEvent) {
+        let Some(search) = self.search.as_mut() else { return };
+        match key.code {
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => search.query.push(c),
+            KeyCode::Backspace => {
+                search.query.pop();
+            }
+            KeyCode::Enter => self.start_search(),
+            KeyCode::Esc => self.search = None,
+            _ => {}
         }
     }
 

@@ -4,6 +4,7 @@
 use super::UiContext;
 use super::table_grid::{TableGrid, TableScroll};
 use super::text::{truncate, wrap};
+use crate::app::search::Place;
 use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState};
 use crate::livy::SessionKind;
 use ansi_to_tui::IntoText;
@@ -140,10 +141,16 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
             code_area,
         );
     } else {
-        let paragraph = match ui.highlighter() {
-            Some(h) => Paragraph::new(h.highlight_shared(&code, &cell.kind).as_ref().clone()),
-            None => Paragraph::new(crate::ui::highlight::Highlighter::plain(&code)),
+        let lines = match ui.highlighter() {
+            Some(h) => h.highlight_shared(&code, &cell.kind).as_ref().clone(),
+            None => crate::ui::highlight::Highlighter::plain(&code),
         };
+        let query = search_query(app);
+        let lines = lines
+            .into_iter()
+            .map(|l| mark(l, query, theme.search_match()))
+            .collect::<Vec<_>>();
+        let paragraph = Paragraph::new(lines);
         frame.render_widget(paragraph.style(theme.text()), code_area);
     }
 
@@ -171,13 +178,91 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
             let scroll = TableScroll {
                 row: cell.output_scroll,
                 col: cell.output_col,
-                selected: None,
+                selected: current_table_match(app, cell),
             }
             .clamped(t.table.rows.len(), t.table.columns.len(), visible);
             frame.render_widget(TableGrid::new(&t.table, &t.layout, scroll, &ui.theme), out_area);
         }
-        _ => frame.render_widget(Paragraph::new(output_lines(cell, inner.width as usize, ui)), out_area),
+        _ => {
+            let query = search_query(app);
+            let lines = output_lines(cell, inner.width as usize, ui);
+            let lines: Vec<Line> = lines
+                .into_iter()
+                .map(|l| mark(l, query, ui.theme.search_match()))
+                .collect();
+            frame.render_widget(Paragraph::new(lines), out_area);
+        }
     }
+}
+
+/// The query of a finished search, for marking matches.
+fn search_query(app: &App) -> &str {
+    app.search
+        .as_ref()
+        .filter(|s| !s.typing)
+        .map_or("", |s| s.query.as_str())
+}
+
+/// The current search match, when it is a cell of this cell's table.
+fn current_table_match(app: &App, cell: &Cell) -> Option<(usize, usize)> {
+    let search = app.search.as_ref()?;
+    let m = search.matches.get(search.current?)?;
+    match m.place {
+        Place::Table { row, col } if m.cell == cell.id => Some((row, col)),
+        _ => None,
+    }
+}
+
+/// A line with every case-insensitive occurrence of `query` in `style`, keeping the other
+/// styles. Cost is the line's length; lines whose lower-casing changes byte offsets are left
+/// unmarked rather than marked wrongly.
+fn mark(line: Line<'static>, query: &str, style: Style) -> Line<'static> {
+    if query.is_empty() {
+        return line;
+    }
+    let q = query.to_lowercase();
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() || !lower.contains(&q) {
+        return line;
+    }
+    let mut hits = vec![false; text.len()];
+    let mut at = 0;
+    while let Some(found) = lower[at..].find(&q) {
+        let start = at + found;
+        hits[start..start + q.len()].iter_mut().for_each(|h| *h = true);
+        at = start + q.len().max(1);
+    }
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    for span in line.spans {
+        let content = span.content.as_ref();
+        let mut piece = String::new();
+        let mut piece_hit = None;
+        for (i, ch) in content.char_indices() {
+            let hit = hits[offset + i];
+            if piece_hit.is_some_and(|h| h != hit) {
+                let st = if piece_hit == Some(true) {
+                    span.style.patch(style)
+                } else {
+                    span.style
+                };
+                spans.push(Span::styled(std::mem::take(&mut piece), st));
+            }
+            piece_hit = Some(hit);
+            piece.push(ch);
+        }
+        if !piece.is_empty() {
+            let st = if piece_hit == Some(true) {
+                span.style.patch(style)
+            } else {
+                span.style
+            };
+            spans.push(Span::styled(piece, st));
+        }
+        offset += content.len();
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// The rule between code and output; names the shown type when there are others (`m`).
@@ -518,6 +603,32 @@ mod tests {
         assert_eq!(buf[(8, 0)].fg, Color::Blue);
         assert_eq!(buf[(0, 1)].fg, Color::Green);
         assert_ne!(buf[(4, 0)].fg, Color::Red, "unstyled spans keep the editor's colour");
+    }
+
+    #[test]
+    fn matches_are_marked_keeping_other_styles() {
+        use ratatui::style::Color;
+        let hit = Style::default().bg(Color::Yellow);
+        let line = Line::from(vec![
+            Span::styled("Hello wor", Style::default().fg(Color::Red)),
+            Span::raw("ld, WORLD"),
+        ]);
+        let marked = mark(line, "world", hit);
+        let yellow: Vec<_> = marked
+            .spans
+            .iter()
+            .filter(|s| s.style.bg == Some(Color::Yellow))
+            .map(|s| (s.content.to_string(), s.style.fg))
+            .collect();
+        assert_eq!(
+            yellow,
+            [
+                ("wor".to_string(), Some(Color::Red)),
+                ("ld".to_string(), None),
+                ("WORLD".to_string(), None)
+            ]
+        );
+        assert_eq!(mark(Line::raw("abc"), "", hit), Line::raw("abc"));
     }
 
     #[test]

@@ -150,7 +150,13 @@ fn bg_of(style: Style) -> Style {
 pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let theme = &ui.theme;
     let width = area.width as usize;
-    let line = if let Some(message) = &app.message {
+    let line = if let Some(search) = app.search.as_ref().filter(|s| s.typing) {
+        Line::from(vec![
+            Span::styled(" /", theme.text().add_modifier(Modifier::BOLD)),
+            Span::styled(format!("{}▏", search.query), theme.text()),
+            Span::styled("  Enter find · Esc cancel", theme.dim()),
+        ])
+    } else if let Some(message) = &app.message {
         let style = if message.is_error { theme.error() } else { theme.text() };
         Line::styled(truncate(&format!(" {}", message.text), width), style)
     } else if app.session.is_over() {
