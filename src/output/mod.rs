@@ -1,6 +1,8 @@
 //! Statement output → a render model. Knows nothing about terminals: the CLI prints it as
 //! text, the notebook draws it.
 
+pub mod json_tree;
+pub mod export;
 pub mod sanitize;
 pub mod show_table;
 pub mod table;

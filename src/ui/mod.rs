@@ -2,6 +2,7 @@
 
 pub mod cells;
 pub mod highlight;
+pub mod json_view;
 pub mod log_pane;
 pub mod overlays;
 pub mod status_bar;
