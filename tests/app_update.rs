@@ -638,3 +638,25 @@ fn search_finds_code_output_and_table_cells_and_jumps_to_them() {
     app.update(key(KeyCode::Enter));
     assert!(app.message.as_ref().unwrap().text.contains("not found"));
 }
+
+#[test]
+fn copy_and_export_are_effects_not_io_in_update() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "%table t");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let table = serde_json::json!({"status": "ok", "data": {"application/vnd.livy.table.v1+json": {
+        "headers": [{"name": "a", "type": "INT_TYPE"}], "data": [[1], [null]]}}});
+    app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(statement(0, "available", Some(table))))));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.update(key(KeyCode::Char('y'))), vec![Effect::Clipboard("a\n1\n\n".into())]);
+    match &app.update(key(KeyCode::Char('e')))[..] {
+        [Effect::Export { table, format: livy_tui::app::ExportFormat::Csv, base }] => {
+            assert_eq!(table.rows.len(), 2);
+            assert_eq!(base, "livy-cell1-run0");
+        }
+        other => panic!("{other:?}"),
+    }
+    app.run_command(Command::InsertBelow);
+    assert!(app.update(key(KeyCode::Char('y'))).is_empty(), "nothing to copy in an empty cell");
+}

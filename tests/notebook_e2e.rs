@@ -10,6 +10,8 @@ use support::{TestLivy, TestLivyConfig};
 /// A private tmux server running livy-tui in one pane; killed on drop.
 struct Tmux {
     socket: String,
+    /// The working directory of livy-tui (exports land here).
+    dir: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -35,6 +37,7 @@ impl Tmux {
             url = livy.url(),
             log = log.display(),
         );
+        let dir = tempfile::tempdir().unwrap();
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -48,11 +51,14 @@ impl Tmux {
                 "-y",
                 &height.to_string(),
             ])
+            .args(["-c", dir.path().to_str().unwrap()])
             .arg(command)
             .status()
             .unwrap();
         assert!(status.success());
-        Tmux { socket }
+        // Let OSC 52 from the app reach tmux's paste buffer, as a user's terminal would.
+        Command::new("tmux").args(["-L", &socket, "set-option", "-s", "set-clipboard", "on"]).status().unwrap();
+        Tmux { socket, dir }
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -325,6 +331,16 @@ fn a_wide_table_is_a_grid_that_scrolls_sideways() {
     );
     tui.keys(&["PageDown"]);
     tui.wait_for("rows 11–");
+    // Copy as TSV through the terminal (OSC 52), and save as CSV.
+    tui.keys(&["y"]);
+    tui.wait_for("copied");
+    let buffer = tui.tmux(&["show-buffer"]);
+    assert!(buffer.starts_with("column_00\tcolumn_01\t"), "{buffer:?}");
+    assert_eq!(buffer.lines().count(), 51);
+    tui.keys(&["e"]);
+    tui.wait_for("saved 50 rows");
+    let csv = std::fs::read_to_string(tui.dir.path().join("livy-cell1-run0.csv")).unwrap();
+    assert!(csv.starts_with("column_00,column_01,"));
     tui.keys(&["m"]);
     tui.wait_for("a table");
 }

@@ -40,6 +40,9 @@ pub enum Command {
     PageOutputUp,
     PageOutputDown,
     CycleMime,
+    CopyOutput,
+    ExportCsv,
+    ExportJsonLines,
     Search,
     SearchNext,
     SearchPrevious,
@@ -54,7 +57,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help lists them.
-    pub const ALL: [Command; 44] = [
+    pub const ALL: [Command; 47] = [
         Command::RunCell,
         Command::RunAndAdvance,
         Command::RunAndInsertBelow,
@@ -89,6 +92,9 @@ impl Command {
         Command::PageOutputUp,
         Command::PageOutputDown,
         Command::CycleMime,
+        Command::CopyOutput,
+        Command::ExportCsv,
+        Command::ExportJsonLines,
         Command::Search,
         Command::SearchNext,
         Command::SearchPrevious,
@@ -138,6 +144,9 @@ impl Command {
             Command::PageOutputUp => "page-output-up",
             Command::PageOutputDown => "page-output-down",
             Command::CycleMime => "cycle-output-type",
+            Command::CopyOutput => "copy-output",
+            Command::ExportCsv => "export-csv",
+            Command::ExportJsonLines => "export-json-lines",
             Command::Search => "search",
             Command::SearchNext => "search-next",
             Command::SearchPrevious => "search-previous",
@@ -188,6 +197,9 @@ impl Command {
             Command::PageOutputUp => "scroll the output up a page",
             Command::PageOutputDown => "scroll the output down a page",
             Command::CycleMime => "show the output as its next type (table, JSON, text…)",
+            Command::CopyOutput => "copy the output (a table as TSV) to the clipboard, over ssh too",
+            Command::ExportCsv => "save a table as CSV in the working directory",
+            Command::ExportJsonLines => "save a table as JSON lines in the working directory",
             Command::Search => "search code and outputs",
             Command::SearchNext => "next match",
             Command::SearchPrevious => "previous match",

@@ -2,9 +2,15 @@
 
 use super::cell::{Cell, CellOutput, PreparedOutput, RunState};
 
+/// Terminals accept only so much through OSC 52 (some cap it far lower).
+const MAX_CLIPBOARD: usize = 1 << 20;
+
 /// Rows a page key scrolls an output by.
 const PAGE: usize = 10;
 use super::command::Command;
+use super::events::ExportFormat;
+use crate::output::export::to_tsv;
+use crate::output::sanitize::strip_all;
 use super::events::{Effect, SessionStartSpec};
 use super::search::{Place, Search};
 use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
@@ -130,6 +136,9 @@ impl App {
                 cell.output_scroll += PAGE;
             }
             Command::CycleMime => self.cycle_mime(),
+            Command::CopyOutput => return self.copy_output(),
+            Command::ExportCsv => return self.export(ExportFormat::Csv),
+            Command::ExportJsonLines => return self.export(ExportFormat::JsonLines),
             Command::Search => {
                 self.search = Some(Search {
                     typing: true,
@@ -211,6 +220,45 @@ impl App {
             }
         }
         self.say(format!("match {} of {total} · n next · N previous", i + 1));
+    }
+
+    /// Copies the focused cell's output: a table as TSV (pastes into spreadsheets), text
+    /// as text, an error with its traceback.
+    fn copy_output(&mut self) -> Vec<Effect> {
+        let text = match &self.focused().output {
+            Some(CellOutput::Table(t)) => to_tsv(&t.table),
+            Some(CellOutput::Text(lines)) => strip_all(&lines.join("\n")),
+            Some(CellOutput::Error { ename, evalue, traceback }) => {
+                format!("{ename}: {evalue}\n{}", strip_all(&traceback.join("\n")))
+            }
+            _ => {
+                self.say("nothing to copy here");
+                return Vec::new();
+            }
+        };
+        if text.len() > MAX_CLIPBOARD {
+            let mb = text.len() as f64 / 1e6;
+            self.complain(format!("{mb:.1} MB is too much for the terminal clipboard; save it with e (CSV) instead"));
+            return Vec::new();
+        }
+        self.say(format!("copied {} KB to the clipboard (in tmux this needs set-clipboard on)", text.len().div_ceil(1024)));
+        vec![Effect::Clipboard(text)]
+    }
+
+    /// Saves the focused cell's table to a file.
+    fn export(&mut self, format: ExportFormat) -> Vec<Effect> {
+        let Some(CellOutput::Table(t)) = &self.focused().output else {
+            self.say("only tables are saved as files; y copies other output");
+            return Vec::new();
+        };
+        let table = t.table.clone();
+        let n = self.focus + 1;
+        let base = match &self.focused().execution_count {
+            Some(count) => format!("livy-cell{n}-run{count}"),
+            None => format!("livy-cell{n}"),
+        };
+        self.say("saving…");
+        vec![Effect::Export { table, format, base }]
     }
 
     /// Shows the focused cell's output as the next type it carries.

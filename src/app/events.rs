@@ -91,6 +91,17 @@ pub enum Effect {
     },
     /// Ask the server to cancel a statement.
     Cancel { session: SessionId, statement: StatementId },
+    /// Put text on the user's clipboard through the terminal (OSC 52; works over ssh).
+    Clipboard(String),
+    /// Write a table to a new file in the working directory, named from `base`.
+    Export { table: std::sync::Arc<crate::output::Table>, format: ExportFormat, base: String },
+}
+
+/// File formats for exporting a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    JsonLines,
 }
 
 /// `SessionStart` in a comparable form for tests.

@@ -12,7 +12,9 @@ mod update;
 pub use cell::{Cell, CellOutput, Outcome, PreparedOutput, RunState, TableOutput};
 pub use command::Command;
 
-pub use events::{AppEvent, CellId, Effect, Generation, SessionEvent, SessionStart, SessionStartSpec, StatementEvent};
+pub use events::{
+    AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStart, SessionStartSpec, StatementEvent,
+};
 pub use keymap::Keymap;
 
 use crate::livy::{CreateSession, SessionId, SessionKind, SessionState};

@@ -3,7 +3,7 @@
 //! events; none of them touches the terminal.
 
 use crate::app::cell::PreparedOutput;
-use crate::app::{AppEvent, CellId, Effect, Generation, SessionEvent, SessionStartSpec, StatementEvent};
+use crate::app::{AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStartSpec, StatementEvent};
 use crate::livy::log_tail::LogTail;
 use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState, Statement};
 use crate::session::PollInterval;
@@ -56,6 +56,9 @@ impl Runner {
                 };
                 tokio::spawn(follower.follow_statement(session, cell, code, kind, self.session_tasks.child_token()));
             }
+            Effect::Export { table, format, base } => self.export(table, format, base),
+            // The terminal layer writes to the clipboard; nothing to do here.
+            Effect::Clipboard(_) => {}
             Effect::Cancel { session, statement } => {
                 let client = self.client.clone();
                 let tx = self.tx.clone();
@@ -69,6 +72,17 @@ impl Runner {
                 });
             }
         }
+    }
+
+    fn export(&self, table: std::sync::Arc<crate::output::Table>, format: ExportFormat, base: String) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let notice = match write_export(&table, format, &base) {
+                Ok(path) => AppEvent::Notice { text: format!("saved {} rows to {path}", table.rows.len()), is_error: false },
+                Err(e) => AppEvent::Notice { text: e, is_error: true },
+            };
+            let _ = tx.send(notice);
+        });
     }
 
     /// Stops every task.
@@ -259,6 +273,30 @@ impl Watcher {
             Err(_) => self.statement_event(cell, StatementEvent::Finished(statement)),
         }
     }
+}
+
+/// Converts and writes a table to a new file in the working directory; never overwrites.
+fn write_export(table: &crate::output::Table, format: ExportFormat, base: &str) -> Result<String, String> {
+    use crate::output::export::{to_csv, to_json_lines};
+    let (bytes, extension) = match format {
+        ExportFormat::Csv => (to_csv(table)?, "csv"),
+        ExportFormat::JsonLines => (to_json_lines(table).into_bytes(), "jsonl"),
+    };
+    for n in 0..1000 {
+        let name = if n == 0 { format!("{base}.{extension}") } else { format!("{base}-{n}.{extension}") };
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&name);
+        match file {
+            Ok(mut f) => {
+                use std::io::Write;
+                f.write_all(&bytes).map_err(|e| format!("cannot write {name}: {e}"))?;
+                let path = std::fs::canonicalize(&name).map_or(name, |p| p.display().to_string());
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot save {name} in the working directory: {e}")),
+        }
+    }
+    Err(format!("too many files named {base}-N.{extension} here"))
 }
 
 /// How often to look at a session in a given state: often while it starts, every few

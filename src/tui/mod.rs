@@ -3,7 +3,8 @@
 
 pub mod terminal;
 
-use crate::app::{App, AppEvent, QuitPlan};
+use crate::app::{App, AppEvent, Effect, QuitPlan};
+use crossterm::clipboard::CopyToClipboard;
 use crate::session::tasks::Runner;
 use crate::ui::{self, UiContext};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
@@ -35,7 +36,7 @@ async fn event_loop(
     terminal: &mut terminal::Tui,
 ) -> std::io::Result<QuitPlan> {
     for effect in initial {
-        runner.run(effect);
+        carry_out(effect, runner);
     }
     let mut input = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
@@ -73,7 +74,7 @@ async fn event_loop(
                 Incoming::Terminal(Some(Ok(event))) => {
                     if let Some(event) = terminal_event(event) {
                         for effect in app.update(event) {
-                            runner.run(effect);
+                            carry_out(effect, runner);
                         }
                     }
                 }
@@ -81,7 +82,7 @@ async fn event_loop(
                 Incoming::Terminal(Some(Err(_)) | None) => return Ok(QuitPlan { delete_session: None }),
                 Incoming::Report(report) => {
                     for effect in app.update(report) {
-                        runner.run(effect);
+                        carry_out(effect, runner);
                     }
                 }
             }
@@ -96,6 +97,16 @@ async fn event_loop(
                 std::task::Poll::Pending => reports.try_recv().ok().map(Incoming::Report),
             };
         }
+    }
+}
+
+/// Terminal effects are done here; the rest is IO for the runner's tasks.
+fn carry_out(effect: Effect, runner: &mut Runner) {
+    match effect {
+        Effect::Clipboard(text) => {
+            let _ = crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text));
+        }
+        other => runner.run(other),
     }
 }
 
