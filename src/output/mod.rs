@@ -2,7 +2,6 @@
 //! text, the notebook draws it.
 
 pub mod json_tree;
-pub mod export;
 pub mod sanitize;
 pub mod show_table;
 pub mod table;
