@@ -2,6 +2,7 @@
 //! text, the notebook draws it.
 
 pub mod json_tree;
+pub mod export;
 pub mod sanitize;
 pub mod show_table;
 pub mod table;
