@@ -647,16 +647,69 @@ fn copy_and_export_are_effects_not_io_in_update() {
     let cell = submitted_cell(&app.update(ctrl('e')));
     let table = serde_json::json!({"status": "ok", "data": {"application/vnd.livy.table.v1+json": {
         "headers": [{"name": "a", "type": "INT_TYPE"}], "data": [[1], [null]]}}});
-    app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(statement(0, "available", Some(table))))));
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(0, "available", Some(table)))),
+    ));
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.update(key(KeyCode::Char('y'))), vec![Effect::Clipboard("a\n1\n\n".into())]);
+    assert_eq!(
+        app.update(key(KeyCode::Char('y'))),
+        vec![Effect::Clipboard("a\n1\n\n".into())]
+    );
     match &app.update(key(KeyCode::Char('e')))[..] {
-        [Effect::Export { table, format: livy_tui::app::ExportFormat::Csv, base }] => {
+        [
+            Effect::Export {
+                table,
+                format: livy_tui::app::ExportFormat::Csv,
+                base,
+            },
+        ] => {
             assert_eq!(table.rows.len(), 2);
             assert_eq!(base, "livy-cell1-run0");
         }
         other => panic!("{other:?}"),
     }
     app.run_command(Command::InsertBelow);
-    assert!(app.update(key(KeyCode::Char('y'))).is_empty(), "nothing to copy in an empty cell");
+    assert!(
+        app.update(key(KeyCode::Char('y'))).is_empty(),
+        "nothing to copy in an empty cell"
+    );
+}
+
+#[test]
+fn json_outputs_are_trees_that_fold_expand_and_show_raw() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "%json d");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let json =
+        serde_json::json!({"status": "ok", "data": {"application/json": {"a": 1, "b": [1, 2, {"c": null}], "s": "x"}}});
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(0, "available", Some(json)))),
+    ));
+    let rows = |app: &App| match &app.cells[0].output {
+        Some(CellOutput::Json(j)) => j.state.visible_rows(&j.tree),
+        other => panic!("{other:?}"),
+    };
+    let folded = rows(&app);
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('O')));
+    assert!(rows(&app) > folded, "expand all shows more rows");
+    app.update(key(KeyCode::Char('O')));
+    assert!(rows(&app) < folded + 1, "and collapses again");
+    app.update(key(KeyCode::Char(']')));
+    app.update(key(KeyCode::Char('v')));
+    match &app.cells[0].output {
+        Some(CellOutput::Json(j)) => assert_eq!(j.raw.as_ref().unwrap().first().map(String::as_str), Some("{")),
+        other => panic!("{other:?}"),
+    }
+    app.update(key(KeyCode::Char('v')));
+    assert!(matches!(&app.cells[0].output, Some(CellOutput::Json(j)) if j.raw.is_none()));
+    match &app.update(key(KeyCode::Char('y')))[..] {
+        [Effect::Clipboard(text)] => assert!(text.contains("\"c\": null")),
+        other => panic!("{other:?}"),
+    }
 }

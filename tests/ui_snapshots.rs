@@ -321,3 +321,16 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
         }
     }
 }
+
+#[test]
+fn json_tree_in_a_cell() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    s.ran(
+        SessionKind::PySpark,
+        "d = {'a': 1, 'b': [1, 2, {'c': None}], 's': 'x', 'f': 1.5, 't': True}\n%json d",
+        json!({"status": "ok", "data": {"application/json": {"a": 1, "b": [1, 2, {"c": null}], "s": "x", "f": 1.5, "t": true}, "text/plain": "{...}"}}),
+    );
+    insta::assert_snapshot!(s.draw(80, 24));
+}

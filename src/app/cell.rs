@@ -3,6 +3,7 @@
 use super::events::CellId;
 use crate::livy::StatementOutput;
 use crate::livy::{SessionKind, StatementError, StatementId};
+use crate::output::json_tree::{JsonTree, JsonTreeState};
 use crate::output::sanitize::{sanitize, strip_all};
 use crate::output::{
     Rendered, Table, TableLayout, TextPart, available_mimes, render, render_as, split_text_and_tables,
@@ -51,6 +52,8 @@ pub enum CellOutput {
     Text(Vec<String>),
     /// A table (Livy's table type, a SQL result, or a `show()` table found in text).
     Table(TableOutput),
+    /// Non-tabular JSON as a collapsible tree (or its raw pretty text).
+    Json(JsonOutput),
     /// A failed statement.
     Error {
         ename: String,
@@ -74,10 +77,7 @@ impl CellOutput {
                 None => CellOutput::Text(lines_of(&sanitize(&text))),
             },
             Rendered::Table(table) => CellOutput::Table(TableOutput::new(table)),
-            Rendered::Json(value) => {
-                let pretty = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
-                CellOutput::Text(lines_of(&strip_all(&pretty)))
-            }
+            Rendered::Json(value) => CellOutput::Json(JsonOutput::new(&value)),
             Rendered::Image(bytes) => CellOutput::Placeholder(format!(
                 "image/png, {} KB (images are shown in a later version)",
                 bytes.len() / 1024
@@ -136,6 +136,46 @@ impl TableOutput {
             table: Arc::new(table),
             layout: Arc::new(layout),
         }
+    }
+}
+
+/// JSON ready to browse: the tree is flattened once, off the draw path; the state (what is
+/// expanded and selected) belongs to the cell.
+#[derive(Clone)]
+pub struct JsonOutput {
+    pub tree: Arc<JsonTree>,
+    pub state: JsonTreeState,
+    /// The raw pretty text, when the user switched to it.
+    pub raw: Option<Arc<Vec<String>>>,
+}
+
+impl JsonOutput {
+    /// Flattens the value (the cost grows with its size: call it off the UI thread).
+    pub fn new(value: &serde_json::Value) -> JsonOutput {
+        let tree = JsonTree::new(value);
+        let state = JsonTreeState::new(&tree);
+        JsonOutput {
+            tree: Arc::new(tree),
+            state,
+            raw: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for JsonOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "JsonOutput({} nodes, raw: {})",
+            self.tree.node_count(),
+            self.raw.is_some()
+        )
+    }
+}
+
+impl PartialEq for JsonOutput {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.tree, &other.tree) && self.state == other.state && self.raw == other.raw
     }
 }
 

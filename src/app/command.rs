@@ -40,6 +40,8 @@ pub enum Command {
     PageOutputUp,
     PageOutputDown,
     CycleMime,
+    ExpandAll,
+    ToggleRaw,
     CopyOutput,
     ExportCsv,
     ExportJsonLines,
@@ -57,7 +59,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help lists them.
-    pub const ALL: [Command; 47] = [
+    pub const ALL: [Command; 49] = [
         Command::RunCell,
         Command::RunAndAdvance,
         Command::RunAndInsertBelow,
@@ -92,6 +94,8 @@ impl Command {
         Command::PageOutputUp,
         Command::PageOutputDown,
         Command::CycleMime,
+        Command::ExpandAll,
+        Command::ToggleRaw,
         Command::CopyOutput,
         Command::ExportCsv,
         Command::ExportJsonLines,
@@ -144,6 +148,8 @@ impl Command {
             Command::PageOutputUp => "page-output-up",
             Command::PageOutputDown => "page-output-down",
             Command::CycleMime => "cycle-output-type",
+            Command::ExpandAll => "expand-all",
+            Command::ToggleRaw => "toggle-raw",
             Command::CopyOutput => "copy-output",
             Command::ExportCsv => "export-csv",
             Command::ExportJsonLines => "export-json-lines",
@@ -189,7 +195,7 @@ impl Command {
             Command::KindSparkR => "make it an R (sparkr) cell",
             Command::KindSql => "make it a SQL cell",
             Command::CycleKind => "next kind",
-            Command::ToggleOutput => "fold or unfold the output (tracebacks)",
+            Command::ToggleOutput => "fold or unfold a traceback or the selected JSON node",
             Command::ScrollOutputUp => "scroll the output up",
             Command::ScrollOutputDown => "scroll the output down",
             Command::ScrollOutputLeft => "scroll a table left",
@@ -197,6 +203,8 @@ impl Command {
             Command::PageOutputUp => "scroll the output up a page",
             Command::PageOutputDown => "scroll the output down a page",
             Command::CycleMime => "show the output as its next type (table, JSON, text…)",
+            Command::ExpandAll => "JSON: expand everything, or collapse it again",
+            Command::ToggleRaw => "JSON: switch between the tree and the raw pretty text",
             Command::CopyOutput => "copy the output (a table as TSV) to the clipboard, over ssh too",
             Command::ExportCsv => "save a table as CSV in the working directory",
             Command::ExportJsonLines => "save a table as JSON lines in the working directory",

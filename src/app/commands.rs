@@ -5,20 +5,27 @@ use super::cell::{Cell, CellOutput, PreparedOutput, RunState};
 /// Terminals accept only so much through OSC 52 (some cap it far lower).
 const MAX_CLIPBOARD: usize = 1 << 20;
 
+/// Rows of an output view in a cell (the UI's `MAX_OUTPUT_ROWS`).
+const MAX_VIEW_ROWS: usize = 15;
+
 /// Rows a page key scrolls an output by.
 const PAGE: usize = 10;
 use super::command::Command;
 use super::events::ExportFormat;
-use crate::output::export::to_tsv;
-use crate::output::sanitize::strip_all;
 use super::events::{Effect, SessionStartSpec};
 use super::search::{Place, Search};
 use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
 use crate::livy::SessionKind;
+use crate::output::export::to_tsv;
+use crate::output::sanitize::strip_all;
+use std::sync::Arc;
 
 impl App {
     /// Carries out a command; returns the IO it needs.
     pub fn run_command(&mut self, command: Command) -> Vec<Effect> {
+        if self.json_command(command) {
+            return Vec::new();
+        }
         match command {
             Command::RunCell => return self.queue_cells(&[self.focus]),
             Command::RunAndAdvance => {
@@ -136,6 +143,7 @@ impl App {
                 cell.output_scroll += PAGE;
             }
             Command::CycleMime => self.cycle_mime(),
+            Command::ExpandAll | Command::ToggleRaw => self.say("only JSON outputs have a tree"),
             Command::CopyOutput => return self.copy_output(),
             Command::ExportCsv => return self.export(ExportFormat::Csv),
             Command::ExportJsonLines => return self.export(ExportFormat::JsonLines),
@@ -222,13 +230,70 @@ impl App {
         self.say(format!("match {} of {total} · n next · N previous", i + 1));
     }
 
+    /// Output keys act on a focused JSON tree; true when the command was taken.
+    fn json_command(&mut self, command: Command) -> bool {
+        let focus = self.focus.min(self.cells.len() - 1);
+        let value = self.cells[focus]
+            .raw
+            .as_ref()
+            .and_then(|o| o.data.get(crate::livy::MIME_JSON))
+            .cloned();
+        let Some(CellOutput::Json(json)) = &mut self.cells[focus].output else {
+            return false;
+        };
+        if json.raw.is_some() && command != Command::ToggleRaw {
+            return false;
+        }
+        let tree = json.tree.clone();
+        let page = MAX_VIEW_ROWS;
+        match command {
+            Command::ScrollOutputDown => json.state.select_next(&tree),
+            Command::ScrollOutputUp => json.state.select_prev(&tree),
+            Command::ToggleOutput => json.state.toggle(&tree),
+            Command::ScrollOutputRight => json.state.expand_or_enter(&tree),
+            Command::ScrollOutputLeft => json.state.collapse_or_leave(&tree),
+            Command::PageOutputDown => json.state.scroll_by(&tree, page as isize, page),
+            Command::PageOutputUp => json.state.scroll_by(&tree, -(page as isize), page),
+            Command::ExpandAll => {
+                if json.state.visible_rows(&tree) == tree.node_count() {
+                    json.state.collapse_all(&tree);
+                } else {
+                    json.state.expand_all(&tree);
+                }
+            }
+            Command::ToggleRaw => {
+                if json.raw.take().is_none() {
+                    json.raw = Some(Arc::new(crate::output::json_tree::pretty(&value.unwrap_or_default())));
+                }
+                self.cells[focus].output_scroll = 0;
+                return true;
+            }
+            _ => return false,
+        }
+        json.state.scroll_into_view(page);
+        true
+    }
+
     /// Copies the focused cell's output: a table as TSV (pastes into spreadsheets), text
     /// as text, an error with its traceback.
     fn copy_output(&mut self) -> Vec<Effect> {
         let text = match &self.focused().output {
             Some(CellOutput::Table(t)) => to_tsv(&t.table),
             Some(CellOutput::Text(lines)) => strip_all(&lines.join("\n")),
-            Some(CellOutput::Error { ename, evalue, traceback }) => {
+            Some(CellOutput::Json(_)) => {
+                let value = self
+                    .focused()
+                    .raw
+                    .as_ref()
+                    .and_then(|o| o.data.get(crate::livy::MIME_JSON))
+                    .cloned();
+                serde_json::to_string_pretty(&value.unwrap_or_default()).unwrap_or_default()
+            }
+            Some(CellOutput::Error {
+                ename,
+                evalue,
+                traceback,
+            }) => {
                 format!("{ename}: {evalue}\n{}", strip_all(&traceback.join("\n")))
             }
             _ => {
@@ -238,10 +303,15 @@ impl App {
         };
         if text.len() > MAX_CLIPBOARD {
             let mb = text.len() as f64 / 1e6;
-            self.complain(format!("{mb:.1} MB is too much for the terminal clipboard; save it with e (CSV) instead"));
+            self.complain(format!(
+                "{mb:.1} MB is too much for the terminal clipboard; save it with e (CSV) instead"
+            ));
             return Vec::new();
         }
-        self.say(format!("copied {} KB to the clipboard (in tmux this needs set-clipboard on)", text.len().div_ceil(1024)));
+        self.say(format!(
+            "copied {} KB to the clipboard (in tmux this needs set-clipboard on)",
+            text.len().div_ceil(1024)
+        ));
         vec![Effect::Clipboard(text)]
     }
 

@@ -94,7 +94,11 @@ pub enum Effect {
     /// Put text on the user's clipboard through the terminal (OSC 52; works over ssh).
     Clipboard(String),
     /// Write a table to a new file in the working directory, named from `base`.
-    Export { table: std::sync::Arc<crate::output::Table>, format: ExportFormat, base: String },
+    Export {
+        table: std::sync::Arc<crate::output::Table>,
+        format: ExportFormat,
+        base: String,
+    },
 }
 
 /// File formats for exporting a table.

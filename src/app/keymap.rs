@@ -189,6 +189,8 @@ const DEFAULTS: &[(Scope, &str, Command)] = &[
     (Scope::Command, "pageup", Command::PageOutputUp),
     (Scope::Command, "pagedown", Command::PageOutputDown),
     (Scope::Command, "m", Command::CycleMime),
+    (Scope::Command, "O", Command::ExpandAll),
+    (Scope::Command, "v", Command::ToggleRaw),
     (Scope::Command, "y", Command::CopyOutput),
     (Scope::Command, "e", Command::ExportCsv),
     (Scope::Command, "E", Command::ExportJsonLines),

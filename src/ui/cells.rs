@@ -2,6 +2,7 @@
 //! that scroll so the focused cell stays visible.
 
 use super::UiContext;
+use super::json_view::JsonView;
 use super::table_grid::{TableGrid, TableScroll};
 use super::text::{truncate, wrap};
 use crate::app::search::Place;
@@ -183,6 +184,9 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
             .clamped(t.table.rows.len(), t.table.columns.len(), visible);
             frame.render_widget(TableGrid::new(&t.table, &t.layout, scroll, &ui.theme), out_area);
         }
+        Some(CellOutput::Json(j)) if j.raw.is_none() => {
+            frame.render_widget(JsonView::new(&j.tree, &j.state, &ui.theme), out_area);
+        }
         _ => {
             let query = search_query(app);
             let lines = output_lines(cell, inner.width as usize, ui);
@@ -346,6 +350,10 @@ fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>>
         CellOutput::Cancelled => vec![Line::styled("cancelled", theme.warning())],
         // Drawn by the table grid; see `output_height`.
         CellOutput::Table(_) => Vec::new(),
+        CellOutput::Json(j) => match &j.raw {
+            Some(lines) => window(lines, cell.output_scroll, width, theme.text(), ui),
+            None => Vec::new(),
+        },
     }
 }
 
@@ -353,6 +361,9 @@ fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>>
 fn output_height(cell: &Cell, width: usize, ui: &UiContext) -> usize {
     match &cell.output {
         Some(CellOutput::Table(t)) => TableGrid::height_for(&t.table, MAX_OUTPUT_ROWS as u16) as usize,
+        Some(CellOutput::Json(j)) if j.raw.is_none() => {
+            JsonView::height_for(&j.tree, &j.state, MAX_OUTPUT_ROWS as u16) as usize
+        }
         _ => output_lines(cell, width, ui).len(),
     }
 }

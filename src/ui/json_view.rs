@@ -127,7 +127,7 @@ impl<'a> JsonView<'a> {
                 grouped(visible)
             ));
         }
-        footer.push_str(" · ▸/▾ toggle");
+        footer.push_str(" · [ ] move · o or ←→ fold · O all · v raw");
         footer
     }
 }
@@ -256,7 +256,7 @@ mod tests {
         assert_ne!(buf[(0, 1)].bg, c.selection);
         // footer
         let footer: String = (0..20).map(|x| buf[(x, 5)].symbol()).collect();
-        assert_eq!(footer, "5 nodes · ▸/▾ toggle");
+        assert_eq!(footer, "5 nodes · [ ] move …", "cut to the width");
 
         let mono = Theme::builtin("none").unwrap();
         let buf = draw(&tree, &state, &mono, area, area);
