@@ -334,3 +334,21 @@ fn json_tree_in_a_cell() {
     );
     insta::assert_snapshot!(s.draw(80, 24));
 }
+
+#[test]
+fn markdown_and_html_outputs() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    s.ran(
+        SessionKind::PySpark,
+        "show_report()",
+        json!({"status": "ok", "data": {"text/markdown": "# Nightly load\n\n* **3** tables refreshed\n* `orders` is *late*", "text/plain": "<md>"}}),
+    );
+    s.ran(
+        SessionKind::PySpark,
+        "html_report()",
+        json!({"status": "ok", "data": {"text/html": "<p>Rows by day, see <a href=\"https://x.example/d\">dashboard</a>:</p><table><tr><th>day</th><th>rows</th></tr><tr><td>mon</td><td>12</td></tr></table>", "text/plain": "<html>"}}),
+    );
+    insta::assert_snapshot!(s.draw(80, 30));
+}

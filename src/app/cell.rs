@@ -54,6 +54,8 @@ pub enum CellOutput {
     Table(TableOutput),
     /// Non-tabular JSON as a collapsible tree (or its raw pretty text).
     Json(JsonOutput),
+    /// Lines already styled (rendered markdown), free of control sequences.
+    Styled(Arc<Vec<ratatui::text::Line<'static>>>),
     /// A failed statement.
     Error {
         ename: String,
@@ -78,6 +80,16 @@ impl CellOutput {
             },
             Rendered::Table(table) => CellOutput::Table(TableOutput::new(table)),
             Rendered::Json(value) => CellOutput::Json(JsonOutput::new(&value)),
+            Rendered::Html(text) => CellOutput::Text(lines_of(&strip_all(&text))),
+            Rendered::Markdown(source) => {
+                let source = strip_all(&source);
+                let lines = tui_markdown::from_str(&source)
+                    .lines
+                    .into_iter()
+                    .map(owned_line)
+                    .collect();
+                CellOutput::Styled(Arc::new(lines))
+            }
             Rendered::Image(bytes) => CellOutput::Placeholder(format!(
                 "image/png, {} KB (images are shown in a later version)",
                 bytes.len() / 1024
@@ -95,6 +107,18 @@ impl CellOutput {
             traceback: e.traceback.iter().flat_map(|l| lines_of(&sanitize(l))).collect(),
         }
     }
+}
+
+/// A rendered line that owns its text.
+fn owned_line(line: ratatui::text::Line<'_>) -> ratatui::text::Line<'static> {
+    let spans: Vec<ratatui::text::Span<'static>> = line
+        .spans
+        .into_iter()
+        .map(|s| ratatui::text::Span::styled(s.content.into_owned(), s.style))
+        .collect();
+    let mut owned = ratatui::text::Line::from(spans).style(line.style);
+    owned.alignment = line.alignment;
+    owned
 }
 
 /// The table, when a text output is one `df.show()` table and nothing else but blank lines.

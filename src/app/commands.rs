@@ -280,6 +280,11 @@ impl App {
         let text = match &self.focused().output {
             Some(CellOutput::Table(t)) => to_tsv(&t.table),
             Some(CellOutput::Text(lines)) => strip_all(&lines.join("\n")),
+            Some(CellOutput::Styled(lines)) => lines
+                .iter()
+                .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n"),
             Some(CellOutput::Json(_)) => {
                 let value = self
                     .focused()

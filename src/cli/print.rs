@@ -22,7 +22,7 @@ pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) 
         Rendered::Error(e) => Printed::Error(e),
         Rendered::Table(t) => Printed::Stdout(table_text(&t)),
         Rendered::Json(v) => Printed::Stdout(pretty_json(&v)),
-        Rendered::Text(t) => Printed::Stdout(with_newline(t)),
+        Rendered::Text(t) | Rendered::Html(t) | Rendered::Markdown(t) => Printed::Stdout(with_newline(t)),
         Rendered::Image(bytes) => {
             std::fs::create_dir_all(image_dir)?;
             let path = image_dir.join(format!(

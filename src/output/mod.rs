@@ -1,8 +1,9 @@
 //! Statement output → a render model. Knows nothing about terminals: the CLI prints it as
 //! text, the notebook draws it.
 
-pub mod json_tree;
 pub mod export;
+pub mod image;
+pub mod json_tree;
 pub mod sanitize;
 pub mod show_table;
 pub mod table;
@@ -25,6 +26,10 @@ pub enum Rendered {
     Json(Value),
     /// Decoded PNG bytes.
     Image(Vec<u8>),
+    /// `text/html` turned into readable text (tables drawn as grids, links listed).
+    Html(String),
+    /// `text/markdown` source.
+    Markdown(String),
     Text(String),
     Error(StatementError),
     /// The bundle had nothing this client can show; the mime types it had.
@@ -32,7 +37,15 @@ pub enum Rendered {
 }
 
 /// Mime types in order of preference.
-pub const PREFERENCE: [&str; 4] = [MIME_TABLE, MIME_JSON, MIME_PNG, MIME_TEXT];
+pub const PREFERENCE: [&str; 6] = [MIME_TABLE, MIME_JSON, MIME_PNG, MIME_HTML, MIME_MARKDOWN, MIME_TEXT];
+
+/// HTML output (some kernels and vendors send it).
+pub const MIME_HTML: &str = "text/html";
+/// Markdown output.
+pub const MIME_MARKDOWN: &str = "text/markdown";
+
+/// Width HTML tables and paragraphs are laid out at; narrower cells wrap the result.
+const HTML_WIDTH: usize = 100;
 
 /// Picks and decodes the preferred mime type of an output.
 pub fn render(output: &StatementOutput) -> Rendered {
@@ -92,6 +105,13 @@ pub fn render_mime(mime: &str, value: &Value) -> Option<Rendered> {
                 .ok()
                 .map(Rendered::Image)
         }
+        MIME_HTML => {
+            let html = value.as_str()?;
+            html2text::from_read(html.as_bytes(), HTML_WIDTH)
+                .ok()
+                .map(Rendered::Html)
+        }
+        MIME_MARKDOWN => value.as_str().map(|s| Rendered::Markdown(s.to_string())),
         MIME_TEXT => Some(Rendered::Text(match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -167,6 +187,25 @@ mod tests {
         }
         let o = output(json!({"status":"error","ename":"NameError","evalue":"x","traceback":[]}));
         assert!(matches!(render_as(&o, MIME_TEXT), Some(Rendered::Error(e)) if e.ename == "NameError"));
+    }
+
+    #[test]
+    fn html_becomes_readable_text_with_tables_and_links() {
+        let o = output(
+            json!({"status":"ok","data":{"text/plain":"<IPython.display.HTML>","text/html":
+            "<h1>Report</h1><p>See <a href=\"https://x.example/r\">the run</a>.</p><table><tr><th>id</th><th>n</th></tr><tr><td>1</td><td>42</td></tr></table><script>alert(1)</script>"}}),
+        );
+        match render(&o) {
+            Rendered::Html(text) => {
+                assert!(text.contains("Report") && text.contains("the run"), "{text}");
+                assert!(text.contains("https://x.example/r"), "links are listed: {text}");
+                assert!(text.contains("42") && text.contains("id"), "{text}");
+                assert!(!text.contains("alert"), "scripts are dropped: {text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let md = output(json!({"status":"ok","data":{"text/markdown":"# Title\n\n*x*","text/plain":"t"}}));
+        assert_eq!(render(&md), Rendered::Markdown("# Title\n\n*x*".into()));
     }
 
     #[test]

@@ -350,6 +350,27 @@ fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>>
         CellOutput::Cancelled => vec![Line::styled("cancelled", theme.warning())],
         // Drawn by the table grid; see `output_height`.
         CellOutput::Table(_) => Vec::new(),
+        CellOutput::Styled(lines) => {
+            let shown: Vec<Line<'static>> = lines
+                .iter()
+                .skip(cell.output_scroll)
+                .take(MAX_OUTPUT_ROWS)
+                .cloned()
+                .collect();
+            let mut rows: Vec<Line<'static>> = shown
+                .iter()
+                .flat_map(|l| wrap_styled(l, width))
+                .take(MAX_OUTPUT_ROWS)
+                .collect();
+            let below = lines.len().saturating_sub(cell.output_scroll + shown.len());
+            if below > 0 {
+                rows.push(Line::styled(
+                    format!("▼ {below} more lines (] scrolls down)"),
+                    theme.dim(),
+                ));
+            }
+            rows
+        }
         CellOutput::Json(j) => match &j.raw {
             Some(lines) => window(lines, cell.output_scroll, width, theme.text(), ui),
             None => Vec::new(),
