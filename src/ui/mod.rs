@@ -2,6 +2,7 @@
 
 pub mod cells;
 pub mod highlight;
+pub mod images;
 pub mod json_view;
 pub mod log_pane;
 pub mod overlays;
