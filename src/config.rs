@@ -23,6 +23,7 @@ pub struct Config {
     pub theme: Option<String>,
     pub delete_on_quit: Option<String>,
     pub default_kind: Option<String>,
+    pub images: Option<String>,
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -55,6 +56,7 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
         config.delete_on_quit()?;
         config.default_kind()?;
+        config.image_mode()?;
         config.keymap()?;
         Ok(config)
     }
@@ -76,6 +78,14 @@ impl Config {
             ));
         }
         Ok(Some(kind))
+    }
+
+    /// `images`.
+    pub fn image_mode(&self) -> Result<Option<crate::ui::images::ImageMode>, String> {
+        self.images
+            .as_deref()
+            .map(|m| m.parse().map_err(|e| format!("images: {e}")))
+            .transpose()
     }
 
     /// The default keymap with the `[keys]` table applied.

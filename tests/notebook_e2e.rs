@@ -57,7 +57,10 @@ impl Tmux {
             .unwrap();
         assert!(status.success());
         // Let OSC 52 from the app reach tmux's paste buffer, as a user's terminal would.
-        Command::new("tmux").args(["-L", &socket, "set-option", "-s", "set-clipboard", "on"]).status().unwrap();
+        Command::new("tmux")
+            .args(["-L", &socket, "set-option", "-s", "set-clipboard", "on"])
+            .status()
+            .unwrap();
         Tmux { socket, dir }
     }
 
@@ -343,4 +346,34 @@ fn a_wide_table_is_a_grid_that_scrolls_sideways() {
     assert!(csv.starts_with("column_00,column_01,"));
     tui.keys(&["m"]);
     tui.wait_for("a table");
+}
+
+#[test]
+fn a_matplotlib_image_shows_in_half_blocks_and_saves() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    let tui = Tmux::start(&livy, "--kind pyspark --images halfblocks", 100, 40);
+    tui.wait_for("● idle");
+    tui.text("%fake fixture pyspark-matplot-magic");
+    tui.keys(&["C-e"]);
+    // The plot arrives as cells painted with 24-bit background colours.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let painted = tui
+            .tmux(&["capture-pane", "-p", "-e", "-t", "0"])
+            .matches("48;2;")
+            .count();
+        if painted > 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no picture after 20 s ({painted} painted runs):\n{}",
+            tui.screen()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    tui.keys(&["Escape", "e"]);
+    tui.wait_for("saved the image");
+    let png = std::fs::read(tui.dir.path().join("livy-cell1-image.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
 }

@@ -352,3 +352,52 @@ fn markdown_and_html_outputs() {
     );
     insta::assert_snapshot!(s.draw(80, 30));
 }
+
+#[test]
+fn image_in_a_cell_with_half_blocks_and_with_images_off() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    let fixture = support_fixture("pyspark-matplot-magic");
+    s.ran(
+        SessionKind::PySpark,
+        "%matplot plt",
+        fixture["livy_statement_output"].clone(),
+    );
+    // Images off (no picker): a line saying so.
+    insta::assert_snapshot!("image_off", s.draw(80, 24));
+    // Half blocks: works in any terminal, tmux and plain ssh included.
+    let ui = UiContext::new(Theme::builtin("dark").unwrap());
+    let _ = ui.images.set(livy_tui::ui::images::make_picker(
+        livy_tui::ui::images::ImageMode::Halfblocks,
+    ));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|frame| ui::draw(frame, &s.app, &ui)).unwrap();
+    let buffer = terminal.backend().buffer();
+    // The plot: many cells painted with RGB colours (half blocks; same-colour cells are spaces).
+    let painted: Vec<_> = buffer
+        .content()
+        .iter()
+        .filter(|c| matches!(c.bg, ratatui::style::Color::Rgb(..)))
+        .collect();
+    assert!(
+        painted.len() > 500,
+        "the picture is drawn: {} painted cells",
+        painted.len()
+    );
+    let colours: std::collections::HashSet<_> = painted.iter().map(|c| (c.fg, c.bg)).collect();
+    assert!(
+        colours.len() > 3,
+        "a picture, not a blank block: {} colour pairs",
+        colours.len()
+    );
+    assert!(
+        painted.iter().any(|c| c.symbol() == "▀"),
+        "half blocks carry two pixels per cell"
+    );
+}
+
+fn support_fixture(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/livy/{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

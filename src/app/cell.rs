@@ -3,6 +3,7 @@
 use super::events::CellId;
 use crate::livy::StatementOutput;
 use crate::livy::{SessionKind, StatementError, StatementId};
+use crate::output::image::{DecodedImage, decode_png};
 use crate::output::json_tree::{JsonTree, JsonTreeState};
 use crate::output::sanitize::{sanitize, strip_all};
 use crate::output::{
@@ -54,6 +55,8 @@ pub enum CellOutput {
     Table(TableOutput),
     /// Non-tabular JSON as a collapsible tree (or its raw pretty text).
     Json(JsonOutput),
+    /// A decoded image (drawn with the terminal's image protocol, or half blocks).
+    Image(ImageOutput),
     /// Lines already styled (rendered markdown), free of control sequences.
     Styled(Arc<Vec<ratatui::text::Line<'static>>>),
     /// A failed statement.
@@ -90,10 +93,13 @@ impl CellOutput {
                     .collect();
                 CellOutput::Styled(Arc::new(lines))
             }
-            Rendered::Image(bytes) => CellOutput::Placeholder(format!(
-                "image/png, {} KB (images are shown in a later version)",
-                bytes.len() / 1024
-            )),
+            Rendered::Image(bytes) => match decode_png(&bytes) {
+                Ok(image) => CellOutput::Image(ImageOutput {
+                    image: Arc::new(image),
+                    view: Default::default(),
+                }),
+                Err(e) => CellOutput::Placeholder(format!("image/png that cannot be shown: {e}")),
+            },
             Rendered::Error(e) => CellOutput::error(&e),
             Rendered::Unsupported(types) => CellOutput::Placeholder(format!("output of type {}", types.join(", "))),
         }
@@ -160,6 +166,26 @@ impl TableOutput {
             table: Arc::new(table),
             layout: Arc::new(layout),
         }
+    }
+}
+
+/// An image decoded off the UI loop; its terminal view is made on first draw (it needs the
+/// terminal's image protocol, which only the UI knows).
+#[derive(Clone)]
+pub struct ImageOutput {
+    pub image: Arc<DecodedImage>,
+    pub view: Arc<std::sync::OnceLock<Option<crate::ui::images::ImageView>>>,
+}
+
+impl std::fmt::Debug for ImageOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ImageOutput({}×{})", self.image.width, self.image.height)
+    }
+}
+
+impl PartialEq for ImageOutput {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.image, &other.image)
     }
 }
 

@@ -322,6 +322,12 @@ impl App {
 
     /// Saves the focused cell's table to a file.
     fn export(&mut self, format: ExportFormat) -> Vec<Effect> {
+        if let Some(CellOutput::Image(img)) = &self.focused().output {
+            let png = img.image.png.clone();
+            let base = format!("livy-cell{}-image", self.focus + 1);
+            self.say("saving…");
+            return vec![Effect::SaveImage { png, base }];
+        }
         let Some(CellOutput::Table(t)) = &self.focused().output else {
             self.say("only tables are saved as files; y copies other output");
             return Vec::new();

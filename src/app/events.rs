@@ -93,6 +93,8 @@ pub enum Effect {
     Cancel { session: SessionId, statement: StatementId },
     /// Put text on the user's clipboard through the terminal (OSC 52; works over ssh).
     Clipboard(String),
+    /// Write a PNG to a new file in the working directory, named from `base`.
+    SaveImage { png: std::sync::Arc<Vec<u8>>, base: String },
     /// Write a table to a new file in the working directory, named from `base`.
     Export {
         table: std::sync::Arc<crate::output::Table>,

@@ -9,7 +9,7 @@ pub mod keymap;
 pub mod search;
 mod update;
 
-pub use cell::{Cell, CellOutput, Outcome, PreparedOutput, RunState, TableOutput};
+pub use cell::{Cell, CellOutput, ImageOutput, Outcome, PreparedOutput, RunState, TableOutput};
 pub use command::Command;
 
 pub use events::{

@@ -49,6 +49,11 @@ pub struct NotebookArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// How images are drawn: auto, kitty, sixel, iterm2, halfblocks (works everywhere, tmux
+    /// and plain ssh included) or none [default: auto, or `images` in the config].
+    #[arg(long, value_name = "MODE")]
+    pub images: Option<String>,
+
     #[command(flatten)]
     pub new_session: NewSessionArgs,
 }

@@ -12,6 +12,7 @@ use crate::theme::Theme;
 use crate::tui;
 use crate::ui::UiContext;
 use crate::ui::highlight::Highlighter;
+use crate::ui::images::ImageMode;
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,6 +40,10 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
             .delete_on_quit()
             .map_err(Failure::usage)?
             .unwrap_or(DeleteOnQuit::Ask),
+    };
+    let images = match &args.images {
+        Some(mode) => mode.parse().map_err(|e| Failure::usage(format!("--images: {e}")))?,
+        None => config.image_mode().map_err(Failure::usage)?.unwrap_or(ImageMode::Auto),
     };
     let kind: SessionKind = match args.kind {
         Some(k) => k.into(),
@@ -90,7 +95,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     let mut runner = Runner::new(client.clone(), tx);
 
     tui::terminal::install_panic_hook();
-    let plan = tui::run(app, effects, &mut runner, reports, &ui)
+    let plan = tui::run(app, effects, &mut runner, reports, &ui, images)
         .await
         .map_err(|e| Failure::failed(format!("the terminal failed: {e}")))?;
     runner.shutdown();

@@ -57,6 +57,25 @@ impl Runner {
                 tokio::spawn(follower.follow_statement(session, cell, code, kind, self.session_tasks.child_token()));
             }
             Effect::Export { table, format, base } => self.export(table, format, base),
+            Effect::SaveImage { png, base } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let notice = match crate::output::image::save_png(&png, std::path::Path::new("."), &base) {
+                        Ok(path) => {
+                            let path = std::fs::canonicalize(&path).unwrap_or(path);
+                            AppEvent::Notice {
+                                text: format!("saved the image to {}", path.display()),
+                                is_error: false,
+                            }
+                        }
+                        Err(e) => AppEvent::Notice {
+                            text: e,
+                            is_error: true,
+                        },
+                    };
+                    let _ = tx.send(notice);
+                });
+            }
             // The terminal layer writes to the clipboard; nothing to do here.
             Effect::Clipboard(_) => {}
             Effect::Cancel { session, statement } => {
@@ -78,8 +97,14 @@ impl Runner {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let notice = match write_export(&table, format, &base) {
-                Ok(path) => AppEvent::Notice { text: format!("saved {} rows to {path}", table.rows.len()), is_error: false },
-                Err(e) => AppEvent::Notice { text: e, is_error: true },
+                Ok(path) => AppEvent::Notice {
+                    text: format!("saved {} rows to {path}", table.rows.len()),
+                    is_error: false,
+                },
+                Err(e) => AppEvent::Notice {
+                    text: e,
+                    is_error: true,
+                },
             };
             let _ = tx.send(notice);
         });
@@ -283,7 +308,11 @@ fn write_export(table: &crate::output::Table, format: ExportFormat, base: &str) 
         ExportFormat::JsonLines => (to_json_lines(table).into_bytes(), "jsonl"),
     };
     for n in 0..1000 {
-        let name = if n == 0 { format!("{base}.{extension}") } else { format!("{base}-{n}.{extension}") };
+        let name = if n == 0 {
+            format!("{base}.{extension}")
+        } else {
+            format!("{base}-{n}.{extension}")
+        };
         let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&name);
         match file {
             Ok(mut f) => {

@@ -4,9 +4,10 @@
 pub mod terminal;
 
 use crate::app::{App, AppEvent, Effect, QuitPlan};
-use crossterm::clipboard::CopyToClipboard;
 use crate::session::tasks::Runner;
+use crate::ui::images::{ImageMode, make_picker};
 use crate::ui::{self, UiContext};
+use crossterm::clipboard::CopyToClipboard;
 use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
 use std::time::{Duration, Instant};
@@ -20,8 +21,12 @@ pub async fn run(
     runner: &mut Runner,
     mut reports: UnboundedReceiver<AppEvent>,
     ui: &UiContext,
+    images: ImageMode,
 ) -> std::io::Result<QuitPlan> {
     let mut terminal = terminal::enter()?;
+    // Asking the terminal about image protocols reads stdin: do it in raw mode, before the
+    // input reader starts, once.
+    let _ = ui.images.set(make_picker(images));
     let result = event_loop(&mut app, initial, runner, &mut reports, ui, &mut terminal).await;
     terminal::restore();
     result

@@ -187,6 +187,11 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         Some(CellOutput::Json(j)) if j.raw.is_none() => {
             frame.render_widget(JsonView::new(&j.tree, &j.state, &ui.theme), out_area);
         }
+        Some(CellOutput::Image(img)) if image_view(img, ui).is_some() => {
+            if let Some(view) = image_view(img, ui) {
+                view.render(out_area, frame.buffer_mut());
+            }
+        }
         _ => {
             let query = search_query(app);
             let lines = output_lines(cell, inner.width as usize, ui);
@@ -197,6 +202,17 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
             frame.render_widget(Paragraph::new(lines), out_area);
         }
     }
+}
+
+/// Rows an image may take in a cell.
+const MAX_IMAGE_ROWS: u16 = 24;
+
+/// The image's terminal view, made once; `None` when images are off.
+fn image_view<'a>(img: &'a crate::app::ImageOutput, ui: &UiContext) -> Option<&'a crate::ui::images::ImageView> {
+    let picker = ui.images.get()?.as_ref()?;
+    img.view
+        .get_or_init(|| Some(crate::ui::images::ImageView::new(picker, &img.image)))
+        .as_ref()
 }
 
 /// The query of a finished search, for marking matches.
@@ -350,6 +366,17 @@ fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>>
         CellOutput::Cancelled => vec![Line::styled("cancelled", theme.warning())],
         // Drawn by the table grid; see `output_height`.
         CellOutput::Table(_) => Vec::new(),
+        CellOutput::Image(img) => match image_view(img, ui) {
+            // Drawn by the image view; see `output_height`.
+            Some(_) => Vec::new(),
+            None => vec![Line::styled(
+                format!(
+                    "[image/png {}×{} — images are off (--images); e saves it]",
+                    img.image.width, img.image.height
+                ),
+                theme.dim(),
+            )],
+        },
         CellOutput::Styled(lines) => {
             let shown: Vec<Line<'static>> = lines
                 .iter()
@@ -385,6 +412,10 @@ fn output_height(cell: &Cell, width: usize, ui: &UiContext) -> usize {
         Some(CellOutput::Json(j)) if j.raw.is_none() => {
             JsonView::height_for(&j.tree, &j.state, MAX_OUTPUT_ROWS as u16) as usize
         }
+        Some(CellOutput::Image(img)) => match image_view(img, ui) {
+            Some(view) => view.height_for(width as u16, MAX_IMAGE_ROWS) as usize,
+            None => 1,
+        },
         _ => output_lines(cell, width, ui).len(),
     }
 }

@@ -21,6 +21,8 @@ use std::sync::{Arc, OnceLock};
 /// What drawing needs besides the app state.
 pub struct UiContext {
     pub theme: Theme,
+    /// How images are drawn; set once the terminal is in raw mode (see `images::make_picker`).
+    pub images: OnceLock<Option<ratatui_image::picker::Picker>>,
     /// Filled once the syntaxes are loaded (off the draw path); code is plain until then,
     /// and always with NO_COLOR.
     highlighter: Arc<OnceLock<Highlighter>>,
@@ -31,6 +33,7 @@ impl UiContext {
     pub fn new(theme: Theme) -> UiContext {
         UiContext {
             theme,
+            images: OnceLock::new(),
             highlighter: Arc::new(OnceLock::new()),
         }
     }
