@@ -713,3 +713,35 @@ fn json_outputs_are_trees_that_fold_expand_and_show_raw() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn an_output_prepared_by_the_worker_keeps_its_error_and_is_shared_not_copied() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "1/0");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let raw: livy_tui::livy::StatementOutput = serde_json::from_value(serde_json::json!(
+        {"status": "error", "ename": "ZeroDivisionError", "evalue": "division by zero", "traceback": []}))
+    .unwrap();
+    let raw = std::sync::Arc::new(raw);
+    let mut prepared = livy_tui::app::PreparedOutput::prepare(&raw, None);
+    prepared.raw = Some(raw.clone());
+    // The worker moved the output out of the statement.
+    let statement = statement(0, "available", None);
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::FinishedPrepared(statement, Box::new(prepared))),
+    ));
+    assert!(matches!(
+        app.cells[0].run,
+        RunState::Finished {
+            outcome: Outcome::Error,
+            ..
+        }
+    ));
+    assert!(
+        std::sync::Arc::ptr_eq(app.cells[0].raw.as_ref().unwrap(), &raw),
+        "shared, not copied"
+    );
+}

@@ -233,6 +233,8 @@ impl PartialEq for JsonOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreparedOutput {
     pub output: CellOutput,
+    /// The statement's raw output, shared (it can be tens of MB; never copied on the UI loop).
+    pub raw: Option<Arc<StatementOutput>>,
     /// The mime type shown.
     pub mime: Option<String>,
     /// Every type the bundle carries that can be shown, richest first.
@@ -247,6 +249,7 @@ impl PreparedOutput {
         if let Some(e) = output.error() {
             return PreparedOutput {
                 output: CellOutput::error(&e),
+                raw: None,
                 mime: None,
                 mimes,
             };
@@ -258,6 +261,7 @@ impl PreparedOutput {
         };
         PreparedOutput {
             output: CellOutput::from_rendered(rendered),
+            raw: None,
             mime: chosen,
             mimes,
         }

@@ -106,6 +106,15 @@ pub struct LogSearch {
     pub typing: bool,
     /// The line of the current match.
     pub current: Option<usize>,
+    /// How many lines match, kept current as lines arrive and drop (never recounted per frame).
+    pub count: usize,
+}
+
+impl LogSearch {
+    /// Whether a line matches the query.
+    pub fn hits(&self, line: &str) -> bool {
+        !self.query.is_empty() && line.to_lowercase().contains(&self.query.to_lowercase())
+    }
 }
 
 impl LogView {

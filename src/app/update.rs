@@ -172,6 +172,11 @@ impl App {
                 }
                 KeyCode::Enter => {
                     search.typing = false;
+                    let query = search.query.clone();
+                    let count = self.log.matches(&query).len();
+                    if let Some(search) = self.log.search.as_mut() {
+                        search.count = count;
+                    }
                     self.jump_to_match(true);
                 }
                 KeyCode::Esc => self.log.search = None,
@@ -377,11 +382,19 @@ impl App {
     }
 
     fn push_log_line(&mut self, line: String) {
+        if let Some(search) = self.log.search.as_mut().filter(|s| !s.typing)
+            && search.hits(&line)
+        {
+            search.count += 1;
+        }
         self.log.lines.push_back(line);
         if self.log.lines.len() > LOG_KEEP {
-            self.log.lines.pop_front();
+            let dropped = self.log.lines.pop_front();
             if let Some(search) = self.log.search.as_mut() {
                 search.current = search.current.and_then(|c| c.checked_sub(1));
+                if !search.typing && dropped.is_some_and(|d| search.hits(&d)) {
+                    search.count = search.count.saturating_sub(1);
+                }
             }
         }
         // Scrolled back: keep looking at the same lines as new ones arrive.
@@ -411,7 +424,11 @@ fn finish_cell(cell: &mut super::Cell, statement: &Statement, prepared: Option<P
         },
     };
     cell.execution_count = Some(statement.id.to_string());
-    cell.raw = statement.output.clone().map(std::sync::Arc::new);
+    // The worker hands over the raw output it already shares; copy only when it did not.
+    cell.raw = match prepared.as_ref().and_then(|p| p.raw.clone()) {
+        Some(raw) => Some(raw),
+        None => statement.output.clone().map(std::sync::Arc::new),
+    };
     cell.mime = prepared.as_ref().and_then(|p| p.mime.clone());
     cell.mimes = prepared.as_ref().map(|p| p.mimes.clone()).unwrap_or_default();
     cell.output_col = 0;

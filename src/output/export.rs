@@ -7,7 +7,12 @@ use serde_json::{Map, Value};
 /// Tab-separated, with a header row; tabs and newlines inside values become spaces.
 pub fn to_tsv(table: &Table) -> String {
     let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
-    let mut out = table.columns.iter().map(|c| clean(c.name.clone())).collect::<Vec<_>>().join("\t");
+    let mut out = table
+        .columns
+        .iter()
+        .map(|c| clean(c.name.clone()))
+        .collect::<Vec<_>>()
+        .join("\t");
     out.push('\n');
     for row in &table.rows {
         out.push_str(&row.iter().map(|v| clean(cell_text(v))).collect::<Vec<_>>().join("\t"));
@@ -20,7 +25,9 @@ pub fn to_tsv(table: &Table) -> String {
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| format!("cannot write CSV: {e}");
-    writer.write_record(table.columns.iter().map(|c| c.name.as_str())).map_err(fail)?;
+    writer
+        .write_record(table.columns.iter().map(|c| c.name.as_str()))
+        .map_err(fail)?;
     for row in &table.rows {
         writer.write_record(row.iter().map(cell_text)).map_err(fail)?;
     }
@@ -31,8 +38,12 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, String> {
 pub fn to_json_lines(table: &Table) -> String {
     let mut out = String::new();
     for row in &table.rows {
-        let object: Map<String, Value> =
-            table.columns.iter().zip(row).map(|(c, v)| (c.name.clone(), v.clone())).collect();
+        let object: Map<String, Value> = table
+            .columns
+            .iter()
+            .zip(row)
+            .map(|(c, v)| (c.name.clone(), v.clone()))
+            .collect();
         out.push_str(&Value::Object(object).to_string());
         out.push('\n');
     }
@@ -56,10 +67,19 @@ mod tests {
     fn table() -> Table {
         Table {
             columns: vec![
-                Column { name: "id".into(), data_type: "int".into() },
-                Column { name: "text".into(), data_type: "string".into() },
+                Column {
+                    name: "id".into(),
+                    data_type: "int".into(),
+                },
+                Column {
+                    name: "text".into(),
+                    data_type: "string".into(),
+                },
             ],
-            rows: vec![vec![json!(1), json!("a, \"quoted\"\tvalue")], vec![json!(2), Value::Null]],
+            rows: vec![
+                vec![json!(1), json!("a, \"quoted\"\tvalue")],
+                vec![json!(2), Value::Null],
+            ],
             notes: Vec::new(),
         }
     }

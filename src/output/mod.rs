@@ -68,7 +68,7 @@ pub fn render(output: &StatementOutput) -> Rendered {
 /// then any others it carries and can render. Each is decoded to check it, so call this when
 /// asked (a view menu), not on every frame. An error output carries none.
 pub fn available_mimes(output: &StatementOutput) -> Vec<&str> {
-    let renders = |mime: &str| output.data.get(mime).is_some_and(|v| render_mime(mime, v).is_some());
+    let renders = |mime: &str| output.data.get(mime).is_some_and(|v| looks_renderable(mime, v));
     let mut mimes: Vec<&str> = PREFERENCE.into_iter().filter(|m| renders(m)).collect();
     mimes.extend(
         output
@@ -78,6 +78,25 @@ pub fn available_mimes(output: &StatementOutput) -> Vec<&str> {
             .filter(|m| !PREFERENCE.contains(m) && renders(m)),
     );
     mimes
+}
+
+/// A cheap check of a value's shape: building a big table or decoding a big image just to
+/// list the types would double the work of showing a result.
+fn looks_renderable(mime: &str, value: &Value) -> bool {
+    let array = |v: Option<&Value>| v.is_some_and(Value::is_array);
+    match mime {
+        MIME_TABLE => array(value.get("headers")) && array(value.get("data")),
+        MIME_JSON => true,
+        MIME_PNG => value.as_str().is_some_and(|s| {
+            s.len() > 8
+                && s.bytes()
+                    .take(64)
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n".contains(&b))
+        }),
+        MIME_HTML | MIME_MARKDOWN => value.is_string(),
+        MIME_TEXT => true,
+        _ => false,
+    }
 }
 
 /// `output` rendered as `mime` rather than the preferred type; `None` when the bundle lacks
@@ -153,12 +172,15 @@ mod tests {
             "text/html":"<b>x</b>",
             "application/json":{"a":1},
             "application/vnd.livy.table.v1+json":{"headers":[{"name":"a","type":"INT_TYPE"}],"data":[[1]]}}}));
-        assert_eq!(available_mimes(&o), vec![MIME_TABLE, MIME_JSON, MIME_PNG, MIME_TEXT]);
+        assert_eq!(
+            available_mimes(&o),
+            vec![MIME_TABLE, MIME_JSON, MIME_PNG, MIME_HTML, MIME_TEXT]
+        );
         // A value that does not decode is not offered; a type this client cannot draw neither.
         let o = output(json!({"status":"ok","data":{
             "text/html":"<b>x</b>", "image/png":"%%% not base64",
             "application/vnd.livy.table.v1+json":{"rows":[]}, "text/plain":"t"}}));
-        assert_eq!(available_mimes(&o), vec![MIME_TEXT]);
+        assert_eq!(available_mimes(&o), vec![MIME_HTML, MIME_TEXT]);
         // Livy's pyspark bug (a): an `execute_reply` where the mime bundle should be.
         let o = output(json!({"status":"ok","data":{"msg_type":"execute_reply","content":{"status":"error"}}}));
         assert!(available_mimes(&o).is_empty());

@@ -289,11 +289,16 @@ impl Watcher {
 impl Watcher {
     /// Prepares the output on a worker thread (big outputs take a while to lay out), then
     /// reports the statement finished.
-    async fn finish(&self, cell: CellId, statement: Statement) {
-        let Some(output) = statement.output.clone() else {
+    async fn finish(&self, cell: CellId, mut statement: Statement) {
+        let Some(output) = statement.output.take().map(std::sync::Arc::new) else {
             return self.statement_event(cell, StatementEvent::Finished(statement));
         };
-        match tokio::task::spawn_blocking(move || PreparedOutput::prepare(&output, None)).await {
+        let prepare = move || {
+            let mut prepared = PreparedOutput::prepare(&output, None);
+            prepared.raw = Some(output);
+            prepared
+        };
+        match tokio::task::spawn_blocking(prepare).await {
             Ok(prepared) => self.statement_event(cell, StatementEvent::FinishedPrepared(statement, Box::new(prepared))),
             Err(_) => self.statement_event(cell, StatementEvent::Finished(statement)),
         }

@@ -28,13 +28,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let mut title = format!(" session log · {} lines · {position} ", log.lines.len());
     let query = log.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
     if let Some(search) = &log.search {
-        let matches = log.matches(&search.query);
         let cursor = if search.typing { "▏" } else { "" };
-        let at = search
-            .current
-            .and_then(|c| matches.iter().position(|m| *m == c))
-            .map_or(0, |p| p + 1);
-        title.push_str(&format!("· /{}{cursor} {at}/{} ", search.query, matches.len()));
+        let count = if search.typing {
+            String::new()
+        } else {
+            format!(" · {} matching", search.count)
+        };
+        title.push_str(&format!("· /{}{cursor}{count} ", search.query));
     }
     let block = Block::default()
         .borders(Borders::ALL)
