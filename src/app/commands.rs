@@ -584,21 +584,7 @@ impl App {
             }
         }
         let generation = self.session.generation + 1;
-        self.session = super::SessionView {
-            generation,
-            phase: Phase::Connecting,
-            id: None,
-            name: None,
-            kind: None,
-            app_id: None,
-            owner: None,
-            proxy_user: None,
-            spark_ui: None,
-            created_here: false,
-            since: self.now,
-            trouble: None,
-            failure: None,
-        };
+        self.session = super::SessionView::connecting(generation, self.now);
         self.log.lines.clear();
         self.log.scroll_back = 0;
         let mut create = self.settings.create.clone();

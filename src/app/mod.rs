@@ -60,6 +60,25 @@ pub enum Phase {
 }
 
 impl SessionView {
+    /// A session being created or attached, knowing nothing yet.
+    pub fn connecting(generation: Generation, now: Instant) -> SessionView {
+        SessionView {
+            generation,
+            phase: Phase::Connecting,
+            id: None,
+            name: None,
+            kind: None,
+            app_id: None,
+            owner: None,
+            proxy_user: None,
+            spark_ui: None,
+            created_here: false,
+            since: now,
+            trouble: None,
+            failure: None,
+        }
+    }
+
     /// Statements can be sent now.
     pub fn accepts_statements(&self) -> bool {
         self.id.is_some() && matches!(&self.phase, Phase::Server(s) if s.accepts_statements())
@@ -225,21 +244,7 @@ impl App {
             cells: Vec::new(),
             focus: 0,
             editing: true,
-            session: SessionView {
-                generation: 1,
-                phase: Phase::Connecting,
-                id: None,
-                name: None,
-                kind: None,
-                app_id: None,
-                owner: None,
-                proxy_user: None,
-                spark_ui: None,
-                created_here: false,
-                since: now,
-                trouble: None,
-                failure: None,
-            },
+            session: SessionView::connecting(1, now),
             log: LogView {
                 lines: VecDeque::new(),
                 visible: false,
