@@ -745,3 +745,34 @@ fn an_output_prepared_by_the_worker_keeps_its_error_and_is_shared_not_copied() {
         "shared, not copied"
     );
 }
+
+#[test]
+fn search_finds_json_nodes_and_reveals_them() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "%json d");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let json = serde_json::json!({"status": "ok", "data": {"application/json": {"outer": {"inner": {"deep": "a needle here"}}, "other": 1}}});
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(0, "available", Some(json)))),
+    ));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "NEEDLE");
+    app.update(key(KeyCode::Enter));
+    let search = app.search.clone().unwrap();
+    assert_eq!(search.matches.len(), 1, "{:?}", search.matches);
+    match &app.cells[0].output {
+        Some(CellOutput::Json(j)) => {
+            let selected = j.state.selected();
+            assert_eq!(j.tree.key(selected), Some("deep"), "the deep node is selected");
+            assert!(
+                j.state.is_expanded(&j.tree, j.tree.parent(selected).unwrap()),
+                "its parents are opened"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -226,6 +226,14 @@ impl App {
                 cell.output_scroll = row;
                 cell.output_col = col;
             }
+            Place::Json { node } => {
+                if let Some(CellOutput::Json(json)) = &mut cell.output {
+                    let tree = json.tree.clone();
+                    json.raw = None;
+                    json.state.select_node(&tree, node);
+                    json.state.scroll_into_view(MAX_VIEW_ROWS);
+                }
+            }
         }
         self.say(format!("match {} of {total} · n next · N previous", i + 1));
     }

@@ -14,6 +14,8 @@ pub enum Place {
     Output { line: usize },
     /// A table cell.
     Table { row: usize, col: usize },
+    /// A node of a JSON tree.
+    Json { node: usize },
 }
 
 /// One match.
@@ -91,6 +93,16 @@ pub fn find(cells: &[Cell], query: &str) -> Vec<Match> {
                                 place: Place::Table { row, col },
                             });
                         }
+                    }
+                }
+            }
+            Some(CellOutput::Json(j)) => {
+                for node in 0..j.tree.node_count() {
+                    if j.tree.node_matches(node, query) {
+                        out.push(Match {
+                            cell: cell.id,
+                            place: Place::Json { node },
+                        });
                     }
                 }
             }

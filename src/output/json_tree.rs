@@ -302,6 +302,11 @@ impl JsonTree {
     }
 
     /// Whether the key or the value of `node` contains `needle` (already lower case).
+    /// Whether a node's key or value contains `query` (case-insensitive).
+    pub fn node_matches(&self, node: usize, query: &str) -> bool {
+        self.matches(node, &query.to_lowercase())
+    }
+
     fn matches(&self, node: usize, needle: &str) -> bool {
         contains_ci(self.key(node).unwrap_or(""), needle) || contains_ci(self.text(node), needle)
     }
@@ -656,6 +661,16 @@ impl JsonTreeState {
         let Some(found) = (start..n).chain(0..start).find(|&i| tree.matches(i, &needle)) else {
             return false;
         };
+        self.select_node(tree, found);
+        true
+    }
+
+    /// Selects a node, expanding its ancestors so it is shown.
+    pub fn select_node(&mut self, tree: &JsonTree, node: usize) {
+        self.sync(tree);
+        let Some(found) = (node < tree.node_count()).then_some(node) else {
+            return;
+        };
         let mut ancestors = Vec::new();
         let mut at = found;
         while let Some(parent) = tree.parent(at) {
@@ -667,7 +682,6 @@ impl JsonTreeState {
             self.set_expanded(tree, a, true);
         }
         self.selected = found;
-        true
     }
 }
 
