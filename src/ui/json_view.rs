@@ -3,6 +3,7 @@
 //! in their own style, the selected row highlighted, and a dim footer when there is room.
 //! Draws only the rows that show ([`JsonTreeState::rows`]), whatever the size of the value.
 
+use super::text::grouped;
 use crate::output::json_tree::{JsonKind, JsonRow, JsonTree, JsonTreeState};
 use crate::output::table_layout::fit;
 use crate::theme::Theme;
@@ -130,19 +131,6 @@ impl<'a> JsonView<'a> {
         footer.push_str(" · [ ] move · o or ←→ fold · O all · v raw");
         footer
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl Widget for JsonView<'_> {

@@ -6,6 +6,7 @@
 //! [`TableLayout`] computed once per table. Every text from the server goes through
 //! [`fit`], which cuts it to its column and makes control characters visible.
 
+use super::text::grouped;
 use crate::output::table::Table;
 use crate::output::table_layout::{MIN_WIDTH, TableLayout, cell_source, fit, type_label};
 use crate::theme::Theme;
@@ -211,19 +212,6 @@ fn has_types(table: &Table) -> bool {
 /// The table's notes (shown after the footer).
 fn notes(table: &Table) -> &[String] {
     &table.notes
-}
-
-/// `1234567` as `1,234,567`.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl Widget for TableGrid<'_> {
