@@ -8,14 +8,17 @@
 mod common;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use livy_tui::app::ImageOutput;
 use livy_tui::app::{
     App, AppEvent, CellOutput, DeleteOnQuit, Keymap, LogSearch, Outcome, RunState, SessionEvent, SessionStart,
     Settings, TableOutput,
 };
 use livy_tui::livy::{CreateSession, Session, SessionId, SessionKind, SessionState};
 use livy_tui::output::TableLayout;
+use livy_tui::output::image::decode_png;
 use livy_tui::theme::Theme;
 use livy_tui::ui::highlight::Highlighter;
+use livy_tui::ui::images::{ImageMode, ImageView, make_picker};
 use livy_tui::ui::{self, UiContext};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -112,7 +115,10 @@ fn table_frames(c: &mut Criterion) {
         .collect();
     bench_frames(c, "frame/table_rows", &mut cases, |app, rows, flip| {
         app.cells[0].output_scroll = rows / 2 + usize::from(flip);
-        app.cells[0].output_col = 2;
+        if let Some(CellOutput::Table(t)) = &mut app.cells[0].output {
+            // the cursor in the middle, two columns in: the grid scrolls to it
+            t.cursor = (rows / 2 + usize::from(flip), 2);
+        }
     });
 }
 
@@ -128,7 +134,7 @@ fn text_frames(c: &mut Criterion) {
                 eprintln!("text output: {n} lines, {:.1} MB", bytes as f64 / 1e6);
             }
             let code = "df.collect().foreach(println)";
-            (n, app_with(SessionKind::Spark, code, CellOutput::Text(lines)))
+            (n, app_with(SessionKind::Spark, code, CellOutput::Text(lines.into())))
         })
         .collect();
     bench_frames(c, "frame/text_lines", &mut cases, |app, n, flip| {
@@ -180,7 +186,7 @@ fn log_cases() -> Vec<(usize, App)> {
     [livy_tui::app::LOG_KEEP, 1_000_000]
         .into_iter()
         .map(|n| {
-            let output = CellOutput::Text(vec!["res0: Long = 1000000".into()]);
+            let output = CellOutput::Text(vec!["res0: Long = 1000000".into()].into());
             let mut app = app_with(SessionKind::Spark, "spark.range(1000000).count()", output);
             app.log.lines = log_lines(n);
             app.log.visible = true;
@@ -242,9 +248,62 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(3))
 }
 
+/// A 2000×2000 PNG plot (noisy gradient: compresses like a real chart, not like a flat fill).
+fn big_png() -> Vec<u8> {
+    let mut seed = 7u32;
+    let img = image::RgbImage::from_fn(2000, 2000, |x, y| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let noise = (seed >> 24) as u8 / 8;
+        image::Rgb([(x / 8) as u8 ^ noise, (y / 8) as u8, ((x + y) / 16) as u8])
+    });
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encoded");
+    png
+}
+
+/// A 2000×2000 PNG: decoding (on a worker), making its terminal view (once, on first draw),
+/// and a frame with it on screen in half blocks (every frame after).
+fn image_frames(c: &mut Criterion) {
+    let png = big_png();
+    let mut g = c.benchmark_group("image_2000x2000");
+    g.sampling_mode(SamplingMode::Flat).sample_size(10);
+    g.bench_function("decode_png", |b| {
+        b.iter(|| decode_png(black_box(&png)).expect("decoded"))
+    });
+    let decoded = decode_png(&png).expect("decoded");
+    let picker = make_picker(ImageMode::Halfblocks).expect("half blocks need no terminal");
+    g.bench_function("view_new_halfblocks", |b| {
+        b.iter(|| ImageView::new(&picker, black_box(&decoded)))
+    });
+    g.finish();
+
+    let output = CellOutput::Image(ImageOutput {
+        image: std::sync::Arc::new(decoded),
+        view: Default::default(),
+    });
+    let mut cases = [(2000, app_with(SessionKind::PySpark, "%matplot plt", output))];
+    let ui = ui_context();
+    let _ = ui.images.set(make_picker(ImageMode::Halfblocks));
+    let mut g = c.benchmark_group("frame/image_png");
+    for (w, h) in SIZES {
+        for (size, app) in cases.iter_mut() {
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
+            // the first frame makes the view and encodes it for this size
+            terminal.draw(|frame| ui::draw(frame, app, &ui)).expect("drawn");
+            g.bench_function(BenchmarkId::new(format!("{w}x{h}"), *size), |b| {
+                b.iter(|| {
+                    terminal.draw(|frame| ui::draw(frame, app, &ui)).expect("drawn");
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = log_frames, table_frames, text_frames, table_layout
+    targets = log_frames, table_frames, text_frames, table_layout, image_frames
 }
 criterion_main!(benches);

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod human;
 pub mod livy;
 pub mod logging;
 pub mod output;

@@ -72,6 +72,35 @@ fn statement(id: u64, state: &str, output: Option<serde_json::Value>) -> Stateme
     .unwrap()
 }
 
+/// Updates, then does the work the runner would do on a worker (search, prepare) and feeds
+/// the results back; returns the other effects.
+fn update_with_workers(app: &mut App, event: AppEvent) -> Vec<Effect> {
+    let mut pending = app.update(event);
+    let mut rest = Vec::new();
+    while let Some(effect) = pending.pop() {
+        let report = match effect {
+            Effect::Search { query, targets } => AppEvent::Searched {
+                matches: livy_tui::app::search::find(&targets, &query),
+                query,
+            },
+            Effect::Prepare { cell, raw, mime } => {
+                let mut prepared = livy_tui::app::PreparedOutput::prepare(&raw, Some(&mime));
+                prepared.raw = Some(raw);
+                AppEvent::Prepared {
+                    cell,
+                    prepared: Box::new(prepared),
+                }
+            }
+            other => {
+                rest.push(other);
+                continue;
+            }
+        };
+        pending.extend(app.update(report));
+    }
+    rest
+}
+
 fn submitted_cell(effects: &[Effect]) -> livy_tui::app::CellId {
     match effects {
         [Effect::Submit { cell, .. }] => *cell,
@@ -144,7 +173,7 @@ fn statements_run_in_order_and_outputs_land_on_their_cells() {
     let effects = app.update(AppEvent::Statement(1, first, Box::new(StatementEvent::Finished(done))));
     assert_eq!(
         app.cells[0].output,
-        Some(CellOutput::Text(vec!["res0: Int = 2".into()]))
+        Some(CellOutput::Text(vec!["res0: Int = 2".into()].into()))
     );
     assert_eq!(
         app.cells[0].run,
@@ -217,7 +246,7 @@ fn untrusted_output_is_stripped_of_control_sequences() {
     // Only well-formed SGR colour survives (drawn as colour); clipboard, screen and C1 are gone.
     assert_eq!(
         app.cells[0].output,
-        Some(CellOutput::Text(vec!["ok\u{1b}[31mred\u{1b}[0m".into()]))
+        Some(CellOutput::Text(vec!["ok\u{1b}[31mred\u{1b}[0m".into()].into()))
     );
 }
 
@@ -572,14 +601,24 @@ fn tables_come_from_livy_sql_and_show_and_any_carried_type_can_be_shown() {
     assert!(matches!(app.cells[0].output, Some(CellOutput::Table(_))));
     assert_eq!(app.cells[0].mimes, ["application/vnd.livy.table.v1+json", "text/plain"]);
     app.update(key(KeyCode::Esc));
-    app.update(key(KeyCode::Char('m')));
-    assert_eq!(app.cells[0].output, Some(CellOutput::Text(vec!["a = 1, 2, 3".into()])));
-    app.update(key(KeyCode::Char('m')));
+    let effects = app.update(key(KeyCode::Char('m')));
+    assert!(
+        matches!(&effects[..], [Effect::Prepare { mime, .. }] if mime == "text/plain"),
+        "another type is prepared on a worker: {effects:?}"
+    );
+    update_with_workers(&mut app, key(KeyCode::Char('m')));
+    assert_eq!(
+        app.cells[0].output,
+        Some(CellOutput::Text(vec!["a = 1, 2, 3".into()].into()))
+    );
+    update_with_workers(&mut app, key(KeyCode::Char('m')));
     assert!(matches!(app.cells[0].output, Some(CellOutput::Table(_))));
     app.update(key(KeyCode::Right));
-    assert_eq!(app.cells[0].output_col, 0, "one column: nowhere to go");
     app.update(key(KeyCode::PageDown));
-    assert_eq!(app.cells[0].output_scroll, 10, "clamped when drawn");
+    match &app.cells[0].output {
+        Some(CellOutput::Table(t)) => assert_eq!(t.cursor, (2, 0), "one column, three rows: the cursor stops"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -612,7 +651,16 @@ fn search_finds_code_output_and_table_cells_and_jumps_to_them() {
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "needle");
     assert_eq!(app.cells[1].code(), "%table t", "the query is not typed into a cell");
-    app.update(key(KeyCode::Enter));
+    let effects = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::Search { query, .. }] if query == "needle"),
+        "the scan runs on a worker: {effects:?}"
+    );
+    assert!(app.search.as_ref().unwrap().searching);
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "needle");
+    update_with_workers(&mut app, key(KeyCode::Enter));
     let search = app.search.clone().unwrap();
     assert_eq!(
         search.matches.len(),
@@ -624,9 +672,13 @@ fn search_finds_code_output_and_table_cells_and_jumps_to_them() {
     app.update(key(KeyCode::Char('n')));
     assert_eq!(app.cells[0].output_scroll, 2, "scrolled to the output line");
     app.update(key(KeyCode::Char('n')));
+    let cursor = match &app.cells[1].output {
+        Some(CellOutput::Table(t)) => t.cursor,
+        other => panic!("{other:?}"),
+    };
     assert_eq!(
-        (app.focus, app.cells[1].output_scroll, app.cells[1].output_col),
-        (1, 33, 1),
+        (app.focus, app.cells[1].output_scroll, cursor),
+        (1, 33, (33, 1)),
         "table row and column"
     );
     app.update(key(KeyCode::Char('N')));
@@ -635,7 +687,7 @@ fn search_finds_code_output_and_table_cells_and_jumps_to_them() {
     assert_eq!(app.search, None);
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "nowhere");
-    app.update(key(KeyCode::Enter));
+    update_with_workers(&mut app, key(KeyCode::Enter));
     assert!(app.message.as_ref().unwrap().text.contains("not found"));
 }
 
@@ -761,7 +813,7 @@ fn search_finds_json_nodes_and_reveals_them() {
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "NEEDLE");
-    app.update(key(KeyCode::Enter));
+    update_with_workers(&mut app, key(KeyCode::Enter));
     let search = app.search.clone().unwrap();
     assert_eq!(search.matches.len(), 1, "{:?}", search.matches);
     match &app.cells[0].output {
@@ -775,4 +827,169 @@ fn search_finds_json_nodes_and_reveals_them() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A finished `%table` statement with `rows` rows of (n, long text) on cell 0.
+fn app_with_table(rows: usize) -> App {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "%table t");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let data: Vec<serde_json::Value> = (0..rows)
+        .map(|i| {
+            serde_json::json!([
+                i,
+                format!("line one of {i}\nline two \u{1b}]52;c;aGk=\u{7} {}", "x".repeat(300))
+            ])
+        })
+        .collect();
+    let table = serde_json::json!({"status": "ok", "data": {"application/vnd.livy.table.v1+json": {
+        "headers": [{"name": "n", "type": "INT_TYPE"}, {"name": "s", "type": "STRING_TYPE"}], "data": data}}});
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(0, "available", Some(table)))),
+    ));
+    app.update(key(KeyCode::Esc));
+    app
+}
+
+fn cursor(app: &App) -> (usize, usize) {
+    match &app.cells[0].output {
+        Some(CellOutput::Table(t)) => t.cursor,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_table_cell_is_selected_inspected_copied_and_its_column_resized() {
+    let mut app = app_with_table(40);
+    assert_eq!(cursor(&app), (0, 0));
+    app.update(key(KeyCode::Right));
+    app.update(key(KeyCode::Right));
+    assert_eq!(cursor(&app), (0, 1), "stops at the last column");
+    for _ in 0..20 {
+        app.update(key(KeyCode::Char(']')));
+    }
+    assert_eq!(cursor(&app), (20, 1));
+    assert_eq!(app.cells[0].output_scroll, 6, "the view follows the cursor down");
+    app.update(key(KeyCode::PageUp));
+    assert_eq!(cursor(&app), (6, 1));
+    assert_eq!(app.cells[0].output_scroll, 6);
+    app.update(key(KeyCode::Char('[')));
+    assert_eq!((cursor(&app), app.cells[0].output_scroll), ((5, 1), 5), "and up");
+
+    // the inspector shows the whole value, made safe
+    app.update(key(KeyCode::Char(' ')));
+    match &app.overlay {
+        Some(Overlay::Inspect { title, text, .. }) => {
+            assert_eq!(title, "row 6 · s (STRING_TYPE)");
+            assert!(text.starts_with("line one of 5\nline two "), "{text}");
+            assert!(text.ends_with(&"x".repeat(300)), "not cut");
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "no escapes: {text:?}"
+            );
+        }
+        other => panic!("expected the inspector: {other:?}"),
+    }
+    app.update(key(KeyCode::Down));
+    assert!(matches!(app.overlay, Some(Overlay::Inspect { scroll: 1, .. })));
+    let effects = app.update(key(KeyCode::Char('y')));
+    match &effects[..] {
+        [Effect::Clipboard(text)] => assert!(text.starts_with("line one of 5\n"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.overlay, None, "copying closes it");
+    app.update(key(KeyCode::Char(' ')));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.overlay, None);
+
+    // Y copies the selected cell without opening anything
+    app.update(key(KeyCode::Left));
+    match &app.update(key(KeyCode::Char('Y')))[..] {
+        [Effect::Clipboard(text)] => assert_eq!(text, "5"),
+        other => panic!("{other:?}"),
+    }
+
+    // widths: the selected column grows and shrinks within limits
+    let width = |app: &App| match &app.cells[0].output {
+        Some(CellOutput::Table(t)) => t.layout.widths[0],
+        _ => unreachable!(),
+    };
+    let before = width(&app);
+    app.update(key(KeyCode::Char('}')));
+    assert_eq!(width(&app), before + 4);
+    for _ in 0..10 {
+        app.update(key(KeyCode::Char('{')));
+    }
+    assert_eq!(width(&app), 3, "never narrower than 3");
+}
+
+#[test]
+fn a_json_value_is_inspected_and_copied_by_its_path() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "%json d");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let json = serde_json::json!({"status": "ok", "data": {"application/json": {"a/b": {"list": [1, {"k": "v"}]}}}});
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(0, "available", Some(json)))),
+    ));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char(']'))); // "a/b"
+    app.update(key(KeyCode::Char(']'))); // list
+    match &app.update(key(KeyCode::Char('Y')))[..] {
+        [Effect::Clipboard(text)] => assert_eq!(text, "[\n  1,\n  {\n    \"k\": \"v\"\n  }\n]"),
+        other => panic!("{other:?}"),
+    }
+    app.update(key(KeyCode::Char(' ')));
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Inspect { title, .. }) if title == ".\"a/b\".list"),
+        "{:?}",
+        app.overlay
+    );
+}
+
+#[test]
+fn a_type_prepared_for_an_older_output_is_dropped() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "%table t");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let bundle = |n: i64| {
+        serde_json::json!({"status": "ok", "data": {
+            "application/vnd.livy.table.v1+json": {"headers": [{"name": "a", "type": "INT_TYPE"}], "data": [[n]]},
+            "text/plain": format!("a = {n}")}})
+    };
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(0, "available", Some(bundle(1))))),
+    ));
+    app.update(key(KeyCode::Esc));
+    let stale = app.update(key(KeyCode::Char('m')));
+    // the cell is run again before the worker answers
+    let cell = submitted_cell(&app.update(key(KeyCode::Char('r'))));
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(1, "available", Some(bundle(2))))),
+    ));
+    let [Effect::Prepare { cell, raw, mime }] = &stale[..] else {
+        panic!("{stale:?}")
+    };
+    let mut prepared = livy_tui::app::PreparedOutput::prepare(raw, Some(mime));
+    prepared.raw = Some(raw.clone());
+    app.update(AppEvent::Prepared {
+        cell: *cell,
+        prepared: Box::new(prepared),
+    });
+    assert!(
+        matches!(&app.cells[0].output, Some(CellOutput::Table(t)) if t.table.rows[0][0] == 2),
+        "the new run's table stays: {:?}",
+        app.cells[0].output
+    );
 }

@@ -326,14 +326,20 @@ fn a_wide_table_is_a_grid_that_scrolls_sideways() {
         "{screen}"
     );
     assert!(screen.contains("m: 1 more"), "the text/plain view is offered: {screen}");
-    tui.keys(&["Escape", "Right", "Right", "Right"]);
-    let screen = tui.wait_for("columns 4–");
-    assert!(
-        screen.contains("column_03") && !screen.contains("column_00"),
-        "scrolled sideways:\n{screen}"
-    );
-    tui.keys(&["PageDown"]);
-    tui.wait_for("rows 11–");
+    tui.keys(&["Escape"]);
+    tui.keys(&["Right"; 10]);
+    let screen = tui.wait_until("column_10 shown", |s| s.contains("column_10"));
+    assert!(!screen.contains("column_00"), "scrolled sideways:\n{screen}");
+    tui.keys(&["PageDown", "PageDown"]);
+    tui.wait_for("rows 15–29");
+    // The selected cell: copied alone, and shown whole in the inspector.
+    tui.keys(&["Y"]);
+    tui.wait_for("copied row 29");
+    assert_eq!(tui.tmux(&["show-buffer"]), "2810");
+    tui.keys(&["Space"]);
+    tui.wait_for("row 29 · column_10 (INT_TYPE)");
+    tui.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
     // Copy as TSV through the terminal (OSC 52), and save as CSV.
     tui.keys(&["y"]);
     tui.wait_for("copied");

@@ -351,6 +351,70 @@ fn markdown_and_html_outputs() {
         json!({"status": "ok", "data": {"text/html": "<p>Rows by day, see <a href=\"https://x.example/d\">dashboard</a>:</p><table><tr><th>day</th><th>rows</th></tr><tr><td>mon</td><td>12</td></tr></table>", "text/plain": "<html>"}}),
     );
     insta::assert_snapshot!(s.draw(80, 30));
+    insta::assert_snapshot!("markdown_and_html_outputs_200", s.draw(200, 30));
+}
+
+/// A 12-column table whose cursor went to the last column: the grid scrolled just enough.
+fn wide_table_scene() -> Scene {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.cells.clear();
+    let headers: Vec<_> = (0..12)
+        .map(|i| json!({"name": format!("column_{i}"), "type": "STRING_TYPE"}))
+        .collect();
+    let rows: Vec<_> = (0..30)
+        .map(|r| {
+            (0..12)
+                .map(|c| {
+                    json!(if c == 11 && r == 2 {
+                        format!(
+                            "a long value that the grid cuts, row {r}: {}",
+                            "and more words ".repeat(40)
+                        )
+                    } else {
+                        format!("r{r}c{c}")
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    s.ran(
+        SessionKind::PySpark,
+        "%table wide",
+        json!({"status": "ok", "data": {"application/vnd.livy.table.v1+json": {"headers": headers, "data": rows}}}),
+    );
+    s
+}
+
+#[test]
+fn table_cursor_scrolls_the_grid_to_its_column() {
+    let mut s = wide_table_scene();
+    for _ in 0..11 {
+        s.key(KeyCode::Right, KeyModifiers::NONE);
+    }
+    s.key(KeyCode::Char(']'), KeyModifiers::NONE);
+    s.key(KeyCode::Char(']'), KeyModifiers::NONE);
+    insta::assert_snapshot!(s.draw(80, 24));
+    // back to the left: the view follows without jumping back to the start
+    for _ in 0..4 {
+        s.key(KeyCode::Left, KeyModifiers::NONE);
+    }
+    insta::assert_snapshot!("table_cursor_back_left", s.draw(80, 24));
+}
+
+#[test]
+fn cell_inspector_shows_a_long_value_whole() {
+    let mut s = wide_table_scene();
+    for _ in 0..11 {
+        s.key(KeyCode::Right, KeyModifiers::NONE);
+    }
+    s.key(KeyCode::Char(']'), KeyModifiers::NONE);
+    s.key(KeyCode::Char(']'), KeyModifiers::NONE);
+    s.key(KeyCode::Char(' '), KeyModifiers::NONE);
+    s.draw(80, 24);
+    insta::assert_snapshot!(s.draw(80, 24));
+    s.key(KeyCode::End, KeyModifiers::NONE);
+    insta::assert_snapshot!("cell_inspector_end", s.draw(80, 12));
 }
 
 #[test]

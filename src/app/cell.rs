@@ -49,8 +49,9 @@ pub enum Outcome {
 /// What a cell shows under its code.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CellOutput {
-    /// Text lines, free of every control sequence but SGR colours (drawn as colours).
-    Text(Vec<String>),
+    /// Text lines, free of every control sequence but SGR colours (drawn as colours);
+    /// shared, so a search can read them on a worker without a copy.
+    Text(Arc<Vec<String>>),
     /// A table (Livy's table type, a SQL result, or a `show()` table found in text).
     Table(TableOutput),
     /// Non-tabular JSON as a collapsible tree (or its raw pretty text).
@@ -79,11 +80,11 @@ impl CellOutput {
         match rendered {
             Rendered::Text(text) => match only_table(&text) {
                 Some(table) => CellOutput::Table(TableOutput::new(table)),
-                None => CellOutput::Text(lines_of(&sanitize(&text))),
+                None => CellOutput::Text(Arc::new(lines_of(&sanitize(&text)))),
             },
             Rendered::Table(table) => CellOutput::Table(TableOutput::new(table)),
             Rendered::Json(value) => CellOutput::Json(JsonOutput::new(&value)),
-            Rendered::Html(text) => CellOutput::Text(lines_of(&strip_all(&text))),
+            Rendered::Html(text) => CellOutput::Text(Arc::new(lines_of(&strip_all(&text)))),
             Rendered::Markdown(source) => {
                 let source = strip_all(&source);
                 let lines = tui_markdown::from_str(&source)
@@ -151,21 +152,35 @@ fn lines_of(text: &str) -> Vec<String> {
     trimmed.split('\n').map(|l| l.replace('\t', "    ")).collect()
 }
 
-/// A table ready to draw: its column layout is computed once, off the draw path.
+/// A table ready to draw: its column layout is computed once, off the draw path. The cursor
+/// selects one cell (to inspect or copy it); column widths can be changed per table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableOutput {
     pub table: Arc<Table>,
     pub layout: Arc<TableLayout>,
+    /// The selected cell: (row, column).
+    pub cursor: (usize, usize),
+    /// First column drawn. The app asks for a column; the grid, which knows the width,
+    /// scrolls just enough to show the cursor's column and records where it started.
+    pub first_col: std::cell::Cell<usize>,
 }
 
 impl TableOutput {
     /// Lays the table out (the cost grows with its size: call it off the UI thread).
     pub fn new(table: Table) -> TableOutput {
-        let layout = TableLayout::compute(&table, 40);
+        let layout = TableLayout::compute(&table, crate::output::table_layout::DEFAULT_MAX_WIDTH);
         TableOutput {
             table: Arc::new(table),
             layout: Arc::new(layout),
+            cursor: (0, 0),
+            first_col: std::cell::Cell::new(0),
         }
+    }
+
+    /// The value under the cursor, if the table has one there.
+    pub fn selected_value(&self) -> Option<&serde_json::Value> {
+        let (row, col) = self.cursor;
+        self.table.rows.get(row)?.get(col)
     }
 }
 
@@ -281,8 +296,6 @@ pub struct Cell {
     pub unfolded: bool,
     /// First output line (or table row) shown, for long outputs.
     pub output_scroll: usize,
-    /// First table column shown.
-    pub output_col: usize,
     /// The statement's raw output, to show it as another of its types.
     pub raw: Option<Arc<StatementOutput>>,
     /// The type shown, and all it can be shown as.
@@ -317,7 +330,6 @@ impl Cell {
             output: None,
             unfolded: false,
             output_scroll: 0,
-            output_col: 0,
             raw: None,
             mime: None,
             mimes: Vec::new(),

@@ -43,6 +43,10 @@ pub enum Command {
     ExpandAll,
     ToggleRaw,
     CopyOutput,
+    InspectValue,
+    CopyValue,
+    WidenColumn,
+    NarrowColumn,
     ExportCsv,
     ExportJsonLines,
     Search,
@@ -59,7 +63,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help lists them.
-    pub const ALL: [Command; 49] = [
+    pub const ALL: [Command; 53] = [
         Command::RunCell,
         Command::RunAndAdvance,
         Command::RunAndInsertBelow,
@@ -97,6 +101,10 @@ impl Command {
         Command::ExpandAll,
         Command::ToggleRaw,
         Command::CopyOutput,
+        Command::InspectValue,
+        Command::CopyValue,
+        Command::WidenColumn,
+        Command::NarrowColumn,
         Command::ExportCsv,
         Command::ExportJsonLines,
         Command::Search,
@@ -151,6 +159,10 @@ impl Command {
             Command::ExpandAll => "expand-all",
             Command::ToggleRaw => "toggle-raw",
             Command::CopyOutput => "copy-output",
+            Command::InspectValue => "inspect-value",
+            Command::CopyValue => "copy-value",
+            Command::WidenColumn => "widen-column",
+            Command::NarrowColumn => "narrow-column",
             Command::ExportCsv => "export-csv",
             Command::ExportJsonLines => "export-json-lines",
             Command::Search => "search",
@@ -206,6 +218,10 @@ impl Command {
             Command::ExpandAll => "JSON: expand everything, or collapse it again",
             Command::ToggleRaw => "JSON: switch between the tree and the raw pretty text",
             Command::CopyOutput => "copy the output (a table as TSV) to the clipboard, over ssh too",
+            Command::InspectValue => "show the selected table cell or JSON value whole",
+            Command::CopyValue => "copy the selected table cell or JSON value",
+            Command::WidenColumn => "table: widen the selected column",
+            Command::NarrowColumn => "table: narrow the selected column",
             Command::ExportCsv => "save a table as CSV in the working directory",
             Command::ExportJsonLines => "save a table as JSON lines in the working directory",
             Command::Search => "search code and outputs",

@@ -12,7 +12,7 @@ const MAX_VIEW_ROWS: usize = 15;
 const PAGE: usize = 10;
 use super::command::Command;
 use super::events::ExportFormat;
-use super::events::{Effect, SessionStartSpec};
+use super::events::{CellId, Effect, SessionStartSpec};
 use super::search::{Place, Search};
 use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
 use crate::livy::SessionKind;
@@ -23,7 +23,7 @@ use std::sync::Arc;
 impl App {
     /// Carries out a command; returns the IO it needs.
     pub fn run_command(&mut self, command: Command) -> Vec<Effect> {
-        if self.json_command(command) {
+        if self.json_command(command) || self.table_command(command) {
             return Vec::new();
         }
         match command {
@@ -122,18 +122,7 @@ impl App {
                 let cell = self.focused_mut();
                 cell.output_scroll += 5;
             }
-            Command::ScrollOutputLeft => {
-                let cell = self.focused_mut();
-                cell.output_col = cell.output_col.saturating_sub(1);
-            }
-            Command::ScrollOutputRight => {
-                let cell = self.focused_mut();
-                let columns = match &cell.output {
-                    Some(CellOutput::Table(t)) => t.table.columns.len(),
-                    _ => 0,
-                };
-                cell.output_col = (cell.output_col + 1).min(columns.saturating_sub(1));
-            }
+            Command::ScrollOutputLeft | Command::ScrollOutputRight => self.say("only tables scroll sideways"),
             Command::PageOutputUp => {
                 let cell = self.focused_mut();
                 cell.output_scroll = cell.output_scroll.saturating_sub(PAGE);
@@ -142,9 +131,12 @@ impl App {
                 let cell = self.focused_mut();
                 cell.output_scroll += PAGE;
             }
-            Command::CycleMime => self.cycle_mime(),
+            Command::CycleMime => return self.cycle_mime(),
             Command::ExpandAll | Command::ToggleRaw => self.say("only JSON outputs have a tree"),
             Command::CopyOutput => return self.copy_output(),
+            Command::InspectValue => self.inspect_value(),
+            Command::CopyValue => return self.copy_value(),
+            Command::WidenColumn | Command::NarrowColumn => self.say("only table columns have widths"),
             Command::ExportCsv => return self.export(ExportFormat::Csv),
             Command::ExportJsonLines => return self.export(ExportFormat::JsonLines),
             Command::Search => {
@@ -173,12 +165,35 @@ impl App {
         Vec::new()
     }
 
-    /// Runs the typed search and goes to the first match at or after the focused cell.
-    pub(super) fn start_search(&mut self) {
-        let Some(search) = self.search.as_mut() else { return };
+    /// Sends the typed search to a worker.
+    pub(super) fn start_search(&mut self) -> Vec<Effect> {
+        let Some(search) = self.search.as_mut() else {
+            return Vec::new();
+        };
         search.typing = false;
-        search.matches = super::search::find(&self.cells, &search.query);
+        if search.query.is_empty() {
+            self.search = None;
+            return Vec::new();
+        }
+        search.searching = true;
+        search.matches.clear();
+        search.current = None;
         let query = search.query.clone();
+        self.say(format!("searching for {query}…"));
+        vec![Effect::Search {
+            query,
+            targets: super::search::targets(&self.cells),
+        }]
+    }
+
+    /// A worker's matches: goes to the first at or after the focused cell. Results for a
+    /// search the user has left or replaced are dropped.
+    pub(super) fn searched(&mut self, query: String, matches: Vec<super::search::Match>) {
+        let Some(search) = self.search.as_mut().filter(|s| s.searching && s.query == query) else {
+            return;
+        };
+        search.searching = false;
+        search.matches = matches;
         if search.matches.is_empty() {
             self.search = None;
             self.complain(format!("not found: {query}"));
@@ -223,8 +238,13 @@ impl App {
                 cell.output_scroll = line;
             }
             Place::Table { row, col } => {
-                cell.output_scroll = row;
-                cell.output_col = col;
+                if let Some(CellOutput::Table(t)) = &mut cell.output {
+                    t.cursor = (row, col);
+                    t.first_col.set(t.first_col.get().min(col));
+                }
+                if row < cell.output_scroll || row >= cell.output_scroll + super::output_cursor::TABLE_VIEW_ROWS {
+                    cell.output_scroll = row;
+                }
             }
             Place::Json { node } => {
                 if let Some(CellOutput::Json(json)) = &mut cell.output {
@@ -314,6 +334,11 @@ impl App {
                 return Vec::new();
             }
         };
+        self.clipboard(text, "the output")
+    }
+
+    /// Puts `text` (described as `what`) on the clipboard, if the terminal can take it.
+    pub(super) fn clipboard(&mut self, text: String, what: &str) -> Vec<Effect> {
         if text.len() > MAX_CLIPBOARD {
             let mb = text.len() as f64 / 1e6;
             self.complain(format!(
@@ -321,9 +346,13 @@ impl App {
             ));
             return Vec::new();
         }
+        let size = if text.len() < 1024 {
+            format!("{} bytes", text.len())
+        } else {
+            format!("{} KB", text.len().div_ceil(1024))
+        };
         self.say(format!(
-            "copied {} KB to the clipboard (in tmux this needs set-clipboard on)",
-            text.len().div_ceil(1024)
+            "copied {what} ({size}) to the clipboard (in tmux this needs set-clipboard on)"
         ));
         vec![Effect::Clipboard(text)]
     }
@@ -350,31 +379,52 @@ impl App {
         vec![Effect::Export { table, format, base }]
     }
 
-    /// Shows the focused cell's output as the next type it carries.
-    fn cycle_mime(&mut self) {
-        let cell = self.focused_mut();
+    /// Asks a worker to prepare the focused cell's output as the next type it carries.
+    fn cycle_mime(&mut self) -> Vec<Effect> {
+        let cell = self.focused();
         let Some(raw) = cell.raw.clone() else {
             self.say("no output to show another way");
-            return;
+            return Vec::new();
         };
         if cell.mimes.len() < 2 {
             let only = cell.mime.clone().unwrap_or_else(|| "text".into());
             self.say(format!("this output is only {only}"));
-            return;
+            return Vec::new();
         }
         let i = cell
             .mime
             .as_ref()
             .and_then(|m| cell.mimes.iter().position(|x| x == m))
             .map_or(0, |i| i + 1);
-        let next = cell.mimes[i % cell.mimes.len()].clone();
-        let prepared = PreparedOutput::prepare(&raw, Some(&next));
+        let mime = cell.mimes[i % cell.mimes.len()].clone();
+        let id = cell.id;
+        self.say(format!("preparing {mime}…"));
+        vec![Effect::Prepare { cell: id, raw, mime }]
+    }
+
+    /// A worker's output for a type the user picked; dropped when the cell has a newer
+    /// output by now.
+    pub(super) fn prepared(&mut self, id: CellId, prepared: PreparedOutput) {
+        let Some(index) = self.index_of(id) else { return };
+        let cell = &mut self.cells[index];
+        let same_output = match (&cell.raw, &prepared.raw) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if !same_output || cell.is_busy() {
+            return;
+        }
         cell.output = Some(prepared.output);
         cell.mime = prepared.mime;
         cell.output_scroll = 0;
-        cell.output_col = 0;
         let n = cell.mimes.len();
-        self.say(format!("showing {next} ({} of {n}; m for the next)", i % n + 1));
+        let i = cell
+            .mime
+            .as_ref()
+            .and_then(|m| cell.mimes.iter().position(|x| x == m))
+            .map_or(0, |i| i + 1);
+        let mime = cell.mime.clone().unwrap_or_default();
+        self.say(format!("showing {mime} ({i} of {n}; m for the next)"));
     }
 
     fn insert_cell(&mut self, index: usize) {

@@ -31,6 +31,16 @@ pub enum AppEvent {
     },
     /// The client is retrying a request (connection health for the status bar).
     Retrying(String),
+    /// A worker finished a search.
+    Searched {
+        query: String,
+        matches: Vec<super::search::Match>,
+    },
+    /// A worker prepared an output as another of its types.
+    Prepared {
+        cell: CellId,
+        prepared: Box<super::cell::PreparedOutput>,
+    },
 }
 
 /// Reports from the session watcher.
@@ -91,6 +101,17 @@ pub enum Effect {
     },
     /// Ask the server to cancel a statement.
     Cancel { session: SessionId, statement: StatementId },
+    /// Search the cells on a worker; report with `AppEvent::Searched`.
+    Search {
+        query: String,
+        targets: Vec<super::search::SearchTarget>,
+    },
+    /// Prepare a cell's output as `mime` on a worker; report with `AppEvent::Prepared`.
+    Prepare {
+        cell: CellId,
+        raw: std::sync::Arc<crate::livy::StatementOutput>,
+        mime: String,
+    },
     /// Put text on the user's clipboard through the terminal (OSC 52; works over ssh).
     Clipboard(String),
     /// Write a PNG to a new file in the working directory, named from `base`.

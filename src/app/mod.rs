@@ -6,6 +6,7 @@ pub mod command;
 mod commands;
 pub mod events;
 pub mod keymap;
+mod output_cursor;
 pub mod search;
 mod update;
 
@@ -159,6 +160,17 @@ pub enum Overlay {
     Help { scroll: usize },
     /// Quit, deleting the session this notebook created unless the user says no.
     ConfirmQuit { delete_by_default: bool },
+    /// One value shown whole (a long table cell, a JSON value): `text` is what is shown
+    /// (made safe, maybe cut), `full` what copying takes; scrolled down by `scroll` screen
+    /// rows. Only the drawing knows how the text wraps, so it records the last row a scroll
+    /// can start at in `max_scroll`.
+    Inspect {
+        title: String,
+        text: std::sync::Arc<String>,
+        full: std::sync::Arc<String>,
+        scroll: usize,
+        max_scroll: std::cell::Cell<usize>,
+    },
 }
 
 /// Screen rows a drawn cell covers (rows as the terminal counts them).

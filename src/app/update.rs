@@ -64,6 +64,14 @@ impl App {
                 self.session.trouble = Some(text);
                 Vec::new()
             }
+            AppEvent::Searched { query, matches } => {
+                self.searched(query, matches);
+                Vec::new()
+            }
+            AppEvent::Prepared { cell, prepared } => {
+                self.prepared(cell, *prepared);
+                Vec::new()
+            }
             AppEvent::Tick => {
                 self.now = Instant::now();
                 if self.message.as_ref().is_some_and(|m| m.until <= self.now) {
@@ -89,15 +97,13 @@ impl App {
             return Vec::new();
         }
         if let Some(overlay) = self.overlay.clone() {
-            self.on_overlay_key(overlay, key);
-            return Vec::new();
+            return self.on_overlay_key(overlay, key);
         }
         if self.log.focused && self.on_log_key(key) {
             return Vec::new();
         }
         if self.search.as_ref().is_some_and(|s| s.typing) {
-            self.on_search_key(key);
-            return Vec::new();
+            return self.on_search_key(key);
         }
         if let Some(command) = self.keymap.lookup(&key, self.editing) {
             return self.run_command(command);
@@ -108,8 +114,40 @@ impl App {
         Vec::new()
     }
 
-    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) {
+    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
         match overlay {
+            Overlay::Inspect {
+                title,
+                text,
+                full,
+                scroll,
+                max_scroll,
+            } => {
+                let last = max_scroll.get();
+                let scroll = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(last),
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => (scroll + 10).min(last),
+                    KeyCode::PageUp => scroll.saturating_sub(10),
+                    KeyCode::Home | KeyCode::Char('g') => 0,
+                    KeyCode::End | KeyCode::Char('G') => last,
+                    KeyCode::Char('y' | 'Y') => {
+                        self.overlay = None;
+                        return self.clipboard(full.to_string(), &title);
+                    }
+                    _ => {
+                        self.overlay = None;
+                        return Vec::new();
+                    }
+                };
+                self.overlay = Some(Overlay::Inspect {
+                    title,
+                    text,
+                    full,
+                    scroll,
+                    max_scroll,
+                });
+            }
             Overlay::Help { scroll } => {
                 let last = self.keymap.help_rows().len().saturating_sub(1);
                 let scroll = match key.code {
@@ -119,7 +157,7 @@ impl App {
                     KeyCode::PageUp => scroll.saturating_sub(10),
                     _ => {
                         self.overlay = None;
-                        return;
+                        return Vec::new();
                     }
                 };
                 self.overlay = Some(Overlay::Help { scroll });
@@ -144,20 +182,24 @@ impl App {
                 }
             }
         }
+        Vec::new()
     }
 
     /// Typing a search query.
-    fn on_search_key(&mut self, key: KeyEvent) {
-        let Some(search) = self.search.as_mut() else { return };
+    fn on_search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(search) = self.search.as_mut() else {
+            return Vec::new();
+        };
         match key.code {
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => search.query.push(c),
             KeyCode::Backspace => {
                 search.query.pop();
             }
-            KeyCode::Enter => self.start_search(),
+            KeyCode::Enter => return self.start_search(),
             KeyCode::Esc => self.search = None,
             _ => {}
         }
+        Vec::new()
     }
 
     /// Keys while the log pane has focus; false when the key is not the pane's.
@@ -431,7 +473,6 @@ fn finish_cell(cell: &mut super::Cell, statement: &Statement, prepared: Option<P
     };
     cell.mime = prepared.as_ref().and_then(|p| p.mime.clone());
     cell.mimes = prepared.as_ref().map(|p| p.mimes.clone()).unwrap_or_default();
-    cell.output_col = 0;
     let (outcome, output) = match statement.outcome() {
         Some(crate::livy::Outcome::Cancelled) => (Outcome::Cancelled, CellOutput::Cancelled),
         Some(crate::livy::Outcome::Failed(e)) => (Outcome::Error, CellOutput::error(&e)),
@@ -444,7 +485,7 @@ fn finish_cell(cell: &mut super::Cell, statement: &Statement, prepared: Option<P
                 };
                 (outcome, p.output)
             }
-            None => (Outcome::Ok, CellOutput::Text(Vec::new())),
+            None => (Outcome::Ok, CellOutput::Text(Default::default())),
         },
     };
     cell.run = RunState::Finished {

@@ -76,26 +76,4 @@ impl Drop for Progress {
     }
 }
 
-/// `4.2s`, `1m05s`, `2h03m`.
-pub fn elapsed(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs < 60 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else if secs < 3600 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn elapsed_is_short() {
-        assert_eq!(elapsed(Duration::from_millis(4200)), "4.2s");
-        assert_eq!(elapsed(Duration::from_secs(65)), "1m05s");
-        assert_eq!(elapsed(Duration::from_secs(7380)), "2h03m");
-    }
-}
+pub use crate::human::elapsed;

@@ -296,6 +296,26 @@ impl JsonTree {
         out
     }
 
+    /// The JSON pointer (RFC 6901) of `node` in the value the tree was made from, for
+    /// `Value::pointer`: `""` for the root, else e.g. `/b/2/c`.
+    pub fn pointer(&self, node: usize) -> String {
+        let mut parts = Vec::new();
+        let mut at = node;
+        while let Some(parent) = self.parent(at) {
+            parts.push(at);
+            at = parent;
+        }
+        let mut out = String::new();
+        for &n in parts.iter().rev() {
+            out.push('/');
+            match self.key(n) {
+                Some(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+                None => out.push_str(self.label(n).trim_start_matches('[').trim_end_matches(']')),
+            }
+        }
+        out
+    }
+
     /// Whether `node` is an object or array with at least one child.
     fn expandable(&self, node: usize) -> bool {
         self.nodes.get(node).is_some_and(|n| n.children > 0)

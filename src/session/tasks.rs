@@ -76,6 +76,24 @@ impl Runner {
                     let _ = tx.send(notice);
                 });
             }
+            Effect::Search { query, targets } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let matches = crate::app::search::find(&targets, &query);
+                    let _ = tx.send(AppEvent::Searched { query, matches });
+                });
+            }
+            Effect::Prepare { cell, raw, mime } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut prepared = PreparedOutput::prepare(&raw, Some(&mime));
+                    prepared.raw = Some(raw);
+                    let _ = tx.send(AppEvent::Prepared {
+                        cell,
+                        prepared: Box::new(prepared),
+                    });
+                });
+            }
             // The terminal layer writes to the clipboard; nothing to do here.
             Effect::Clipboard(_) => {}
             Effect::Cancel { session, statement } => {

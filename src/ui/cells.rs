@@ -5,7 +5,6 @@ use super::UiContext;
 use super::json_view::JsonView;
 use super::table_grid::{TableGrid, TableScroll};
 use super::text::{truncate, wrap};
-use crate::app::search::Place;
 use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState};
 use crate::livy::SessionKind;
 use ansi_to_tui::IntoText;
@@ -15,7 +14,6 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
-use std::time::Duration;
 use tui_textarea::TextArea;
 use unicode_width::UnicodeWidthChar;
 use unicode_width::UnicodeWidthStr;
@@ -176,12 +174,18 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
     match &cell.output {
         Some(CellOutput::Table(t)) => {
             let visible = TableGrid::visible_rows(&t.table, out_area.height);
-            let scroll = TableScroll {
+            let selecting = app.cells.get(app.focus).is_some_and(|c| c.id == cell.id) && !app.editing;
+            let mut scroll = TableScroll {
                 row: cell.output_scroll,
-                col: cell.output_col,
-                selected: current_table_match(app, cell),
+                col: t.first_col.get(),
+                selected: selecting.then_some(t.cursor),
             }
             .clamped(t.table.rows.len(), t.table.columns.len(), visible);
+            if selecting {
+                scroll.show_col(t.cursor.1, &t.layout, out_area.width);
+            }
+            // the app asks for a first column; this is where it really starts now
+            t.first_col.set(scroll.col);
             frame.render_widget(TableGrid::new(&t.table, &t.layout, scroll, &ui.theme), out_area);
         }
         Some(CellOutput::Json(j)) if j.raw.is_none() => {
@@ -224,15 +228,6 @@ fn search_query(app: &App) -> &str {
 }
 
 /// The current search match, when it is a cell of this cell's table.
-fn current_table_match(app: &App, cell: &Cell) -> Option<(usize, usize)> {
-    let search = app.search.as_ref()?;
-    let m = search.matches.get(search.current?)?;
-    match m.place {
-        Place::Table { row, col } if m.cell == cell.id => Some((row, col)),
-        _ => None,
-    }
-}
-
 /// A line with every case-insensitive occurrence of `query` in `style`, keeping the other
 /// styles. Cost is the line's length; lines whose lower-casing changes byte offsets are left
 /// unmarked rather than marked wrongly.
@@ -564,10 +559,7 @@ pub fn bar(fraction: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
-/// `0.4s`, `12.3s`, `2m05s`.
-pub fn elapsed(d: Duration) -> String {
-    crate::cli::progress::elapsed(d)
-}
+pub use crate::human::elapsed;
 
 fn kind_label(kind: &SessionKind) -> &str {
     match kind {

@@ -1,4 +1,5 @@
-//! Popups over the notebook: the help (generated from the live keymap) and the quit prompt.
+//! Popups over the notebook: the help (generated from the live keymap), the quit prompt and
+//! the value inspector.
 
 use super::UiContext;
 use crate::app::{App, Overlay};
@@ -13,6 +14,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help(frame, area, app, ui, *scroll),
         Some(Overlay::ConfirmQuit { delete_by_default }) => confirm_quit(frame, area, app, ui, *delete_by_default),
+        Some(Overlay::Inspect {
+            title,
+            text,
+            scroll,
+            max_scroll,
+            ..
+        }) => inspect(frame, area, ui, title, text, *scroll, max_scroll),
         None => {}
     }
 }
@@ -98,4 +106,61 @@ fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, delete
         .style(theme.base());
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(text).block(block), rect);
+}
+
+/// One value whole: wrapped to the popup and scrolled by screen rows.
+fn inspect(
+    frame: &mut Frame,
+    area: Rect,
+    ui: &UiContext,
+    title: &str,
+    text: &str,
+    scroll: usize,
+    max_scroll: &std::cell::Cell<usize>,
+) {
+    let theme = &ui.theme;
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        area.height.saturating_sub(2).max(5),
+    );
+    let inner_width = usize::from(rect.width.saturating_sub(2)).max(1);
+    let inner_height = usize::from(rect.height.saturating_sub(2)).max(1);
+    // The inspector holds at most a few hundred KB (the app cuts longer values), so
+    // wrapping it all per frame stays cheap.
+    let rows: Vec<String> = text
+        .split('\n')
+        .flat_map(|l| super::text::wrap_words(&l.replace('\t', "    "), inner_width))
+        .collect();
+    let last_start = rows.len().saturating_sub(inner_height);
+    max_scroll.set(last_start);
+    let scroll = scroll.min(last_start);
+    let position = if rows.len() > inner_height {
+        format!(
+            " rows {}–{} of {} · ↑↓ PgUp PgDn scroll ·",
+            scroll + 1,
+            (scroll + inner_height).min(rows.len()),
+            rows.len()
+        )
+    } else {
+        String::new()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused())
+        .title(Line::styled(
+            format!(" {title} "),
+            theme.text().add_modifier(Modifier::BOLD),
+        ))
+        .title_bottom(Line::styled(format!("{position} y copies · any other key closes "), theme.dim()).right_aligned())
+        .style(theme.base());
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(scroll)
+        .take(inner_height)
+        .map(|l| Line::styled(l, theme.text()))
+        .collect();
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

@@ -82,6 +82,28 @@ impl TableScroll {
         self.col = first;
     }
 
+    /// Scrolls columns just enough that column `target` shows whole in `width` (or starts
+    /// at the left edge when it is wider than that).
+    pub fn show_col(&mut self, target: usize, layout: &TableLayout, width: u16) {
+        if target <= self.col {
+            self.col = target;
+            return;
+        }
+        // the leftmost first column from which `target` still ends inside `width`
+        let mut used = 0u32;
+        let mut first = target;
+        for i in (0..=target).rev() {
+            let w = u32::from(layout.widths.get(i).copied().unwrap_or(MIN_WIDTH));
+            let need = w + if i == target { 0 } else { u32::from(SEPARATOR) };
+            if used + need > u32::from(width) && i != target {
+                break;
+            }
+            used += need;
+            first = i;
+        }
+        self.col = self.col.max(first);
+    }
+
     /// This position with `row` and `col` pulled back inside the table.
     pub fn clamped(self, table_rows: usize, table_cols: usize, visible_rows: usize) -> TableScroll {
         TableScroll {
@@ -342,12 +364,16 @@ impl Widget for TableGrid<'_> {
             } else {
                 footer.push_str(&format!("columns {}–{} of {}", first_col + 1, last_whole + 1, n_cols));
             }
-            if first_col > 0 || last_whole + 1 < n_cols {
-                footer.push_str(" · ←→ more columns");
-            }
+            // notes (a capped result) before hints: they must not be the part cut off
             for note in notes(table) {
                 footer.push_str(" · ");
                 footer.push_str(note);
+            }
+            if first_col > 0 || last_whole + 1 < n_cols {
+                footer.push_str(" · ←→ more columns");
+            }
+            if self.scroll.selected.is_some() {
+                footer.push_str(" · Space shows a cell whole");
             }
             buf.set_stringn(area.x, y, fit(&footer, false, width).0, width, dim);
         }
@@ -488,14 +514,5 @@ mod tests {
         let stale = TableLayout::default();
         let area = Rect::new(0, 0, 40, 10);
         TableGrid::new(&t, &stale, TableScroll::default(), &theme).render(area, &mut Buffer::empty(area));
-    }
-
-    #[test]
-    fn grouping() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1000), "1,000");
-        assert_eq!(grouped(100_000), "100,000");
-        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 }
