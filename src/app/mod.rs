@@ -22,8 +22,10 @@ use crate::livy::{CreateSession, SessionId, SessionKind, SessionState};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// Lines of session log kept in memory.
-pub const LOG_KEEP: usize = 10_000;
+/// Lines of session log kept in memory: hours of a chatty Spark driver in ~15 MB. Drawing
+/// does not depend on it (the benches draw a million lines); starting a log search scans
+/// all of them on the UI loop, which stays a few milliseconds at this size.
+pub const LOG_KEEP: usize = 100_000;
 
 /// What the notebook knows about its session.
 #[derive(Clone, Debug)]
