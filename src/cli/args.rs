@@ -164,6 +164,20 @@ pub enum Command {
     /// statement prints its error on stderr and exits 1. A session this command created is
     /// deleted on exit (also on Ctrl-C) unless --keep. Ctrl-C cancels a running statement.
     Exec(Box<ExecArgs>),
+    /// Run a notebook headless, every cell in order, and save it with the outputs.
+    ///
+    /// Like `jupyter nbconvert --execute` or papermill, for .ipynb notebooks (sparkmagic ones
+    /// included) and percent scripts (.py, .scala, .r, .sql). Creates a session (with the
+    /// notebook's %%configure settings) or attaches to --session, runs the code cells as
+    /// statements (skipping markdown, raw, empty and client-side magic cells such as %%info),
+    /// stops at the first failed cell (exit 1) unless --allow-errors, writes the notebook
+    /// with the new outputs — also after a failure or Ctrl-C — and deletes a session it
+    /// created. Needs no terminal.
+    Run(Box<RunArgs>),
+    /// Convert a notebook between .ipynb and a percent script (.py, .scala, .r, .sql).
+    ///
+    /// A script holds no outputs: converting to one drops them.
+    Export(ExportArgs),
     /// List, inspect, kill and read the logs of interactive sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
@@ -233,6 +247,77 @@ pub struct ExecArgs {
 
     #[command(flatten)]
     pub new_session: NewSessionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The notebook: .ipynb, or a percent script (.py, .scala, .r, .sql).
+    #[arg(value_name = "NOTEBOOK")]
+    pub notebook: PathBuf,
+
+    /// Write the executed notebook here (format by extension) instead of over NOTEBOOK (whose
+    /// old version is kept as NOTEBOOK~). A script holds no outputs, so a script NOTEBOOK is
+    /// never rewritten: use -o OUT.ipynb to keep them.
+    #[arg(long, short, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Set a parameter, NAME=VALUE; repeat for more. Replaces ${NAME} in code cells, and
+    /// assigns NAME in a cell injected after the cell tagged "parameters" (papermill style).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+
+    /// Kind of a new session [default: the notebook's kind, else by the script's extension,
+    /// else spark]; also of cells when the notebook names no kind.
+    #[arg(long, short, value_enum)]
+    pub kind: Option<KindArg>,
+
+    /// Run in this existing session (id or name) instead of creating one; it is never
+    /// deleted, and the notebook's %%configure cells are ignored.
+    #[arg(long, short, value_name = "ID|NAME")]
+    pub session: Option<String>,
+
+    /// Run every cell even when some fail; exit 0 and report how many failed.
+    #[arg(long)]
+    pub allow_errors: bool,
+
+    /// Keep a session this command created, and print its id.
+    #[arg(long)]
+    pub keep_session: bool,
+
+    /// Give up on a cell that runs longer than this many seconds: cancel it and stop (exit 1).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+
+    #[command(flatten)]
+    pub new_session: NewSessionArgs,
+}
+
+/// What `export` converts to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportTo {
+    /// A percent script in the notebook's language (.py, .scala, .r or .sql).
+    Script,
+    /// A Jupyter notebook (.ipynb).
+    Ipynb,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The notebook to convert.
+    #[arg(value_name = "NOTEBOOK")]
+    pub notebook: PathBuf,
+
+    /// Target format [default: by the extension of -o].
+    #[arg(long, value_enum)]
+    pub to: Option<ExportTo>,
+
+    /// Where to write ("-" for stdout) [default: NOTEBOOK with the target's extension].
+    #[arg(long, short, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Overwrite OUT if it exists (the old file is kept as OUT~).
+    #[arg(long, short)]
+    pub force: bool,
 }
 
 /// Settings for a session this command creates.

@@ -1,0 +1,177 @@
+//! Using one Livy session from a headless command (`exec`, `run`): attach to one or wait for a
+//! new one, follow statements with progress, and clean up after a stop.
+
+use super::failure::Failure;
+use super::progress::{Progress, elapsed};
+use crate::livy::failure_reason::failure_reason;
+use crate::livy::{LivyClient, Session, SessionId, SessionKind, SessionState, Statement, StatementId};
+use crate::session::PollInterval;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// What must be undone if the command is interrupted.
+#[derive(Default)]
+pub struct Cleanup {
+    /// A session this command created (deleted at the end unless kept).
+    pub created: Option<SessionId>,
+    /// A statement still running.
+    pub running: Option<(SessionId, StatementId)>,
+}
+
+/// Checks an existing session before using it; returns the id to address it by and the
+/// session as the server describes it. A shared session needs a kind for every statement.
+pub async fn attach(client: &LivyClient, id: &SessionId, has_kind: bool) -> Result<(SessionId, Session), Failure> {
+    let session = client.get_session(id).await?;
+    if session.kind == SessionKind::Shared && !has_kind {
+        return Err(Failure::usage(format!(
+            "session {} is a shared session: give the code's language with --kind",
+            session.id
+        )));
+    }
+    // Keep addressing it as the user did only if it has no numeric id.
+    let address = if session.id.as_str().is_empty() {
+        id.clone()
+    } else {
+        session.id.clone()
+    };
+    Ok((address, session))
+}
+
+/// Waits until the session accepts statements; explains a session that died instead.
+pub async fn wait_until_ready(
+    client: &LivyClient,
+    id: &SessionId,
+    fresh: bool,
+    progress: &Mutex<Progress>,
+) -> Result<(), Failure> {
+    let started = Instant::now();
+    let mut poll = PollInterval::session_start();
+    let mut last_state = None;
+    loop {
+        let state = client.session_state(id).await?.state;
+        if last_state.as_ref() != Some(&state) {
+            poll.reset();
+            tracing::info!(session = %id, %state, "session state");
+        }
+        let usable = state.accepts_statements() && !(fresh && state == SessionState::Error);
+        if usable {
+            return Ok(());
+        }
+        if state.is_finished() || state == SessionState::Error {
+            lock(progress).finish();
+            return Err(dead_session(client, id, &state).await);
+        }
+        lock(progress).update(
+            state.as_str(),
+            &format!("session {id} {state} … {}", elapsed(started.elapsed())),
+        );
+        last_state = Some(state);
+        tokio::time::sleep(poll.next_delay()).await;
+    }
+}
+
+/// A failure that says why the session died, from its last log lines.
+pub async fn dead_session(client: &LivyClient, id: &SessionId, state: &SessionState) -> Failure {
+    let reason = match client.session_log(id, None, Some(50)).await {
+        Ok(page) => failure_reason(&page.log).map(|r| format!(": {r}")).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Failure::failed(format!(
+        "session {id} is {state}{reason} — see 'livy-tui sessions log {id}' for the whole log"
+    ))
+}
+
+/// How progress lines name a statement while it runs.
+pub struct StatementLabel<'a> {
+    /// Leads every progress line (`statement 3`, `[2/9] spark  val x = 1`).
+    pub text: &'a str,
+    /// On a pipe, print a line on every state change (else only the half-minute reminders).
+    pub lines_per_state: bool,
+}
+
+/// Polls a statement until it finishes; returns it parsed and as the server sent it.
+pub async fn wait_for_statement(
+    client: &LivyClient,
+    session: &SessionId,
+    id: &StatementId,
+    label: &StatementLabel<'_>,
+    progress: &Mutex<Progress>,
+) -> Result<(Statement, serde_json::Value), Failure> {
+    let started = Instant::now();
+    let mut poll = PollInterval::statement();
+    loop {
+        let raw = client.get_statement_json(session, id).await?;
+        let statement: Statement = serde_json::from_value(raw.clone())
+            .map_err(|e| Failure::failed(format!("the server sent a statement this client cannot read: {e}")))?;
+        if statement.state.is_finished() {
+            return Ok((statement, raw));
+        }
+        let percent = (statement.progress.clamp(0.0, 1.0) * 100.0).round();
+        let key = if label.lines_per_state {
+            statement.state.as_str()
+        } else {
+            label.text
+        };
+        lock(progress).update(
+            key,
+            &format!(
+                "{} {} {percent:.0}% … {}",
+                label.text,
+                statement.state,
+                elapsed(started.elapsed())
+            ),
+        );
+        tokio::time::sleep(poll.next_delay()).await;
+    }
+}
+
+/// After Ctrl-C or a timeout: cancel the statement that was running, if any.
+pub async fn cancel_running(client: &LivyClient, cleanup: &Mutex<Cleanup>) {
+    let running = lock(cleanup).running.take();
+    if let Some((session, statement)) = running {
+        eprintln!("cancelling statement {statement} in session {session} …");
+        if let Err(e) = client.cancel_statement(&session, &statement).await {
+            eprintln!("could not cancel statement {statement}: {e}");
+        }
+    }
+}
+
+/// Deletes the session this command created, unless asked to keep it.
+pub async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep: bool) {
+    let created = lock(cleanup).created.take();
+    let Some(id) = created else { return };
+    if keep {
+        eprintln!("kept session {id} (use it with --session {id}; delete it with 'livy-tui sessions kill {id}')");
+        return;
+    }
+    tracing::info!(%id, "deleting the session this command created");
+    if let Err(e) = client.delete_session(&id).await
+        && !e.is_not_found()
+    {
+        eprintln!("could not delete session {id}: {e}");
+    }
+}
+
+/// Sleeps for `limit`, or forever without one.
+pub async fn sleep_or_forever(limit: Option<Duration>) {
+    match limit {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A `--timeout`-style flag: a positive number of seconds.
+pub fn timeout_flag(flag: &str, secs: Option<f64>) -> Result<Option<Duration>, Failure> {
+    match secs {
+        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(Failure::usage(format!(
+            "{flag} must be a positive number of seconds, not {s}"
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// Locks, ignoring poisoning (a panicked holder leaves plain data behind).
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
