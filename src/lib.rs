@@ -11,6 +11,7 @@ pub mod config;
 pub mod human;
 pub mod livy;
 pub mod logging;
+pub mod notebook;
 pub mod output;
 pub mod server;
 pub mod session;
