@@ -7,11 +7,26 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{TestLivy, TestLivyConfig};
 
+/// The shell command a pane runs: livy-tui with a clean environment, its state directory
+/// inside `dir` (recovery copies never land in the user's home), then its exit code.
+fn command_line(socket: &str, dir: &std::path::Path, url: &str, env: &str, args: &str) -> String {
+    let log = std::env::temp_dir().join(format!("{socket}.log"));
+    format!(
+        "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN -u NO_COLOR TERM=xterm-256color LIVY_TUI_STATE_DIR={state} {env} {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
+        state = dir.join("state").display(),
+        bin = env!("CARGO_BIN_EXE_livy-tui"),
+        log = log.display(),
+    )
+}
+
 /// A private tmux server running livy-tui in one pane; killed on drop.
 struct Tmux {
     socket: String,
-    /// The working directory of livy-tui (exports land here).
+    /// The working directory of livy-tui (exports land here; its state directory, with
+    /// recovery copies, is `state/` in it).
     dir: tempfile::TempDir,
+    url: String,
+    env: String,
 }
 
 impl Tmux {
@@ -30,14 +45,8 @@ impl Tmux {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let socket = format!("livy-tui-e2e-{}-{n}", std::process::id());
-        let log = std::env::temp_dir().join(format!("{socket}.log"));
-        let command = format!(
-            "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN -u NO_COLOR TERM=xterm-256color {env} {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
-            bin = env!("CARGO_BIN_EXE_livy-tui"),
-            url = livy.url(),
-            log = log.display(),
-        );
         let dir = tempfile::tempdir().unwrap();
+        let command = command_line(&socket, dir.path(), &livy.url(), env, args);
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -61,7 +70,25 @@ impl Tmux {
             .args(["-L", &socket, "set-option", "-s", "set-clipboard", "on"])
             .status()
             .unwrap();
-        Tmux { socket, dir }
+        Tmux {
+            socket,
+            dir,
+            url: livy.url(),
+            env: env.to_string(),
+        }
+    }
+
+    /// Kills livy-tui with SIGKILL (no chance to clean up), as a crash or `kill -9` would.
+    fn kill_9(&self) {
+        let shell = self.tmux(&["display-message", "-p", "-t", "0", "#{pane_pid}"]);
+        let status = Command::new("pkill").args(["-9", "-P", shell.trim()]).status().unwrap();
+        assert!(status.success(), "livy-tui was running");
+    }
+
+    /// Starts livy-tui again in the same pane, directory and state directory.
+    fn restart(&self, args: &str) {
+        let command = command_line(&self.socket, self.dir.path(), &self.url, &self.env, args);
+        self.tmux(&["respawn-pane", "-k", "-t", "0", &command]);
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -170,8 +197,11 @@ fn run_scala_and_sql_watch_the_log_cancel_and_quit_with_the_terminal_restored() 
     tui.wait_for("cancelled");
     assert_eq!(livy.requests_to("POST", "/sessions/0/statements/2/cancel").len(), 1);
 
-    // Quit: asked whether to delete the session this notebook created; yes.
+    // Quit: the untitled notebook has unsaved work (say discard), then asked whether to
+    // delete the session this notebook created; yes.
     tui.keys(&["C-q"]);
+    tui.wait_for("untitled has unsaved changes");
+    tui.keys(&["d"]);
     tui.wait_for("Delete it");
     tui.keys(&["y"]);
     let screen = tui.wait_for("EXITED=0");
@@ -203,7 +233,11 @@ fn a_dead_session_is_shown_with_its_reason_and_one_key_starts_a_new_one() {
     tui.wait_until("the result in the new session", |s| {
         s.contains("│2 ") || s.contains("┃2 ")
     });
-    tui.keys(&["C-q", "n"]);
+    tui.keys(&["C-q"]);
+    tui.wait_for("unsaved changes");
+    tui.keys(&["d"]);
+    tui.wait_for("Delete it");
+    tui.keys(&["n"]);
     tui.wait_for("EXITED=0");
     assert_eq!(
         livy.session_state("1").as_deref(),
@@ -382,4 +416,141 @@ fn a_matplotlib_image_shows_in_half_blocks_and_saves() {
     tui.wait_for("saved the image");
     let png = std::fs::read(tui.dir.path().join("livy-cell1-image.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
+}
+
+#[test]
+fn a_notebook_file_is_saved_reopened_with_its_outputs_and_recovered_after_kill_9() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    let tui = Tmux::start(&livy, "--kind pyspark --delete-on-quit never report.ipynb", 100, 30);
+    tui.wait_for("● idle");
+    tui.wait_for("new notebook report.ipynb");
+    tui.text("print('first result')");
+    tui.keys(&["C-e"]);
+    tui.wait_for("✓");
+    tui.keys(&["C-s"]);
+    tui.wait_for("saved report.ipynb");
+    let path = tui.dir.path().join("report.ipynb");
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(saved["nbformat"], 4);
+    assert_eq!(
+        saved["metadata"]["kernelspec"]["name"], "pysparkkernel",
+        "sparkmagic opens it"
+    );
+    assert_eq!(saved["cells"][0]["source"][0], "print('first result')");
+    assert_eq!(saved["cells"][0]["outputs"][0]["output_type"], "execute_result");
+    assert!(saved["metadata"]["livy_tui"]["binding"]["session_id"].is_string());
+
+    // Quit and reopen: the output is back, and the live session is offered.
+    tui.keys(&["Escape", "C-q"]);
+    tui.wait_for("EXITED=0");
+    tui.restart("--kind pyspark --delete-on-quit never report.ipynb");
+    let screen = tui.wait_for("attach to it");
+    assert!(screen.contains("first result"), "the saved output shows: {screen}");
+    tui.keys(&["a"]);
+    tui.wait_for("● idle");
+
+    // Type without saving, give autosave its pause, then die without a chance to save.
+    tui.keys(&["b", "Enter"]);
+    tui.text("typed but never saved");
+    tui.wait_for("report.ipynb [+]");
+    std::thread::sleep(Duration::from_secs(3));
+    tui.kill_9();
+    tui.wait_for("EXITED=137");
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(!on_disk.contains("typed but never saved"), "nothing was saved");
+
+    tui.restart("--kind pyspark --delete-on-quit never report.ipynb");
+    tui.wait_for("attach to it");
+    tui.keys(&["a"]);
+    tui.wait_for("Recover them?");
+    tui.keys(&["r"]);
+    let screen = tui.wait_for("typed but never saved");
+    assert!(
+        screen.contains("report.ipynb [+]"),
+        "recovered, not yet saved: {screen}"
+    );
+    tui.keys(&["C-s"]);
+    tui.wait_for("saved report.ipynb");
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("typed but never saved")
+    );
+    assert!(
+        tui.dir.path().join("report.ipynb~").exists(),
+        "the previous version is kept as a backup"
+    );
+    // Quitting clean asks nothing about the file.
+    tui.keys(&["Escape", "C-q"]);
+    tui.wait_for("EXITED=0");
+}
+
+#[test]
+fn a_sparkmagic_notebook_from_jupyter_opens_runs_its_sql_and_saves_back() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    let tui = Tmux::start(&livy, "--delete-on-quit never nb.ipynb", 120, 40);
+    // the pane's directory exists once tmux started; the app reads the file at start-up, so
+    // copy first and restart
+    let path = tui.dir.path().join("nb.ipynb");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/notebooks/sparkmagic/Pyspark-Kernel.ipynb"),
+        &path,
+    )
+    .unwrap();
+    tui.restart("--delete-on-quit never nb.ipynb");
+    let screen = tui.wait_for("● idle");
+    assert!(screen.contains("python"), "the PySpark kernel's language: {screen}");
+    // %%configure -f {"name": …, "executorMemory": "4G", …} shaped the new session
+    let creates = livy.requests_to("POST", "/sessions");
+    let create = creates
+        .iter()
+        .rev()
+        .find(|r| r.path == "/sessions")
+        .expect("a session was created");
+    let body: serde_json::Value = serde_json::from_slice(&create.body).unwrap();
+    assert_eq!(body["executorMemory"], "4G", "{body}");
+    assert_eq!(body["name"], "remotesparkmagics-sample", "{body}");
+    assert_eq!(body["kind"], "pyspark");
+
+    // Go to the first %%sql cell and run it: sent as SQL, without its magic line.
+    livy.clear_requests();
+    tui.keys(&["/"]);
+    tui.text("SELECT 1, 2, 3");
+    tui.keys(&["Enter"]);
+    tui.wait_for("match 1 of");
+    tui.keys(&["r"]);
+    tui.wait_until("the statement ran", |_| {
+        !livy.requests_to("POST", "/sessions/").is_empty()
+    });
+    let sent = livy.requests_to("POST", "/sessions/");
+    let statement: serde_json::Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(statement["code"], "SELECT 1, 2, 3");
+    assert_eq!(statement["kind"], "sql");
+    tui.wait_for("nb.ipynb [+]");
+
+    tui.keys(&["C-s"]);
+    tui.wait_for("saved nb.ipynb");
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        saved["metadata"]["kernelspec"]["name"], "pysparkkernel",
+        "Jupyter opens it with sparkmagic"
+    );
+    let sources: Vec<String> = saved["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| match &c["source"] {
+            serde_json::Value::Array(lines) => lines.iter().filter_map(|l| l.as_str()).collect(),
+            other => other.as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
+    assert!(
+        sources.iter().any(|s| s.starts_with("%%sql -o query1\nSELECT 1, 2, 3")),
+        "{sources:?}"
+    );
+    assert!(sources.iter().any(|s| s.starts_with("%%configure -f")), "{sources:?}");
+    assert!(sources.iter().any(|s| s == "%%info"), "{sources:?}");
+    let reloaded = livy_tui::notebook::load(&path).expect("it loads back");
+    assert_eq!(reloaded.cells.len(), saved["cells"].as_array().unwrap().len());
 }

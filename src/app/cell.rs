@@ -3,6 +3,7 @@
 use super::events::CellId;
 use crate::livy::StatementOutput;
 use crate::livy::{SessionKind, StatementError, StatementId};
+use crate::notebook::{JupyterOutput, Magic, NotebookCell, split_magic};
 use crate::output::image::{DecodedImage, decode_png};
 use crate::output::json_tree::{JsonTree, JsonTreeState};
 use crate::output::sanitize::{sanitize, strip_all};
@@ -254,6 +255,8 @@ pub struct PreparedOutput {
     pub mime: Option<String>,
     /// Every type the bundle carries that can be shown, richest first.
     pub mimes: Vec<String>,
+    /// The output as Jupyter outputs, for saving (made on the worker with the rest).
+    pub jupyter: Option<Arc<Vec<JupyterOutput>>>,
 }
 
 impl PreparedOutput {
@@ -267,6 +270,7 @@ impl PreparedOutput {
                 raw: None,
                 mime: None,
                 mimes,
+                jupyter: None,
             };
         }
         let chosen = mime.map(str::to_string).or_else(|| mimes.first().cloned());
@@ -279,6 +283,7 @@ impl PreparedOutput {
             raw: None,
             mime: chosen,
             mimes,
+            jupyter: None,
         }
     }
 }
@@ -301,6 +306,13 @@ pub struct Cell {
     /// The type shown, and all it can be shown as.
     pub mime: Option<String>,
     pub mimes: Vec<String>,
+    /// The cell as its file holds it: type (code, markdown…), id, tags, metadata, kept so a
+    /// save loses nothing. Its source is refreshed from the editor when the notebook is
+    /// saved; its outputs live in `outputs`.
+    pub doc: NotebookCell,
+    /// The outputs as Jupyter outputs, for saving: shared, so taking a snapshot to save on a
+    /// worker copies nothing on the UI loop.
+    pub outputs: Arc<Vec<JupyterOutput>>,
 }
 
 impl Cell {
@@ -333,7 +345,83 @@ impl Cell {
             raw: None,
             mime: None,
             mimes: Vec::new(),
+            doc: NotebookCell::code(""),
+            outputs: Arc::default(),
         }
+    }
+
+    /// A cell from a notebook file: the editor holds its text as Jupyter shows it (a
+    /// sparkmagic magic line first), and its saved output is shown (`prepared` off the UI
+    /// loop from [`NotebookCell::statement_output`]).
+    pub fn from_doc(id: CellId, mut doc: NotebookCell, kind: SessionKind, prepared: Option<PreparedOutput>) -> Cell {
+        let mut cell = Cell::with_code(id, kind, &doc.text());
+        cell.outputs = Arc::new(std::mem::take(&mut doc.outputs));
+        cell.execution_count = doc.execution_count.map(|n| n.to_string());
+        if let Some(prepared) = prepared {
+            let outcome = if matches!(prepared.output, CellOutput::Error { .. }) {
+                Outcome::Error
+            } else {
+                Outcome::Ok
+            };
+            cell.run = RunState::Finished {
+                duration: doc.timing.duration(),
+                outcome,
+            };
+            cell.output = Some(prepared.output);
+            cell.raw = prepared.raw;
+            cell.mime = prepared.mime;
+            cell.mimes = prepared.mimes;
+        }
+        cell.doc = doc;
+        cell
+    }
+
+    /// The cell as a file holds it, its source taken from the editor, without its outputs
+    /// (they are added on the worker that saves). A code cell's first line, when it is a
+    /// sparkmagic magic (`%%sql`), is stored apart as Jupyter expects; its kind is stored
+    /// only when it differs from the notebook's `default`.
+    pub fn to_doc(&self, default: Option<&SessionKind>) -> NotebookCell {
+        let mut doc = self.doc.clone();
+        let text = self.code();
+        if doc.is_code() {
+            let (magic, body) = split_magic(&text);
+            let implied = magic.and_then(Magic::parse).and_then(|m| m.implied_kind());
+            doc.magic = magic.map(str::to_string);
+            doc.source = body.to_string();
+            doc.kind = (Some(&self.kind) != default && implied.as_ref() != Some(&self.kind)).then(|| self.kind.clone());
+        } else {
+            doc.source = text;
+        }
+        doc
+    }
+
+    /// A markdown, raw or unknown-type cell: text, never run.
+    pub fn is_text(&self) -> bool {
+        !self.doc.is_code()
+    }
+
+    /// What running the cell sends: the code without a magic line, and the kind (`%%sql`
+    /// means SQL); or why it is not sent to Livy.
+    pub fn statement(&self) -> Result<(String, SessionKind), String> {
+        if self.is_text() {
+            return Err(format!("{} cells are not run", self.doc.cell_type.as_str()));
+        }
+        let text = self.code();
+        let (magic, body) = split_magic(&text);
+        let kind = match magic.and_then(Magic::parse) {
+            None | Some(Magic::Pretty) => self.kind.clone(),
+            Some(m @ (Magic::Sql | Magic::Spark { .. })) => m.implied_kind().unwrap_or_else(|| self.kind.clone()),
+            Some(Magic::Configure { .. }) => {
+                return Err(
+                    "%%configure sets up the session: its settings apply when a session is created (Ctrl+N)".into(),
+                );
+            }
+            Some(Magic::Inert(name)) => return Err(format!("%%{name} is a Jupyter magic; it is not sent to Livy")),
+        };
+        if body.trim().is_empty() {
+            return Err("nothing to run: the cell is empty".into());
+        }
+        Ok((body.to_string(), kind))
     }
 
     /// The code as one string.

@@ -59,11 +59,14 @@ pub enum Command {
     RecreateSession,
     Help,
     Quit,
+    Save,
+    SaveAs,
+    MakeMarkdown,
 }
 
 impl Command {
     /// Every command, in the order the help lists them.
-    pub const ALL: [Command; 53] = [
+    pub const ALL: [Command; 56] = [
         Command::RunCell,
         Command::RunAndAdvance,
         Command::RunAndInsertBelow,
@@ -117,6 +120,9 @@ impl Command {
         Command::RecreateSession,
         Command::Help,
         Command::Quit,
+        Command::Save,
+        Command::SaveAs,
+        Command::MakeMarkdown,
     ];
 
     /// The name used in the config file (`run-cell = ["ctrl-e"]`).
@@ -175,6 +181,9 @@ impl Command {
             Command::RecreateSession => "new-session",
             Command::Help => "help",
             Command::Quit => "quit",
+            Command::Save => "save",
+            Command::SaveAs => "save-as",
+            Command::MakeMarkdown => "make-markdown",
         }
     }
 
@@ -234,6 +243,9 @@ impl Command {
             Command::RecreateSession => "start a new session with the same settings",
             Command::Help => "this help",
             Command::Quit => "quit",
+            Command::Save => "save the notebook (asks for a name the first time)",
+            Command::SaveAs => "save the notebook under another name (.ipynb, or .py .scala .r .sql)",
+            Command::MakeMarkdown => "make the cell markdown (text, not run); 1–4 make it code again",
         }
     }
 

@@ -84,16 +84,19 @@ impl App {
                     let index = index.min(self.cells.len());
                     self.cells.insert(index, cell);
                     self.focus = index;
+                    self.touch();
                 }
                 None => self.say("nothing to bring back"),
             },
             Command::MoveCellUp if self.focus > 0 => {
                 self.cells.swap(self.focus, self.focus - 1);
                 self.focus -= 1;
+                self.touch();
             }
             Command::MoveCellDown if self.focus + 1 < self.cells.len() => {
                 self.cells.swap(self.focus, self.focus + 1);
                 self.focus += 1;
+                self.touch();
             }
             Command::MoveCellUp | Command::MoveCellDown => {}
             Command::SplitCell => self.split_focused(),
@@ -161,6 +164,20 @@ impl App {
             Command::RecreateSession => return self.recreate_session(),
             Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Command::Quit => self.request_quit(),
+            Command::Save => return self.save(),
+            Command::SaveAs => return self.ask_save_as(),
+            Command::MakeMarkdown => {
+                if self.focused().is_busy() {
+                    self.complain("the cell is queued or running; cancel it first");
+                } else {
+                    let cell = self.focused_mut();
+                    cell.doc.cell_type = crate::notebook::CellType::Markdown;
+                    cell.output = None;
+                    cell.outputs = Default::default();
+                    cell.run = RunState::Idle;
+                    self.touch();
+                }
+            }
         }
         Vec::new()
     }
@@ -434,6 +451,7 @@ impl App {
             .map_or_else(|| self.settings.default_kind.clone(), |c| c.kind.clone());
         let id = self.new_cell_id();
         self.cells.insert(index.min(self.cells.len()), Cell::new(id, kind));
+        self.touch();
     }
 
     fn deleted_pop(&mut self) -> Option<(usize, Cell)> {
@@ -451,6 +469,7 @@ impl App {
             self.insert_cell(0);
         }
         self.focus = self.focus.min(self.cells.len() - 1);
+        self.touch();
         self.say("cell deleted (z brings it back)");
     }
 
@@ -469,11 +488,15 @@ impl App {
         after.extend_from_slice(&lines[row + 1..]);
         let kind = self.focused().kind.clone();
         let id = self.focused().id;
+        // the first half stays the file's cell (id, tags, metadata); its output is dropped
+        let doc = self.focused().doc.clone();
         *self.focused_mut() = Cell::with_code(id, kind.clone(), &before.join("\n"));
+        self.focused_mut().doc = doc;
         let new_id = self.new_cell_id();
         self.cells
             .insert(self.focus + 1, Cell::with_code(new_id, kind, &after.join("\n")));
         self.focus += 1;
+        self.touch();
     }
 
     fn merge_below(&mut self) {
@@ -488,7 +511,10 @@ impl App {
         }
         let merged = format!("{}\n{}", self.cells[self.focus].code(), self.cells[below].code());
         let (id, kind) = (self.cells[self.focus].id, self.cells[self.focus].kind.clone());
+        let doc = self.cells[self.focus].doc.clone();
         self.cells[self.focus] = Cell::with_code(id, kind, &merged);
+        self.cells[self.focus].doc = doc;
+        self.touch();
         self.cells.remove(below);
     }
 
@@ -497,27 +523,39 @@ impl App {
             self.complain("the cell is queued or running; its language cannot change now");
             return;
         }
-        self.focused_mut().kind = kind;
+        let cell = self.focused_mut();
+        cell.kind = kind;
+        cell.doc.cell_type = crate::notebook::CellType::Code;
+        self.touch();
     }
 
     /// Queues cells (by index) to run in order; empty and already-busy ones are skipped.
-    fn queue_cells(&mut self, indices: &[usize]) -> Vec<Effect> {
+    pub(super) fn queue_cells(&mut self, indices: &[usize]) -> Vec<Effect> {
         if self.session.is_over() {
             self.complain(self.dead_session_hint());
             return Vec::new();
         }
         let mut queued = 0;
+        let mut why_not = None;
         for &i in indices {
             let Some(cell) = self.cells.get_mut(i) else { continue };
-            if cell.is_busy() || cell.code().trim().is_empty() {
+            if cell.is_busy() {
+                why_not = Some("the cell is already queued or running".to_string());
+                continue;
+            }
+            if let Err(why) = cell.statement() {
+                why_not = Some(why);
                 continue;
             }
             cell.run = RunState::Queued;
             self.queue.push_back(cell.id);
             queued += 1;
         }
-        if queued == 0 && indices.len() == 1 {
-            self.say("nothing to run: the cell is empty or already queued");
+        if queued == 0
+            && indices.len() == 1
+            && let Some(why) = why_not
+        {
+            self.say(why);
         }
         if !self.session.accepts_statements() && queued > 0 {
             self.say("queued: the cell runs when the session is ready");
@@ -541,16 +579,22 @@ impl App {
             if cell.run != RunState::Queued {
                 continue;
             }
+            // edited since it was queued: it may no longer be something to run
+            let Ok((code, kind)) = cell.statement() else {
+                cell.run = RunState::Idle;
+                continue;
+            };
             cell.run = RunState::Submitting { since: now };
             cell.output = None;
             cell.output_scroll = 0;
             cell.unfolded = false;
-            let kind = (Some(&cell.kind) != session_kind.as_ref()).then(|| cell.kind.clone());
+            cell.doc.timing.start(std::time::SystemTime::now());
+            let kind = (Some(&kind) != session_kind.as_ref()).then_some(kind);
             return vec![Effect::Submit {
                 generation,
                 session,
                 cell: id,
-                code: cell.code(),
+                code,
                 kind,
             }];
         }
@@ -655,7 +699,38 @@ impl App {
         }]
     }
 
-    fn request_quit(&mut self) {
+    /// Starts the session the user chose (creating or attaching) in the current generation.
+    pub(super) fn start_session(&mut self, start: SessionStartSpec) -> Vec<Effect> {
+        self.session = super::SessionView::connecting(self.session.generation, self.now);
+        vec![Effect::StartSession {
+            generation: self.session.generation,
+            start,
+        }]
+    }
+
+    /// Asks (before the session starts) whether to attach to the notebook's live session.
+    pub fn ask_reattach(&mut self, session: crate::livy::SessionId, state: String) {
+        self.offer(Overlay::Reattach { session, state });
+    }
+
+    /// Offers to run again the cells that had run in a session that is gone.
+    pub fn offer_rerun(&mut self, session: String) {
+        let cells: Vec<_> = self
+            .cells
+            .iter()
+            .filter(|c| c.doc.is_code() && (c.execution_count.is_some() || !c.outputs.is_empty()))
+            .map(|c| c.id)
+            .collect();
+        if !cells.is_empty() {
+            self.offer(Overlay::Rerun { session, cells });
+        }
+    }
+
+    pub(super) fn request_quit(&mut self) {
+        if self.document.is_dirty() && !self.document.leaving && !self.document.quit_after_save {
+            self.overlay = Some(Overlay::ConfirmUnsaved);
+            return;
+        }
         let ours = self.session.created_here && !self.session.is_over();
         match (ours, self.settings.delete_on_quit) {
             (true, DeleteOnQuit::Ask) => {

@@ -36,6 +36,12 @@ pub enum AppEvent {
         query: String,
         matches: Vec<super::search::Match>,
     },
+    /// A worker saved the notebook (or could not).
+    Saved {
+        path: std::path::PathBuf,
+        version: u64,
+        result: Result<(), String>,
+    },
     /// A worker prepared an output as another of its types.
     Prepared {
         cell: CellId,
@@ -106,6 +112,22 @@ pub enum Effect {
         query: String,
         targets: Vec<super::search::SearchTarget>,
     },
+    /// Write the notebook to `path` on a worker (atomically, keeping a backup), then drop
+    /// its recovery copy; report with `AppEvent::Saved`.
+    Save {
+        path: std::path::PathBuf,
+        snapshot: Box<super::file_commands::NotebookSnapshot>,
+        version: u64,
+        /// The file it was saved as before (a "save as" moves the recovery copy).
+        previous: Option<std::path::PathBuf>,
+    },
+    /// Write a recovery copy of unsaved changes, keyed by the notebook's path.
+    WriteRecovery {
+        key: std::path::PathBuf,
+        snapshot: Box<super::file_commands::NotebookSnapshot>,
+    },
+    /// Drop the recovery copy kept for `key`.
+    DiscardRecovery { key: std::path::PathBuf },
     /// Prepare a cell's output as `mime` on a worker; report with `AppEvent::Prepared`.
     Prepare {
         cell: CellId,

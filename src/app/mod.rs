@@ -4,7 +4,9 @@
 pub mod cell;
 pub mod command;
 mod commands;
+pub mod document;
 pub mod events;
+pub mod file_commands;
 pub mod keymap;
 mod output_cursor;
 pub mod search;
@@ -173,6 +175,19 @@ pub enum Overlay {
         scroll: usize,
         max_scroll: std::cell::Cell<usize>,
     },
+    /// Typing the file name to save as.
+    SaveAs { input: String },
+    /// Quitting with unsaved changes: save, discard or stay.
+    ConfirmUnsaved,
+    /// A recovery copy newer than the file was found on opening.
+    Recover {
+        saved_at: std::time::SystemTime,
+        notebook: Box<crate::notebook::Notebook>,
+    },
+    /// The notebook's session is still alive: attach to it or start a new one.
+    Reattach { session: SessionId, state: String },
+    /// The notebook's session is gone: run again the cells that had run?
+    Rerun { session: String, cells: Vec<CellId> },
 }
 
 /// Screen rows a drawn cell covers (rows as the terminal counts them).
@@ -247,6 +262,10 @@ pub struct App {
     pending_cancel: Option<CellId>,
     /// The current search over cells and outputs.
     pub search: Option<search::Search>,
+    /// The file behind the notebook.
+    pub document: document::Document,
+    /// Questions waiting for the one on screen to be answered.
+    pub later_overlays: VecDeque<Overlay>,
 }
 
 impl App {
@@ -280,6 +299,8 @@ impl App {
             next_cell_id: 1,
             pending_cancel: None,
             search: None,
+            document: document::Document::new(None, crate::notebook::Notebook::new(Some(kind.clone()))),
+            later_overlays: VecDeque::new(),
         };
         let id = app.new_cell_id();
         app.cells.push(Cell::new(id, kind));
@@ -301,6 +322,15 @@ impl App {
         let id = self.new_cell_id();
         self.cells.push(Cell::with_code(id, kind, code));
         id
+    }
+
+    /// Shows a question, or queues it behind the one on screen.
+    pub fn offer(&mut self, overlay: Overlay) {
+        if self.overlay.is_none() {
+            self.overlay = Some(overlay);
+        } else {
+            self.later_overlays.push_back(overlay);
+        }
     }
 
     /// The focused cell.
@@ -352,6 +382,9 @@ impl App {
 
     /// Whether time-driven redraws are needed (elapsed timers, spinners, expiring messages).
     pub fn needs_ticks(&self) -> bool {
-        self.session.is_starting() || self.running_cell().is_some() || self.message.is_some()
+        self.session.is_starting()
+            || self.running_cell().is_some()
+            || self.message.is_some()
+            || (self.document.is_dirty() && self.document.recovered_version != self.document.version)
     }
 }

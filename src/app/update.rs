@@ -1,7 +1,7 @@
 //! Events → state changes and effects.
 
 use super::cell::{CellOutput, Outcome, PreparedOutput, RunState};
-use super::events::{AppEvent, CellId, Effect, SessionEvent, StatementEvent};
+use super::events::{AppEvent, CellId, Effect, SessionEvent, SessionStartSpec, StatementEvent};
 use super::{App, LOG_KEEP, LogSearch, Overlay, Phase, QuitPlan};
 use crate::livy::failure_reason::failure_reason;
 use crate::livy::{LogDelta, Session, Statement, StatementState};
@@ -22,6 +22,7 @@ impl App {
                     self.focused_mut()
                         .editor
                         .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+                    self.touch();
                 }
                 Vec::new()
             }
@@ -73,12 +74,13 @@ impl App {
                 Vec::new()
             }
             AppEvent::Tick => {
-                self.now = Instant::now();
+                // `now` is set by the event loop before every event (tests set it themselves)
                 if self.message.as_ref().is_some_and(|m| m.until <= self.now) {
                     self.message = None;
                 }
-                Vec::new()
+                self.autosave()
             }
+            AppEvent::Saved { path, version, result } => self.saved(path, version, result),
             AppEvent::Session(generation, event) if generation == self.session.generation => self.on_session(event),
             AppEvent::Statement(generation, cell, event) if generation == self.session.generation => {
                 self.on_statement(cell, *event)
@@ -97,7 +99,11 @@ impl App {
             return Vec::new();
         }
         if let Some(overlay) = self.overlay.clone() {
-            return self.on_overlay_key(overlay, key);
+            let effects = self.on_overlay_key(overlay, key);
+            if self.overlay.is_none() {
+                self.overlay = self.later_overlays.pop_front();
+            }
+            return effects;
         }
         if self.log.focused && self.on_log_key(key) {
             return Vec::new();
@@ -108,14 +114,95 @@ impl App {
         if let Some(command) = self.keymap.lookup(&key, self.editing) {
             return self.run_command(command);
         }
-        if self.editing {
-            self.focused_mut().editor.input(Input::from(key));
+        if self.editing && self.focused_mut().editor.input(Input::from(key)) {
+            self.touch();
         }
         Vec::new()
     }
 
     fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
         match overlay {
+            Overlay::SaveAs { mut input } => match key.code {
+                KeyCode::Enter => {
+                    let typed = input.trim();
+                    if typed.is_empty() {
+                        self.say("type a file name: name.ipynb, or name.py / .scala / .r / .sql for a script");
+                        return Vec::new();
+                    }
+                    let path = expand_home(typed);
+                    if let Err(e) = crate::notebook::Format::from_path(&path) {
+                        self.complain(e.to_string());
+                        return Vec::new();
+                    }
+                    self.overlay = None;
+                    return self.save_to(path);
+                }
+                KeyCode::Esc => {
+                    self.overlay = None;
+                    self.document.quit_after_save = false;
+                }
+                KeyCode::Backspace => {
+                    input.pop();
+                    self.overlay = Some(Overlay::SaveAs { input });
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    input.push(c);
+                    self.overlay = Some(Overlay::SaveAs { input });
+                }
+                _ => {}
+            },
+            Overlay::ConfirmUnsaved => match key.code {
+                KeyCode::Char('s' | 'S') | KeyCode::Enter => {
+                    self.overlay = None;
+                    self.document.quit_after_save = true;
+                    return self.save();
+                }
+                KeyCode::Char('d' | 'D') => {
+                    self.overlay = None;
+                    self.document.leaving = true;
+                    let key = self.document.recovery_key();
+                    self.request_quit();
+                    return vec![Effect::DiscardRecovery { key }];
+                }
+                _ => self.overlay = None,
+            },
+            Overlay::Recover { notebook, .. } => match key.code {
+                KeyCode::Char('r' | 'R') | KeyCode::Enter => {
+                    self.overlay = None;
+                    self.recover(*notebook);
+                }
+                KeyCode::Char('d' | 'D') => {
+                    self.overlay = None;
+                    self.say("dropped the recovered changes");
+                    return vec![Effect::DiscardRecovery {
+                        key: self.document.recovery_key(),
+                    }];
+                }
+                KeyCode::Esc => {
+                    self.overlay = None;
+                    self.say("kept the recovery copy; it is offered again next time");
+                }
+                _ => {}
+            },
+            Overlay::Reattach { session, .. } => match key.code {
+                KeyCode::Char('a' | 'A') | KeyCode::Enter => {
+                    self.overlay = None;
+                    return self.start_session(SessionStartSpec::Attach(session));
+                }
+                KeyCode::Char('n' | 'N') => {
+                    self.overlay = None;
+                    let create = self.settings.create.clone();
+                    return self.start_session(SessionStartSpec::Create(Box::new(create)));
+                }
+                _ => {}
+            },
+            Overlay::Rerun { cells, .. } => {
+                self.overlay = None;
+                if matches!(key.code, KeyCode::Char('r' | 'R') | KeyCode::Enter) {
+                    let indices: Vec<usize> = cells.iter().filter_map(|id| self.index_of(*id)).collect();
+                    return self.queue_cells(&indices);
+                }
+            }
             Overlay::Inspect {
                 title,
                 text,
@@ -281,6 +368,7 @@ impl App {
             SessionEvent::Ready { session, created } => {
                 self.session.created_here = created;
                 self.apply_session(*session);
+                self.bind_session();
             }
             SessionEvent::Updated(session) => {
                 self.session.trouble = None;
@@ -394,12 +482,14 @@ impl App {
                 let prepared = statement.output.as_ref().map(|o| PreparedOutput::prepare(o, None));
                 if let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) {
                     finish_cell(cell, &statement, prepared, now);
+                    self.touch();
                 }
                 effects.extend(self.pump());
             }
             StatementEvent::FinishedPrepared(statement, prepared) => {
                 if let Some(cell) = self.cells.iter_mut().find(|c| c.id == id) {
                     finish_cell(cell, &statement, Some(*prepared), now);
+                    self.touch();
                 }
                 effects.extend(self.pump());
             }
@@ -471,6 +561,7 @@ fn finish_cell(cell: &mut super::Cell, statement: &Statement, prepared: Option<P
         Some(raw) => Some(raw),
         None => statement.output.clone().map(std::sync::Arc::new),
     };
+    let jupyter = prepared.as_ref().and_then(|p| p.jupyter.clone());
     cell.mime = prepared.as_ref().and_then(|p| p.mime.clone());
     cell.mimes = prepared.as_ref().map(|p| p.mimes.clone()).unwrap_or_default();
     let (outcome, output) = match statement.outcome() {
@@ -493,4 +584,40 @@ fn finish_cell(cell: &mut super::Cell, statement: &Statement, prepared: Option<P
         outcome,
     };
     cell.output = Some(output);
+    record_in_doc(cell, statement, outcome, jupyter);
+}
+
+/// Keeps the file's view of the cell up to date: outputs as Jupyter outputs, the execution
+/// count, and when it ran (the server's times when it reports them).
+fn record_in_doc(
+    cell: &mut super::Cell,
+    statement: &Statement,
+    outcome: Outcome,
+    jupyter: Option<std::sync::Arc<Vec<crate::notebook::JupyterOutput>>>,
+) {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    cell.outputs = match (&cell.raw, outcome, jupyter) {
+        (_, Outcome::Cancelled, _) | (None, _, _) => Default::default(),
+        (Some(_), _, Some(made)) => made,
+        // not prepared on a worker: small, or a test
+        (Some(raw), _, None) => std::sync::Arc::new(crate::notebook::JupyterOutput::from_statement_output(raw)),
+    };
+    let count = cell.raw.as_ref().and_then(|r| r.execution_count);
+    cell.doc.execution_count = count.or_else(|| statement.id.to_string().parse().ok());
+    let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+    match (statement.started, statement.completed) {
+        (Some(start), Some(end)) if start > 0 && end >= start => {
+            cell.doc.timing.start(at(start));
+            cell.doc.timing.finish(at(end));
+        }
+        _ => cell.doc.timing.finish(SystemTime::now()),
+    }
+}
+
+/// A typed path with `~/` meaning the home directory.
+fn expand_home(typed: &str) -> std::path::PathBuf {
+    match (typed.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ => std::path::PathBuf::from(typed),
+    }
 }

@@ -28,6 +28,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Notebook (livy-tui with no command)")]
 pub struct NotebookArgs {
+    /// Notebook file to open or create: .ipynb (Jupyter, sparkmagic notebooks included) or a
+    /// percent script (.py .scala .r .sql with `# %%` / `// %%` / `-- %%` cell markers).
+    /// Without one the notebook is untitled until saved (Ctrl+S).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
     /// Language of new cells and of a new session [default: spark, or default-kind in the config].
     #[arg(long, short, value_enum)]
     pub kind: Option<KindArg>,

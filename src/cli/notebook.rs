@@ -4,9 +4,10 @@ use super::args::{ConnectionArgs, NotebookArgs};
 use super::connection;
 use super::failure::{CliResult, Failure};
 use super::resources::create_session_request;
-use crate::app::{App, AppEvent, DeleteOnQuit, SessionStart, Settings};
+use crate::app::{App, AppEvent, DeleteOnQuit, PreparedOutput, SessionStart, Settings};
 use crate::config::{Config, config_dir, parse_delete_on_quit};
 use crate::livy::{LivyClient, SessionId, SessionKind};
+use crate::notebook::{Format, Notebook, RecoveryStore, SessionBinding, strip_credentials};
 use crate::session::tasks::Runner;
 use crate::theme::Theme;
 use crate::tui;
@@ -14,6 +15,7 @@ use crate::ui::UiContext;
 use crate::ui::highlight::Highlighter;
 use crate::ui::images::ImageMode;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -45,9 +47,16 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         Some(mode) => mode.parse().map_err(|e| Failure::usage(format!("--images: {e}")))?,
         None => config.image_mode().map_err(Failure::usage)?.unwrap_or(ImageMode::Auto),
     };
-    let kind: SessionKind = match args.kind {
-        Some(k) => k.into(),
-        None => config
+    // The file first: its kind (kernel, script language) is the default before the config's.
+    let opened = match &args.file {
+        Some(path) => Some(open_file(path).await?),
+        None => None,
+    };
+    let file_kind = opened.as_ref().and_then(|o| o.notebook.default_kind.clone());
+    let kind: SessionKind = match (args.kind, file_kind) {
+        (Some(k), _) => k.into(),
+        (None, Some(k)) => k,
+        (None, None) => config
             .default_kind()
             .map_err(Failure::usage)?
             .unwrap_or(SessionKind::Spark),
@@ -67,7 +76,11 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     }));
     let client = LivyClient::new(client_config)?;
 
-    let mut create = create_session_request(&args.new_session)?;
+    let flags = create_session_request(&args.new_session)?;
+    let mut create = match &opened {
+        Some(o) => super::run::session_request_with(&o.notebook, flags)?,
+        None => flags,
+    };
     create.kind = Some(kind.clone());
     let start = match &args.session {
         Some(id) => SessionStart::Attach(SessionId::from(id.as_str())),
@@ -75,7 +88,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     };
     let settings = Settings {
         server: client.base_url().as_str().trim_end_matches('/').to_string(),
-        default_kind: kind,
+        default_kind: kind.clone(),
         create,
         delete_on_quit,
     };
@@ -84,7 +97,29 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     if !Highlighter::theme_exists(&syntax_theme) {
         tracing::warn!(theme = %syntax_theme, "unknown syntax theme; using the default");
     }
-    let (app, effects) = App::new(settings, start, keymap, Instant::now());
+    let (mut app, mut effects) = App::new(settings, start, keymap, Instant::now());
+    let recovery_key = match opened {
+        Some(mut o) => {
+            if o.is_new && o.notebook.default_kind.is_none() {
+                // a new .ipynb: the kernel of the kind asked for, so Jupyter opens it right
+                o.notebook = Notebook::new(Some(kind.clone()));
+            }
+            let path = o.path.clone();
+            let binding = o.notebook.binding.clone();
+            app.open(o.notebook, o.prepared, Some(o.path));
+            if o.is_new {
+                app.say(format!("new notebook {}: Ctrl+S creates it", path.display()));
+            }
+            if args.session.is_none()
+                && let Some(binding) = binding
+            {
+                effects = offer_bound_session(&client, &mut app, &binding, effects).await;
+            }
+            path
+        }
+        None => app.document.recovery_key(),
+    };
+    offer_recovery(&mut app, &recovery_key);
     // Loading the syntaxes takes a moment: do it beside the first frames, then redraw.
     let slot = ui.highlighter_slot();
     let redraw = tx.clone();
@@ -114,4 +149,92 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         }
     }
     Ok(0)
+}
+
+/// A notebook file read for opening, its saved outputs ready to show.
+struct Opened {
+    path: PathBuf,
+    notebook: Notebook,
+    prepared: Vec<Option<PreparedOutput>>,
+    /// The file does not exist yet; it is created on the first save.
+    is_new: bool,
+}
+
+/// Reads (or starts) the notebook at `path`. Saved outputs are parsed and laid out on a
+/// worker thread, as results are while the notebook runs.
+async fn open_file(path: &Path) -> Result<Opened, Failure> {
+    let format = Format::from_path(path).map_err(|e| Failure::usage(e.to_string()))?;
+    let (notebook, is_new) = match crate::notebook::load(path) {
+        Ok(notebook) => (notebook, false),
+        Err(e) if e.is_not_found() => {
+            let kind = match format {
+                Format::Script(language) => Some(language.default_kind()),
+                Format::Ipynb => None,
+            };
+            (Notebook::new(kind), true)
+        }
+        Err(e) => return Err(Failure::usage(e.to_string())),
+    };
+    let (notebook, prepared) = tokio::task::spawn_blocking(move || {
+        let prepared = notebook
+            .cells
+            .iter()
+            .map(|cell| {
+                let output = Arc::new(cell.statement_output()?);
+                let mut prepared = PreparedOutput::prepare(&output, None);
+                prepared.raw = Some(output);
+                Some(prepared)
+            })
+            .collect();
+        (notebook, prepared)
+    })
+    .await
+    .map_err(|e| Failure::failed(format!("could not prepare the notebook's outputs: {e}")))?;
+    Ok(Opened {
+        path: path.to_path_buf(),
+        notebook,
+        prepared,
+        is_new,
+    })
+}
+
+/// The notebook ran on a session before: if it is still alive on this server, ask whether
+/// to attach (instead of creating one at once); if it is gone, offer to run again what had
+/// run. Another server's session is left alone.
+async fn offer_bound_session(
+    client: &LivyClient,
+    app: &mut App,
+    binding: &SessionBinding,
+    effects: Vec<crate::app::Effect>,
+) -> Vec<crate::app::Effect> {
+    if strip_credentials(&binding.server) != strip_credentials(&app.settings.server) {
+        return effects;
+    }
+    let id = SessionId::from(binding.session_id.as_str());
+    match tokio::time::timeout(Duration::from_secs(5), client.get_session(&id)).await {
+        Ok(Ok(session)) if !session.state.is_finished() => {
+            app.ask_reattach(id, session.state.to_string());
+            Vec::new()
+        }
+        Ok(Ok(_)) => {
+            app.offer_rerun(binding.session_id.clone());
+            effects
+        }
+        Ok(Err(e)) if e.is_not_found() => {
+            app.offer_rerun(binding.session_id.clone());
+            effects
+        }
+        // unreachable or slow: carry on as if there were no binding
+        _ => effects,
+    }
+}
+
+/// A recovery copy of unsaved changes, newer than the file, is offered back.
+fn offer_recovery(app: &mut App, key: &Path) {
+    let Some(store) = RecoveryStore::from_env() else { return };
+    match store.find(key) {
+        Ok(Some(recovery)) => app.offer_recovery(recovery.saved_at, recovery.notebook),
+        Ok(None) => {}
+        Err(e) => app.complain(format!("a recovery copy could not be read: {e}")),
+    }
 }

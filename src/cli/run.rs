@@ -361,13 +361,18 @@ fn first_cell_kind(nb: &Notebook) -> Option<SessionKind> {
 /// The create request: the notebook's `%%configure` settings (later cells win), then the
 /// command-line flags over them.
 fn session_request(nb: &Notebook, args: &RunArgs) -> Result<CreateSession, Failure> {
+    session_request_with(nb, create_session_request(&args.new_session)?)
+}
+
+/// The create request from a notebook's `%%configure` cells with `flags` (from the command
+/// line) over them; the notebook uses it too.
+pub(crate) fn session_request_with(nb: &Notebook, flags: CreateSession) -> Result<CreateSession, Failure> {
     let mut request = CreateSession::default();
     for (index, settings) in configure_cells(nb) {
         let settings = settings.map_err(|e| Failure::usage(format!("cell {}: {e}", index + 1)))?;
         apply_configure(&mut request, &settings)
             .map_err(|e| Failure::usage(format!("cell {}: %%configure: {e}", index + 1)))?;
     }
-    let flags = create_session_request(&args.new_session)?;
     overlay(&mut request, flags);
     Ok(request)
 }

@@ -6,6 +6,7 @@ use crate::app::cell::PreparedOutput;
 use crate::app::{AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStartSpec, StatementEvent};
 use crate::livy::log_tail::LogTail;
 use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState, Statement};
+use crate::notebook::RecoveryStore;
 use crate::session::PollInterval;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -17,6 +18,8 @@ pub struct Runner {
     tx: UnboundedSender<AppEvent>,
     /// Cancels every task of the current session.
     session_tasks: CancellationToken,
+    /// Where recovery copies of unsaved notebooks go (none: no state directory).
+    recovery: Option<RecoveryStore>,
 }
 
 impl Runner {
@@ -26,6 +29,7 @@ impl Runner {
             client,
             tx,
             session_tasks: CancellationToken::new(),
+            recovery: RecoveryStore::from_env(),
         }
     }
 
@@ -92,6 +96,46 @@ impl Runner {
                         cell,
                         prepared: Box::new(prepared),
                     });
+                });
+            }
+            Effect::Save {
+                path,
+                snapshot,
+                version,
+                previous: _,
+            } => {
+                let tx = self.tx.clone();
+                let recovery = self.recovery.clone();
+                tokio::task::spawn_blocking(move || {
+                    let notebook = snapshot.into_notebook();
+                    let result = crate::notebook::save(&path, &notebook).map_err(|e| e.to_string());
+                    if result.is_ok()
+                        && let Some(store) = recovery
+                        && let Err(e) = store.discard(&path)
+                    {
+                        tracing::warn!("could not remove the recovery copy of {}: {e}", path.display());
+                    }
+                    let _ = tx.send(AppEvent::Saved { path, version, result });
+                });
+            }
+            Effect::WriteRecovery { key, snapshot } => {
+                let Some(store) = self.recovery.clone() else { return };
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = store.write(&key, &snapshot.into_notebook()) {
+                        let _ = tx.send(AppEvent::Notice {
+                            text: format!("could not write the recovery copy: {e}"),
+                            is_error: true,
+                        });
+                    }
+                });
+            }
+            Effect::DiscardRecovery { key } => {
+                let Some(store) = self.recovery.clone() else { return };
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = store.discard(&key) {
+                        tracing::warn!("could not remove the recovery copy of {}: {e}", key.display());
+                    }
                 });
             }
             // The terminal layer writes to the clipboard; nothing to do here.
@@ -313,6 +357,9 @@ impl Watcher {
         };
         let prepare = move || {
             let mut prepared = PreparedOutput::prepare(&output, None);
+            prepared.jupyter = Some(std::sync::Arc::new(
+                crate::notebook::JupyterOutput::from_statement_output(&output),
+            ));
             prepared.raw = Some(output);
             prepared
         };

@@ -96,10 +96,14 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         .map_or_else(|| "[ ]".to_string(), |n| format!("[{n}]"));
     let title = Line::from(vec![
         Span::styled(format!(" {count} "), theme.dim()),
-        Span::styled(
-            format!(" {} ", kind_label(&cell.kind)),
-            theme.kind_badge(&cell.kind).add_modifier(Modifier::BOLD),
-        ),
+        if cell.is_text() {
+            Span::styled(format!(" {} ", cell.doc.cell_type.as_str()), theme.dim())
+        } else {
+            Span::styled(
+                format!(" {} ", kind_label(&cell.kind)),
+                theme.kind_badge(&cell.kind).add_modifier(Modifier::BOLD),
+            )
+        },
         Span::raw(" "),
     ]);
     let block = Block::default()
@@ -126,7 +130,7 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
     let code = cell.code();
     if editing {
         frame.render_widget(&cell.editor, code_area);
-        if let Some(h) = ui.highlighter() {
+        if let Some(h) = ui.highlighter().filter(|_| !cell.is_text()) {
             paint_highlight(
                 frame.buffer_mut(),
                 code_area,
@@ -140,7 +144,7 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
             code_area,
         );
     } else {
-        let lines = match ui.highlighter() {
+        let lines = match ui.highlighter().filter(|_| !cell.is_text()) {
             Some(h) => h.highlight_shared(&code, &cell.kind).as_ref().clone(),
             None => crate::ui::highlight::Highlighter::plain(&code),
         };

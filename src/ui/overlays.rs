@@ -21,6 +21,59 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
             max_scroll,
             ..
         }) => inspect(frame, area, ui, title, text, *scroll, max_scroll),
+        Some(Overlay::SaveAs { input }) => {
+            let lines = vec![
+                Line::from(vec![
+                    Span::raw("File: "),
+                    Span::styled(format!("{input}█"), ui.theme.text()),
+                ]),
+                Line::styled(
+                    "name.ipynb keeps outputs · .py .scala .r .sql save code only · Enter saves · Esc cancels",
+                    ui.theme.dim(),
+                ),
+            ];
+            dialog(frame, area, ui, " save as ", lines, 78);
+        }
+        Some(Overlay::ConfirmUnsaved) => {
+            let lines = vec![
+                Line::from(format!("{} has unsaved changes.", app.document.name())),
+                Line::styled("s save and quit · d quit without saving · Esc stay", ui.theme.dim()),
+            ];
+            dialog(frame, area, ui, " quit ", lines, 60);
+        }
+        Some(Overlay::Recover { saved_at, notebook }) => {
+            let age = std::time::SystemTime::now().duration_since(*saved_at).map_or_else(
+                |_| "just now".to_string(),
+                |d| format!("{} ago", crate::human::elapsed(d)),
+            );
+            let lines = vec![
+                Line::from(format!(
+                    "Unsaved changes to {} were kept {age} ({} cells), newer than the file.",
+                    app.document.name(),
+                    notebook.cells.len()
+                )),
+                Line::from("livy-tui ended without saving them. Recover them?"),
+                Line::styled("r recover · d drop them · Esc decide later", ui.theme.dim()),
+            ];
+            dialog(frame, area, ui, " recover ", lines, 76);
+        }
+        Some(Overlay::Reattach { session, state }) => {
+            let lines = vec![
+                Line::from(format!("This notebook ran on session {session}, which is {state}.")),
+                Line::styled("a attach to it · n start a new session", ui.theme.dim()),
+            ];
+            dialog(frame, area, ui, " session ", lines, 64);
+        }
+        Some(Overlay::Rerun { session, cells }) => {
+            let lines = vec![
+                Line::from(format!(
+                    "Session {session} from this notebook is gone; a new one is starting."
+                )),
+                Line::from(format!("Run again the {} cells that had run, in order?", cells.len())),
+                Line::styled("r run them · any other key no", ui.theme.dim()),
+            ];
+            dialog(frame, area, ui, " session ", lines, 72);
+        }
         None => {}
     }
 }
@@ -163,4 +216,23 @@ fn inspect(
         .collect();
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// A small box of lines in the middle of the screen.
+fn dialog(frame: &mut Frame, area: Rect, ui: &UiContext, title: &str, lines: Vec<Line>, width: u16) {
+    let theme = &ui.theme;
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused())
+        .title(title.to_string())
+        .style(theme.base());
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false }),
+        rect,
+    );
 }

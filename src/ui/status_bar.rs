@@ -69,9 +69,27 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     };
     let s = &app.session;
     let mut segments = vec![seg(" livy-tui".into(), base.add_modifier(Modifier::BOLD), 1)];
+    // the file, marked while it has unsaved changes
+    let doc = &app.document;
+    let file = if doc.saving.is_some() {
+        seg(format!("{} saving…", doc.name()), base, 9)
+    } else if doc.is_dirty() {
+        seg(
+            format!("{} [+]", doc.name()),
+            on_bar(theme.warning()).add_modifier(Modifier::BOLD),
+            8,
+        )
+    } else {
+        seg(doc.name(), base.add_modifier(Modifier::BOLD), 3)
+    };
+    segments.push(file);
 
     let age = elapsed(app.now.saturating_duration_since(s.since));
     let (state_text, state_style) = match &s.phase {
+        Phase::Connecting if matches!(app.overlay, Some(crate::app::Overlay::Reattach { .. })) => (
+            "● attach or new?".to_string(),
+            theme.session_state(&SessionState::Starting),
+        ),
         Phase::Connecting => (
             format!("● connecting {age}"),
             theme.session_state(&SessionState::Starting),

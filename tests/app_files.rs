@@ -1,0 +1,397 @@
+//! The notebook's file handling in the app: dirty tracking, save and save as, quitting with
+//! unsaved changes, recovery copies, sparkmagic cells, and the session the file was bound to.
+//! Update logic only: effects are checked, not carried out.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use livy_tui::app::{
+    App, AppEvent, CellOutput, DeleteOnQuit, Effect, Keymap, Overlay, SessionEvent, SessionStart, SessionStartSpec,
+    Settings, StatementEvent,
+};
+use livy_tui::livy::{CreateSession, Session, SessionId, SessionKind, SessionState, Statement};
+use livy_tui::notebook::{Notebook, NotebookCell};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn settings() -> Settings {
+    Settings {
+        server: "http://livy:8998".into(),
+        default_kind: SessionKind::PySpark,
+        create: CreateSession {
+            kind: Some(SessionKind::PySpark),
+            ..Default::default()
+        },
+        delete_on_quit: DeleteOnQuit::Never,
+    }
+}
+
+fn new_app() -> App {
+    App::new(
+        settings(),
+        SessionStart::Create(Box::new(settings().create)),
+        Keymap::default(),
+        Instant::now(),
+    )
+    .0
+}
+
+fn ready(app: &mut App) -> Vec<Effect> {
+    app.update(AppEvent::Session(
+        1,
+        SessionEvent::Ready {
+            session: Box::new(Session {
+                id: SessionId::from("7"),
+                name: Some("etl".into()),
+                kind: SessionKind::PySpark,
+                state: SessionState::Idle,
+                ..Default::default()
+            }),
+            created: true,
+        },
+    ))
+}
+
+fn key(code: KeyCode) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+}
+
+fn save_effect(effects: &[Effect]) -> (PathBuf, Notebook, u64) {
+    match effects {
+        [
+            Effect::Save {
+                path,
+                snapshot,
+                version,
+                ..
+            },
+        ] => (path.clone(), (**snapshot).clone().into_notebook(), *version),
+        other => panic!("expected one save, got {other:?}"),
+    }
+}
+
+fn finished(app: &mut App, cell: livy_tui::app::CellId, output: serde_json::Value) {
+    let statement: Statement = serde_json::from_value(serde_json::json!({
+        "id": 0, "code": "x", "state": "available", "output": output, "progress": 1.0,
+        "started": 1_763_700_000_000u64, "completed": 1_763_700_001_500u64
+    }))
+    .unwrap();
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement)),
+    ));
+}
+
+#[test]
+fn edits_make_the_notebook_dirty_and_a_save_makes_it_clean() {
+    let mut app = new_app();
+    app.open(
+        Notebook::new(Some(SessionKind::PySpark)),
+        Vec::new(),
+        Some("nb.ipynb".into()),
+    );
+    assert!(!app.document.is_dirty(), "a freshly opened notebook is clean");
+    type_text(&mut app, "x = 1");
+    assert!(app.document.is_dirty());
+    let (path, notebook, version) = save_effect(&app.update(ctrl('s')));
+    assert_eq!(path, PathBuf::from("nb.ipynb"));
+    assert_eq!(notebook.cells[0].source, "x = 1");
+    assert_eq!(app.document.saving, Some(version));
+    // typing on while the save is written: still dirty afterwards
+    type_text(&mut app, "2");
+    app.update(AppEvent::Saved {
+        path: path.clone(),
+        version,
+        result: Ok(()),
+    });
+    assert!(app.document.is_dirty(), "the later edit is not saved yet");
+    let (_, _, version) = save_effect(&app.update(ctrl('s')));
+    app.update(AppEvent::Saved {
+        path,
+        version,
+        result: Ok(()),
+    });
+    assert!(!app.document.is_dirty());
+    assert!(app.message.as_ref().unwrap().text.contains("saved nb.ipynb"));
+
+    // a failed save says why and stays dirty
+    type_text(&mut app, "3");
+    let (path, _, version) = save_effect(&app.update(ctrl('s')));
+    app.update(AppEvent::Saved {
+        path,
+        version,
+        result: Err("permission denied".into()),
+    });
+    assert!(app.document.is_dirty());
+    let message = app.message.as_ref().unwrap();
+    assert!(
+        message.is_error && message.text.contains("permission denied"),
+        "{}",
+        message.text
+    );
+}
+
+#[test]
+fn an_untitled_notebook_asks_for_a_name_and_checks_its_extension() {
+    let mut app = new_app();
+    type_text(&mut app, "1 + 1");
+    assert!(app.update(ctrl('s')).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
+    type_text(&mut app, "report.txt");
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert!(
+        app.message.as_ref().unwrap().is_error,
+        "an unknown extension is refused"
+    );
+    assert!(
+        matches!(&app.overlay, Some(Overlay::SaveAs { input }) if input == "report.txt"),
+        "kept to fix"
+    );
+    for _ in 0..3 {
+        app.update(key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "py");
+    let (path, notebook, _) = save_effect(&app.update(key(KeyCode::Enter)));
+    assert_eq!(path, PathBuf::from("report.py"));
+    assert_eq!(notebook.cells[0].source, "1 + 1");
+    assert_eq!(app.overlay, None);
+}
+
+#[test]
+fn quitting_with_unsaved_changes_offers_save_or_discard() {
+    let mut app = new_app();
+    app.open(
+        Notebook::new(Some(SessionKind::PySpark)),
+        Vec::new(),
+        Some("nb.ipynb".into()),
+    );
+    type_text(&mut app, "x");
+    app.update(key(KeyCode::Esc));
+    app.update(ctrl('q'));
+    assert_eq!(app.overlay, Some(Overlay::ConfirmUnsaved));
+    app.update(key(KeyCode::Esc));
+    assert_eq!((app.overlay.clone(), app.quit.clone()), (None, None), "Esc stays");
+
+    // save and quit: quits only once the save succeeded
+    app.update(ctrl('q'));
+    let (path, _, version) = save_effect(&app.update(key(KeyCode::Char('s'))));
+    assert_eq!(app.quit, None);
+    app.update(AppEvent::Saved {
+        path,
+        version,
+        result: Ok(()),
+    });
+    assert!(app.quit.is_some(), "saved, then quit");
+
+    // discard: quits at once and drops the recovery copy
+    let mut app = new_app();
+    app.open(
+        Notebook::new(Some(SessionKind::PySpark)),
+        Vec::new(),
+        Some("nb.ipynb".into()),
+    );
+    type_text(&mut app, "x");
+    app.update(ctrl('q'));
+    let effects = app.update(key(KeyCode::Char('d')));
+    assert_eq!(
+        effects,
+        vec![Effect::DiscardRecovery {
+            key: PathBuf::from("nb.ipynb")
+        }]
+    );
+    assert!(app.quit.is_some());
+}
+
+#[test]
+fn unsaved_edits_are_copied_for_recovery_after_a_pause_or_every_few_seconds() {
+    let mut app = new_app();
+    app.open(
+        Notebook::new(Some(SessionKind::PySpark)),
+        Vec::new(),
+        Some("nb.ipynb".into()),
+    );
+    let t0 = app.now;
+    type_text(&mut app, "a");
+    assert!(app.needs_ticks(), "ticks run while a recovery copy is due");
+    app.now = t0 + Duration::from_millis(500);
+    // a tick sets `now` itself; drive the due check through the document directly
+    assert!(!app.document.recovery_due(app.now), "still typing");
+    assert!(app.document.recovery_due(t0 + Duration::from_secs(3)), "a pause");
+    // typing on without a pause: a copy after at most five seconds
+    for i in 1..=6u64 {
+        app.now = t0 + Duration::from_secs(i);
+        type_text(&mut app, "b");
+    }
+    assert!(app.document.recovery_due(app.now), "five seconds of unsaved typing");
+    let effects = app.update(AppEvent::Tick);
+    match &effects[..] {
+        [Effect::WriteRecovery { key, snapshot }] => {
+            assert_eq!(key, &PathBuf::from("nb.ipynb"));
+            assert_eq!((**snapshot).clone().into_notebook().cells[0].source, "abbbbbb");
+        }
+        other => panic!("expected a recovery copy: {other:?}"),
+    }
+    assert!(app.update(AppEvent::Tick).is_empty(), "not again without a change");
+    assert!(!app.needs_ticks() || app.message.is_some() || app.session.is_starting());
+}
+
+#[test]
+fn a_recovery_copy_is_offered_and_taken_back() {
+    let mut app = new_app();
+    let mut on_disk = Notebook::new(Some(SessionKind::PySpark));
+    on_disk.cells.push(NotebookCell::code("old"));
+    app.open(on_disk, Vec::new(), Some("nb.ipynb".into()));
+    let mut copy = Notebook::new(Some(SessionKind::PySpark));
+    copy.cells.push(NotebookCell::code("old"));
+    copy.cells.push(NotebookCell::code("typed before the crash"));
+    app.offer_recovery(std::time::SystemTime::now(), copy.clone());
+    app.update(key(KeyCode::Char('r')));
+    assert_eq!(app.cells.len(), 2);
+    assert_eq!(app.cells[1].code(), "typed before the crash");
+    assert!(app.document.is_dirty(), "recovered changes still need saving");
+    assert_eq!(app.document.path, Some(PathBuf::from("nb.ipynb")));
+
+    // dropping it deletes the copy
+    app.offer_recovery(std::time::SystemTime::now(), copy);
+    assert_eq!(
+        app.update(key(KeyCode::Char('d'))),
+        vec![Effect::DiscardRecovery {
+            key: PathBuf::from("nb.ipynb")
+        }]
+    );
+}
+
+#[test]
+fn sparkmagic_cells_run_as_sql_and_jupyter_only_magics_and_markdown_are_not_sent() {
+    let mut app = new_app();
+    ready(&mut app);
+    let mut nb = Notebook::new(Some(SessionKind::PySpark));
+    nb.cells.push(NotebookCell::markdown("# Title"));
+    let mut sql = NotebookCell::code("SELECT 1");
+    sql.magic = Some("%%sql -o df -q".into());
+    nb.cells.push(sql);
+    let mut info = NotebookCell::code("");
+    info.magic = Some("%%info".into());
+    nb.cells.push(info);
+    let mut tagged = NotebookCell::code("spark.range(3).count()");
+    tagged.tags = vec!["parameters".into()];
+    tagged.metadata.insert("collapsed".into(), serde_json::json!(false));
+    nb.cells.push(tagged);
+    app.open(nb, Vec::new(), Some("spark.ipynb".into()));
+    assert_eq!(
+        app.cells[1].code(),
+        "%%sql -o df -q\nSELECT 1",
+        "the editor shows what Jupyter shows"
+    );
+    assert_eq!(app.cells[1].kind, SessionKind::Sql);
+
+    app.focus = 0;
+    assert!(app.update(key(KeyCode::Char('r'))).is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("markdown cells are not run")
+    );
+    app.focus = 2;
+    assert!(app.update(key(KeyCode::Char('r'))).is_empty());
+    assert!(app.message.as_ref().unwrap().text.contains("%%info"));
+
+    // run all: markdown and %%info are skipped, %%sql is sent as SQL without its magic line
+    let effects = app.update(key(KeyCode::Char('R')));
+    match &effects[..] {
+        [Effect::Submit { code, kind, cell, .. }] => {
+            assert_eq!(code, "SELECT 1");
+            assert_eq!(kind, &Some(SessionKind::Sql));
+            finished(
+                &mut app,
+                *cell,
+                serde_json::json!({"status": "ok", "execution_count": 0, "data": {"application/json": {
+                    "schema": {"type": "struct", "fields": [{"name": "1", "type": "integer", "nullable": false, "metadata": {}}]},
+                    "data": [[1]]}}}),
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(app.cells[1].output, Some(CellOutput::Table(_))));
+
+    // saved back: the magic line, tags and metadata as they were; the output as Jupyter's
+    let notebook = app.snapshot().into_notebook();
+    assert_eq!(notebook.cells[1].magic.as_deref(), Some("%%sql -o df -q"));
+    assert_eq!(notebook.cells[1].source, "SELECT 1");
+    assert_eq!(notebook.cells[1].outputs.len(), 1);
+    assert_eq!(notebook.cells[1].execution_count, Some(0));
+    assert_eq!(notebook.cells[1].timing.duration(), Some(Duration::from_millis(1500)));
+    assert_eq!(notebook.cells[2].magic.as_deref(), Some("%%info"));
+    assert_eq!(notebook.cells[3].tags, ["parameters"]);
+    assert_eq!(notebook.cells[3].metadata["collapsed"], false);
+    assert_eq!(notebook.cells[0].source, "# Title");
+    let binding = notebook.binding.expect("the session is recorded");
+    assert_eq!(
+        (binding.server.as_str(), binding.session_id.as_str()),
+        ("http://livy:8998", "7")
+    );
+}
+
+#[test]
+fn a_live_session_from_the_file_is_offered_and_a_gone_one_offers_a_rerun() {
+    let mut app = new_app();
+    app.ask_reattach(SessionId::from("12"), "idle".into());
+    assert_eq!(
+        app.update(key(KeyCode::Char('a'))),
+        vec![Effect::StartSession {
+            generation: 1,
+            start: SessionStartSpec::Attach(SessionId::from("12"))
+        }]
+    );
+    let mut app = new_app();
+    app.ask_reattach(SessionId::from("12"), "idle".into());
+    assert!(matches!(
+        &app.update(key(KeyCode::Char('n')))[..],
+        [Effect::StartSession {
+            start: SessionStartSpec::Create(_),
+            ..
+        }]
+    ));
+
+    // gone: the cells that had run can be queued again
+    let mut app = new_app();
+    let mut nb = Notebook::new(Some(SessionKind::PySpark));
+    let mut ran = NotebookCell::code("df = load()");
+    ran.execution_count = Some(3);
+    nb.cells.push(ran);
+    nb.cells.push(NotebookCell::code("never ran"));
+    app.open(nb, Vec::new(), Some("nb.ipynb".into()));
+    app.offer_rerun("12".into());
+    assert!(matches!(&app.overlay, Some(Overlay::Rerun { cells, .. }) if cells.len() == 1));
+    app.update(key(KeyCode::Char('r')));
+    assert_eq!(app.queue.len(), 1, "queued until the new session is ready");
+    let effects = ready(&mut app);
+    assert!(
+        matches!(&effects[..], [Effect::Submit { code, .. }] if code == "df = load()"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn questions_wait_their_turn() {
+    let mut app = new_app();
+    app.ask_reattach(SessionId::from("12"), "idle".into());
+    app.offer_recovery(std::time::SystemTime::now(), Notebook::new(None));
+    assert!(matches!(app.overlay, Some(Overlay::Reattach { .. })));
+    app.update(key(KeyCode::Char('a')));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Recover { .. })),
+        "the recovery question comes next, not lost"
+    );
+}
