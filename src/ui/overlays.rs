@@ -28,11 +28,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
                     Span::styled(format!("{input}█"), ui.theme.text()),
                 ]),
                 Line::styled(
-                    "name.ipynb keeps outputs · .py .scala .r .sql save code only · Enter saves · Esc cancels",
+                    ".ipynb keeps outputs · .py .scala .r .sql keep code only · Enter saves · Esc cancels",
                     ui.theme.dim(),
                 ),
             ];
-            dialog(frame, area, ui, " save as ", lines, 78);
+            dialog(frame, area, ui, " save as ", lines, 90);
         }
         Some(Overlay::ConfirmUnsaved) => {
             let lines = vec![
@@ -221,7 +221,10 @@ fn inspect(
 /// A small box of lines in the middle of the screen.
 fn dialog(frame: &mut Frame, area: Rect, ui: &UiContext, title: &str, lines: Vec<Line>, width: u16) {
     let theme = &ui.theme;
-    let rect = centered(area, width, lines.len() as u16 + 2);
+    // as tall as the lines are once wrapped to the box (a narrow terminal wraps more)
+    let inner = usize::from(width.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let rect = centered(area, width, u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
