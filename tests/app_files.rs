@@ -242,6 +242,10 @@ fn unsaved_edits_are_copied_for_recovery_after_a_pause_or_every_few_seconds() {
     }
     assert!(app.update(AppEvent::Tick).is_empty(), "not again without a change");
     assert!(!app.needs_ticks() || app.message.is_some() || app.session.is_starting());
+    assert_eq!(
+        app.document.recovered_version, app.document.version,
+        "the copy covers every change, so no more recovery ticks are needed"
+    );
 }
 
 #[test]
