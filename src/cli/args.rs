@@ -61,7 +61,35 @@ pub struct NotebookArgs {
     pub images: Option<String>,
 
     #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
     pub new_session: NewSessionArgs,
+}
+
+/// Local mode: a built-in Livy endpoint over PySpark on this machine.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Local mode (no cluster)")]
+pub struct LocalArgs {
+    /// Use PySpark on this machine instead of a Livy server: a built-in Livy-compatible
+    /// server starts on a free 127.0.0.1 port and stops on exit, with everything it started.
+    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Kinds pyspark and sql.
+    #[arg(long)]
+    pub local: bool,
+
+    /// Python for local sessions [default: $PYSPARK_PYTHON, else python3].
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+}
+
+impl LocalArgs {
+    /// These flags, or else `other`'s (`livy-tui --local exec` and `livy-tui exec --local`).
+    pub fn or(&self, other: &LocalArgs) -> LocalArgs {
+        LocalArgs {
+            local: self.local || other.local,
+            python: self.python.clone().or_else(|| other.python.clone()),
+        }
+    }
 }
 
 /// Where the server is and how to talk to it.
@@ -136,6 +164,11 @@ pub struct ConnectionArgs {
     /// Retries for reads after a connection error, timeout or 502/503/504.
     #[arg(long, global = true, default_value_t = 5, value_name = "N")]
     pub retries: usize,
+
+    /// Set by `--local`: the built-in server's URL, which replaces --url, and no credentials,
+    /// headers or proxy apply to it.
+    #[arg(skip)]
+    pub local_url: Option<String>,
 }
 
 /// Diagnostics.
@@ -180,6 +213,12 @@ pub enum Command {
     /// with the new outputs — also after a failure or Ctrl-C — and deletes a session it
     /// created. Needs no terminal.
     Run(Box<RunArgs>),
+    /// Serve the Livy REST API over PySpark on this machine, for any Livy client.
+    ///
+    /// Each session is a local Python process with a SparkSession (local[*]); kinds pyspark
+    /// and sql (and shared sessions mixing them per statement). Listens on 127.0.0.1 unless
+    /// --bind says otherwise. Ctrl-C stops it and every session's Spark.
+    Serve(ServeArgs),
     /// Convert a notebook between .ipynb and a percent script (.py, .scala, .r, .sql).
     ///
     /// A script holds no outputs: converting to one drops them.
@@ -252,7 +291,30 @@ pub struct ExecArgs {
     pub output_dir: Option<PathBuf>,
 
     #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
     pub new_session: NewSessionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on.
+    #[arg(long, short, default_value_t = 8998)]
+    pub port: u16,
+
+    /// Address to listen on. Anything but a loopback address lets other machines run code
+    /// as you: there is no authentication.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+    pub bind: std::net::IpAddr,
+
+    /// Python for the sessions [default: $PYSPARK_PYTHON, else python3].
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+
+    /// Rows a sql statement returns at most (Livy's livy.rsc.sql.num-rows); a cut result says so.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub sql_rows: usize,
 }
 
 #[derive(Debug, Args)]
@@ -293,6 +355,9 @@ pub struct RunArgs {
     /// Give up on a cell that runs longer than this many seconds: cancel it and stop (exit 1).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
 
     #[command(flatten)]
     pub new_session: NewSessionArgs,

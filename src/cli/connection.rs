@@ -16,6 +16,9 @@ pub fn client(args: &ConnectionArgs) -> Result<LivyClient, Failure> {
 
 /// Builds the client configuration from the flags.
 pub fn client_config(args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
+    if let Some(url) = &args.local_url {
+        return local_config(url, args);
+    }
     let mut config = ClientConfig::new(&args.url)?;
     config.auth = resolve_auth(args)?;
     config.requested_by = args.requested_by.clone();
@@ -31,6 +34,17 @@ pub fn client_config(args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
         max_retries: args.retries,
         ..RetryPolicy::default()
     };
+    Ok(config)
+}
+
+/// The built-in local server: plain HTTP on loopback, so no credentials, extra headers,
+/// certificates or proxy; the timeouts still apply.
+fn local_config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
+    let mut config = ClientConfig::new(url)?;
+    config.requested_by = args.requested_by.clone();
+    config.no_proxy = true;
+    config.connect_timeout = seconds("--connect-timeout", args.connect_timeout)?;
+    config.read_timeout = seconds("--read-timeout", args.read_timeout)?;
     Ok(config)
 }
 

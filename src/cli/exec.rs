@@ -80,7 +80,13 @@ async fn execute(
         }
         None => {
             let mut request = create_session_request(&args.new_session)?;
-            request.kind = Some(statement_kind.clone().unwrap_or(SessionKind::Spark));
+            // Local mode runs PySpark; a cluster's Livy defaults to Scala.
+            let fallback = if args.local.local {
+                SessionKind::PySpark
+            } else {
+                SessionKind::Spark
+            };
+            request.kind = Some(statement_kind.clone().unwrap_or(fallback));
             let session = client.create_session(&request).await?;
             lock(cleanup).created = Some(session.id.clone());
             tracing::info!(id = %session.id, "created session");

@@ -8,18 +8,55 @@ pub mod export;
 pub mod failure;
 pub mod follow;
 pub mod livy_session;
+pub mod local;
 pub mod notebook;
 pub mod print;
 pub mod progress;
 pub mod resources;
 pub mod run;
+pub mod serve;
 pub mod sessions;
 
 pub use args::{Cli, Command};
+use args::{KindArg, LocalArgs};
 pub use failure::{CliResult, Failure};
 
 /// Runs a parsed command line.
-pub async fn run(cli: Cli) -> CliResult {
+pub async fn run(mut cli: Cli) -> CliResult {
+    let top_local = cli.notebook.local.clone();
+    let local_flags = match &mut cli.command {
+        None => Some(&mut cli.notebook.local),
+        Some(Command::Exec(args)) => Some(&mut args.local),
+        Some(Command::Run(args)) => Some(&mut args.local),
+        Some(_) => None,
+    };
+    let local = match local_flags {
+        Some(flags) => {
+            *flags = flags.or(&top_local);
+            flags.clone()
+        }
+        None if top_local.local => {
+            return Err(Failure::usage(
+                "--local goes with the notebook, run or exec (a local server lives only as long as the command)",
+            ));
+        }
+        None => LocalArgs::default(),
+    };
+    if local.python.is_some() && !local.local {
+        return Err(Failure::usage("--python only applies with --local"));
+    }
+    if !local.local {
+        return run_command(cli).await;
+    }
+    check_local_flags(&cli)?;
+    let server = local::start(&local).await?;
+    cli.connection.local_url = Some(server.url());
+    let result = run_command(cli).await;
+    server.stop(local::STOP_GRACE).await;
+    result
+}
+
+async fn run_command(cli: Cli) -> CliResult {
     let Some(command) = cli.command else {
         return notebook::run(&cli.connection, cli.notebook).await;
     };
@@ -27,10 +64,46 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Exec(args) => exec::run(client(&cli.connection)?, *args).await,
         // These check their input before any credentials are read (export needs none).
         Command::Run(args) => run::run(&cli.connection, *args).await,
+        Command::Serve(args) => serve::run(args).await,
         Command::Export(args) => export::run(&args),
         Command::Sessions(command) => sessions::run(client(&cli.connection)?, command).await,
         Command::Batch(command) => batch::run(client(&cli.connection)?, command).await,
     }
+}
+
+/// Flags that cannot work against a server that lives only as long as this command.
+fn check_local_flags(cli: &Cli) -> Result<(), Failure> {
+    let (session, keep, kind) = match &cli.command {
+        None => (cli.notebook.session.is_some(), None, cli.notebook.kind),
+        Some(Command::Exec(args)) => (args.session.is_some(), args.keep.then_some("--keep"), args.kind),
+        Some(Command::Run(args)) => (
+            args.session.is_some(),
+            args.keep_session.then_some("--keep-session"),
+            args.kind,
+        ),
+        Some(_) => (false, None, None),
+    };
+    if session {
+        return Err(Failure::usage(
+            "--session cannot be used with --local: the local server starts empty and stops with the command",
+        ));
+    }
+    if let Some(flag) = keep {
+        return Err(Failure::usage(format!(
+            "{flag} cannot be used with --local: local sessions stop with the command"
+        )));
+    }
+    if let Some(kind @ (KindArg::Spark | KindArg::Sparkr)) = kind {
+        let name = if kind == KindArg::Spark {
+            "spark (Scala)"
+        } else {
+            "sparkr (R)"
+        };
+        return Err(Failure::usage(format!(
+            "--kind {name} is not available with --local, which runs PySpark: use --kind pyspark or sql"
+        )));
+    }
+    Ok(())
 }
 
 /// The client for a command that talks to the server.

@@ -37,6 +37,8 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         .with_no_color(Theme::no_color_env());
     let keymap = config.keymap().map_err(Failure::usage)?;
     let delete_on_quit = match &args.delete_on_quit {
+        // A local session stops with the app anyway: no question on quit.
+        _ if args.local.local => DeleteOnQuit::Always,
         Some(text) => parse_delete_on_quit(text).map_err(Failure::usage)?,
         None => config
             .delete_on_quit()
@@ -56,6 +58,8 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     let kind: SessionKind = match (args.kind, file_kind) {
         (Some(k), _) => k.into(),
         (None, Some(k)) => k,
+        // Local mode runs PySpark, whatever the config prefers for clusters.
+        (None, None) if args.local.local => SessionKind::PySpark,
         (None, None) => config
             .default_kind()
             .map_err(Failure::usage)?
@@ -110,7 +114,9 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
             if o.is_new {
                 app.say(format!("new notebook {}: Ctrl+S creates it", path.display()));
             }
+            // A local server is new each time: a session bound to an earlier one is gone.
             if args.session.is_none()
+                && !args.local.local
                 && let Some(binding) = binding
             {
                 effects = offer_bound_session(&client, &mut app, &binding, effects).await;

@@ -280,7 +280,12 @@ fn prepare(args: &RunArgs) -> Result<Plan, Failure> {
                     .or(request.kind)
                     .or_else(|| nb.default_kind.clone())
                     .or_else(|| first_cell_kind(&nb))
-                    .unwrap_or(SessionKind::Spark),
+                    // Local mode runs PySpark; a cluster's Livy defaults to Scala.
+                    .unwrap_or(if args.local.local {
+                        SessionKind::PySpark
+                    } else {
+                        SessionKind::Spark
+                    }),
             );
             Some(request)
         }

@@ -55,7 +55,7 @@ pub fn render(output: &StatementOutput) -> Rendered {
     for mime in PREFERENCE {
         let Some(value) = output.data.get(mime) else { continue };
         if let Some(rendered) = render_mime(mime, value) {
-            return rendered;
+            return with_server_note(mime, rendered, output);
         }
     }
     if output.data.is_empty() {
@@ -106,7 +106,26 @@ pub fn render_as(output: &StatementOutput, mime: &str) -> Option<Rendered> {
     if let Some(error) = output.error() {
         return Some(Rendered::Error(error));
     }
-    render_mime(mime, output.data.get(mime)?)
+    render_mime(mime, output.data.get(mime)?).map(|r| with_server_note(mime, r, output))
+}
+
+/// A SQL result that comes with `text/plain` (Livy's never does; `livy-tui serve` adds one
+/// when its row limit cut the result) shows that text as the table's note, in place of the
+/// guess made from the row count.
+fn with_server_note(mime: &str, rendered: Rendered, output: &StatementOutput) -> Rendered {
+    match (mime, rendered, output.data.get(MIME_TEXT)) {
+        (MIME_JSON, Rendered::Table(mut table), Some(Value::String(note))) if !note.trim().is_empty() => {
+            table.notes = note
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .take(3)
+                .map(String::from)
+                .collect();
+            Rendered::Table(table)
+        }
+        (_, rendered, _) => rendered,
+    }
 }
 
 /// Decodes one mime value; `None` when the value is not of the shape the type promises.
@@ -156,6 +175,29 @@ mod tests {
         assert!(matches!(render(&o), Rendered::Table(_)));
         let o = output(json!({"status":"ok","data":{"text/plain":"[<Line2D>]","image/png":"iVBORw0KGgo="}}));
         assert!(matches!(render(&o), Rendered::Image(b) if b.starts_with(b"\x89PNG")));
+    }
+
+    #[test]
+    fn a_sql_result_with_text_shows_it_as_the_note() {
+        let sql = json!({"schema":{"type":"struct","fields":[{"name":"id","type":"long","nullable":false,"metadata":{}}]},
+            "data":[[0],[1],[2]]});
+        let plain = output(json!({"status":"ok","data":{"application/json": sql}}));
+        assert!(matches!(render(&plain), Rendered::Table(t) if t.notes.is_empty()));
+        let note = "Only the first 3 rows are shown: the local server's SQL row limit was reached.";
+        let cut = output(json!({"status":"ok","data":{"application/json": sql, "text/plain": note}}));
+        let Rendered::Table(table) = render(&cut) else {
+            panic!("not a table")
+        };
+        assert_eq!(table.notes, vec![note.to_string()]);
+        assert_eq!(table.rows.len(), 3);
+        let Some(Rendered::Table(again)) = render_as(&cut, MIME_JSON) else {
+            panic!("not a table")
+        };
+        assert_eq!(again.notes, table.notes);
+        // A %table with printed text keeps its text out of the grid's notes.
+        let magic = output(json!({"status":"ok","data":{"text/plain":"hi",
+            "application/vnd.livy.table.v1+json":{"headers":[{"name":"a","type":"INT_TYPE"}],"data":[[1]]}}}));
+        assert!(matches!(render(&magic), Rendered::Table(t) if t.notes.is_empty()));
     }
 
     #[test]

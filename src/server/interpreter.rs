@@ -140,6 +140,22 @@ pub trait Interpreter: Send + Sync + 'static {
     fn shutdown(&self) -> BoxFuture<'_, ()> {
         Box::pin(async {})
     }
+
+    /// Resolves, with a one-line reason, if the interpreter dies on its own while idle (a
+    /// crashed process); the session then becomes `dead`. Never resolves by default.
+    fn died(&self) -> BoxFuture<'_, String> {
+        Box::pin(futures::future::pending())
+    }
+
+    /// The Spark application id shown as the session's `appId`.
+    fn app_id(&self) -> Option<String> {
+        None
+    }
+
+    /// The Spark UI address shown as the session's `appInfo.sparkUiUrl`.
+    fn spark_ui_url(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What a batch was created with.
@@ -193,6 +209,18 @@ impl BatchCtx {
 
 /// Starts interpreters and runs batches for a [`crate::server::LivyServer`].
 pub trait Backend: Send + Sync + 'static {
+    /// Refuses a session this backend cannot run (answered 400 with the message), before it
+    /// is registered. Accepts every session by default.
+    fn check_session(&self, _request: &CreateSessionRequest) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Refuses a batch this backend cannot run (answered 400 with the message), before it is
+    /// registered. Accepts every batch by default.
+    fn check_batch(&self, _request: &CreateBatchRequest) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Starts the interpreter of a new session. It may take a while (the session shows
     /// `starting`) and should write spark-submit-like lines to `log` as it goes.
     fn start_session(

@@ -8,6 +8,7 @@ use axum::Router;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::runtime::Handle;
+use tokio_util::task::TaskTracker;
 
 use super::batch::Batch;
 use super::config::{BasicCredentials, ServerConfig};
@@ -38,6 +39,8 @@ pub(crate) struct ServerState {
     pub security: RwLock<Security>,
     pub sessions: Registry<Session>,
     pub batches: Registry<Batch>,
+    /// Every session and batch task, so a shutdown can wait for interpreters to stop.
+    pub tasks: TaskTracker,
 }
 
 impl ServerState {
@@ -52,6 +55,7 @@ impl ServerState {
         owner: Option<String>,
         do_as: Option<String>,
     ) -> Result<Arc<Session>, ApiError> {
+        self.backend.check_session(&request).map_err(ApiError::bad_request)?;
         let mut started = None;
         let name = request.name.clone();
         let session = self.sessions.register(name.as_deref(), |id| {
@@ -68,13 +72,16 @@ impl ServerState {
             session
         })?;
         if let Some((spec, queue)) = started {
-            self.runtime.spawn(runner::run_session(
-                session.clone(),
-                spec,
-                self.backend.clone(),
-                queue,
-                self.config.cancel_timeout,
-            ));
+            self.tasks.spawn_on(
+                runner::run_session(
+                    session.clone(),
+                    spec,
+                    self.backend.clone(),
+                    queue,
+                    self.config.cancel_timeout,
+                ),
+                &self.runtime,
+            );
         }
         Ok(session)
     }
@@ -87,6 +94,7 @@ impl ServerState {
         owner: Option<String>,
         do_as: Option<String>,
     ) -> Result<Arc<Batch>, ApiError> {
+        self.backend.check_batch(&request).map_err(ApiError::bad_request)?;
         let rejection = self.batch_rejection(&request);
         let proxy_user = do_as.or_else(|| request.proxy_user.clone());
         let name = request.name.clone();
@@ -109,8 +117,10 @@ impl ServerState {
             proxy_user,
             request,
         };
-        self.runtime
-            .spawn(runner::run_batch(batch.clone(), spec, self.backend.clone()));
+        self.tasks.spawn_on(
+            runner::run_batch(batch.clone(), spec, self.backend.clone()),
+            &self.runtime,
+        );
         Ok(batch)
     }
 
@@ -189,6 +199,7 @@ impl LivyServer {
                 security: RwLock::new(security),
                 sessions: Registry::new(),
                 batches: Registry::new(),
+                tasks: TaskTracker::new(),
             }),
         }
     }
@@ -207,6 +218,19 @@ impl LivyServer {
         axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
             .await
+    }
+
+    /// Deletes every session and batch and waits, up to `grace`, for their interpreters to
+    /// shut down (a backend's processes to exit). True if they all did in time.
+    pub async fn shutdown(&self, grace: std::time::Duration) -> bool {
+        for session in self.state.sessions.all() {
+            self.state.delete_session(session.id);
+        }
+        for batch in self.state.batches.all() {
+            self.state.delete_batch(batch.id);
+        }
+        self.state.tasks.close();
+        tokio::time::timeout(grace, self.state.tasks.wait()).await.is_ok()
     }
 
     /// The configuration the server was built with.

@@ -17,6 +17,7 @@ mod error;
 mod interpreter;
 mod kind;
 mod livy_server;
+pub mod local;
 mod log_buffer;
 mod registry;
 mod requests;

@@ -43,9 +43,15 @@ async fn run_statements(
     mut queue: mpsc::UnboundedReceiver<u64>,
     cancel_timeout: Duration,
 ) {
+    let mut died = interpreter.died();
     loop {
         let id = tokio::select! {
             _ = session.token.cancelled() => return,
+            reason = &mut died => {
+                tracing::info!(session = session.id, %reason, "session interpreter died while idle");
+                session.mark_dead();
+                return;
+            }
             id = queue.recv() => match id {
                 Some(id) => id,
                 None => return,

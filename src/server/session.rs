@@ -90,14 +90,17 @@ impl Session {
     /// The session object, shaped for `version`.
     pub fn to_json(&self, version: LivyVersion) -> Value {
         let state = self.state();
+        let interpreter = self.interpreter();
+        let app_id = interpreter.as_ref().and_then(|i| i.app_id());
+        let ui_url = interpreter.as_ref().and_then(|i| i.spark_ui_url());
         let mut value = json!({
             "id": self.id,
-            "appId": null,
+            "appId": app_id,
             "owner": self.owner,
             "proxyUser": self.proxy_user,
             "state": state.as_str(),
             "kind": self.kind.as_str(),
-            "appInfo": {"driverLogUrl": null, "sparkUiUrl": null},
+            "appInfo": {"driverLogUrl": null, "sparkUiUrl": ui_url},
             "log": self.log.lock().tail(EMBEDDED_LOG_LINES),
         });
         if version.at_least(0, 6) {

@@ -1,0 +1,432 @@
+//! One local session's driver: a Python process running `assets/local_driver.py`, which
+//! holds the SparkSession. Its stdout carries the protocol, its stderr (Python's own
+//! messages, the JVM's log4j lines) becomes the session log.
+
+use std::collections::{HashMap, VecDeque};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::super::interpreter::{BoxFuture, ExecCtx, ExecOutcome, ExecRequest, Interpreter, StartFailure};
+use super::super::kind::Kind;
+use super::super::log_buffer::LogSink;
+use super::protocol::{FromDriver, StartMessage, ToDriver};
+use super::reaper::ProcessGroup;
+
+/// Log lines kept to explain a death.
+const TAIL_LINES: usize = 12;
+
+/// How to start a driver.
+#[derive(Clone, Debug)]
+pub(crate) struct Launch {
+    pub python: PathBuf,
+    pub driver: PathBuf,
+    pub env: Vec<(OsString, OsString)>,
+    pub start_timeout: Duration,
+    pub stop_timeout: Duration,
+}
+
+/// A running driver process.
+pub(crate) struct Driver {
+    commands: mpsc::UnboundedSender<String>,
+    shared: Arc<Shared>,
+    exited: watch::Receiver<Option<String>>,
+    group: Arc<ProcessGroup>,
+    log: LogSink,
+    stop_timeout: Duration,
+    app_id: Option<String>,
+    ui_url: Option<String>,
+}
+
+/// What the reader tasks and the interpreter share.
+#[derive(Default)]
+struct Shared {
+    inner: Mutex<SharedInner>,
+}
+
+#[derive(Default)]
+struct SharedInner {
+    /// Statements waiting for their result.
+    pending: HashMap<u64, oneshot::Sender<Value>>,
+    /// The running statement's context, for progress reports.
+    running: Option<ExecCtx>,
+    /// The last lines of the driver's stderr.
+    tail: VecDeque<String>,
+    /// Set by the first `ready` or `fatal`.
+    started: Option<oneshot::Sender<FromDriver>>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, SharedInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tail(&self) -> Vec<String> {
+        self.lock().tail.iter().cloned().collect()
+    }
+}
+
+impl Driver {
+    /// Starts the process, sends the session settings and waits for Spark to be up.
+    pub async fn start(
+        launch: &Launch,
+        start: &StartMessage,
+        log: LogSink,
+        groups: &super::reaper::Groups,
+    ) -> Result<Driver, StartFailure> {
+        let python = launch.python.display().to_string();
+        log.stderr(format!(
+            "livy-tui: starting a local PySpark driver ({python} {})",
+            launch.driver.display()
+        ));
+        let mut command = Command::new(&launch.python);
+        command
+            .arg("-u")
+            .arg(&launch.driver)
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Its own process group: a Ctrl-C at the terminal does not reach it (the server
+            // cancels statements itself), and the JVM it starts can be stopped with it.
+            .process_group(0)
+            .kill_on_drop(true);
+        if std::env::var_os("SPARK_LOCAL_IP").is_none() {
+            // Spark's UI and RPC otherwise listen on every interface.
+            command.env("SPARK_LOCAL_IP", "127.0.0.1");
+        }
+        let mut child = command.spawn().map_err(|e| {
+            let reason = match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    format!("{python} was not found: install Python 3 or point --python (or PYSPARK_PYTHON) at one")
+                }
+                _ => format!("cannot start {python}: {e}"),
+            };
+            log.stderr(format!("livy-tui: {reason}"));
+            StartFailure { reason }
+        })?;
+        let group = Arc::new(groups.track(child.id()));
+        let (stdin, stdout, stderr) = (child.stdin.take(), child.stdout.take(), child.stderr.take());
+        let (Some(stdin), Some(stdout), Some(stderr)) = (stdin, stdout, stderr) else {
+            return Err(StartFailure {
+                reason: "cannot talk to the driver process".into(),
+            });
+        };
+
+        let shared = Arc::new(Shared::default());
+        let (started_tx, started_rx) = oneshot::channel();
+        shared.lock().started = Some(started_tx);
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (exit_tx, exited) = watch::channel(None);
+        let stderr_done = tokio::spawn(read_stderr(stderr, log.clone(), shared.clone()));
+        tokio::spawn(write_commands(stdin, command_rx));
+        tokio::spawn(read_protocol(stdout, shared.clone(), log.clone()));
+        tokio::spawn(wait_for_exit(child, stderr_done, exit_tx));
+
+        let _ = commands.send(ToDriver::Start(start).line());
+        let mut exited_rx = exited.clone();
+        let answer = tokio::select! {
+            answer = started_rx => answer.ok(),
+            _ = exited_rx.wait_for(Option::is_some) => None,
+            _ = tokio::time::sleep(launch.start_timeout) => {
+                let reason = format!(
+                    "Spark did not start within {} s; see the session log",
+                    launch.start_timeout.as_secs()
+                );
+                log.stderr(format!("livy-tui: {reason}"));
+                group.kill();
+                return Err(StartFailure { reason });
+            }
+        };
+        match answer {
+            Some(FromDriver::Ready {
+                spark_version,
+                python_version,
+                app_id,
+                ui_url,
+            }) => {
+                log.stderr(format!(
+                    "livy-tui: Spark {} ready (Python {}), application {}{}",
+                    spark_version.as_deref().unwrap_or("?"),
+                    python_version.as_deref().unwrap_or("?"),
+                    app_id.as_deref().unwrap_or("?"),
+                    ui_url.as_deref().map(|u| format!(", Spark UI {u}")).unwrap_or_default()
+                ));
+                Ok(Driver {
+                    commands,
+                    shared,
+                    exited,
+                    group,
+                    log,
+                    stop_timeout: launch.stop_timeout,
+                    app_id,
+                    ui_url,
+                })
+            }
+            Some(FromDriver::Fatal { message, .. }) => {
+                log.stderr(format!("livy-tui: {message}"));
+                group.kill();
+                Err(StartFailure { reason: message })
+            }
+            _ => {
+                let mut exited = exited;
+                let _ = tokio::time::timeout(Duration::from_secs(2), exited.wait_for(Option::is_some)).await;
+                let how = exited
+                    .borrow()
+                    .clone()
+                    .unwrap_or_else(|| "the driver stopped answering".into());
+                let last = shared.tail().into_iter().rev().find(|l| !l.trim().is_empty());
+                let reason = match last {
+                    Some(line) => format!("{how} while starting: {line}"),
+                    None => format!("{how} while starting"),
+                };
+                group.kill();
+                Err(StartFailure { reason })
+            }
+        }
+    }
+
+    fn send(&self, message: ToDriver<'_>) {
+        let _ = self.commands.send(message.line());
+    }
+
+    /// Why the driver is gone, with its last log lines, once it has exited.
+    fn death_notice(&self) -> Option<String> {
+        let how = self.exited.borrow().clone()?;
+        let tail = self.shared.tail();
+        let last: Vec<&String> = tail.iter().filter(|l| !l.trim().is_empty()).collect();
+        let shown = &last[last.len().saturating_sub(3)..];
+        Some(if shown.is_empty() {
+            how
+        } else {
+            format!(
+                "{how}; last log lines: {}",
+                shown.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" | ")
+            )
+        })
+    }
+}
+
+fn not_available(kind: Kind) -> ExecOutcome {
+    let language = match kind {
+        Kind::Spark => "Scala (spark)",
+        Kind::SparkR => "R (sparkr)",
+        _ => "this kind",
+    };
+    ExecOutcome::Error {
+        ename: "Error".into(),
+        evalue: format!(
+            "{language} statements are not available in local mode: livy-tui serve runs PySpark, so use kind pyspark or sql"
+        ),
+        traceback: Vec::new(),
+    }
+}
+
+impl Interpreter for Driver {
+    fn execute(&self, req: ExecRequest, ctx: ExecCtx) -> BoxFuture<'_, ExecOutcome> {
+        Box::pin(async move {
+            let kind = match req.kind {
+                Kind::PySpark => "pyspark",
+                Kind::Sql => "sql",
+                other => return not_available(other),
+            };
+            let (tx, rx) = oneshot::channel();
+            {
+                let mut inner = self.shared.lock();
+                inner.pending.insert(req.statement_id, tx);
+                inner.running = Some(ctx.clone());
+            }
+            self.send(ToDriver::Execute {
+                id: req.statement_id,
+                kind,
+                code: &req.code,
+            });
+            let mut cancel_sent = false;
+            let mut rx = rx;
+            let output = loop {
+                tokio::select! {
+                    output = &mut rx => break output.ok(),
+                    _ = ctx.cancel_token().cancelled(), if !cancel_sent => {
+                        cancel_sent = true;
+                        self.send(ToDriver::Cancel { id: req.statement_id });
+                    }
+                }
+            };
+            self.shared.lock().running = None;
+            match output {
+                Some(output) => outcome_of(output),
+                None => {
+                    let mut exited = self.exited.clone();
+                    let _ = tokio::time::timeout(Duration::from_secs(2), exited.wait_for(Option::is_some)).await;
+                    let notice = self
+                        .death_notice()
+                        .unwrap_or_else(|| "the PySpark driver stopped answering".into());
+                    ctx.log().stderr(format!("livy-tui: {notice}"));
+                    ExecOutcome::SessionDied(notice)
+                }
+            }
+        })
+    }
+
+    fn shutdown(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            self.send(ToDriver::Shutdown);
+            let mut exited = self.exited.clone();
+            let stopped = tokio::time::timeout(self.stop_timeout, exited.wait_for(Option::is_some)).await;
+            if stopped.is_err() {
+                tracing::warn!("the PySpark driver did not stop in time; killing it");
+            }
+            // The JVM is in the driver's process group; nothing of it may outlive the session.
+            self.group.kill();
+        })
+    }
+
+    fn died(&self) -> BoxFuture<'_, String> {
+        Box::pin(async move {
+            let mut exited = self.exited.clone();
+            let _ = exited.wait_for(Option::is_some).await;
+            let notice = self
+                .death_notice()
+                .unwrap_or_else(|| "the PySpark driver exited".into());
+            self.log.stderr(format!("livy-tui: {notice}"));
+            notice
+        })
+    }
+
+    fn app_id(&self) -> Option<String> {
+        self.app_id.clone()
+    }
+
+    fn spark_ui_url(&self) -> Option<String> {
+        self.ui_url.clone()
+    }
+}
+
+/// Livy's statement output (without `execution_count`) as an outcome.
+fn outcome_of(output: Value) -> ExecOutcome {
+    let text = |key: &str| output.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    match output.get("status").and_then(Value::as_str) {
+        Some("ok") => match output.get("data") {
+            Some(Value::Object(data)) => ExecOutcome::Ok(data.clone()),
+            _ => ExecOutcome::Ok(Map::new()),
+        },
+        Some("error") => ExecOutcome::Error {
+            ename: text("ename"),
+            evalue: text("evalue"),
+            traceback: output
+                .get("traceback")
+                .and_then(Value::as_array)
+                .map(|lines| lines.iter().filter_map(|l| l.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
+        },
+        _ => ExecOutcome::Error {
+            ename: "InternalError".into(),
+            evalue: "the PySpark driver sent a result livy-tui does not understand".into(),
+            traceback: Vec::new(),
+        },
+    }
+}
+
+async fn write_commands(mut stdin: ChildStdin, mut lines: mpsc::UnboundedReceiver<String>) {
+    while let Some(line) = lines.recv().await {
+        if stdin.write_all(line.as_bytes()).await.is_err() || stdin.flush().await.is_err() {
+            return;
+        }
+    }
+    // Every sender is gone (the session ended): EOF tells the driver to stop.
+}
+
+async fn read_protocol(stdout: impl AsyncRead + Unpin, shared: Arc<Shared>, log: LogSink) {
+    let mut lines = BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let message = match serde_json::from_str::<FromDriver>(&line) {
+            Ok(message) => message,
+            Err(_) => {
+                // Not ours: something wrote to the driver's protocol channel. Keep it visible.
+                log.stderr(line);
+                continue;
+            }
+        };
+        let mut inner = shared.lock();
+        match message {
+            FromDriver::Ready { .. } | FromDriver::Fatal { .. } => {
+                if let Some(started) = inner.started.take() {
+                    let _ = started.send(message);
+                }
+            }
+            FromDriver::Progress { id, progress } => {
+                if let Some(ctx) = &inner.running
+                    && ctx.statement_id() == id
+                {
+                    ctx.set_progress(progress);
+                }
+            }
+            FromDriver::Result { id, output } => {
+                if let Some(waiter) = inner.pending.remove(&id) {
+                    let _ = waiter.send(output);
+                }
+            }
+            FromDriver::Unknown => {}
+        }
+    }
+    // EOF: every waiter learns the driver is gone (their senders drop).
+    let mut inner = shared.lock();
+    inner.pending.clear();
+    inner.started = None;
+}
+
+async fn read_stderr(stderr: impl AsyncRead + Unpin, log: LogSink, shared: Arc<Shared>) {
+    let mut reader = BufReader::new(stderr);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&buf);
+        // Console progress bars redraw with \r: keep the last state of each line.
+        let line = text
+            .trim_end_matches(['\n', '\r'])
+            .rsplit('\r')
+            .next()
+            .unwrap_or_default();
+        let line = line.to_string();
+        {
+            let mut inner = shared.lock();
+            if inner.tail.len() == TAIL_LINES {
+                inner.tail.pop_front();
+            }
+            inner.tail.push_back(line.clone());
+        }
+        log.stderr(line);
+    }
+}
+
+async fn wait_for_exit(
+    mut child: Child,
+    stderr_done: tokio::task::JoinHandle<()>,
+    exited: watch::Sender<Option<String>>,
+) {
+    let status = child.wait().await;
+    // The last lines explain the exit: read them before saying it happened.
+    let _ = tokio::time::timeout(Duration::from_secs(2), stderr_done).await;
+    let how = match status {
+        Ok(status) => match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
+            (Some(0), _) => "the PySpark driver exited".to_string(),
+            (Some(code), _) => format!("the PySpark driver exited with code {code}"),
+            (None, Some(signal)) => format!("the PySpark driver was killed by signal {signal}"),
+            (None, None) => "the PySpark driver exited".to_string(),
+        },
+        Err(e) => format!("the PySpark driver was lost: {e}"),
+    };
+    tracing::info!(%how, "local driver exited");
+    let _ = exited.send(Some(how));
+}

@@ -1,0 +1,242 @@
+//! Local sessions: the server's [`Backend`] for `livy-tui serve` and `--local`, where every
+//! session is a Python process on this machine running PySpark (`local[*]`).
+//!
+//! Only `pyspark` and `sql` run here (in one SparkSession per session, so a shared session
+//! mixes them per statement as on Livy 0.5+); `spark` and `sparkr` sessions are refused with
+//! a clear message, and such statements in a shared session answer with an error.
+
+mod driver;
+mod protocol;
+mod python;
+mod reaper;
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::interpreter::{Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, Interpreter, SessionSpec, StartFailure};
+use super::kind::Kind;
+use super::log_buffer::LogSink;
+use super::requests::{CreateBatchRequest, CreateSessionRequest};
+use super::{LivyServer, ServerConfig};
+use driver::{Driver, Launch};
+use protocol::StartMessage;
+
+pub use python::{CheckError, DRIVER_SOURCE, Prerequisites, Problem, check, choose_python, install_driver};
+pub use reaper::Groups;
+
+/// Livy's default `livy.rsc.sql.num-rows`.
+pub const DEFAULT_SQL_ROWS: usize = 1000;
+
+/// Settings of local sessions.
+#[derive(Clone, Debug)]
+pub struct LocalOptions {
+    /// The Python interpreter (see [`choose_python`]).
+    pub python: PathBuf,
+    /// Rows a `sql` statement returns at most; more are cut with a note.
+    pub sql_rows: usize,
+    /// Extra environment for the driver processes (tests put a stand-in pyspark on PYTHONPATH).
+    pub env: Vec<(OsString, OsString)>,
+    /// How long Spark may take to start.
+    pub start_timeout: Duration,
+    /// How long a driver may take to stop before it is killed.
+    pub stop_timeout: Duration,
+}
+
+impl LocalOptions {
+    /// Defaults for `python`.
+    pub fn new(python: PathBuf) -> LocalOptions {
+        LocalOptions {
+            python,
+            sql_rows: DEFAULT_SQL_ROWS,
+            env: Vec::new(),
+            start_timeout: Duration::from_secs(180),
+            stop_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Runs the driver's prerequisite check with these settings (blocking, about a second).
+    pub fn check(&self) -> Result<Prerequisites, CheckError> {
+        python::check(&self.python, &self.env)
+    }
+}
+
+/// Starts local PySpark drivers for a [`LivyServer`].
+pub struct LocalBackend {
+    options: LocalOptions,
+    groups: Groups,
+}
+
+impl LocalBackend {
+    /// A backend with these settings.
+    pub fn new(options: LocalOptions) -> LocalBackend {
+        LocalBackend {
+            options,
+            groups: Groups::default(),
+        }
+    }
+
+    /// The process groups of its drivers, to kill them all as a last resort.
+    pub fn groups(&self) -> Groups {
+        self.groups.clone()
+    }
+}
+
+/// The message for a kind local mode cannot run, `None` for one it can.
+fn unavailable_kind(kind: Option<Kind>) -> Option<String> {
+    let language = match kind {
+        Some(Kind::Spark) => "Scala (kind spark)",
+        Some(Kind::SparkR) => "R (kind sparkr)",
+        _ => return None,
+    };
+    Some(format!(
+        "{language} is not available in local mode: livy-tui serve runs PySpark; create the session with kind pyspark or sql"
+    ))
+}
+
+impl Backend for LocalBackend {
+    fn check_session(&self, request: &CreateSessionRequest) -> Result<(), String> {
+        match unavailable_kind(request.kind) {
+            Some(message) => Err(message),
+            None => Ok(()),
+        }
+    }
+
+    fn check_batch(&self, _request: &CreateBatchRequest) -> Result<(), String> {
+        Err("batches are not available in local mode: livy-tui serve runs interactive PySpark sessions only".into())
+    }
+
+    fn start_session(
+        &self,
+        spec: SessionSpec,
+        log: LogSink,
+    ) -> BoxFuture<'static, Result<Arc<dyn Interpreter>, StartFailure>> {
+        let options = self.options.clone();
+        let groups = self.groups.clone();
+        Box::pin(async move {
+            let driver_path = tokio::task::spawn_blocking(python::install_driver)
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()))
+                .map_err(|e| {
+                    let reason = format!("cannot write the PySpark driver program: {e}");
+                    log.stderr(format!("livy-tui: {reason}"));
+                    StartFailure { reason }
+                })?;
+            let kind = match spec.kind {
+                Kind::Sql => "sql",
+                _ => "pyspark",
+            };
+            let start = StartMessage::new(spec.id, &spec.request, kind, options.sql_rows);
+            let launch = Launch {
+                python: options.python.clone(),
+                driver: driver_path,
+                env: options.env.clone(),
+                start_timeout: options.start_timeout,
+                stop_timeout: options.stop_timeout,
+            };
+            let driver = Driver::start(&launch, &start, log, &groups).await?;
+            Ok(Arc::new(driver) as Arc<dyn Interpreter>)
+        })
+    }
+
+    fn run_batch(&self, _spec: BatchSpec, ctx: BatchCtx) -> BoxFuture<'static, BatchExit> {
+        // Refused in `check_batch`; kept total for safety.
+        Box::pin(async move {
+            ctx.log().stdout("batches are not available in local mode");
+            BatchExit::Dead
+        })
+    }
+}
+
+/// A [`ServerConfig`] suited to local sessions: Livy's defaults, a longer log.
+pub fn local_server_config() -> ServerConfig {
+    ServerConfig {
+        log_cap: 1000,
+        ..ServerConfig::default()
+    }
+}
+
+/// A Livy server over local PySpark on a loopback port, for `--local`: it lives as long as
+/// this value, and [`LocalLivy::stop`] (or, as a last resort, dropping it) ends every
+/// session's processes.
+pub struct LocalLivy {
+    server: LivyServer,
+    address: SocketAddr,
+    groups: Groups,
+    stop_http: Option<oneshot::Sender<()>>,
+}
+
+impl LocalLivy {
+    /// Serves on a free port of 127.0.0.1.
+    pub async fn start(options: LocalOptions) -> std::io::Result<LocalLivy> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        LocalLivy::serve_on(listener, options, local_server_config())
+    }
+
+    /// Serves on `listener` (for `livy-tui serve`, which picks the address).
+    pub fn serve_on(listener: TcpListener, options: LocalOptions, config: ServerConfig) -> std::io::Result<LocalLivy> {
+        let address = listener.local_addr()?;
+        let backend = LocalBackend::new(options);
+        let groups = backend.groups();
+        let server = LivyServer::new(config, Arc::new(backend));
+        let (stop_http, stopped) = oneshot::channel::<()>();
+        let serving = server.clone();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = serving.serve(listener, shutdown).await {
+                tracing::error!(error = %e, "local Livy server stopped");
+            }
+        });
+        Ok(LocalLivy {
+            server,
+            address,
+            groups,
+            stop_http: Some(stop_http),
+        })
+    }
+
+    /// The base URL clients use.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The server, for direct inspection.
+    pub fn server(&self) -> &LivyServer {
+        &self.server
+    }
+
+    /// Deletes every session, waits for their drivers to stop (killing what is left after
+    /// `grace`), and stops serving.
+    pub async fn stop(mut self, grace: Duration) {
+        if !self.server.shutdown(grace).await {
+            tracing::warn!("local sessions did not stop in time; killing them");
+        }
+        self.groups.kill_all();
+        if let Some(stop) = self.stop_http.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for LocalLivy {
+    fn drop(&mut self) {
+        // Not stopped properly (an early return, a panic): no process may outlive the app.
+        self.groups.kill_all();
+        if let Some(stop) = self.stop_http.take() {
+            let _ = stop.send(());
+        }
+    }
+}
