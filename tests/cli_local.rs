@@ -1,0 +1,287 @@
+//! The real binary in local mode (`exec --local`, `run --local`, `serve`) with the stand-in
+//! pyspark on PYTHONPATH: what a user sees, exit codes, and no process left behind.
+
+mod cli;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// A URL nothing listens on: local mode must never use it.
+const UNUSED_URL: &str = "http://127.0.0.1:9";
+
+fn support(dir: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/support")
+        .join(dir)
+}
+
+fn python() -> String {
+    std::env::var("LIVY_TUI_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// `livy-tui` with the stand-in pyspark in `dir` first on PYTHONPATH.
+fn local_command(dir: &str) -> Command {
+    let mut cmd = cli::command(UNUSED_URL);
+    cmd.env("PYTHONPATH", support(dir)).env("PYSPARK_PYTHON", python());
+    cmd
+}
+
+fn run(dir: &str, args: &[&str]) -> cli::Run {
+    let output = local_command(dir).args(args).output().expect("the binary runs");
+    cli::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn exec_local_runs_pyspark_and_sql() {
+    let out = run("fake_pyspark", &["exec", "--local", "-c", "spark.range(10).count()"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "10\n"), "{out:?}");
+    let out = run(
+        "fake_pyspark",
+        &[
+            "exec",
+            "--local",
+            "--kind",
+            "sql",
+            "-c",
+            "select id, id*2 as twice from range(5)",
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("twice"), "{out:?}");
+    assert!(out.stdout.contains("|  4 |     8 |"), "{out:?}");
+    let out = run(
+        "fake_pyspark",
+        &["exec", "--local", "--json", "-c", "d = {'a': [1, 2]}\n%json d"],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let statement: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(statement["output"]["data"]["application/json"], json!({"a": [1, 2]}));
+}
+
+#[test]
+fn exec_local_reports_a_failed_statement_like_on_a_cluster() {
+    let out = run("fake_pyspark", &["exec", "--local", "-c", "1/0"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("ZeroDivisionError"), "{out:?}");
+}
+
+#[test]
+fn missing_prerequisites_are_one_clear_line() {
+    let out = run("no_pyspark", &["exec", "--local", "-c", "1"]);
+    out.assert_one_clear_error_line();
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("-m pip install pyspark`"), "{out:?}");
+    let out = run(
+        "fake_pyspark",
+        &["exec", "--local", "--python", "/nonexistent/python3", "-c", "1"],
+    );
+    out.assert_one_clear_error_line();
+    assert!(out.stderr.contains("/nonexistent/python3 was not found"), "{out:?}");
+}
+
+#[test]
+fn flags_that_cannot_work_locally_are_refused() {
+    for (args, needle) in [
+        (
+            vec!["exec", "--local", "--kind", "spark", "-c", "1"],
+            "--kind spark (Scala) is not available",
+        ),
+        (
+            vec!["exec", "--local", "--keep", "-c", "1"],
+            "--keep cannot be used with --local",
+        ),
+        (
+            vec!["exec", "--local", "--session", "3", "-c", "1"],
+            "--session cannot be used",
+        ),
+        (
+            vec!["exec", "--python", "python3", "-c", "1"],
+            "--python only applies with --local",
+        ),
+        (
+            vec!["--local", "sessions", "list"],
+            "--local goes with the notebook, run or exec",
+        ),
+        (
+            vec!["run", "--local", "--keep-session", "x.py"],
+            "--keep-session cannot be used",
+        ),
+    ] {
+        let out = run("fake_pyspark", &args);
+        out.assert_one_clear_error_line();
+        assert!(out.stderr.contains(needle), "{args:?}: {out:?}");
+    }
+}
+
+#[test]
+fn run_local_runs_a_notebook_and_writes_the_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("report.py");
+    std::fs::write(
+        &script,
+        "# %%\nrows = [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'y'}]\n%table rows\n\n# %%\n%%sql\nselect id from range(3)\n",
+    )
+    .unwrap();
+    let out_file = dir.path().join("report.ipynb");
+    let out = run(
+        "fake_pyspark",
+        &[
+            "run",
+            "--local",
+            script.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let notebook: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    let table = &notebook["cells"][0]["outputs"][0]["data"]["application/vnd.livy.table.v1+json"];
+    assert_eq!(table["data"], json!([[1, "x"], [2, "y"]]), "{notebook}");
+    let sql = &notebook["cells"][1]["outputs"][0]["data"]["application/json"];
+    assert_eq!(sql["data"], json!([[0], [1], [2]]), "{notebook}");
+}
+
+/// A `livy-tui serve` process, killed if a test fails.
+struct Served {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Served {
+    fn start(dir: &str, extra: &[&str]) -> Served {
+        let port = free_port();
+        let mut child = local_command(dir)
+            .args(["serve", "--port", &port.to_string()])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut banner = String::new();
+        stderr.read_line(&mut banner).unwrap();
+        assert!(banner.contains(&format!("http://127.0.0.1:{port}")), "{banner}");
+        // Keep draining so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in stderr.lines() {});
+        Served {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "serve did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A blocking JSON request (the test itself is synchronous, like a shell script with curl).
+fn request(method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let mut request = client.request(method, url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap().json().await.unwrap()
+    })
+}
+
+fn get(url: &str) -> Value {
+    request(reqwest::Method::GET, url, None)
+}
+
+fn post(url: &str, body: Value) -> Value {
+    request(reqwest::Method::POST, url, Some(body))
+}
+
+fn wait_for(url: &str, field: &str, wanted: &[&str]) -> Value {
+    let start = Instant::now();
+    loop {
+        let value = get(url);
+        if wanted.contains(&value[field].as_str().unwrap_or_default()) {
+            return value;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{url}: {value}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    !stat.is_empty() && !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z')
+}
+
+#[test]
+fn serve_speaks_livy_to_any_client_and_stops_everything_on_sigterm() {
+    let served = Served::start("fake_pyspark", &[]);
+    let version = get(&format!("{}/version", served.url));
+    assert!(version["version"].as_str().unwrap().contains("incubating"), "{version}");
+    // A plain HTTP client, as curl or sparkmagic would be: no X-Requested-By needed.
+    let created = post(&format!("{}/sessions", served.url), json!({"kind": "pyspark"}));
+    let session = format!("{}/sessions/{}", served.url, created["id"]);
+    wait_for(&session, "state", &["idle"]);
+    let statement = post(
+        &format!("{session}/statements"),
+        json!({"code": "import os\nos.getpid()"}),
+    );
+    let done = wait_for(
+        &format!("{session}/statements/{}", statement["id"]),
+        "state",
+        &["available"],
+    );
+    let pid: i32 = done["output"]["data"]["text/plain"].as_str().unwrap().parse().unwrap();
+    assert!(alive(pid));
+    let status = served.stop();
+    assert_eq!(status.code(), Some(0));
+    let start = Instant::now();
+    while alive(pid) {
+        assert!(start.elapsed() < Duration::from_secs(10), "driver {pid} outlived serve");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_refuses_a_taken_port_in_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run("fake_pyspark", &["serve", "--port", &port]);
+    out.assert_one_clear_error_line();
+    assert!(out.stderr.contains("the port is taken"), "{out:?}");
+}
