@@ -1,0 +1,1436 @@
+#!/usr/bin/env python3
+"""livy-tui local driver: one Spark session (PySpark) driven over a line-based JSON protocol.
+
+`livy-tui serve` and `livy-tui --local` start one of these per Livy session as
+`<python> -u local_driver.py`. The Rust side writes one JSON object per line to our stdin
+and reads one JSON object per line from our stdout; everything else (our own diagnostics,
+the JVM's log, output of native code and of child processes) goes to stderr, which the
+Rust side keeps as the session log.
+
+Rust -> driver
+    {"type":"start", "app_name", "kind", "conf", "driver_memory", "driver_cores", "jars",
+     "py_files", "files", "archives", "sql_rows"}            (first line; fields optional)
+    {"type":"execute", "id":N, "kind":"pyspark"|"sql", "code":"..."}
+    {"type":"cancel", "id":N}
+    {"type":"shutdown"}                                      (EOF on stdin means the same)
+
+Driver -> Rust
+    {"type":"fatal", "reason":"no_pyspark"|"no_java"|"java_version"|"spark_start"|"protocol",
+     "message":"one line", "python":sys.executable}            (then exit status 3)
+    {"type":"ready", "spark_version", "python_version", "app_id", "ui_url", "pyspark"}
+    {"type":"progress", "id":N, "progress":0.0..1.0}
+    {"type":"result", "id":N, "output":{"status":"ok","data":{mime bundle}}
+                                     | {"status":"error","ename","evalue","traceback":[...]}}
+
+`<python> local_driver.py --check` prints one JSON object describing the environment
+(Python, pyspark, Java, matplotlib and the first problem found) and exits 0.
+
+The outputs follow what Apache Livy's Python REPL returns (text/plain without a trailing
+newline, `%table`, `%json`, `%matplot` magics, Livy's SQL result shape), with a few of its
+bugs fixed (a missing variable in a magic is a proper NameError, mixed column types in
+`%table` are a TypeError instead of a crash). This file is independent code written for
+livy-tui; it has no dependency besides the Python standard library and pyspark itself.
+"""
+
+import ast
+import base64
+import builtins
+import codecs
+import datetime
+import decimal
+import io
+import json
+import math
+import os
+import platform
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import types
+import warnings
+
+# ----------------------------------------------------------------------------------------
+# Constants and small helpers
+# ----------------------------------------------------------------------------------------
+
+_DRIVER_FILES = set()
+for _candidate in (globals().get("__file__"),):
+    if _candidate:
+        _DRIVER_FILES.update({_candidate, os.path.abspath(_candidate), os.path.realpath(_candidate)})
+
+DEFAULT_SQL_ROWS = 1000
+SQL_TRACEBACK_LINES = 50
+STOP_TIMEOUT_S = 5.0
+PROGRESS_INTERVAL_S = 0.3
+CANCEL_WAIT_ON_SHUTDOWN_S = 3.0
+START_WAIT_ON_SHUTDOWN_S = 15.0
+TABLE_MIME = "application/vnd.livy.table.v1+json"
+
+_diag_lock = threading.Lock()
+
+
+def log(message):
+    """A diagnostic line on the real stderr (the session log)."""
+    stream = sys.__stderr__
+    if stream is None:
+        return
+    try:
+        with _diag_lock:
+            for line in str(message).rstrip("\n").split("\n"):
+                stream.write("livy-tui driver: " + line + "\n")
+            stream.flush()
+    except Exception:
+        pass
+
+
+def log_exception(what):
+    log(what + ":\n" + traceback.format_exc().rstrip("\n"))
+
+
+def one_line(text, limit=500):
+    """The first non-empty line of `text`, shortened to `limit` characters."""
+    for line in str(text).splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+    return ""
+
+
+def safe_str(value):
+    try:
+        return str(value)
+    except Exception:
+        return "<unprintable %s object>" % type(value).__name__
+
+
+def exc_summary(exc):
+    """`Type: first line` of an exception, for one-line messages."""
+    first = one_line(safe_str(exc))
+    name = type(exc).__name__
+    return "%s: %s" % (name, first) if first else name
+
+
+# ----------------------------------------------------------------------------------------
+# Environment checks (shared by --check and the start path)
+# ----------------------------------------------------------------------------------------
+
+
+def parse_java_version(output):
+    """The version string in `java -version` output, e.g. "17.0.15" or "1.8.0_392"."""
+    match = re.search(r'version "([^"]+)"', output)
+    if match:
+        return match.group(1)
+    match = re.search(r"^\S+ (\d+(?:[.\d_+-]*\w*)?)", output.strip(), re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def java_major(version):
+    """"1.8.0_392" -> 8, "17.0.15" -> 17, "21" -> 21, junk -> None."""
+    if not version:
+        return None
+    match = re.match(r"(\d+)(?:\.(\d+))?", version)
+    if not match:
+        return None
+    first = int(match.group(1))
+    if first == 1 and match.group(2) is not None:
+        return int(match.group(2))
+    return first
+
+
+def java_requirement(pyspark_version):
+    """(text, minimum major, newest tested major or None) for a pyspark version."""
+    match = re.match(r"(\d+)", pyspark_version or "")
+    if not match:
+        return None, None, None
+    major = int(match.group(1))
+    if major >= 4:
+        return "17 or 21", 17, 21
+    if major == 3:
+        return "8, 11 or 17", 8, 17
+    if major == 2:
+        return "8", 8, 8
+    return None, None, None
+
+
+def find_java():
+    """(path or None, note). Spark's launcher uses $JAVA_HOME/bin/java when JAVA_HOME is set,
+    otherwise `java` on PATH; do the same."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        candidate = os.path.join(home, "bin", "java")
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate, None
+        return None, "JAVA_HOME is %s but %s does not exist" % (home, candidate)
+    found = shutil.which("java")
+    if found:
+        return found, None
+    return None, "no JAVA_HOME, no java on PATH"
+
+
+def probe_java():
+    path, note = find_java()
+    info = {"path": path, "version": None, "major": None}
+    if path is None:
+        return info, note
+    try:
+        run = subprocess.run(
+            [path, "-version"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            timeout=30,
+        )
+        output = (run.stderr + run.stdout).decode("utf-8", "replace")
+        info["version"] = parse_java_version(output)
+        info["major"] = java_major(info["version"])
+        if info["version"] is None:
+            note = "`%s -version` printed no version: %s" % (path, one_line(output))
+    except Exception as exc:
+        note = "running `%s -version` failed: %s" % (path, exc_summary(exc))
+    return info, note
+
+
+def import_pyspark():
+    """(module or None, error text or None)."""
+    try:
+        import pyspark  # noqa: F401
+
+        return pyspark, None
+    except ImportError as exc:
+        return None, exc_summary(exc)
+    except Exception as exc:
+        return None, exc_summary(exc)
+
+
+def check_environment(always_probe_java=True):
+    """Everything --check reports; `problem` is the first blocker (or None). Without
+    `always_probe_java`, Java is not looked at for livy-tui's fake pyspark."""
+    pyspark, pyspark_error = import_pyspark()
+    pyspark_version = getattr(pyspark, "__version__", None) if pyspark is not None else None
+    fake = pyspark is not None and getattr(pyspark, "_livy_tui_fake", False) is True
+    if fake and not always_probe_java:
+        java, java_note = {"path": None, "version": None, "major": None}, None
+    else:
+        java, java_note = probe_java()
+    required, minimum, newest = java_requirement(pyspark_version)
+    problem = None
+    warning = None
+    if pyspark is None:
+        problem = {
+            "reason": "no_pyspark",
+            "message": "pyspark cannot be imported by %s (%s): install it with `%s -m pip install pyspark`"
+            % (sys.executable, pyspark_error, sys.executable),
+        }
+    elif fake:
+        pass  # the test stand-in needs no Java
+    elif java["path"] is None:
+        spark = "Spark %s" % pyspark_version if pyspark_version else "Spark"
+        needs = "Java %s" % required if required else "Java"
+        if os.environ.get("JAVA_HOME"):
+            message = "Java was not found (%s); %s needs %s: point JAVA_HOME at a Java %s installation or unset it" % (
+                java_note,
+                spark,
+                needs,
+                required or "",
+            )
+        else:
+            message = (
+                "Java was not found (no JAVA_HOME, no java on PATH); %s needs %s: install one "
+                "(e.g. apt install openjdk-17-jre-headless) or set JAVA_HOME" % (spark, needs)
+            )
+        problem = {"reason": "no_java", "message": message}
+    elif java["major"] is not None and minimum is not None and java["major"] < minimum:
+        problem = {
+            "reason": "java_version",
+            "message": "Java %s at %s is too old; Spark %s needs Java %s: install one "
+            "(e.g. apt install openjdk-17-jre-headless) and set JAVA_HOME to it"
+            % (java["version"], java["path"], pyspark_version, required),
+        }
+    elif java["major"] is not None and newest is not None and java["major"] > newest:
+        warning = "Java %s is newer than what Spark %s supports (Java %s); trying anyway" % (
+            java["version"],
+            pyspark_version,
+            required,
+        )
+    elif java["path"] is not None and java["major"] is None:
+        warning = "could not tell the Java version (%s); trying anyway" % java_note
+    try:
+        import importlib.util
+
+        matplotlib = importlib.util.find_spec("matplotlib") is not None
+    except Exception:
+        matplotlib = False
+    return {
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "pyspark": pyspark_version,
+        "pyspark_error": pyspark_error,
+        "java": java,
+        "java_required": required,
+        "problem": problem,
+        "matplotlib": matplotlib,
+        "_warning": warning,
+        "_module": pyspark,
+    }
+
+
+def run_check():
+    report = check_environment()
+    report.pop("_module", None)
+    report.pop("_warning", None)
+    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+# ----------------------------------------------------------------------------------------
+# Captured stdout / stderr of user code
+# ----------------------------------------------------------------------------------------
+
+
+class _CaptureBuffer(object):
+    """`sys.stdout.buffer` of a capture: bytes written here are decoded as UTF-8."""
+
+    def __init__(self, owner):
+        self._owner = owner
+
+    def write(self, data):
+        return self._owner._write_bytes(data)
+
+    def flush(self):
+        pass
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def close(self):
+        pass
+
+    @property
+    def closed(self):
+        return False
+
+
+class Capture(io.TextIOBase):
+    """A text stream that keeps what is written until `take()`; str or bytes accepted."""
+
+    def __init__(self, name):
+        super().__init__()
+        self._name = name
+        self._parts = []
+        self._lock = threading.Lock()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._buffer = _CaptureBuffer(self)
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    @property
+    def errors(self):
+        return "replace"
+
+    @property
+    def buffer(self):
+        return self._buffer
+
+    @property
+    def closed(self):
+        return False
+
+    def close(self):
+        pass
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def isatty(self):
+        return False
+
+    def flush(self):
+        pass
+
+    def write(self, text):
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            return self._write_bytes(text)
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+        with self._lock:
+            self._parts.append(text)
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def _write_bytes(self, data):
+        data = bytes(data)
+        with self._lock:
+            self._parts.append(self._decoder.decode(data))
+        return len(data)
+
+    def take(self):
+        with self._lock:
+            self._parts.append(self._decoder.decode(b"", final=True))
+            text = "".join(self._parts)
+            self._parts = []
+        return text
+
+
+# ----------------------------------------------------------------------------------------
+# Value conversions (magics and SQL)
+# ----------------------------------------------------------------------------------------
+
+
+class MagicError(Exception):
+    """An error a magic reports as `ename: evalue` without a Python traceback."""
+
+    def __init__(self, ename, evalue):
+        super().__init__(evalue)
+        self.ename = ename
+        self.evalue = evalue
+
+
+def _is_row(value):
+    return isinstance(value, tuple) and callable(getattr(value, "asDict", None))
+
+
+def _numpy_item(value):
+    """A numpy scalar as the Python value (None when `value` is not one)."""
+    module = type(value).__module__ or ""
+    if module.startswith("numpy") and callable(getattr(value, "item", None)):
+        try:
+            return True, value.item()
+        except Exception:
+            return False, None
+    return False, None
+
+
+def _is_pyspark_collection(value):
+    """A pyspark DataFrame or RDD (something with `.take(n)` from pyspark)."""
+    module = type(value).__module__ or ""
+    return module.startswith("pyspark") and callable(getattr(value, "take", None))
+
+
+def _is_pandas_frame(value):
+    module = type(value).__module__ or ""
+    return module.startswith("pandas") and callable(getattr(value, "to_dict", None))
+
+
+def _plain_nested(value):
+    """A value inside a %table cell: JSON-ready, dates and decimals as str()."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (datetime.date, datetime.time, decimal.Decimal)):
+        return str(value)
+    if _is_row(value):
+        return {str(k): _plain_nested(v) for k, v in value.asDict().items()}
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(k): _plain_nested(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_nested(v) for v in value]
+    is_np, item = _numpy_item(value)
+    if is_np:
+        return _plain_nested(item)
+    return str(value)
+
+
+def table_cell(value):
+    """(Livy table type, JSON value) of one cell."""
+    is_np, item = _numpy_item(value)
+    if is_np:
+        value = item
+    if value is None:
+        return "NULL_TYPE", None
+    if isinstance(value, bool):
+        return "BOOLEAN_TYPE", value
+    if isinstance(value, int):
+        return "INT_TYPE", int(value)
+    if isinstance(value, float):
+        return "DOUBLE_TYPE", value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return "STRING_TYPE", value
+    if isinstance(value, datetime.datetime):
+        return "TIMESTAMP_TYPE", str(value)
+    if isinstance(value, datetime.date):
+        return "DATE_TYPE", str(value)
+    if isinstance(value, decimal.Decimal):
+        return "DECIMAL_TYPE", str(value)
+    if _is_row(value) or isinstance(value, dict):
+        return "MAP_TYPE", _plain_nested(value)
+    if isinstance(value, (list, tuple)):
+        return "ARRAY_TYPE", _plain_nested(value)
+    return "STRING_TYPE", safe_str(value)
+
+
+def _column_sort_key(key):
+    if isinstance(key, int) and not isinstance(key, bool):
+        return (0, key, "")
+    return (1, 0, safe_str(key))
+
+
+def build_table(rows):
+    """Livy's table JSON of a list of rows (dicts, lists/tuples, Rows or scalars)."""
+    columns = {}  # name -> [sort key, type]
+    parsed = []
+    for row in rows:
+        if _is_row(row):
+            row = row.asDict()
+        if isinstance(row, dict):
+            items = list(row.items())
+        elif isinstance(row, (list, tuple)):
+            items = list(enumerate(row))
+        else:
+            items = [(0, row)]
+        cells = {}
+        for key, value in items:
+            name = key if isinstance(key, str) else safe_str(key)
+            kind, converted = table_cell(value)
+            column = columns.get(name)
+            if column is None:
+                columns[name] = [_column_sort_key(key), kind]
+            elif kind != "NULL_TYPE":
+                if column[1] == "NULL_TYPE":
+                    column[1] = kind
+                elif column[1] != kind:
+                    raise MagicError("TypeError", "table rows have different types")
+            cells[name] = converted
+        parsed.append(cells)
+    names = sorted(columns, key=lambda n: columns[n][0])
+    headers = [{"name": n, "type": columns[n][1]} for n in names]
+    data = [[cells.get(n) for n in names] for cells in parsed]
+    return {"headers": headers, "data": data}
+
+
+def to_json_value(value, take_rows):
+    """`value` as JSON for %json; raises MagicError("TypeError", ...) for other objects."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (datetime.date, datetime.time, decimal.Decimal)):
+        return str(value)
+    if _is_row(value):
+        return to_json_value(value.asDict(), take_rows)
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else safe_str(k): to_json_value(v, take_rows) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v, take_rows) for v in value]
+    is_np, item = _numpy_item(value)
+    if is_np:
+        return to_json_value(item, take_rows)
+    if callable(getattr(value, "tolist", None)) and (type(value).__module__ or "").startswith("numpy"):
+        return to_json_value(value.tolist(), take_rows)
+    if _is_pyspark_collection(value):
+        rows, _ = take_rows(value)
+        return [to_json_value(r, take_rows) for r in rows]
+    raise MagicError("TypeError", "Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+_UTC = datetime.timezone.utc
+
+
+def format_timestamp(value, ntz=False):
+    """A datetime as `YYYY-MM-DDTHH:MM:SS[.fff]Z` in UTC (naive = local time, as pyspark
+    returns TIMESTAMP values); TIMESTAMP_NTZ values keep their wall clock and get no `Z`."""
+    if not ntz:
+        try:
+            value = value.astimezone(_UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+    )
+    millis = value.microsecond // 1000
+    if millis:
+        text += ".%03d" % millis
+    return text if ntz else text + "Z"
+
+
+def sql_decimal(value):
+    if not value.is_finite():
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(value)
+    return float(value)
+
+
+def sql_value(value, data_type=None):
+    """One SQL result value as Livy's SQL interpreter renders it (guided by the Spark type)."""
+    if value is None:
+        return None
+    if isinstance(data_type, dict):
+        kind = data_type.get("type")
+        if kind == "array" and isinstance(value, (list, tuple)):
+            element = data_type.get("elementType")
+            return [sql_value(v, element) for v in value]
+        if kind == "map" and isinstance(value, dict):
+            element = data_type.get("valueType")
+            return {sql_map_key(k): sql_value(v, element) for k, v in value.items()}
+        if kind == "struct":
+            fields = data_type.get("fields") or []
+            if isinstance(value, dict):
+                return {f.get("name"): sql_value(value.get(f.get("name")), f.get("type")) for f in fields}
+            if isinstance(value, tuple) and len(value) == len(fields):
+                return {f.get("name"): sql_value(v, f.get("type")) for f, v in zip(fields, value)}
+    if data_type == "timestamp_ntz" and isinstance(value, datetime.datetime):
+        return format_timestamp(value, ntz=True)
+    return value_generic(value)
+
+
+def sql_map_key(key):
+    if isinstance(key, str):
+        return key
+    converted = value_generic(key)
+    return converted if isinstance(converted, str) else safe_str(converted if converted is not None else key)
+
+
+def value_generic(value):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, decimal.Decimal):
+        return sql_decimal(value)
+    if isinstance(value, datetime.datetime):
+        return format_timestamp(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if _is_row(value):
+        return {str(k): value_generic(v) for k, v in value.asDict().items()}
+    if isinstance(value, dict):
+        return {sql_map_key(k): value_generic(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [value_generic(v) for v in value]
+    is_np, item = _numpy_item(value)
+    if is_np:
+        return value_generic(item)
+    return safe_str(value)
+
+
+def sanitize_json(value):
+    """Replace NaN/inf floats (not JSON) by None, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: sanitize_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitize_json(v) for v in value]
+    return value
+
+
+def schema_json(df):
+    """The DataFrame schema with Livy's key order (type, fields; name, type, nullable, metadata)."""
+    schema = df.schema
+    try:
+        raw = schema.jsonValue()
+    except Exception:
+        raw = json.loads(schema.json())
+    fields = []
+    for field in raw.get("fields") or []:
+        fields.append(
+            {
+                "name": field.get("name"),
+                "type": field.get("type"),
+                "nullable": field.get("nullable", True),
+                "metadata": field.get("metadata", {}),
+            }
+        )
+    return {"type": "struct", "fields": fields}
+
+
+def sql_error_output(exc):
+    """Livy's SQL interpreter error shape: ename "Error", the message's first line, more lines."""
+    text = safe_str(exc)
+    if type(exc).__name__ == "Py4JJavaError":
+        lines = text.split("\n")
+        if lines and lines[0].startswith("An error occurred while calling"):
+            lines = lines[1:]
+        if lines and lines[0].startswith(": "):
+            lines[0] = lines[0][2:]
+        lines = [l[4:] if l.startswith("\tat ") else l for l in lines]
+    else:
+        lines = text.split("\n")
+    lines = [l.rstrip("\r") for l in lines]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines:
+        evalue = lines[0]
+        rest = lines[1:]
+    else:
+        evalue = ""
+        rest = []
+        get_message = getattr(exc, "getMessage", None)
+        if callable(get_message):
+            try:
+                evalue = one_line(get_message())
+            except Exception:
+                pass
+        if not evalue:
+            evalue = type(exc).__name__
+    return {"status": "error", "ename": "Error", "evalue": evalue, "traceback": rest[:SQL_TRACEBACK_LINES]}
+
+
+# ----------------------------------------------------------------------------------------
+# Code nodes (plain Python chunks and magic lines)
+# ----------------------------------------------------------------------------------------
+
+
+class CodeNode(object):
+    def __init__(self, tree):
+        body = tree.body
+        self.exec_code = None
+        self.single_code = None
+        if len(body) > 1:
+            module = ast.Module(body=body[:-1], type_ignores=[])
+            self.exec_code = compile(module, "<stdin>", "exec", dont_inherit=True)
+        if body:
+            interactive = ast.Interactive(body=body[-1:])
+            self.single_code = compile(interactive, "<stdin>", "single", dont_inherit=True)
+
+
+class MagicNode(object):
+    def __init__(self, line):
+        self.line = line
+
+
+def parse_code(code):
+    """The nodes to run for `code`; raises SyntaxError when it cannot be compiled."""
+    try:
+        tree = ast.parse(code, filename="<stdin>", mode="exec")
+    except SyntaxError as whole_error:
+        nodes = []
+        chunk = []
+        chunk_start = 0
+        has_magic = False
+        lines = code.split("\n")
+
+        def flush():
+            if chunk:
+                text = "\n" * chunk_start + "\n".join(chunk)
+                nodes.append(CodeNode(ast.parse(text, filename="<stdin>", mode="exec")))
+                del chunk[:]
+
+        for number, line in enumerate(lines):
+            if line.startswith("%"):
+                has_magic = True
+                flush()
+                nodes.append(MagicNode(line))
+            else:
+                if not chunk:
+                    chunk_start = number
+                chunk.append(line)
+        if not has_magic:
+            raise whole_error
+        flush()
+        return nodes
+    return [CodeNode(tree)]
+
+
+# ----------------------------------------------------------------------------------------
+# The driver
+# ----------------------------------------------------------------------------------------
+
+
+class Driver(object):
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.proto = None
+        self.stdin = None
+        self.queue = queue.Queue()
+        self.main_ident = threading.main_thread().ident
+        self.spark = None
+        self.sc = None
+        self.tracker = None
+        self.sql_rows = DEFAULT_SQL_ROWS
+        self.namespace = None
+        self.out = Capture("<stdout>")
+        self.err = Capture("<stderr>")
+        # statement state (guarded by self.lock)
+        self.running_id = None
+        self.serial = 0
+        self.in_user = False
+        self.cancel_requested = False
+        self.last_progress = None
+        self.stopping = False
+        self.broken_pipe = False
+        self.started = threading.Event()  # set once ready was sent
+
+    # -- protocol channel ----------------------------------------------------------------
+
+    def setup_fds(self):
+        proto_fd = os.dup(1)
+        self.proto = os.fdopen(proto_fd, "w", buffering=1, encoding="utf-8", errors="replace", newline="\n")
+        os.dup2(2, 1)
+        # Keep the protocol input private too: children (user subprocesses, native code) must
+        # not read our messages, so fd 0 becomes /dev/null and we read from a private copy.
+        in_fd = os.dup(0)
+        try:
+            null_fd = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null_fd, 0)
+            os.close(null_fd)
+        except OSError:
+            pass
+        self.stdin = os.fdopen(in_fd, "rb", buffering=0)
+        self.stdin = io.BufferedReader(self.stdin)
+        sys.stdin = io.StringIO()
+
+    def send(self, message):
+        try:
+            data = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        except ValueError:
+            data = json.dumps(sanitize_json(message), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        with self.lock:
+            if self.broken_pipe:
+                return
+            try:
+                self.proto.write(data + "\n")
+                self.proto.flush()
+            except (OSError, ValueError) as exc:
+                self.broken_pipe = True
+                log("cannot write to the protocol channel (%s); waiting for stdin to close" % exc_summary(exc))
+
+    def fatal(self, reason, message):
+        message = one_line(message, limit=2000) or reason
+        log("fatal (%s): %s" % (reason, message))
+        self.send({"type": "fatal", "reason": reason, "message": message, "python": sys.executable})
+        self.exit(3)
+
+    def exit(self, code):
+        try:
+            self.lock.acquire(timeout=2.0)
+        except Exception:
+            pass
+        for stream in (self.proto, sys.__stderr__):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
+    # -- start -----------------------------------------------------------------------------
+
+    def read_start(self):
+        while True:
+            line = self.stdin.readline()
+            if not line:
+                log("stdin closed before the start message")
+                self.exit(0)
+            line = line.strip()
+            if line:
+                break
+        try:
+            start = json.loads(line.decode("utf-8", "replace"))
+        except ValueError as exc:
+            self.fatal("protocol", "the first message is not JSON: %s" % exc)
+        if not isinstance(start, dict) or start.get("type") != "start":
+            self.fatal("protocol", "the first message must be {\"type\":\"start\",...}")
+        return start
+
+    def session_conf(self, start):
+        def text(value):
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return str(value)
+
+        conf = {}
+        for key, value in (start.get("conf") or {}).items():
+            if value is not None:
+                conf[str(key)] = text(value)
+        if start.get("driver_memory") not in (None, ""):
+            conf["spark.driver.memory"] = text(start["driver_memory"])
+        if start.get("driver_cores") not in (None, ""):
+            conf["spark.driver.cores"] = text(start["driver_cores"])
+        for field, key in (
+            ("jars", "spark.jars"),
+            ("py_files", "spark.submit.pyFiles"),
+            ("files", "spark.files"),
+            ("archives", "spark.archives"),
+        ):
+            items = [text(v) for v in (start.get(field) or []) if v not in (None, "")]
+            if items:
+                existing = conf.get(key)
+                conf[key] = ",".join(([existing] if existing else []) + items)
+        conf.setdefault("spark.ui.showConsoleProgress", "false")
+        master = conf.pop("spark.master", None) or "local[*]"
+        return master, conf
+
+    def start_spark(self, start):
+        from pyspark.sql import SparkSession
+
+        app_name = str(start.get("app_name") or "livy-tui")
+        master, conf = self.session_conf(start)
+        builder = SparkSession.builder.master(master).appName(app_name)
+        for key, value in conf.items():
+            builder = builder.config(key, value)
+        log("starting Spark: master %s, app %s" % (master, app_name))
+        return builder.getOrCreate()
+
+    def run(self):
+        self.setup_fds()
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        signal.signal(signal.SIGINT, self.on_sigint)
+        start = self.read_start()
+        try:
+            rows = int(start.get("sql_rows") or DEFAULT_SQL_ROWS)
+            self.sql_rows = rows if rows > 0 else DEFAULT_SQL_ROWS
+        except (TypeError, ValueError):
+            self.sql_rows = DEFAULT_SQL_ROWS
+        threading.Thread(target=self.reader_loop, name="livy-tui-reader", daemon=True).start()
+
+        report = check_environment(always_probe_java=False)
+        if report["problem"] is not None:
+            self.fatal(report["problem"]["reason"], report["problem"]["message"])
+        if report["_warning"]:
+            log(report["_warning"])
+        pyspark = report["_module"]
+        log(
+            "python %s (%s), pyspark %s, java %s"
+            % (report["python"], sys.executable, report["pyspark"], report["java"]["version"])
+        )
+
+        try:
+            spark = self.start_spark(start)
+        except BaseException as exc:
+            if isinstance(exc, SystemExit):
+                exc = RuntimeError("SystemExit(%s) while starting Spark" % exc)
+            log_exception("starting Spark failed")
+            text = safe_str(exc)
+            if "Java gateway process exited before sending its port number" in text:
+                message = (
+                    "Spark could not start: the Java gateway process exited before sending its port number "
+                    "(the JVM failed to start; its error is in the session log)"
+                )
+            else:
+                message = "Spark could not start: %s" % exc_summary(exc)
+            self.fatal("spark_start", message)
+        self.finish_start(spark, pyspark)
+        self.main_loop()
+
+    def finish_start(self, spark, pyspark):
+        sc = spark.sparkContext
+        namespace = types.ModuleType("__main__")
+        namespace.__dict__["__builtins__"] = builtins
+        namespace.__dict__["spark"] = spark
+        namespace.__dict__["sc"] = sc
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from pyspark.sql import SQLContext
+
+                namespace.__dict__["sqlContext"] = SQLContext(sc, spark)
+        except Exception as exc:
+            log("no sqlContext: %s" % exc_summary(exc))
+        # Bind pyspark's JSON logger for SQL errors to the real stderr (the session log)
+        # before stderr becomes the capture buffer.
+        try:
+            from pyspark.logger import PySparkLogger
+
+            PySparkLogger.getLogger("SQLQueryContextLogger")
+        except Exception:
+            pass
+        self._driver_main = sys.modules.get("__main__")
+        sys.modules["__main__"] = namespace
+        self.namespace = namespace.__dict__
+        try:
+            self.tracker = sc.statusTracker()
+        except Exception as exc:
+            log("no status tracker, no progress: %s" % exc_summary(exc))
+        ui_url = None
+        try:
+            ui_url = sc.uiWebUrl or None
+        except Exception:
+            pass
+        app_id = None
+        try:
+            app_id = sc.applicationId
+        except Exception:
+            pass
+        with self.lock:
+            self.spark = spark
+            self.sc = sc
+        # pyspark installs its own SIGINT handler in SparkContext; ours decides.
+        signal.signal(signal.SIGINT, self.on_sigint)
+        sys.stdout = self.out
+        sys.stderr = self.err
+        threading.Thread(target=self.progress_loop, name="livy-tui-progress", daemon=True).start()
+        log("ready: Spark %s, app %s, UI %s" % (spark.version, app_id, ui_url))
+        self.send(
+            {
+                "type": "ready",
+                "spark_version": spark.version,
+                "python_version": platform.python_version(),
+                "app_id": app_id,
+                "ui_url": ui_url,
+                "pyspark": getattr(pyspark, "__version__", None),
+            }
+        )
+        self.started.set()
+
+    # -- stdin reader, cancel, shutdown -----------------------------------------------------
+
+    def reader_loop(self):
+        while True:
+            try:
+                line = self.stdin.readline()
+            except Exception as exc:
+                log("reading stdin failed: %s" % exc_summary(exc))
+                line = b""
+            if not line:
+                log("stdin closed; shutting down")
+                self.shutdown()
+                return
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                message = json.loads(line.decode("utf-8", "replace"))
+            except ValueError:
+                log("ignoring a line that is not JSON: %r" % line[:200])
+                continue
+            if not isinstance(message, dict):
+                log("ignoring a message that is not an object")
+                continue
+            kind = message.get("type")
+            try:
+                if kind == "execute":
+                    self.queue.put(message)
+                elif kind == "cancel":
+                    self.cancel(message.get("id"))
+                elif kind == "shutdown":
+                    log("shutdown requested")
+                    self.shutdown()
+                    return
+                else:
+                    log("ignoring a message of type %r" % (kind,))
+            except Exception:
+                log_exception("handling a %r message failed" % (kind,))
+
+    def cancel(self, statement_id):
+        with self.lock:
+            if statement_id is None or self.running_id is None or self.running_id != statement_id:
+                log("cancel of statement %r ignored: it is not running" % (statement_id,))
+                return
+            self.cancel_requested = True
+            serial = self.serial
+            sc = self.sc
+        log("cancelling statement %r" % (statement_id,))
+        if sc is not None:
+            try:
+                sc.cancelJobGroup(str(statement_id))
+            except Exception as exc:
+                log("cancelJobGroup failed: %s" % exc_summary(exc))
+        self.interrupt(serial)
+
+    def interrupt(self, serial):
+        """SIGINT to the main thread while it runs user code of statement `serial`."""
+        with self.lock:
+            if self.serial == serial and self.running_id is not None and self.in_user and self.cancel_requested:
+                try:
+                    signal.pthread_kill(self.main_ident, signal.SIGINT)
+                except Exception as exc:
+                    log("cannot interrupt the main thread: %s" % exc_summary(exc))
+
+    def on_sigint(self, signum, frame):
+        if not (self.in_user and self.cancel_requested):
+            return
+        if frame is not None and frame.f_code.co_filename in _DRIVER_FILES:
+            # In the driver's own code (a capture write, entering or leaving user code):
+            # raising here could lose the result, so try again in a moment.
+            timer = threading.Timer(0.05, self.interrupt, args=(self.serial,))
+            timer.daemon = True
+            timer.start()
+            return
+        raise KeyboardInterrupt
+
+    def shutdown(self):
+        if not self.started.is_set():
+            # Spark is still starting: let the start finish (or fail with its fatal message)
+            # so the JVM is stopped cleanly, but do not wait forever.
+            log("waiting for Spark to finish starting before shutting down")
+            if not self.started.wait(START_WAIT_ON_SHUTDOWN_S):
+                log("Spark is still starting; exiting anyway")
+                self.exit(0)
+        with self.lock:
+            if self.stopping:
+                return
+            self.stopping = True
+            running = self.running_id
+        if running is not None:
+            self.cancel_for_shutdown(running)
+            deadline = time.monotonic() + CANCEL_WAIT_ON_SHUTDOWN_S
+            while time.monotonic() < deadline:
+                with self.lock:
+                    if self.running_id is None:
+                        break
+                time.sleep(0.05)
+        spark = self.spark
+        if spark is not None:
+            stopper = threading.Thread(target=self._stop_spark, args=(spark,), name="livy-tui-stop", daemon=True)
+            stopper.start()
+            stopper.join(STOP_TIMEOUT_S)
+            if stopper.is_alive():
+                log("Spark did not stop within %.0f s; exiting anyway" % STOP_TIMEOUT_S)
+        log("exiting")
+        self.exit(0)
+
+    def cancel_for_shutdown(self, statement_id):
+        with self.lock:
+            if self.running_id != statement_id:
+                return
+            self.cancel_requested = True
+            serial = self.serial
+            sc = self.sc
+        if sc is not None:
+            try:
+                sc.cancelJobGroup(str(statement_id))
+            except Exception as exc:
+                log("cancelJobGroup failed: %s" % exc_summary(exc))
+        self.interrupt(serial)
+
+    def _stop_spark(self, spark):
+        try:
+            spark.stop()
+            log("Spark stopped")
+        except Exception as exc:
+            log("stopping Spark failed: %s" % exc_summary(exc))
+
+    # -- progress ------------------------------------------------------------------------
+
+    def progress_loop(self):
+        failures = 0
+        while not self.stopping:
+            time.sleep(PROGRESS_INTERVAL_S)
+            with self.lock:
+                statement_id = self.running_id
+                serial = self.serial
+            if statement_id is None or self.tracker is None:
+                continue
+            try:
+                value = self.compute_progress(str(statement_id))
+            except Exception as exc:
+                failures += 1
+                if failures <= 3:
+                    log("progress poll failed: %s" % exc_summary(exc))
+                continue
+            if value is None:
+                continue
+            with self.lock:
+                if self.stopping or self.serial != serial or self.running_id != statement_id:
+                    continue
+                if value == self.last_progress:
+                    continue
+                self.last_progress = value
+                self.send({"type": "progress", "id": statement_id, "progress": value})
+
+    def compute_progress(self, group):
+        tracker = self.tracker
+        total = 0
+        done = 0
+        for job_id in tracker.getJobIdsForGroup(group) or []:
+            info = tracker.getJobInfo(job_id)
+            if info is None:
+                continue
+            for stage_id in info.stageIds or []:
+                stage = tracker.getStageInfo(stage_id)
+                if stage is None:
+                    continue
+                total += stage.numTasks
+                done += stage.numCompletedTasks
+        if total <= 0:
+            return None
+        return round(min(1.0, max(0.0, float(done) / float(total))), 4)
+
+    # -- statements --------------------------------------------------------------------------
+
+    def main_loop(self):
+        while True:
+            try:
+                message = self.queue.get()
+            except KeyboardInterrupt:
+                continue
+            if self.stopping:
+                continue
+            self.execute(message)
+
+    def execute(self, message):
+        statement_id = message.get("id")
+        kind = message.get("kind") or "pyspark"
+        code = message.get("code")
+        if not isinstance(code, str):
+            code = "" if code is None else str(code)
+        with self.lock:
+            if self.stopping:
+                return
+            self.serial += 1
+            self.running_id = statement_id
+            self.cancel_requested = False
+            self.in_user = False
+            self.last_progress = None
+        output = None
+        try:
+            output = self.execute_inner(statement_id, kind, code)
+        except KeyboardInterrupt:
+            output = self.error_output("KeyboardInterrupt", "", ["KeyboardInterrupt\n"])
+        except BaseException as exc:
+            log_exception("internal error in statement %r" % (statement_id,))
+            output = self.error_output("InternalError", one_line(exc_summary(exc)), [])
+        while True:
+            try:
+                self.finish(statement_id, output)
+                return
+            except KeyboardInterrupt:
+                continue
+
+    def finish(self, statement_id, output):
+        with self.lock:
+            self.in_user = False
+            self.running_id = None
+            self.cancel_requested = False
+            self.out.take()
+            self.err.take()
+            self.send({"type": "result", "id": statement_id, "output": output})
+
+    def execute_inner(self, statement_id, kind, code):
+        if sys.stdout is not self.out:
+            sys.stdout = self.out
+        if sys.stderr is not self.err:
+            sys.stderr = self.err
+        sys.stdin = io.StringIO()
+        try:
+            self.sc.setJobGroup(str(statement_id), "Job group for statement %s" % statement_id, True)
+        except Exception as exc:
+            log("setJobGroup failed: %s" % exc_summary(exc))
+        if kind == "sql":
+            return self.run_sql(code)
+        if kind in ("pyspark", "python"):
+            return self.run_python(code)
+        return self.error_output("Error", "kind %r is not supported by the local driver" % (kind,), [])
+
+    def user_call(self, function, *args):
+        """Run user-facing work where a cancel may interrupt it."""
+        with self.lock:
+            if self.cancel_requested:
+                raise KeyboardInterrupt
+            self.in_user = True
+        try:
+            return function(*args)
+        finally:
+            self.in_user = False
+
+    @staticmethod
+    def error_output(ename, evalue, traceback_lines):
+        return {"status": "error", "ename": ename, "evalue": evalue, "traceback": traceback_lines}
+
+    def python_error(self, exc):
+        if isinstance(exc, MagicError):
+            return self.error_output(exc.ename, exc.evalue, ["%s: %s\n" % (exc.ename, exc.evalue)])
+        etype = type(exc)
+        try:
+            report = traceback.TracebackException(etype, exc, exc.__traceback__)
+            report.stack = traceback.StackSummary.from_list(
+                [frame for frame in report.stack if frame.filename not in _DRIVER_FILES]
+            )
+            lines = list(report.format(chain=False))
+        except Exception:
+            lines = traceback.format_exception_only(etype, exc)
+        for index, line in enumerate(lines):
+            first = line.split("\n", 1)[0]
+            if first.startswith('  File "<stdin>", line ') and first.endswith(", in <module>"):
+                del lines[index]
+                break
+        return self.error_output(etype.__name__, safe_str(exc), lines)
+
+    @staticmethod
+    def syntax_error(exc):
+        lines = traceback.format_exception_only(type(exc), exc)
+        return {"status": "error", "ename": type(exc).__name__, "evalue": safe_str(exc), "traceback": lines}
+
+    def run_python(self, code):
+        try:
+            nodes = parse_code(code)
+        except SyntaxError as exc:
+            return self.syntax_error(exc)
+        except (ValueError, OverflowError, MemoryError, RecursionError) as exc:
+            return self.python_error(exc)
+        result = {}
+        for node in nodes:
+            try:
+                if isinstance(node, CodeNode):
+                    result = self.user_call(self.run_code_node, node)
+                else:
+                    result = self.user_call(self.run_magic, node.line)
+            except BaseException as exc:
+                return self.python_error(exc)
+        return {"status": "ok", "data": self.bundle(result or {})}
+
+    def run_code_node(self, node):
+        if node.exec_code is not None:
+            exec(node.exec_code, self.namespace)
+        if node.single_code is not None:
+            exec(node.single_code, self.namespace)
+        return {}
+
+    def bundle(self, result):
+        own = result.get("text/plain") or ""
+        text = (own + self.out.take() + self.err.take()).rstrip()
+        data = {k: v for k, v in result.items() if k != "text/plain"}
+        if text or not data:
+            data["text/plain"] = text
+        return data
+
+    # -- magics ----------------------------------------------------------------------------
+
+    def run_magic(self, line):
+        parts = line[1:].split(None, 1)
+        name = parts[0] if parts and not line[1:2].isspace() else ""
+        argument = parts[1].strip() if len(parts) > 1 else ""
+        if not name:
+            raise MagicError("UnknownMagic", "magic command not specified")
+        handler = {"table": self.magic_table, "json": self.magic_json, "matplot": self.magic_matplot}.get(name)
+        if handler is None:
+            raise MagicError("UnknownMagic", "unknown magic command '%s'" % name)
+        if not argument:
+            raise MagicError("UsageError", "%%%s needs the name of a variable, e.g. %%%s x" % (name, name))
+        if argument not in self.namespace:
+            raise MagicError("NameError", "name '%s' is not defined" % argument)
+        return handler(self.namespace[argument])
+
+    def take_rows(self, value):
+        """(rows, cut) of a pyspark DataFrame/RDD, at most sql_rows rows."""
+        rows = list(value.take(self.sql_rows + 1))
+        if len(rows) > self.sql_rows:
+            return rows[: self.sql_rows], True
+        return rows, False
+
+    def limit_note(self):
+        return (
+            "Only the first %d rows are shown: the local server's SQL row limit "
+            "(livy-tui serve --sql-rows) was reached." % self.sql_rows
+        )
+
+    def magic_table(self, value):
+        cut = False
+        if _is_pyspark_collection(value):
+            rows, cut = self.take_rows(value)
+        elif _is_pandas_frame(value):
+            head = value.head(self.sql_rows + 1).to_dict("records")
+            rows, cut = head[: self.sql_rows], len(head) > self.sql_rows
+        elif isinstance(value, (list, tuple)) and not _is_row(value):
+            rows = value
+        else:
+            rows = [value]
+        result = {TABLE_MIME: build_table(rows)}
+        if cut:
+            result["text/plain"] = self.limit_note() + "\n"
+        return result
+
+    def magic_json(self, value):
+        cut = []
+
+        def take_rows(collection):
+            rows, was_cut = self.take_rows(collection)
+            if was_cut:
+                cut.append(True)
+            return rows, was_cut
+
+        result = {"application/json": to_json_value(value, take_rows)}
+        if cut:
+            result["text/plain"] = self.limit_note() + "\n"
+        return result
+
+    def magic_matplot(self, value):
+        if callable(getattr(value, "gcf", None)):
+            figure = value.gcf()
+        elif callable(getattr(value, "savefig", None)):
+            figure = value
+        else:
+            raise MagicError(
+                "TypeError",
+                "%%matplot needs matplotlib.pyplot or a Figure, not %s" % type(value).__name__,
+            )
+        image = io.BytesIO()
+        figure.savefig(image, format="png")
+        try:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
+        except Exception:
+            pass
+        return {"image/png": base64.b64encode(image.getvalue()).decode("ascii")}
+
+    # -- SQL ---------------------------------------------------------------------------------
+
+    def run_sql(self, code):
+        try:
+            return self.user_call(self.sql_result, code)
+        except BaseException as exc:
+            return sql_error_output(exc)
+
+    def sql_result(self, code):
+        frame = self.spark.sql(code)
+        schema = schema_json(frame)
+        fields = schema["fields"]
+        data = []
+        cut = False
+        if fields:
+            rows, cut = self.take_rows(frame)
+            types_ = [f["type"] for f in fields]
+            for row in rows:
+                values = list(row)
+                data.append([sql_value(v, types_[i] if i < len(types_) else None) for i, v in enumerate(values)])
+        bundle = {"application/json": {"schema": schema, "data": data}}
+        if cut:
+            bundle["text/plain"] = self.limit_note()
+        return {"status": "ok", "data": bundle}
+
+
+def main(argv):
+    if "--check" in argv[1:]:
+        return run_check()
+    Driver().run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
