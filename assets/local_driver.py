@@ -70,14 +70,17 @@ STOP_TIMEOUT_S = 5.0
 PROGRESS_INTERVAL_S = 0.3
 CANCEL_WAIT_ON_SHUTDOWN_S = 3.0
 START_WAIT_ON_SHUTDOWN_S = 15.0
+CANCEL_GRACE_S = 1.0
+LATE_JOB_WATCH_S = 120.0
 TABLE_MIME = "application/vnd.livy.table.v1+json"
 
 _diag_lock = threading.Lock()
+_diag_stream = None  # the real stderr once fds 1 and 2 go through the tee
 
 
 def log(message):
     """A diagnostic line on the real stderr (the session log)."""
-    stream = sys.__stderr__
+    stream = _diag_stream or sys.__stderr__
     if stream is None:
         return
     try:
@@ -290,6 +293,107 @@ def run_check():
 
 
 # ----------------------------------------------------------------------------------------
+# fds 1 and 2 (the JVM's, native code's and children's output) -> the session log
+# ----------------------------------------------------------------------------------------
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class StderrTee(object):
+    """fds 1 and 2 become one pipe; a thread copies it to the real stderr (the session log)
+    and, while asked to, keeps a copy, so a JVM that dies at start can be quoted."""
+
+    LIMIT = 1 << 20
+
+    def __init__(self, real_fd):
+        self.real_fd = real_fd
+        self.read_fd, write_fd = os.pipe()
+        os.dup2(write_fd, 1)
+        os.dup2(write_fd, 2)
+        os.close(write_fd)
+        self.lock = threading.Lock()
+        self.recording = None
+        threading.Thread(target=self.pump, name="livy-tui-stderr", daemon=True).start()
+
+    def pump(self):
+        broken = False
+        while True:
+            try:
+                chunk = os.read(self.read_fd, 65536)
+            except InterruptedError:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            try:
+                with self.lock:
+                    if self.recording is not None and len(self.recording) < self.LIMIT:
+                        self.recording += chunk
+                if not broken:
+                    _write_all(self.real_fd, chunk)
+            except OSError:
+                broken = True  # nobody reads the log any more: keep draining the pipe
+            except Exception:
+                pass
+
+    def start_recording(self):
+        with self.lock:
+            self.recording = bytearray()
+
+    def stop_recording(self):
+        self.settle(0.5)
+        with self.lock:
+            data = bytes(self.recording or b"")
+            self.recording = None
+        return data.decode("utf-8", "replace")
+
+    def settle(self, timeout):
+        """Wait (at most `timeout`) until what is in the pipe has been copied."""
+        import select
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                readable, _, _ = select.select([self.read_fd], [], [], 0)
+            except (OSError, ValueError):
+                return
+            if not readable:
+                time.sleep(0.02)
+                return
+            time.sleep(0.01)
+
+
+_LOG_NOISE = (
+    "WARNING:",
+    "Using Spark's default log4j",
+    "Setting default log level",
+    "To adjust logging level",
+    "livy-tui driver:",
+    "at ",
+    "...",
+    "{",
+)
+
+
+def jvm_failure(text):
+    """The line of a JVM's start-up output that says why it failed (or None)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(_LOG_NOISE):
+            continue
+        if re.match(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (WARN|INFO|DEBUG|TRACE) ", line):
+            continue
+        return re.sub(r'^Exception in thread "[^"]*" ', "", line)
+    return None
+
+
+# ----------------------------------------------------------------------------------------
 # Captured stdout / stderr of user code
 # ----------------------------------------------------------------------------------------
 
@@ -426,14 +530,19 @@ def _numpy_item(value):
 
 
 def _is_pyspark_collection(value):
-    """A pyspark DataFrame or RDD (something with `.take(n)` from pyspark)."""
+    """A pyspark DataFrame or RDD (something with `.take(n)` from pyspark, not pandas-on-Spark)."""
     module = type(value).__module__ or ""
-    return module.startswith("pyspark") and callable(getattr(value, "take", None))
+    return (
+        module.startswith("pyspark")
+        and not module.startswith("pyspark.pandas")
+        and callable(getattr(value, "take", None))
+    )
 
 
 def _is_pandas_frame(value):
+    """A pandas or pandas-on-Spark DataFrame."""
     module = type(value).__module__ or ""
-    return module.startswith("pandas") and callable(getattr(value, "to_dict", None))
+    return module.startswith(("pandas", "pyspark.pandas")) and callable(getattr(value, "head", None))
 
 
 def _plain_nested(value):
@@ -773,6 +882,7 @@ class Driver(object):
     def __init__(self):
         self.lock = threading.RLock()
         self.proto = None
+        self.tee = None
         self.stdin = None
         self.queue = queue.Queue()
         self.main_ident = threading.main_thread().ident
@@ -792,13 +902,24 @@ class Driver(object):
         self.stopping = False
         self.broken_pipe = False
         self.started = threading.Event()  # set once ready was sent
+        self.cancelled_groups = {}  # job group -> watch for late jobs until (monotonic)
 
     # -- protocol channel ----------------------------------------------------------------
 
     def setup_fds(self):
+        global _diag_stream
         proto_fd = os.dup(1)
         self.proto = os.fdopen(proto_fd, "w", buffering=1, encoding="utf-8", errors="replace", newline="\n")
-        os.dup2(2, 1)
+        # fds 1 and 2 of everything we start (the JVM, Python workers, user subprocesses)
+        # reach the session log through a pipe we copy; our own lines go there directly.
+        real_err = os.dup(2)
+        _diag_stream = os.fdopen(real_err, "w", buffering=1, encoding="utf-8", errors="replace")
+        try:
+            self.tee = StderrTee(real_err)
+        except OSError as exc:
+            self.tee = None
+            log("no stderr pipe (%s); fd 1 goes straight to stderr" % exc_summary(exc))
+            os.dup2(2, 1)
         # Keep the protocol input private too: children (user subprocesses, native code) must
         # not read our messages, so fd 0 becomes /dev/null and we read from a private copy.
         in_fd = os.dup(0)
@@ -838,12 +959,14 @@ class Driver(object):
             self.lock.acquire(timeout=2.0)
         except Exception:
             pass
-        for stream in (self.proto, sys.__stderr__):
+        for stream in (self.proto, sys.__stdout__, sys.__stderr__, _diag_stream):
             try:
                 if stream is not None:
                     stream.flush()
             except Exception:
                 pass
+        if self.tee is not None:
+            self.tee.settle(0.3)
         os._exit(code)
 
     # -- start -----------------------------------------------------------------------------
@@ -929,23 +1052,42 @@ class Driver(object):
             % (report["python"], sys.executable, report["pyspark"], report["java"]["version"])
         )
 
+        if self.tee is not None:
+            self.tee.start_recording()
         try:
             spark = self.start_spark(start)
         except BaseException as exc:
             if isinstance(exc, SystemExit):
                 exc = RuntimeError("SystemExit(%s) while starting Spark" % exc)
+            jvm_output = self.tee.stop_recording() if self.tee is not None else ""
             log_exception("starting Spark failed")
-            text = safe_str(exc)
-            if "Java gateway process exited before sending its port number" in text:
-                message = (
-                    "Spark could not start: the Java gateway process exited before sending its port number "
-                    "(the JVM failed to start; its error is in the session log)"
-                )
-            else:
-                message = "Spark could not start: %s" % exc_summary(exc)
-            self.fatal("spark_start", message)
-        self.finish_start(spark, pyspark)
+            self.fatal("spark_start", self.start_failure(exc, jvm_output))
+        if self.tee is not None:
+            self.tee.stop_recording()
+        try:
+            self.finish_start(spark, pyspark)
+        except BaseException as exc:
+            log_exception("setting up the session failed")
+            self.fatal("spark_start", "Spark started but the session could not be set up: %s" % exc_summary(exc))
         self.main_loop()
+
+    @staticmethod
+    def start_failure(exc, jvm_output):
+        """One line on why Spark did not start."""
+        text = safe_str(exc)
+        if "Java gateway process exited before sending its port number" in text:
+            reason = jvm_failure(jvm_output)
+            message = "Spark could not start: the Java gateway process exited before sending its port number"
+            if reason:
+                return "%s: %s" % (message, reason)
+            return message + " (the JVM failed to start; its output is in the session log)"
+        java_exception = getattr(exc, "java_exception", None)
+        if java_exception is not None:
+            try:
+                return "Spark could not start: %s" % one_line(safe_str(java_exception.toString()))
+            except Exception:
+                pass
+        return "Spark could not start: %s" % exc_summary(exc)
 
     def finish_start(self, spark, pyspark):
         sc = spark.sparkContext
@@ -1047,20 +1189,77 @@ class Driver(object):
                 log_exception("handling a %r message failed" % (kind,))
 
     def cancel(self, statement_id):
+        """Cancel the running statement `statement_id` (else nothing); repeats are harmless."""
         with self.lock:
             if statement_id is None or self.running_id is None or self.running_id != statement_id:
                 log("cancel of statement %r ignored: it is not running" % (statement_id,))
                 return
             self.cancel_requested = True
             serial = self.serial
-            sc = self.sc
         log("cancelling statement %r" % (statement_id,))
+        # Off the reader thread: a shutdown right after must not wait for this.
+        worker = threading.Thread(
+            target=self.cancel_statement, args=(statement_id, serial), name="livy-tui-cancel", daemon=True
+        )
+        worker.start()
+
+    def cancel_statement(self, statement_id, serial):
+        """Cancel the statement's Spark jobs, then interrupt its Python code.
+
+        When Spark jobs were running, their failure usually ends the statement with Spark's own
+        error (and leaves the py4j connection intact), so the interrupt waits a moment for that;
+        Python code without jobs is interrupted at once."""
+        group = str(statement_id)
+        had_jobs = False
+        sc = self.sc
         if sc is not None:
             try:
-                sc.cancelJobGroup(str(statement_id))
+                had_jobs = self.group_has_active_jobs(group)
+            except Exception:
+                pass
+            with self.lock:
+                # Jobs this statement starts later (e.g. still being planned) are cancelled
+                # by the progress thread when they show up.
+                self.cancelled_groups[group] = time.monotonic() + LATE_JOB_WATCH_S
+            try:
+                sc.cancelJobGroup(group)
             except Exception as exc:
                 log("cancelJobGroup failed: %s" % exc_summary(exc))
+        if had_jobs:
+            deadline = time.monotonic() + CANCEL_GRACE_S
+            while time.monotonic() < deadline:
+                with self.lock:
+                    if self.serial != serial or self.running_id is None:
+                        return
+                time.sleep(0.02)
         self.interrupt(serial)
+
+    def group_has_active_jobs(self, group):
+        tracker = self.tracker
+        if tracker is None:
+            return False
+        for job_id in tracker.getJobIdsForGroup(group) or []:
+            info = tracker.getJobInfo(job_id)
+            if info is not None and str(info.status).upper() == "RUNNING":
+                return True
+        return False
+
+    def cancel_late_jobs(self):
+        """Cancel jobs that started in the group of a cancelled statement after the cancel."""
+        now = time.monotonic()
+        with self.lock:
+            groups = list(self.cancelled_groups.items())
+        for group, until in groups:
+            if now > until:
+                with self.lock:
+                    self.cancelled_groups.pop(group, None)
+                continue
+            try:
+                if self.group_has_active_jobs(group):
+                    log("cancelling job group %s again: a job started after its cancel" % group)
+                    self.sc.cancelJobGroup(group)
+            except Exception as exc:
+                log("re-cancelling job group %s failed: %s" % (group, exc_summary(exc)))
 
     def interrupt(self, serial):
         """SIGINT to the main thread while it runs user code of statement `serial`."""
@@ -1120,13 +1319,7 @@ class Driver(object):
                 return
             self.cancel_requested = True
             serial = self.serial
-            sc = self.sc
-        if sc is not None:
-            try:
-                sc.cancelJobGroup(str(statement_id))
-            except Exception as exc:
-                log("cancelJobGroup failed: %s" % exc_summary(exc))
-        self.interrupt(serial)
+        self.cancel_statement(statement_id, serial)
 
     def _stop_spark(self, spark):
         try:
@@ -1141,6 +1334,8 @@ class Driver(object):
         failures = 0
         while not self.stopping:
             time.sleep(PROGRESS_INTERVAL_S)
+            if self.cancelled_groups:
+                self.cancel_late_jobs()
             with self.lock:
                 statement_id = self.running_id
                 serial = self.serial
@@ -1354,8 +1549,11 @@ class Driver(object):
         if _is_pyspark_collection(value):
             rows, cut = self.take_rows(value)
         elif _is_pandas_frame(value):
-            head = value.head(self.sql_rows + 1).to_dict("records")
-            rows, cut = head[: self.sql_rows], len(head) > self.sql_rows
+            head = value.head(self.sql_rows + 1)
+            if callable(getattr(head, "to_pandas", None)):
+                head = head.to_pandas()
+            records = head.to_dict("records")
+            rows, cut = records[: self.sql_rows], len(records) > self.sql_rows
         elif isinstance(value, (list, tuple)) and not _is_row(value):
             rows = value
         else:

@@ -68,6 +68,7 @@ fn driver_command(extra_args: &[&str]) -> Command {
         .env_remove("PYSPARK_PYTHON")
         .env_remove("PYSPARK_DRIVER_PYTHON")
         .env_remove("MPLBACKEND")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -546,6 +547,42 @@ fn without_java_check_and_start_say_what_to_install() {
     assert_eq!(driver.wait_exit(STEP), Some(3));
 }
 
+/// `--check` with a stand-in `java` (a shell script) that reports `version`.
+fn check_with_java_version(version: &str) -> Value {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let java = bin.join("java");
+    let script = format!(
+        "#!/bin/sh\necho 'openjdk version \"{version}\" 2024-01-16' >&2\necho 'OpenJDK Runtime Environment' >&2\n"
+    );
+    std::fs::write(&java, script).unwrap();
+    std::fs::set_permissions(&java, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = driver_command(&["--check"]);
+    cmd.env("JAVA_HOME", home.path()).env("LIVY_TUI_FAKE_NEEDS_JAVA", "1");
+    check(&mut cmd)
+}
+
+#[test]
+fn check_knows_which_java_spark_needs() {
+    let report = check_with_java_version("1.8.0_392");
+    assert_eq!(report["java"]["version"], "1.8.0_392", "{report}");
+    assert_eq!(report["java"]["major"], 8, "{report}");
+    assert_eq!(report["problem"]["reason"], "java_version", "{report}");
+    let message = report["problem"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("1.8.0_392") && message.contains("17 or 21"),
+        "{message}"
+    );
+
+    for (version, major) in [("17.0.15", 17), ("21", 21), ("25.0.1", 25)] {
+        let report = check_with_java_version(version);
+        assert_eq!(report["java"]["major"], major, "{report}");
+        assert!(report["problem"].is_null(), "{report}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // pyspark outputs (compared with fake_shell's real replies)
 // ---------------------------------------------------------------------------------------
@@ -952,8 +989,13 @@ fn cancel_stops_spark_jobs() {
     assert_eq!(first["type"], "progress", "{first}");
     driver.send(&json!({"type": "cancel", "id": id}));
     let run = driver.result_of(id, Duration::from_secs(5));
-    let (ename, _) = error_of(&run.output);
-    assert!(ename == "KeyboardInterrupt" || ename == "Exception", "{}", run.output);
+    // The job's own failure ends the statement (no interrupt needed).
+    let (ename, evalue) = error_of(&run.output);
+    assert_eq!(ename, "Exception", "{}", run.output);
+    assert!(
+        evalue.ends_with(&format!("cancelled part of cancelled job group {id}")),
+        "{evalue}"
+    );
     assert_eq!(
         driver.ok("cancelled = sc._fake_cancelled_groups\n%json cancelled")["application/json"],
         json!([id.to_string()])
@@ -969,6 +1011,32 @@ fn cancel_stops_spark_jobs() {
     driver.send(&json!({"type": "cancel", "id": id}));
     let run = driver.result_of(id, Duration::from_secs(5));
     assert_eq!(error_of(&run.output).0, "Error", "{}", run.output);
+}
+
+#[test]
+fn cancel_reaches_jobs_started_after_it_and_loops_that_swallow_errors() {
+    let mut driver = Driver::started(json!({}));
+    // The interrupt is swallowed, then a job starts in the cancelled group: it is cancelled too.
+    let id = driver.send_execute(
+        "pyspark",
+        "import time\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    pass\nsc._fake_job(tasks=4, seconds=30)",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    driver.send(&json!({"type": "cancel", "id": id}));
+    let run = driver.result_of(id, Duration::from_secs(5));
+    assert_eq!(error_of(&run.output).0, "Exception", "{}", run.output);
+
+    // Job failures swallowed in a loop: the interrupt follows after a short grace.
+    let id = driver.send_execute(
+        "pyspark",
+        "while True:\n    try:\n        sc._fake_job(tasks=2, seconds=30)\n    except Exception:\n        pass",
+    );
+    let first = driver.expect(STEP);
+    assert_eq!(first["type"], "progress", "{first}");
+    driver.send(&json!({"type": "cancel", "id": id}));
+    let run = driver.result_of(id, Duration::from_secs(5));
+    assert_eq!(error_of(&run.output).0, "KeyboardInterrupt", "{}", run.output);
+    assert_eq!(driver.text("1 + 1"), "2");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1002,6 +1070,17 @@ fn shutdown_cancels_a_running_statement() {
     driver.send(&json!({"type": "shutdown"}));
     assert_eq!(driver.wait_exit(Duration::from_secs(8)), Some(0), "{}", driver.log());
     assert!(asked.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn shutdown_during_start_waits_for_spark_then_stops_it() {
+    let mut driver = Driver::spawn(driver_command(&[]));
+    driver.send(&start_message(json!({"conf": {"spark.fake.start_delay": "1"}})));
+    driver.send(&json!({"type": "shutdown"}));
+    let ready = driver.expect(STEP);
+    assert_eq!(ready["type"], "ready", "{ready}");
+    assert_eq!(driver.wait_exit(Duration::from_secs(8)), Some(0), "{}", driver.log());
+    assert!(driver.log_shows("Spark stopped"), "{}", driver.log());
 }
 
 #[test]
