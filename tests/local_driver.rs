@@ -511,6 +511,7 @@ fn without_java_check_and_start_say_what_to_install() {
     std::os::unix::fs::symlink(&executable, &link).unwrap();
     let isolate = |cmd: &mut Command| {
         cmd.env("PATH", dir.path())
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .env_remove("JAVA_HOME")
             .env("LIVY_TUI_FAKE_NEEDS_JAVA", "1");
     };
