@@ -854,7 +854,10 @@ def parse_code(code):
         def flush():
             if chunk:
                 text = "\n" * chunk_start + "\n".join(chunk)
-                nodes.append(CodeNode(ast.parse(text, filename="<stdin>", mode="exec")))
+                tree = ast.parse(text, filename="<stdin>", mode="exec")
+                # Blank lines or comments after a magic must not replace its result.
+                if tree.body:
+                    nodes.append(CodeNode(tree))
                 del chunk[:]
 
         for number, line in enumerate(lines):

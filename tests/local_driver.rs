@@ -808,6 +808,9 @@ fn json_and_unknown_magics() {
     assert_eq!(driver.text("earlier = [3]"), "");
     let data = driver.ok("%json earlier\nlater = 1\n%json later");
     assert_eq!(data, json!({"application/json": 1}));
+    // Blank lines and comments after a magic (an editor's trailing newline) keep its result.
+    let data = driver.ok("%json earlier\n\n   \n# the end\n");
+    assert_eq!(data, json!({"application/json": [3]}));
 }
 
 #[test]

@@ -57,6 +57,8 @@ struct SharedInner {
     pending: HashMap<u64, oneshot::Sender<Value>>,
     /// The running statement's context, for progress reports.
     running: Option<ExecCtx>,
+    /// The progress last shown for the running statement.
+    progress: f64,
     /// The last lines of the driver's stderr.
     tail: VecDeque<String>,
     /// Set by the first `ready` or `fatal`.
@@ -242,6 +244,7 @@ impl Interpreter for Driver {
                 let mut inner = self.shared.lock();
                 inner.pending.insert(req.statement_id, tx);
                 inner.running = Some(ctx.clone());
+                inner.progress = 0.0;
             }
             self.send(ToDriver::Execute {
                 id: req.statement_id,
@@ -362,10 +365,11 @@ async fn read_protocol(stdout: impl AsyncRead + Unpin, shared: Arc<Shared>, log:
                 }
             }
             FromDriver::Progress { id, progress } => {
-                if let Some(ctx) = &inner.running
-                    && ctx.statement_id() == id
-                {
-                    ctx.set_progress(progress);
+                let running = inner.running.as_ref().filter(|ctx| ctx.statement_id() == id).cloned();
+                if let Some(ctx) = running {
+                    let shown = shown_progress(progress, inner.progress);
+                    inner.progress = shown;
+                    ctx.set_progress(shown);
                 }
             }
             FromDriver::Result { id, output } => {
@@ -380,6 +384,14 @@ async fn read_protocol(stdout: impl AsyncRead + Unpin, shared: Arc<Shared>, log:
     let mut inner = shared.lock();
     inner.pending.clear();
     inner.started = None;
+}
+
+/// Spark's fraction covers the jobs started so far, so a statement that starts another job
+/// would go back (1.0, then 0.4). Shown: never less than before, and below 100% until the
+/// result is in (the server shows 1.0 then).
+fn shown_progress(reported: f64, previous: f64) -> f64 {
+    let reported = if reported.is_finite() { reported } else { 0.0 };
+    reported.clamp(0.0, 0.99).max(previous)
 }
 
 async fn read_stderr(stderr: impl AsyncRead + Unpin, log: LogSink, shared: Arc<Shared>) {
@@ -429,4 +441,42 @@ async fn wait_for_exit(
     };
     tracing::info!(%how, "local driver exited");
     let _ = exited.send(Some(how));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_never_goes_back_and_waits_for_the_result_to_reach_100() {
+        let mut shown = 0.0;
+        let mut seen = Vec::new();
+        for reported in [0.0, 0.5, 1.0, 0.4, 0.7, f64::NAN, 1.0] {
+            shown = shown_progress(reported, shown);
+            seen.push(shown);
+        }
+        assert_eq!(seen, [0.0, 0.5, 0.99, 0.99, 0.99, 0.99, 0.99]);
+        assert_eq!(shown_progress(-3.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn results_become_outcomes() {
+        let ok = outcome_of(serde_json::json!({"status": "ok", "data": {"text/plain": "2"}}));
+        assert!(matches!(ok, ExecOutcome::Ok(data) if data["text/plain"] == "2"));
+        let error = outcome_of(
+            serde_json::json!({"status": "error", "ename": "NameError", "evalue": "x",
+            "traceback": ["Traceback (most recent call last):\n", "NameError: x\n"]}),
+        );
+        assert_eq!(
+            error,
+            ExecOutcome::Error {
+                ename: "NameError".into(),
+                evalue: "x".into(),
+                traceback: vec!["Traceback (most recent call last):\n".into(), "NameError: x\n".into()],
+            }
+        );
+        assert!(
+            matches!(outcome_of(serde_json::json!({"what": 1})), ExecOutcome::Error { ename, .. } if ename == "InternalError")
+        );
+    }
 }
