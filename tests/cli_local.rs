@@ -285,3 +285,93 @@ fn serve_refuses_a_taken_port_in_one_line() {
     out.assert_one_clear_error_line();
     assert!(out.stderr.contains("the port is taken"), "{out:?}");
 }
+
+/// A stand-in for `python3` that makes "venvs" without the network: `-m venv DIR` creates
+/// DIR/pyvenv.cfg and a DIR/bin/python that records `-m pip …` calls and runs everything
+/// else with the real python3 (which finds the stand-in pyspark on PYTHONPATH).
+fn shim_python(dir: &std::path::Path) -> PathBuf {
+    let shim = dir.join("python-shim");
+    let real = python();
+    std::fs::write(
+        &shim,
+        format!(
+            r#"#!/bin/sh
+if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
+  mkdir -p "$3/bin" && touch "$3/pyvenv.cfg" && cp "$0" "$3/bin/python" && exit 0
+fi
+if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
+  echo "$@" >> "$(dirname "$0")/../pip-calls" && exit 0
+fi
+echo "$@" >> "$(dirname "$0")/../python-calls"
+exec {real} "$@"
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    shim
+}
+
+#[test]
+fn local_setup_makes_a_venv_that_local_mode_then_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let shim = shim_python(dir.path());
+    let venv = dir.path().join("venv");
+    let setup = |extra: &[&str]| {
+        let mut args = vec![
+            "local-setup",
+            "--python",
+            shim.to_str().unwrap(),
+            "--dir",
+            venv.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run("fake_pyspark", &args)
+    };
+    let out = setup(&[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("ready — pyspark 4.3.0"), "{out:?}");
+    let pip = std::fs::read_to_string(venv.join("pip-calls")).unwrap();
+    assert_eq!(
+        pip.trim(),
+        "-m pip install --disable-pip-version-check pyspark matplotlib"
+    );
+    // Again: nothing to install.
+    let out = setup(&[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("already has pyspark"), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(venv.join("pip-calls")).unwrap().lines().count(),
+        1
+    );
+
+    // --local finds the venv by itself (no --python, no PYSPARK_PYTHON).
+    let output = local_command("fake_pyspark")
+        .env_remove("PYSPARK_PYTHON")
+        .env("LIVY_TUI_PYSPARK_VENV", &venv)
+        .args(["exec", "--local", "-c", "1 + 1"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "2\n", "{output:?}");
+    let calls = std::fs::read_to_string(venv.join("python-calls")).unwrap();
+    assert!(calls.contains("local_driver"), "{calls}");
+}
+
+#[test]
+fn local_setup_refuses_a_directory_that_is_not_a_venv() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let out = run(
+        "fake_pyspark",
+        &[
+            "local-setup",
+            "--python",
+            "python3",
+            "--dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    out.assert_one_clear_error_line();
+    assert!(out.stderr.contains("is not a venv"), "{out:?}");
+    assert!(dir.path().join("notes.txt").exists());
+}

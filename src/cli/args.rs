@@ -219,6 +219,12 @@ pub enum Command {
     /// and sql (and shared sessions mixing them per statement). Listens on 127.0.0.1 unless
     /// --bind says otherwise. Ctrl-C stops it and every session's Spark.
     Serve(ServeArgs),
+    /// Install PySpark for local mode into a private venv that --local and serve then use.
+    ///
+    /// Creates the venv with python3 -m venv and pip-installs pyspark and matplotlib (a few
+    /// hundred MB), then checks that Spark can run here (Java). Needed only where the system
+    /// Python refuses pip installs; any Python with pyspark works with --python.
+    LocalSetup(LocalSetupArgs),
     /// Convert a notebook between .ipynb and a percent script (.py, .scala, .r, .sql).
     ///
     /// A script holds no outputs: converting to one drops them.
@@ -315,6 +321,26 @@ pub struct ServeArgs {
     /// Rows a sql statement returns at most (Livy's livy.rsc.sql.num-rows); a cut result says so.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub sql_rows: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct LocalSetupArgs {
+    /// Python to make the venv with [default: python3].
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+
+    /// The venv [default: $LIVY_TUI_PYSPARK_VENV, else pyspark-venv in the data directory,
+    /// ~/.local/share/livy-tui on Linux].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// What to install, as pip takes it (pyspark==4.3.0, "pyspark<4" for Java 8 or 11).
+    #[arg(long, default_value = "pyspark", value_name = "REQUIREMENT")]
+    pub pyspark: String,
+
+    /// Make the venv again even if it has pyspark.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

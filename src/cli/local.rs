@@ -47,7 +47,7 @@ pub fn problem_message(found: &Prerequisites, python: &str) -> Option<String> {
     let executable = found.executable.as_deref().unwrap_or(python);
     Some(match problem.reason.as_str() {
         "no_pyspark" => format!(
-            "local mode needs PySpark, which {executable} cannot import: install it with `{executable} -m pip install pyspark` (or point --python at a Python that has it)"
+            "local mode needs PySpark, which {executable} cannot import: install it with `{executable} -m pip install pyspark`, or run `livy-tui local-setup` for a private venv (or point --python at a Python that has it)"
         ),
         _ => format!("local mode cannot start: {}", problem.message),
     })

@@ -9,6 +9,7 @@ pub mod failure;
 pub mod follow;
 pub mod livy_session;
 pub mod local;
+pub mod local_setup;
 pub mod notebook;
 pub mod print;
 pub mod progress;
@@ -65,6 +66,7 @@ async fn run_command(cli: Cli) -> CliResult {
         // These check their input before any credentials are read (export needs none).
         Command::Run(args) => run::run(&cli.connection, *args).await,
         Command::Serve(args) => serve::run(args).await,
+        Command::LocalSetup(args) => local_setup::run(args).await,
         Command::Export(args) => export::run(&args),
         Command::Sessions(command) => sessions::run(client(&cli.connection)?, command).await,
         Command::Batch(command) => batch::run(client(&cli.connection)?, command).await,

@@ -27,7 +27,10 @@ use super::{LivyServer, ServerConfig};
 use driver::{Driver, Launch};
 use protocol::StartMessage;
 
-pub use python::{CheckError, DRIVER_SOURCE, Prerequisites, Problem, check, choose_python, install_driver};
+pub use python::{
+    CheckError, DRIVER_SOURCE, Prerequisites, Problem, VENV_ENV, check, choose_python, install_driver, managed_venv,
+    venv_python,
+};
 pub use reaper::Groups;
 
 /// Livy's default `livy.rsc.sql.num-rows`.

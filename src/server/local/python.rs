@@ -10,16 +10,36 @@ use serde::Deserialize;
 /// The driver program, carried by the binary.
 pub const DRIVER_SOURCE: &str = include_str!("../../../assets/local_driver.py");
 
+/// The environment variable that moves the venv `livy-tui local-setup` makes.
+pub const VENV_ENV: &str = "LIVY_TUI_PYSPARK_VENV";
+
 /// The Python interpreter for local sessions: `explicit` (`--python`), else `PYSPARK_PYTHON`,
-/// else `python3` from PATH.
+/// else the venv `livy-tui local-setup` made (if it exists), else `python3` from PATH.
 pub fn choose_python(explicit: Option<&Path>) -> PathBuf {
     if let Some(path) = explicit {
         return path.to_path_buf();
     }
     match std::env::var_os("PYSPARK_PYTHON") {
         Some(value) if !value.is_empty() => PathBuf::from(value),
-        _ => PathBuf::from("python3"),
+        _ => managed_venv()
+            .map(|venv| venv_python(&venv))
+            .filter(|python| python.exists())
+            .unwrap_or_else(|| PathBuf::from("python3")),
     }
+}
+
+/// Where `livy-tui local-setup` puts its venv: `$LIVY_TUI_PYSPARK_VENV`, else `pyspark-venv`
+/// in the user's data directory (`~/.local/share/livy-tui/` on Linux).
+pub fn managed_venv() -> Option<PathBuf> {
+    match std::env::var_os(VENV_ENV) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => directories::ProjectDirs::from("", "", "livy-tui").map(|d| d.data_dir().join("pyspark-venv")),
+    }
+}
+
+/// The interpreter of a venv.
+pub fn venv_python(venv: &Path) -> PathBuf {
+    venv.join("bin").join("python")
 }
 
 /// Writes the driver program where a Python process can run it, once per content, and
