@@ -11,6 +11,7 @@
 mod faults;
 pub mod fixtures;
 mod lang;
+pub mod pyspark;
 mod scripted;
 
 use std::net::SocketAddr;

@@ -1,0 +1,402 @@
+//! Local mode against REAL PySpark (Java and the pyspark that `.ci/test` installs into
+//! `target/pyspark-venv`): `exec --local` and `run --local` through the real binary give what a
+//! real Livy gives (compared with the captures in `tests/fixtures/livy/`), and no Python
+//! driver or JVM outlives the command. Without PySpark each test says it skipped.
+
+mod cli;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use support::fixtures;
+use support::pyspark::{
+    MARK_VAR, marked_processes, new_mark, quick_jvm_options, real_pyspark_python, wait_until_no_marked_processes,
+};
+
+/// A URL nothing listens on: local mode must never use it.
+const UNUSED_URL: &str = "http://127.0.0.1:9";
+
+/// How long one command may take (a Spark start is ~10 s alone, more with others beside it).
+const RUN_LIMIT: Duration = Duration::from_secs(150);
+
+/// What the processes of one run looked like while it ran.
+#[derive(Debug, Default)]
+struct Seen {
+    /// A Python process running the driver program (not its `--check`).
+    driver: bool,
+    /// A JVM.
+    java: bool,
+}
+
+/// Runs `livy-tui ARGS` with `python` for local sessions, in a scratch directory, with a
+/// clean environment. While it runs, its processes are found by a mark in their environment;
+/// once it exited, none of them may be left (zombies aside).
+fn run_local(python: &Path, args: &[&str]) -> (cli::Run, Seen) {
+    let dir = tempfile::tempdir().unwrap();
+    let mark = new_mark();
+    let mut cmd = cli::command(UNUSED_URL);
+    // Nothing from the developer's shell may steer which Spark or Python runs.
+    for var in [
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "SPARK_HOME",
+        "PYSPARK_PYTHON",
+        "PYSPARK_DRIVER_PYTHON",
+        "PYSPARK_SUBMIT_ARGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env(MARK_VAR, &mark)
+        .env("JAVA_TOOL_OPTIONS", quick_jvm_options())
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env("LIVY_TUI_STATE_DIR", dir.path().join("state"))
+        .current_dir(dir.path())
+        .args(with_python(args, python))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("the binary runs");
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    let started = Instant::now();
+    let mut seen = Seen::default();
+    let output = loop {
+        if let Ok(output) = finished.recv_timeout(Duration::from_millis(200)) {
+            break output.unwrap();
+        }
+        for (_, cmdline) in marked_processes(&mark) {
+            let program = cmdline.split_whitespace().next().unwrap_or_default();
+            seen.java |= program == "java" || program.ends_with("/java");
+            seen.driver |= cmdline.contains("local_driver") && !cmdline.contains("--check");
+        }
+        if started.elapsed() > RUN_LIMIT {
+            // SAFETY: signalling the child this test started.
+            unsafe {
+                libc::kill(pid as i32, libc::SIGKILL);
+            }
+            panic!("livy-tui {args:?} did not finish within {RUN_LIMIT:?}");
+        }
+    };
+    let run = cli::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    eprintln!("livy-tui {:?}: exit {} after {:.1?}", args, run.code, started.elapsed());
+    let left = wait_until_no_marked_processes(&mark, Duration::from_secs(5));
+    assert!(
+        left.is_empty(),
+        "processes of `livy-tui {args:?}` outlived it: {left:#?}"
+    );
+    (run, seen)
+}
+
+/// `args` with `--python PY` after the subcommand's `--local`.
+fn with_python(args: &[&str], python: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for arg in args {
+        out.push(arg.to_string());
+        if *arg == "--local" {
+            out.push("--python".into());
+            out.push(python.display().to_string());
+        }
+    }
+    assert!(out.len() == args.len() + 2, "{args:?} needs --local");
+    out
+}
+
+/// A fixture's statement output (`livy_statement_output`).
+fn fixture_output(name: &str) -> Value {
+    fixtures::statement_output(name).unwrap_or_else(|| panic!("fixture {name}"))
+}
+
+/// The code a fixture ran.
+fn fixture_code(name: &str) -> String {
+    let fixture = fixtures::load(name).unwrap_or_else(|| panic!("fixture {name}"));
+    fixture["code"].as_str().expect("a code field").to_string()
+}
+
+/// A value with every leaf replaced by its JSON type; objects keep their keys in order.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!("number"),
+        Value::Bool(_) => json!("bool"),
+        Value::Null => json!("null"),
+    }
+}
+
+/// An object's keys, in order.
+fn keys(value: &Value) -> Vec<&str> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// The statement `exec --json` printed.
+fn statement(run: &cli::Run) -> Value {
+    assert_eq!(run.code, 0, "{run:?}");
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"))
+}
+
+/// An object's keys, sorted (a notebook file sorts them, as Jupyter does).
+fn key_set(value: &Value) -> Vec<&str> {
+    let mut keys = keys(value);
+    keys.sort_unstable();
+    keys
+}
+
+/// Checks a `sql` result of `select id, id*2 as twice from range(5)` against Livy's form
+/// (key order aside: see [`assert_livy_key_order`]).
+fn assert_twice_table(result: &Value) {
+    let livy = fixture_output("sql-session-statement");
+    let livy_table = &livy["data"]["application/json"];
+    assert_eq!(key_set(result), key_set(livy_table), "{result}");
+    let schema = &result["schema"];
+    assert_eq!(key_set(schema), key_set(&livy_table["schema"]), "{schema}");
+    assert_eq!(schema["type"], "struct", "{schema}");
+    let fields = schema["fields"].as_array().expect("fields");
+    let livy_field = &livy_table["schema"]["fields"][0];
+    let names: Vec<_> = fields.iter().map(|f| f["name"].as_str().unwrap_or_default()).collect();
+    assert_eq!(names, ["id", "twice"], "{schema}");
+    for field in fields {
+        assert_eq!(field["type"], "long", "{field}");
+        assert_eq!(key_set(field), key_set(livy_field), "{field}");
+        assert_eq!(
+            field["nullable"].is_boolean(),
+            livy_field["nullable"].is_boolean(),
+            "{field}"
+        );
+        assert_eq!(field["metadata"], json!({}), "{field}");
+    }
+    assert_eq!(result["data"], json!([[0, 0], [1, 2], [2, 4], [3, 6], [4, 8]]));
+}
+
+/// The keys of a `sql` result come in the order real Livy sends them.
+fn assert_livy_key_order(result: &Value) {
+    let livy = fixture_output("sql-session-statement");
+    let livy_table = &livy["data"]["application/json"];
+    assert_eq!(keys(result), keys(livy_table), "{result}");
+    assert_eq!(keys(&result["schema"]), keys(&livy_table["schema"]), "{result}");
+    let livy_field = &livy_table["schema"]["fields"][0];
+    for field in result["schema"]["fields"].as_array().expect("fields") {
+        assert_eq!(keys(field), keys(livy_field), "{field}");
+    }
+}
+
+#[test]
+fn exec_pyspark_prints_the_statement_a_real_livy_would() {
+    let Some(python) = real_pyspark_python() else {
+        return;
+    };
+    let (run, seen) = run_local(
+        &python,
+        &[
+            "exec",
+            "--local",
+            "--kind",
+            "pyspark",
+            "--json",
+            "-c",
+            "spark.range(10).count()",
+        ],
+    );
+    assert!(seen.driver && seen.java, "a driver and its JVM ran: {seen:?}");
+    let statement = statement(&run);
+    assert_eq!(statement["state"], "available", "{statement}");
+    let output = &statement["output"];
+    assert_eq!(
+        *output,
+        json!({"status": "ok", "execution_count": 0, "data": {"text/plain": "10"}}),
+        "{statement}"
+    );
+    let livy = fixture_output("pyspark-spark-job");
+    assert_eq!(
+        shape(output).to_string(),
+        shape(&livy).to_string(),
+        "the same keys, in the same order, with the same types as real Livy's"
+    );
+}
+
+#[test]
+fn exec_sql_prints_livy_s_schema_and_rows() {
+    let Some(python) = real_pyspark_python() else {
+        return;
+    };
+    let (run, seen) = run_local(
+        &python,
+        &[
+            "exec",
+            "--local",
+            "--kind",
+            "sql",
+            "--json",
+            "-c",
+            "select id, id*2 as twice from range(5)",
+        ],
+    );
+    assert!(seen.driver && seen.java, "a driver and its JVM ran: {seen:?}");
+    let statement = statement(&run);
+    let output = &statement["output"];
+    let livy = fixture_output("sql-session-statement");
+    assert_eq!(keys(output), keys(&livy), "{statement}");
+    assert_eq!(output["status"], "ok", "{statement}");
+    assert_eq!(keys(&output["data"]), ["application/json"], "{statement}");
+    assert_twice_table(&output["data"]["application/json"]);
+    assert_livy_key_order(&output["data"]["application/json"]);
+}
+
+/// A notebook cell's first output.
+fn first_output(notebook: &Value, cell: usize) -> &Value {
+    let output = &notebook["cells"][cell]["outputs"][0];
+    assert!(
+        output.is_object(),
+        "cell {cell} has an output: {}",
+        notebook["cells"][cell]
+    );
+    output
+}
+
+/// A multiline string of a notebook (a string, or a list of lines).
+fn nb_text(value: &Value) -> String {
+    match value {
+        Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
+        other => other.as_str().unwrap_or_else(|| panic!("text: {other}")).to_string(),
+    }
+}
+
+/// (width, height) of a PNG.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG signature");
+    let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+// Named to sort first: the test harness starts tests in name order, and this, the longest,
+// overlapping both `exec` runs keeps the file short on two cores.
+#[test]
+fn a_notebook_run_gives_every_kind_of_output_in_one_session() {
+    let Some(python) = real_pyspark_python() else {
+        return;
+    };
+    // The same code as the real Livy captures, so their outputs must match.
+    let cells = [
+        format!(
+            "{}\n{}",
+            fixture_code("pyspark-table-magic-define"),
+            fixture_code("pyspark-table-magic")
+        ),
+        fixture_code("pyspark-json-magic"),
+        fixture_code("pyspark-matplot-magic"),
+        fixture_code("pyspark-error-name"),
+        fixture_code("pyspark-error-sql-analysis"),
+        fixture_code("pyspark-dataframe-show-wide"),
+        "%%sql\nselect id, id*2 as twice from range(5)".to_string(),
+        fixture_code("pyspark-spark-job"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("report.py");
+    let text: Vec<String> = cells.iter().map(|code| format!("# %%\n{code}\n")).collect();
+    std::fs::write(&script, text.join("\n")).unwrap();
+    let out_file: PathBuf = dir.path().join("report.ipynb");
+    let (run, seen) = run_local(
+        &python,
+        &[
+            "run",
+            "--local",
+            script.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+            "--allow-errors",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(seen.driver && seen.java, "a driver and its JVM ran: {seen:?}");
+    assert!(
+        run.stderr.contains("ran 8 cells") && run.stderr.contains("2 cells failed (4, 5)"),
+        "{}",
+        run.stderr
+    );
+    let notebook: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(notebook["cells"].as_array().map(Vec::len), Some(cells.len()));
+
+    // %table of dict rows
+    let table = first_output(&notebook, 0);
+    let livy = fixture_output("pyspark-table-magic");
+    let key = "application/vnd.livy.table.v1+json";
+    assert_eq!(table["data"][key], livy["data"][key], "{table}");
+
+    // %json
+    let json_out = first_output(&notebook, 1);
+    let livy = fixture_output("pyspark-json-magic");
+    assert_eq!(
+        json_out["data"]["application/json"], livy["data"]["application/json"],
+        "{json_out}"
+    );
+
+    // %matplot plt: a PNG of the figure's size, and Livy's text/plain beside it
+    let plot = first_output(&notebook, 2);
+    let livy = fixture_output("pyspark-matplot-magic");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(nb_text(&plot["data"]["image/png"]).trim())
+        .expect("image/png is base64");
+    let livy_png = base64::engine::general_purpose::STANDARD
+        .decode(livy["data"]["image/png"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(png_size(&png), png_size(&livy_png), "figsize=(2, 1.5), dpi=50");
+    assert!(
+        nb_text(&plot["data"]["text/plain"]).contains("matplotlib.lines.Line2D"),
+        "{}",
+        plot["data"]["text/plain"]
+    );
+
+    // A NameError: exactly Livy's error
+    let error = first_output(&notebook, 3);
+    let livy = fixture_output("pyspark-error-name");
+    assert_eq!(error["output_type"], "error", "{error}");
+    for field in ["ename", "evalue", "traceback"] {
+        assert_eq!(error[field], livy[field], "{field}: {error}");
+    }
+
+    // An AnalysisException from spark.sql in a pyspark cell
+    let error = first_output(&notebook, 4);
+    let livy = fixture_output("pyspark-error-sql-analysis");
+    assert_eq!(error["output_type"], "error", "{error}");
+    assert_eq!(error["ename"], livy["ename"], "{error}");
+    assert!(
+        error["evalue"].as_str().unwrap_or_default().contains("no_such_table"),
+        "{error}"
+    );
+    let traceback = error["traceback"].as_array().expect("a traceback");
+    assert_eq!(traceback.first(), livy["traceback"].get(0), "{error}");
+
+    // DataFrame.show(): the ASCII table as text, as on a cluster
+    let shown = first_output(&notebook, 5);
+    let livy = fixture_output("pyspark-dataframe-show-wide");
+    assert_eq!(
+        nb_text(&shown["data"]["text/plain"]),
+        livy["data"]["text/plain"].as_str().unwrap(),
+        "{shown}"
+    );
+
+    // A %%sql cell ran as SQL
+    let sql = first_output(&notebook, 6);
+    assert_twice_table(&sql["data"]["application/json"]);
+
+    // A Spark job
+    let sum = first_output(&notebook, 7);
+    let livy = fixture_output("pyspark-spark-job");
+    assert_eq!(nb_text(&sum["data"]["text/plain"]), "499500");
+    assert_eq!(livy["data"]["text/plain"], "499500");
+}
