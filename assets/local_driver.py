@@ -342,6 +342,16 @@ class StderrTee(object):
             except Exception:
                 pass
 
+    def bypass(self):
+        """From now on fds 1 and 2 of this process (and of what it starts later) write to the
+        real stderr directly: a crash's last words must not wait in the pipe for a thread
+        that dies with the process. The JVM keeps the pipe it was started with."""
+        try:
+            os.dup2(self.real_fd, 1)
+            os.dup2(self.real_fd, 2)
+        except OSError as exc:
+            log("stderr stays on the pipe (%s)" % exc_summary(exc))
+
     def start_recording(self):
         with self.lock:
             self.recording = bytearray()
@@ -1067,6 +1077,7 @@ class Driver(object):
             self.fatal("spark_start", self.start_failure(exc, jvm_output))
         if self.tee is not None:
             self.tee.stop_recording()
+            self.tee.bypass()
         try:
             self.finish_start(spark, pyspark)
         except BaseException as exc:
