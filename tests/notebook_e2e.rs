@@ -464,11 +464,10 @@ fn a_notebook_file_is_saved_reopened_with_its_outputs_and_recovered_after_kill_9
     tui.keys(&["a"]);
     tui.wait_for("Recover them?");
     tui.keys(&["r"]);
-    let screen = tui.wait_for("typed but never saved");
-    assert!(
-        screen.contains("report.ipynb [+]"),
-        "recovered, not yet saved: {screen}"
-    );
+    // A capture can land mid-frame: wait for the whole frame after the recovery.
+    tui.wait_until("the recovered cell, unsaved", |s| {
+        s.contains("typed but never saved") && s.contains("report.ipynb [+]") && !s.contains("Recover them?")
+    });
     tui.keys(&["C-s"]);
     tui.wait_for("saved report.ipynb");
     assert!(
