@@ -47,7 +47,7 @@ pub fn venv_python(venv: &Path) -> PathBuf {
 pub fn install_driver() -> std::io::Result<PathBuf> {
     let dir = directories::ProjectDirs::from("", "", "livy-tui")
         .map(|d| d.cache_dir().to_path_buf())
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("livy-tui-{}", unsafe_free_uid())));
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("livy-tui-{}", current_uid())));
     install_driver_in(&dir)
 }
 
@@ -70,7 +70,7 @@ pub fn install_driver_in(dir: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// The real user id, for a per-user temp directory name.
-fn unsafe_free_uid() -> u32 {
+fn current_uid() -> u32 {
     // SAFETY: getuid has no preconditions and cannot fail.
     unsafe { libc::getuid() }
 }
