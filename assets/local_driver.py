@@ -555,28 +555,6 @@ def _is_pandas_frame(value):
     return module.startswith(("pandas", "pyspark.pandas")) and callable(getattr(value, "head", None))
 
 
-def _plain_nested(value):
-    """A value inside a %table cell: JSON-ready, dates and decimals as str()."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (datetime.date, datetime.time, decimal.Decimal)):
-        return str(value)
-    if _is_row(value):
-        return {str(k): _plain_nested(v) for k, v in value.asDict().items()}
-    if isinstance(value, dict):
-        return {k if isinstance(k, str) else str(k): _plain_nested(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain_nested(v) for v in value]
-    is_np, item = _numpy_item(value)
-    if is_np:
-        return _plain_nested(item)
-    return str(value)
-
-
 def table_cell(value):
     """(Livy table type, JSON value) of one cell."""
     is_np, item = _numpy_item(value)
@@ -599,9 +577,9 @@ def table_cell(value):
     if isinstance(value, decimal.Decimal):
         return "DECIMAL_TYPE", str(value)
     if _is_row(value) or isinstance(value, dict):
-        return "MAP_TYPE", _plain_nested(value)
+        return "MAP_TYPE", to_json_value(value, None, strict=False)
     if isinstance(value, (list, tuple)):
-        return "ARRAY_TYPE", _plain_nested(value)
+        return "ARRAY_TYPE", to_json_value(value, None, strict=False)
     return "STRING_TYPE", safe_str(value)
 
 
@@ -644,8 +622,10 @@ def build_table(rows):
     return {"headers": headers, "data": data}
 
 
-def to_json_value(value, take_rows):
-    """`value` as JSON for %json; raises MagicError("TypeError", ...) for other objects."""
+def to_json_value(value, take_rows, strict=True):
+    """`value` as JSON: Rows as objects, dates, times and decimals as str(), NaN as null.
+    For %json (`strict`), other objects raise MagicError("TypeError", ...) and Spark
+    collections are taken with `take_rows`; inside a %table cell they become str()."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -655,19 +635,21 @@ def to_json_value(value, take_rows):
     if isinstance(value, (datetime.date, datetime.time, decimal.Decimal)):
         return str(value)
     if _is_row(value):
-        return to_json_value(value.asDict(), take_rows)
+        return to_json_value(value.asDict(), take_rows, strict)
     if isinstance(value, dict):
-        return {k if isinstance(k, str) else safe_str(k): to_json_value(v, take_rows) for k, v in value.items()}
+        return {k if isinstance(k, str) else safe_str(k): to_json_value(v, take_rows, strict) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_json_value(v, take_rows) for v in value]
+        return [to_json_value(v, take_rows, strict) for v in value]
     is_np, item = _numpy_item(value)
     if is_np:
-        return to_json_value(item, take_rows)
+        return to_json_value(item, take_rows, strict)
     if callable(getattr(value, "tolist", None)) and (type(value).__module__ or "").startswith("numpy"):
-        return to_json_value(value.tolist(), take_rows)
-    if _is_pyspark_collection(value):
+        return to_json_value(value.tolist(), take_rows, strict)
+    if take_rows is not None and _is_pyspark_collection(value):
         rows, _ = take_rows(value)
-        return [to_json_value(r, take_rows) for r in rows]
+        return [to_json_value(r, take_rows, strict) for r in rows]
+    if not strict:
+        return safe_str(value)
     raise MagicError("TypeError", "Object of type %s is not JSON serializable" % type(value).__name__)
 
 

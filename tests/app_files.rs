@@ -2,7 +2,10 @@
 //! unsaved changes, recovery copies, sparkmagic cells, and the session the file was bound to.
 //! Update logic only: effects are checked, not carried out.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod app_keys;
+
+use app_keys::{ctrl, key, type_text};
+use crossterm::event::KeyCode;
 use livy_tui::app::{
     App, AppEvent, CellOutput, DeleteOnQuit, Effect, Keymap, Overlay, SessionEvent, SessionStart, SessionStartSpec,
     Settings, StatementEvent,
@@ -48,20 +51,6 @@ fn ready(app: &mut App) -> Vec<Effect> {
             created: true,
         },
     ))
-}
-
-fn key(code: KeyCode) -> AppEvent {
-    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> AppEvent {
-    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(key(KeyCode::Char(c)));
-    }
 }
 
 fn save_effect(effects: &[Effect]) -> (PathBuf, Notebook, u64) {

@@ -1,5 +1,8 @@
 //! The notebook's update logic: event in, state and effects out. No terminal, no network.
 
+mod app_keys;
+
+use app_keys::{ctrl, key, type_text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use livy_tui::app::{
     App, AppEvent, CellOutput, Command, Effect, Keymap, Outcome, Phase, RunState, SessionEvent, SessionStart,
@@ -48,20 +51,6 @@ fn ready(app: &mut App, state: SessionState) -> Vec<Effect> {
             created: true,
         },
     ))
-}
-
-fn key(code: KeyCode) -> AppEvent {
-    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> AppEvent {
-    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(key(KeyCode::Char(c)));
-    }
 }
 
 fn statement(id: u64, state: &str, output: Option<serde_json::Value>) -> Statement {

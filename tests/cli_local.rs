@@ -268,6 +268,10 @@ fn serve_speaks_livy_to_any_client_and_stops_everything_on_sigterm() {
     );
     let pid: i32 = done["output"]["data"]["text/plain"].as_str().unwrap().parse().unwrap();
     assert!(alive(pid));
+    // livy-tui itself as the client: the session log is the driver's stderr.
+    let log = cli::run(&served.url, &["sessions", "log", &created["id"].to_string()]);
+    assert_eq!(log.code, 0, "{log:?}");
+    assert!(log.stdout.contains("livy-tui: Spark 4.3.0 ready"), "{log:?}");
     let status = served.stop();
     assert_eq!(status.code(), Some(0));
     let start = Instant::now();

@@ -422,7 +422,11 @@ async fn a_missing_pyspark_kills_the_session_with_the_reason_in_its_log() {
     let id = api.create(json!({"kind": "pyspark"})).await;
     api.wait_state(id, &["dead"]).await;
     let log = api.log(id).await;
-    assert!(log.iter().any(|l| l.contains("pyspark")), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|l| l.contains("pyspark cannot be imported") && l.contains("-m pip install pyspark")),
+        "{log:?}"
+    );
     local.stop(Duration::from_secs(5)).await;
 }
 

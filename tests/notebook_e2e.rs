@@ -5,12 +5,13 @@ mod support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::tmux::Pane;
 use support::{TestLivy, TestLivyConfig};
 
 /// The shell command a pane runs: livy-tui with a clean environment, its state directory
 /// inside `dir` (recovery copies never land in the user's home), then its exit code.
-fn command_line(socket: &str, dir: &std::path::Path, url: &str, env: &str, args: &str) -> String {
-    let log = std::env::temp_dir().join(format!("{socket}.log"));
+fn command_line(dir: &std::path::Path, url: &str, env: &str, args: &str) -> String {
+    let log = dir.join("livy-tui.log");
     format!(
         "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN -u NO_COLOR TERM=xterm-256color LIVY_TUI_STATE_DIR={state} {env} {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
         state = dir.join("state").display(),
@@ -21,12 +22,20 @@ fn command_line(socket: &str, dir: &std::path::Path, url: &str, env: &str, args:
 
 /// A private tmux server running livy-tui in one pane; killed on drop.
 struct Tmux {
-    socket: String,
+    pane: Pane,
     /// The working directory of livy-tui (exports land here; its state directory, with
     /// recovery copies, is `state/` in it).
     dir: tempfile::TempDir,
     url: String,
     env: String,
+}
+
+impl std::ops::Deref for Tmux {
+    type Target = Pane;
+
+    fn deref(&self) -> &Pane {
+        &self.pane
+    }
 }
 
 impl Tmux {
@@ -35,43 +44,13 @@ impl Tmux {
     }
 
     fn start_with_env(livy: &TestLivy, env: &str, args: &str, width: u16, height: u16) -> Tmux {
-        assert!(
-            Command::new("tmux")
-                .arg("-V")
-                .output()
-                .is_ok_and(|o| o.status.success()),
-            "these tests need tmux (apt-get install tmux); .ci/run installs it"
-        );
-        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let socket = format!("livy-tui-e2e-{}-{n}", std::process::id());
         let dir = tempfile::tempdir().unwrap();
-        let command = command_line(&socket, dir.path(), &livy.url(), env, args);
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-            ])
-            .args(["-c", dir.path().to_str().unwrap()])
-            .arg(command)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        let command = command_line(dir.path(), &livy.url(), env, args);
+        let pane = Pane::start("e2e", dir.path(), &command, width, height, Duration::from_secs(20));
         // Let OSC 52 from the app reach tmux's paste buffer, as a user's terminal would.
-        Command::new("tmux")
-            .args(["-L", &socket, "set-option", "-s", "set-clipboard", "on"])
-            .status()
-            .unwrap();
+        pane.tmux(&["set-option", "-s", "set-clipboard", "on"]);
         Tmux {
-            socket,
+            pane,
             dir,
             url: livy.url(),
             env: env.to_string(),
@@ -80,77 +59,17 @@ impl Tmux {
 
     /// Kills livy-tui with SIGKILL (no chance to clean up), as a crash or `kill -9` would.
     fn kill_9(&self) {
-        let shell = self.tmux(&["display-message", "-p", "-t", "0", "#{pane_pid}"]);
-        let status = Command::new("pkill").args(["-9", "-P", shell.trim()]).status().unwrap();
+        let status = Command::new("pkill")
+            .args(["-9", "-P", &self.shell_pid()])
+            .status()
+            .unwrap();
         assert!(status.success(), "livy-tui was running");
     }
 
     /// Starts livy-tui again in the same pane, directory and state directory.
     fn restart(&self, args: &str) {
-        let command = command_line(&self.socket, self.dir.path(), &self.url, &self.env, args);
-        self.tmux(&["respawn-pane", "-k", "-t", "0", &command]);
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "0"])
-    }
-
-    /// Sends tmux key names (`C-e`, `Escape`, `Enter`) or literal text.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", "-t", "0", k]);
-            if *k == "Escape" {
-                // ESC and a key arriving together is how terminals spell Alt+key; a person
-                // pauses between them.
-                std::thread::sleep(Duration::from_millis(150));
-            }
-        }
-    }
-
-    fn text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "0", "-l", text]);
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        self.wait_until(what, |s| s.contains(what))
-    }
-
-    fn wait_until(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited 20 s for {what:?}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// (alternate screen on, mouse reporting on) for the pane.
-    fn modes(&self) -> (String, String) {
-        let out = self.tmux(&["display", "-p", "-t", "0", "#{alternate_on} #{mouse_any_flag}"]);
-        let mut parts = out.split_whitespace().map(str::to_string);
-        (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let command = command_line(self.dir.path(), &self.url, &self.env, args);
+        self.respawn(&command);
     }
 }
 
@@ -317,7 +236,7 @@ fn no_color_means_no_colour_and_an_old_server_is_named_not_failed_silently() {
     tui.text("1 + 1");
     tui.keys(&["C-r"]);
     tui.wait_for("res0: Int = 2");
-    let coloured = tui.tmux(&["capture-pane", "-p", "-e", "-t", "0"]);
+    let coloured = tui.coloured_screen();
     // Modifiers (bold, dim, reverse) and resets to the default colours (39, 49) are fine.
     let colours: Vec<&str> = coloured
         .split("\u{1b}[")
@@ -398,10 +317,7 @@ fn a_matplotlib_image_shows_in_half_blocks_and_saves() {
     // The plot arrives as cells painted with 24-bit background colours.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let painted = tui
-            .tmux(&["capture-pane", "-p", "-e", "-t", "0"])
-            .matches("48;2;")
-            .count();
+        let painted = tui.coloured_screen().matches("48;2;").count();
         if painted > 200 {
             break;
         }

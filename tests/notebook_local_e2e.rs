@@ -6,12 +6,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::pyspark::{
     MARK_VAR, marked_processes, new_mark, quick_jvm_options, real_pyspark_python, wait_until_no_marked_processes,
 };
+use support::tmux::Pane;
 
 /// How long anything Spark does may take to show (a start is ~10 s on a quiet machine).
 const SPARK_WAIT: Duration = Duration::from_secs(60);
@@ -21,156 +21,49 @@ fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// A private tmux server running `livy-tui --local` in one pane; killed on drop.
-struct Tmux {
-    socket: String,
-    /// The socket's file, removed on drop (`kill-server` leaves it).
-    socket_path: String,
-    /// The working directory of livy-tui; its state and cache directories are in it.
-    _dir: tempfile::TempDir,
+/// Starts `livy-tui --local --python PYTHON ARGS` in a tmux pane with a clean environment,
+/// every process it starts marked with `mark`, then its exit code. The directory holds its
+/// state and cache directories; keep it as long as the pane.
+fn start(python: &Path, mark: &str, args: &str, width: u16, height: u16) -> (Pane, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let unset: String = [
+        "LIVY_URL",
+        "LIVY_USER",
+        "LIVY_PASSWORD",
+        "LIVY_TOKEN",
+        "LIVY_TUI_LOG",
+        "NO_COLOR",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "SPARK_HOME",
+        "PYSPARK_PYTHON",
+        "PYSPARK_DRIVER_PYTHON",
+        "PYSPARK_SUBMIT_ARGS",
+    ]
+    .iter()
+    .map(|var| format!("-u {var} "))
+    .collect();
+    let command = format!(
+        "env {unset}TERM=xterm-256color LIVY_TUI_STATE_DIR={state} XDG_CACHE_HOME={cache} JAVA_TOOL_OPTIONS={jvm} {MARK_VAR}={mark} {bin} --local --python {python} --log-file {log} {args}; echo EXITED=$?; sleep 60",
+        state = quoted(&dir.path().join("state").display().to_string()),
+        cache = quoted(&dir.path().join("cache").display().to_string()),
+        jvm = quoted(&quick_jvm_options()),
+        bin = quoted(env!("CARGO_BIN_EXE_livy-tui")),
+        python = quoted(&python.display().to_string()),
+        log = quoted(&dir.path().join("livy-tui.log").display().to_string()),
+    );
+    let pane = Pane::start("local-e2e", dir.path(), &command, width, height, SPARK_WAIT);
+    (pane, dir)
 }
 
-impl Tmux {
-    /// Starts `livy-tui --local --python PYTHON ARGS` with a clean environment, every process
-    /// it starts marked with `mark`, then its exit code.
-    fn start(python: &Path, mark: &str, args: &str, width: u16, height: u16) -> Tmux {
-        assert!(
-            Command::new("tmux")
-                .arg("-V")
-                .output()
-                .is_ok_and(|o| o.status.success()),
-            "these tests need tmux (apt-get install tmux); .ci/test installs it"
-        );
-        let socket = format!("livy-tui-local-e2e-{mark}");
-        let dir = tempfile::tempdir().unwrap();
-        let unset: String = [
-            "LIVY_URL",
-            "LIVY_USER",
-            "LIVY_PASSWORD",
-            "LIVY_TOKEN",
-            "LIVY_TUI_LOG",
-            "NO_COLOR",
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "ALL_PROXY",
-            "PYTHONPATH",
-            "PYTHONHOME",
-            "SPARK_HOME",
-            "PYSPARK_PYTHON",
-            "PYSPARK_DRIVER_PYTHON",
-            "PYSPARK_SUBMIT_ARGS",
-        ]
-        .iter()
-        .map(|var| format!("-u {var} "))
-        .collect();
-        let command = format!(
-            "env {unset}TERM=xterm-256color LIVY_TUI_STATE_DIR={state} XDG_CACHE_HOME={cache} JAVA_TOOL_OPTIONS={jvm} {MARK_VAR}={mark} {bin} --local --python {python} --log-file {log} {args}; echo EXITED=$?; sleep 60",
-            state = quoted(&dir.path().join("state").display().to_string()),
-            cache = quoted(&dir.path().join("cache").display().to_string()),
-            jvm = quoted(&quick_jvm_options()),
-            bin = quoted(env!("CARGO_BIN_EXE_livy-tui")),
-            python = quoted(&python.display().to_string()),
-            log = quoted(&dir.path().join("livy-tui.log").display().to_string()),
-        );
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", &width.to_string(), "-y", &height.to_string()])
-            .args(["-c", dir.path().to_str().unwrap()])
-            .arg(command)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let mut tui = Tmux {
-            socket,
-            socket_path: String::new(),
-            _dir: dir,
-        };
-        tui.socket_path = tui
-            .tmux(&["display-message", "-p", "#{socket_path}"])
-            .trim()
-            .to_string();
-        tui
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "0"])
-    }
-
-    /// The screen with its colours (SGR sequences).
-    fn coloured_screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-e", "-t", "0"])
-    }
-
-    /// Sends tmux key names (`C-e`, `Escape`, `Enter`).
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", "-t", "0", k]);
-            if *k == "Escape" {
-                // ESC and a key arriving together is how terminals spell Alt+key; a person
-                // pauses between them.
-                std::thread::sleep(Duration::from_millis(150));
-            }
-        }
-    }
-
-    /// Types text literally, in small pieces (tmux cuts long literals), Enter between lines.
-    fn text(&self, text: &str) {
-        for (i, line) in text.split('\n').enumerate() {
-            if i > 0 {
-                self.keys(&["Enter"]);
-            }
-            let chars: Vec<char> = line.chars().collect();
-            for piece in chars.chunks(24) {
-                let piece: String = piece.iter().collect();
-                self.tmux(&["send-keys", "-t", "0", "-l", &piece]);
-            }
-        }
-    }
-
-    /// A new cell below the current one, in edit mode.
-    fn new_cell(&self) {
-        self.keys(&["Escape", "b", "Enter"]);
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        self.wait_until(what, SPARK_WAIT, |s| s.contains(what))
-    }
-
-    fn wait_until(&self, what: &str, limit: Duration, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + limit;
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited {limit:?} for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
-        if !self.socket_path.is_empty() {
-            let _ = std::fs::remove_file(&self.socket_path);
-        }
-    }
+/// A new cell below the current one, in edit mode.
+fn new_cell(tui: &Pane) {
+    tui.keys(&["Escape", "b", "Enter"]);
 }
 
 /// The cells of a screen line inside a cell's frame: split at the grid's `│`, trimmed.
@@ -198,10 +91,10 @@ fn the_local_notebook_runs_pyspark_sql_and_magics_cancels_and_quits_clean() {
     };
     let started = Instant::now();
     let mark = new_mark();
-    let tui = Tmux::start(&python, &mark, "--images halfblocks", 120, 40);
+    let (tui, _dir) = start(&python, &mark, "--images halfblocks", 120, 40);
 
     // It opens at once, and its local session becomes idle.
-    tui.wait_until("the notebook", Duration::from_secs(20), |s| s.contains("session 0"));
+    tui.wait_within("the notebook", Duration::from_secs(20), |s| s.contains("session 0"));
     let screen = tui.wait_for("● idle");
     assert!(screen.contains("session 0 pyspark"), "{screen}");
     let processes = marked_processes(&mark);
@@ -212,70 +105,70 @@ fn the_local_notebook_runs_pyspark_sql_and_magics_cancels_and_quits_clean() {
     eprintln!("idle after {:.1?}", started.elapsed());
 
     // PySpark: a Spark job.
-    tui.text("spark.range(10).count()");
+    tui.lines("spark.range(10).count()");
     tui.keys(&["C-e"]);
-    tui.wait_until("10 from spark.range(10).count()", SPARK_WAIT, |s| shows_row(s, &["10"]));
+    tui.wait_within("10 from spark.range(10).count()", SPARK_WAIT, |s| shows_row(s, &["10"]));
 
     // SQL: a cell whose first line is %%sql, shown as a grid.
-    tui.new_cell();
-    tui.text("%%sql\nselect id, id*2 as twice from range(5)");
+    new_cell(&tui);
+    tui.lines("%%sql\nselect id, id*2 as twice from range(5)");
     tui.keys(&["C-e"]);
-    let screen = tui.wait_until("the SQL grid", SPARK_WAIT, |s| shows_row(s, &["4", "8"]));
+    let screen = tui.wait_within("the SQL grid", SPARK_WAIT, |s| shows_row(s, &["4", "8"]));
     assert!(shows_row(&screen, &["id", "twice"]), "{screen}");
     assert!(screen.contains("rows 1–5 of 5"), "{screen}");
 
     // %table: a grid of the rows.
-    tui.new_cell();
-    tui.text("rows = [{'name': 'ann', 'age': 31}, {'name': 'bob', 'age': 42}]\n%table rows");
+    new_cell(&tui);
+    tui.lines("rows = [{'name': 'ann', 'age': 31}, {'name': 'bob', 'age': 42}]\n%table rows");
     tui.keys(&["C-e"]);
-    let screen = tui.wait_until("the %table grid", SPARK_WAIT, |s| shows_row(s, &["42", "bob"]));
+    let screen = tui.wait_within("the %table grid", SPARK_WAIT, |s| shows_row(s, &["42", "bob"]));
     assert!(shows_row(&screen, &["age", "name"]), "{screen}");
     assert!(shows_row(&screen, &["31", "ann"]), "{screen}");
 
     // %json: a tree.
-    tui.new_cell();
-    tui.text("d = {'a': 1, 'b': [1, 2], 's': 'x'}\n%json d");
+    new_cell(&tui);
+    tui.lines("d = {'a': 1, 'b': [1, 2], 's': 'x'}\n%json d");
     tui.keys(&["C-e"]);
     let screen = tui.wait_for("s: \"x\"");
     assert!(screen.contains("▾ {") && screen.contains("a: 1"), "{screen}");
     assert!(screen.contains("▾ b: ["), "{screen}");
 
     // %matplot: the figure, drawn in coloured half blocks.
-    tui.new_cell();
-    tui.text(
+    new_cell(&tui);
+    tui.lines(
         "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n\
          plt.figure(figsize=(2, 1.5), dpi=50)\nplt.plot([1, 2, 3], [4, 1, 9])\n%matplot plt",
     );
     tui.keys(&["C-e"]);
-    let screen = tui.wait_until("a picture in half blocks", SPARK_WAIT, |s| half_blocks(s) > 200);
+    let screen = tui.wait_within("a picture in half blocks", SPARK_WAIT, |s| half_blocks(s) > 200);
     assert!(screen.contains("image/png"), "{screen}");
     let painted = tui.coloured_screen().matches("48;2;").count();
     assert!(painted > 200, "{painted} runs painted with 24-bit colours:\n{screen}");
 
     // A long statement, cancelled with Ctrl+C; the session goes on.
-    tui.new_cell();
-    tui.text("import time; time.sleep(60)");
+    new_cell(&tui);
+    tui.lines("import time; time.sleep(60)");
     tui.keys(&["C-e"]);
     // Running (the status bar shows its progress), not waiting or still being sent.
-    tui.wait_until("cell 6 running", SPARK_WAIT, |s| {
+    tui.wait_within("cell 6 running", SPARK_WAIT, |s| {
         s.lines().any(|l| l.contains("▶ cell 6 ") && l.contains('%'))
     });
     std::thread::sleep(Duration::from_millis(500));
     let cancelled_at = Instant::now();
     tui.keys(&["C-c"]);
-    let screen = tui.wait_until("the cancel", Duration::from_secs(10), |s| {
+    let screen = tui.wait_within("the cancel", Duration::from_secs(10), |s| {
         s.contains("cancelled") || s.contains("KeyboardInterrupt")
     });
     assert!(!screen.contains("▶ cell 6"), "{screen}");
     eprintln!("cancelled in {:.1?}", cancelled_at.elapsed());
-    tui.new_cell();
-    tui.text("1 + 1");
+    new_cell(&tui);
+    tui.lines("1 + 1");
     tui.keys(&["C-e"]);
-    tui.wait_until("2 from 1 + 1", Duration::from_secs(20), |s| shows_row(s, &["2"]));
+    tui.wait_within("2 from 1 + 1", Duration::from_secs(20), |s| shows_row(s, &["2"]));
 
     // Quit: the local session is deleted without a question (the unsaved notebook may ask).
     tui.keys(&["Escape", "C-q"]);
-    let screen = tui.wait_until("unsaved changes or the exit", SPARK_WAIT, |s| {
+    let screen = tui.wait_within("unsaved changes or the exit", SPARK_WAIT, |s| {
         s.contains("unsaved changes") || s.contains("EXITED=")
     });
     if screen.contains("unsaved changes") {

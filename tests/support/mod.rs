@@ -13,6 +13,7 @@ pub mod fixtures;
 mod lang;
 pub mod pyspark;
 mod scripted;
+pub mod tmux;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
