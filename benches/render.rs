@@ -96,7 +96,11 @@ fn bench_frames(c: &mut Criterion, group: &str, cases: &mut [(usize, App)], scro
                 b.iter(|| {
                     flip = !flip;
                     scroll(app, size, flip);
-                    terminal.draw(|frame| ui::draw(frame, app, &ui)).expect("drawn");
+                    terminal
+                        .draw(|frame| {
+                            ui::draw(frame, app, &ui);
+                        })
+                        .expect("drawn");
                 })
             });
         }
@@ -222,7 +226,9 @@ fn log_frames(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("200x50", n), |b| {
             b.iter(|| {
                 terminal
-                    .draw(|frame| ui::draw(frame, app, &ui))
+                    .draw(|frame| {
+                        ui::draw(frame, app, &ui);
+                    })
                     .map(|_| ())
                     .expect("drawn")
             })
@@ -290,10 +296,18 @@ fn image_frames(c: &mut Criterion) {
         for (size, app) in cases.iter_mut() {
             let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
             // the first frame makes the view and encodes it for this size
-            terminal.draw(|frame| ui::draw(frame, app, &ui)).expect("drawn");
+            terminal
+                .draw(|frame| {
+                    ui::draw(frame, app, &ui);
+                })
+                .expect("drawn");
             g.bench_function(BenchmarkId::new(format!("{w}x{h}"), *size), |b| {
                 b.iter(|| {
-                    terminal.draw(|frame| ui::draw(frame, app, &ui)).expect("drawn");
+                    terminal
+                        .draw(|frame| {
+                            ui::draw(frame, app, &ui);
+                        })
+                        .expect("drawn");
                 })
             });
         }

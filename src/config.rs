@@ -9,23 +9,62 @@
 //! run-cell = ["ctrl-e", "f5"]   # replaces the defaults of that command
 //! ```
 
-use crate::app::keymap::{Key, Keymap, Scope};
-use crate::app::{Command, DeleteOnQuit};
+use crate::app::DeleteOnQuit;
+use crate::app::keymap::{Keymap, KeymapError};
 use crate::livy::SessionKind;
+use crate::ui::images::ImageMode;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The parsed config file; every key is optional.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// The file as written; every key is optional. Only [`Config`] leaves this module.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Config {
-    pub theme: Option<String>,
-    pub delete_on_quit: Option<String>,
-    pub default_kind: Option<String>,
-    pub images: Option<String>,
+struct ConfigFile {
+    theme: Option<String>,
+    delete_on_quit: Option<String>,
+    default_kind: Option<String>,
+    images: Option<String>,
     #[serde(default)]
-    pub keys: BTreeMap<String, Vec<String>>,
+    keys: BTreeMap<String, Vec<String>>,
+}
+
+/// The config, checked and typed when it is read.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// A theme name (built in, or a file in the config directory), checked when loaded.
+    pub theme: Option<String>,
+    pub delete_on_quit: Option<DeleteOnQuit>,
+    pub default_kind: Option<SessionKind>,
+    pub images: Option<ImageMode>,
+    pub keymap: Keymap,
+    /// What `[keys]` changed beyond the commands it names (a key moved from another
+    /// command), for the notebook to show at start.
+    pub key_notes: Vec<String>,
+}
+
+/// Why the config could not be used: one line naming the file and the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {}: {problem}", path.display())]
+    Invalid { path: PathBuf, problem: ConfigProblem },
+}
+
+/// What is wrong inside a config text.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigProblem {
+    #[error("{0}")]
+    Syntax(String),
+    #[error("delete-on-quit {0:?} is not one of ask, always, never")]
+    DeleteOnQuit(String),
+    #[error("default-kind {0:?} is not one of spark, pyspark, sparkr, sql")]
+    DefaultKind(String),
+    #[error("images: {0}")]
+    Images(String),
+    #[error(transparent)]
+    Keys(#[from] KeymapError),
 }
 
 /// The directory of the config file and user themes.
@@ -34,8 +73,8 @@ pub fn config_dir() -> Option<PathBuf> {
 }
 
 impl Config {
-    /// Reads `path`, or the default file if it exists. Errors name the file and the problem.
-    pub fn load(path: Option<&Path>) -> Result<Config, String> {
+    /// Reads `path`, or the default file if it exists.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         let (path, required) = match path {
             Some(p) => (p.to_path_buf(), true),
             None => match config_dir() {
@@ -46,126 +85,118 @@ impl Config {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(Config::default()),
-            Err(e) => return Err(format!("cannot read the config file {}: {e}", path.display())),
+            Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        Config::parse(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+        Config::parse(&text).map_err(|problem| ConfigError::Invalid { path, problem })
     }
 
-    /// Parses config text.
-    pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
-        config.delete_on_quit()?;
-        config.default_kind()?;
-        config.image_mode()?;
-        config.keymap()?;
-        Ok(config)
-    }
-
-    /// `delete-on-quit`.
-    pub fn delete_on_quit(&self) -> Result<Option<DeleteOnQuit>, String> {
-        self.delete_on_quit.as_deref().map(parse_delete_on_quit).transpose()
-    }
-
-    /// `default-kind`.
-    pub fn default_kind(&self) -> Result<Option<SessionKind>, String> {
-        let Some(text) = self.default_kind.as_deref() else {
-            return Ok(None);
-        };
-        let kind = SessionKind::parse(text);
-        if !SessionKind::CODE_KINDS.contains(&kind) {
-            return Err(format!(
-                "default-kind {text:?} is not one of spark, pyspark, sparkr, sql"
-            ));
-        }
-        Ok(Some(kind))
-    }
-
-    /// `images`.
-    pub fn image_mode(&self) -> Result<Option<crate::ui::images::ImageMode>, String> {
-        self.images
-            .as_deref()
-            .map(|m| m.parse().map_err(|e| format!("images: {e}")))
-            .transpose()
-    }
-
-    /// The default keymap with the `[keys]` table applied.
-    pub fn keymap(&self) -> Result<Keymap, String> {
-        let mut keymap = Keymap::default();
-        let defaults = Keymap::default();
-        for (name, keys) in &self.keys {
-            let command = Command::from_name(name)
-                .ok_or_else(|| format!("[keys] has no command {name:?} (see the help overlay, F1, for the names)"))?;
-            // A command keeps the scope of its default binding: global ones work while editing.
-            let global = defaults
-                .help_rows()
-                .iter()
-                .any(|(d, _, g)| d == command.description() && *g);
-            let scope = if global { Scope::Global } else { Scope::Command };
-            keymap.unbind_command(command);
-            for key in keys {
-                let key = Key::parse(key).map_err(|e| format!("[keys] {name}: {e}"))?;
-                keymap.bind(scope, key, command);
-            }
-        }
-        Ok(keymap)
+    /// Parses and checks config text.
+    pub fn parse(text: &str) -> Result<Config, ConfigProblem> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigProblem::Syntax(e.message().to_string()))?;
+        let (keymap, key_notes) = Keymap::with_overrides(&file.keys)?;
+        Ok(Config {
+            theme: file.theme,
+            delete_on_quit: file.delete_on_quit.as_deref().map(parse_delete_on_quit).transpose()?,
+            default_kind: file.default_kind.as_deref().map(parse_default_kind).transpose()?,
+            images: file
+                .images
+                .as_deref()
+                .map(|m| m.parse().map_err(ConfigProblem::Images))
+                .transpose()?,
+            keymap,
+            key_notes,
+        })
     }
 }
 
-/// `ask`, `always` or `never`.
-pub fn parse_delete_on_quit(text: &str) -> Result<DeleteOnQuit, String> {
+/// `ask`, `always` or `never` (also the `--delete-on-quit` flag).
+pub fn parse_delete_on_quit(text: &str) -> Result<DeleteOnQuit, ConfigProblem> {
     match text {
         "ask" => Ok(DeleteOnQuit::Ask),
         "always" | "yes" => Ok(DeleteOnQuit::Always),
         "never" | "no" => Ok(DeleteOnQuit::Never),
-        other => Err(format!("delete-on-quit {other:?} is not one of ask, always, never")),
+        other => Err(ConfigProblem::DeleteOnQuit(other.to_string())),
+    }
+}
+
+fn parse_default_kind(text: &str) -> Result<SessionKind, ConfigProblem> {
+    let kind = SessionKind::parse(text);
+    if SessionKind::CODE_KINDS.contains(&kind) {
+        Ok(kind)
+    } else {
+        Err(ConfigProblem::DefaultKind(text.to_string()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::Command;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     #[test]
     fn keys_are_remapped_and_keep_their_scope() {
-        let c = Config::parse("[keys]\nrun-cell = [\"f5\"]\ninsert-below = [\"o\"]\n").unwrap();
-        let map = c.keymap().unwrap();
+        let c = Config::parse("[keys]\nrun-cell = [\"f5\"]\ninsert-below = [\"b\", \"o\"]\n").unwrap();
         let f5 = KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE);
         assert_eq!(
-            map.lookup(&f5, true),
+            c.keymap.lookup(&f5, true),
             Some(Command::RunCell),
             "run-cell works while editing"
         );
         let o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE);
-        assert_eq!(map.lookup(&o, true), None, "a cells-mode command does not steal typing");
-        assert_eq!(map.lookup(&o, false), Some(Command::InsertBelow));
+        assert_eq!(
+            c.keymap.lookup(&o, true),
+            None,
+            "a cells-mode command does not steal typing"
+        );
+        assert_eq!(c.keymap.lookup(&o, false), Some(Command::InsertBelow));
+        assert_eq!(
+            c.key_notes,
+            vec!["[keys] o now runs insert-below (toggle-output has no key now)"]
+        );
+    }
+
+    #[test]
+    fn values_are_typed_when_read() {
+        let c = Config::parse("delete-on-quit = \"never\"\ndefault-kind = \"python\"\nimages = \"off\"").unwrap();
+        assert_eq!(c.delete_on_quit, Some(DeleteOnQuit::Never));
+        assert_eq!(c.default_kind, Some(SessionKind::PySpark));
+        assert_eq!(c.images, Some(ImageMode::None));
     }
 
     #[test]
     fn mistakes_are_named() {
-        assert!(
-            Config::parse("[keys]\nrun-cel = [\"f5\"]")
-                .unwrap_err()
-                .contains("run-cel")
-        );
-        assert!(
-            Config::parse("[keys]\nrun-cell = [\"hyper-5\"]")
-                .unwrap_err()
-                .contains("hyper-5")
-        );
-        assert!(
-            Config::parse("delete-on-quit = \"maybe\"")
-                .unwrap_err()
-                .contains("maybe")
-        );
-        assert!(Config::parse("default-kind = \"cobol\"").unwrap_err().contains("cobol"));
-        assert!(Config::parse("colour = \"red\"").unwrap_err().contains("colour"));
+        let problem = |text: &str| Config::parse(text).unwrap_err().to_string();
+        assert!(problem("[keys]\nrun-cel = [\"f5\"]").contains("run-cel"));
+        assert!(problem("[keys]\nrun-cell = [\"hyper-5\"]").contains("hyper-5"));
         assert_eq!(
-            Config::parse("default-kind = \"python\"")
-                .unwrap()
-                .default_kind()
-                .unwrap(),
-            Some(SessionKind::PySpark)
+            problem("delete-on-quit = \"maybe\""),
+            "delete-on-quit \"maybe\" is not one of ask, always, never"
+        );
+        assert!(problem("default-kind = \"cobol\"").contains("cobol"));
+        assert!(problem("colour = \"red\"").contains("colour"));
+        assert!(problem("images = \"sixel-ish\"").starts_with("images: unknown image mode"));
+    }
+
+    #[test]
+    fn file_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "default-kind = \"cobol\"").unwrap();
+        let e = Config::load(Some(&path)).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "config file {}: default-kind \"cobol\" is not one of spark, pyspark, sparkr, sql",
+                path.display()
+            )
+        );
+        let missing = dir.path().join("nope.toml");
+        assert!(
+            Config::load(Some(&missing))
+                .unwrap_err()
+                .to_string()
+                .starts_with("cannot read the config file")
         );
     }
 }

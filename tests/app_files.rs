@@ -247,7 +247,19 @@ fn a_recovery_copy_is_offered_and_taken_back() {
     copy.cells.push(NotebookCell::code("old"));
     copy.cells.push(NotebookCell::code("typed before the crash"));
     app.offer_recovery(std::time::SystemTime::now(), copy.clone());
-    app.update(key(KeyCode::Char('r')));
+    // its outputs are prepared on a worker, not on the UI loop; meanwhile nothing is typed
+    // into cells about to be replaced
+    let effects = app.update(key(KeyCode::Char('r')));
+    let notebook = match &effects[..] {
+        [Effect::PrepareNotebook(notebook)] => notebook.clone(),
+        other => panic!("expected the notebook to be prepared on a worker: {other:?}"),
+    };
+    assert_eq!(app.cells.len(), 1, "not replaced before its outputs are ready");
+    app.update(key(KeyCode::Char('i')));
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.cells[0].code(), "old", "keys wait for the recovery");
+    let prepared = livy_tui::app::cell::prepare_saved_outputs(&notebook);
+    app.update(AppEvent::NotebookPrepared { notebook, prepared });
     assert_eq!(app.cells.len(), 2);
     assert_eq!(app.cells[1].code(), "typed before the crash");
     assert!(app.document.is_dirty(), "recovered changes still need saving");
@@ -367,6 +379,14 @@ fn a_live_session_from_the_file_is_offered_and_a_gone_one_offers_a_rerun() {
     app.open(nb, Vec::new(), Some("nb.ipynb".into()));
     app.offer_rerun("12".into());
     assert!(matches!(&app.overlay, Some(Overlay::Rerun { cells, .. }) if cells.len() == 1));
+    // only its answers close the offer: a stray key (a habit, a mistyped letter) keeps it
+    for stray in [KeyCode::Char('x'), KeyCode::Down, KeyCode::Char('j'), KeyCode::Tab] {
+        assert!(app.update(key(stray)).is_empty());
+        assert!(
+            matches!(&app.overlay, Some(Overlay::Rerun { .. })),
+            "{stray:?} keeps the offer"
+        );
+    }
     app.update(key(KeyCode::Char('r')));
     assert_eq!(app.queue.len(), 1, "queued until the new session is ready");
     let effects = ready(&mut app);

@@ -477,7 +477,7 @@ fn a_click_focuses_the_cell_under_the_pointer() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let (mut app, _) = new_app();
     app.push_cell(SessionKind::Sql, "select 1");
-    app.cell_hits.replace(vec![
+    let cell_hits = vec![
         livy_tui::app::CellHit {
             cell: app.cells[0].id,
             top: 0,
@@ -490,7 +490,11 @@ fn a_click_focuses_the_cell_under_the_pointer() {
             bottom: 8,
             code_bottom: 5,
         },
-    ]);
+    ];
+    app.update(AppEvent::Drawn(livy_tui::app::ScreenLayout {
+        cell_hits,
+        ..Default::default()
+    }));
     let click = |row| {
         AppEvent::Mouse(MouseEvent {
             kind: MouseEventKind::Down(MouseButton::Left),
@@ -509,6 +513,51 @@ fn a_click_focuses_the_cell_under_the_pointer() {
     );
     app.update(click(20));
     assert_eq!(app.focus, 1, "a click below the cells changes nothing");
+}
+
+#[test]
+fn the_mouse_does_not_reach_the_cells_under_a_dialog() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (mut app, _) = new_app();
+    app.push_cell(SessionKind::Sql, "select 1");
+    app.push_cell(SessionKind::Sql, "select 2");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::F(1)));
+    assert!(app.overlay.is_some());
+    let mouse = |kind| {
+        AppEvent::Mouse(MouseEvent {
+            kind,
+            column: 5,
+            row: 4,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.update(mouse(MouseEventKind::ScrollDown));
+    app.update(mouse(MouseEventKind::ScrollDown));
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left)));
+    assert_eq!(
+        (app.focus, app.editing),
+        (0, false),
+        "the cells stay put under the help"
+    );
+    assert!(app.overlay.is_some(), "the dialog is still open");
+    app.update(key(KeyCode::Esc));
+    app.update(mouse(MouseEventKind::ScrollDown));
+    assert_eq!(app.focus, 1, "without the dialog the wheel moves between cells");
+}
+
+#[test]
+fn ctrl_j_in_the_editor_is_a_new_line_and_letters_are_never_commands() {
+    let (mut app, _) = new_app();
+    type_text(&mut app, "val a = 1");
+    app.update(ctrl('j'));
+    type_text(&mut app, "rabbit");
+    assert_eq!(
+        app.cells[0].code(),
+        "val a = 1\nrabbit",
+        "nothing deleted, no command run"
+    );
+    assert_eq!(app.cells.len(), 1, "b (insert below) typed, not run");
 }
 
 #[test]

@@ -5,73 +5,8 @@ mod support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::tmux::Pane;
+use support::tmux::NotebookPane as Tmux;
 use support::{TestLivy, TestLivyConfig};
-
-/// The shell command a pane runs: livy-tui with a clean environment, its state directory
-/// inside `dir` (recovery copies never land in the user's home), then its exit code.
-fn command_line(dir: &std::path::Path, url: &str, env: &str, args: &str) -> String {
-    let log = dir.join("livy-tui.log");
-    format!(
-        "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN -u NO_COLOR TERM=xterm-256color LIVY_TUI_STATE_DIR={state} {env} {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
-        state = dir.join("state").display(),
-        bin = env!("CARGO_BIN_EXE_livy-tui"),
-        log = log.display(),
-    )
-}
-
-/// A private tmux server running livy-tui in one pane; killed on drop.
-struct Tmux {
-    pane: Pane,
-    /// The working directory of livy-tui (exports land here; its state directory, with
-    /// recovery copies, is `state/` in it).
-    dir: tempfile::TempDir,
-    url: String,
-    env: String,
-}
-
-impl std::ops::Deref for Tmux {
-    type Target = Pane;
-
-    fn deref(&self) -> &Pane {
-        &self.pane
-    }
-}
-
-impl Tmux {
-    fn start(livy: &TestLivy, args: &str, width: u16, height: u16) -> Tmux {
-        Tmux::start_with_env(livy, "", args, width, height)
-    }
-
-    fn start_with_env(livy: &TestLivy, env: &str, args: &str, width: u16, height: u16) -> Tmux {
-        let dir = tempfile::tempdir().unwrap();
-        let command = command_line(dir.path(), &livy.url(), env, args);
-        let pane = Pane::start("e2e", dir.path(), &command, width, height, Duration::from_secs(20));
-        // Let OSC 52 from the app reach tmux's paste buffer, as a user's terminal would.
-        pane.tmux(&["set-option", "-s", "set-clipboard", "on"]);
-        Tmux {
-            pane,
-            dir,
-            url: livy.url(),
-            env: env.to_string(),
-        }
-    }
-
-    /// Kills livy-tui with SIGKILL (no chance to clean up), as a crash or `kill -9` would.
-    fn kill_9(&self) {
-        let status = Command::new("pkill")
-            .args(["-9", "-P", &self.shell_pid()])
-            .status()
-            .unwrap();
-        assert!(status.success(), "livy-tui was running");
-    }
-
-    /// Starts livy-tui again in the same pane, directory and state directory.
-    fn restart(&self, args: &str) {
-        let command = command_line(self.dir.path(), &self.url, &self.env, args);
-        self.respawn(&command);
-    }
-}
 
 #[test]
 fn run_scala_and_sql_watch_the_log_cancel_and_quit_with_the_terminal_restored() {

@@ -117,10 +117,15 @@ impl Scene {
         self.app.update(AppEvent::Statement(1, cell, Box::new(event)));
     }
 
-    fn draw(&self, width: u16, height: u16) -> String {
+    /// Draws a frame and hands its layout back to the app, as the event loop does.
+    fn draw(&mut self, width: u16, height: u16) -> String {
         let ui = UiContext::new(Theme::builtin("dark").unwrap());
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| ui::draw(frame, &self.app, &ui)).unwrap();
+        let mut layout = None;
+        terminal
+            .draw(|frame| layout = Some(ui::draw(frame, &self.app, &ui)))
+            .unwrap();
+        self.app.update(AppEvent::Drawn(layout.unwrap()));
         terminal.backend().to_string()
     }
 }
@@ -304,7 +309,7 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
     quit.session(SessionState::Idle)
         .key(KeyCode::Char('q'), KeyModifiers::CONTROL);
     scenes.push(quit);
-    for scene in &scenes {
+    for scene in &mut scenes {
         for (w, h) in [
             (1, 1),
             (2, 2),
@@ -436,7 +441,11 @@ fn image_in_a_cell_with_half_blocks_and_with_images_off() {
         livy_tui::ui::images::ImageMode::Halfblocks,
     ));
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|frame| ui::draw(frame, &s.app, &ui)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::draw(frame, &s.app, &ui);
+        })
+        .unwrap();
     let buffer = terminal.backend().buffer();
     // The plot: many cells painted with RGB colours (half blocks; same-colour cells are spaces).
     let painted: Vec<_> = buffer
@@ -464,4 +473,28 @@ fn image_in_a_cell_with_half_blocks_and_with_images_off() {
 fn support_fixture(name: &str) -> serde_json::Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/livy/{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_running_statement_shows_the_session_busy_before_the_next_session_poll() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    let id = s.app.push_cell(SessionKind::Spark, "Thread.sleep(10000)");
+    s.app.focus = s.app.cells.len() - 1;
+    s.app.editing = false;
+    s.app.run_command(livy_tui::app::Command::RunCell);
+    assert!(s.draw(100, 20).contains("● busy"), "submitted, the session is busy");
+    s.report(
+        id,
+        json!({"id": 0, "code": "x", "state": "running", "output": null, "progress": 0.1}),
+        false,
+    );
+    assert!(s.draw(100, 20).contains("● busy"));
+    s.report(
+        id,
+        json!({"id": 0, "code": "x", "state": "available", "output": text("ok"), "progress": 1.0}),
+        true,
+    );
+    let screen = s.draw(100, 20);
+    assert!(screen.contains("● idle") && !screen.contains("● busy"), "{screen}");
 }

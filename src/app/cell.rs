@@ -162,8 +162,9 @@ pub struct TableOutput {
     /// The selected cell: (row, column).
     pub cursor: (usize, usize),
     /// First column drawn. The app asks for a column; the grid, which knows the width,
-    /// scrolls just enough to show the cursor's column and records where it started.
-    pub first_col: std::cell::Cell<usize>,
+    /// scrolls just enough to show the cursor's column, and the frame reports where it
+    /// started (`ScreenLayout::table_first_cols`).
+    pub first_col: usize,
 }
 
 impl TableOutput {
@@ -174,7 +175,7 @@ impl TableOutput {
             table: Arc::new(table),
             layout: Arc::new(layout),
             cursor: (0, 0),
-            first_col: std::cell::Cell::new(0),
+            first_col: 0,
         }
     }
 
@@ -286,6 +287,21 @@ impl PreparedOutput {
             jupyter: None,
         }
     }
+}
+
+/// Every cell's saved output made ready to show (`None` for cells without one). The cost
+/// grows with the outputs: call it on a worker.
+pub fn prepare_saved_outputs(notebook: &crate::notebook::Notebook) -> Vec<Option<PreparedOutput>> {
+    notebook
+        .cells
+        .iter()
+        .map(|cell| {
+            let output = Arc::new(cell.statement_output()?);
+            let mut prepared = PreparedOutput::prepare(&output, None);
+            prepared.raw = Some(output);
+            Some(prepared)
+        })
+        .collect()
 }
 
 /// One cell.
@@ -413,7 +429,7 @@ impl Cell {
             Some(m @ (Magic::Sql | Magic::Spark { .. })) => m.implied_kind().unwrap_or_else(|| self.kind.clone()),
             Some(Magic::Configure { .. }) => {
                 return Err(
-                    "%%configure sets up the session: its settings apply when a session is created (Ctrl+N)".into(),
+                    "%%configure sets up the session: its settings apply when this notebook creates one".into(),
                 );
             }
             Some(Magic::Inert(name)) => return Err(format!("%%{name} is a Jupyter magic; it is not sent to Livy")),
@@ -422,6 +438,17 @@ impl Cell {
             return Err("nothing to run: the cell is empty".into());
         }
         Ok((body.to_string(), kind))
+    }
+
+    /// The language the cell runs in: a `%%sql` or `%%spark` magic line wins over the
+    /// cell's kind (the badge shows this).
+    pub fn runs_as(&self) -> SessionKind {
+        let first = self.editor.lines().first().map(String::as_str).unwrap_or("");
+        let (magic, _) = split_magic(first);
+        magic
+            .and_then(Magic::parse)
+            .and_then(|m| m.implied_kind())
+            .unwrap_or_else(|| self.kind.clone())
     }
 
     /// The code as one string.

@@ -1,257 +1,125 @@
-//! Everything a key can do. Keys map to commands (see `keymap`), so bindings can be changed
-//! in the config and the help overlay is generated from the live keymap.
+//! Everything a key can do, in one table: each command's config name, where it works, its
+//! default keys and its help line. The enum, the default keymap, the help overlay and the
+//! config file's `[keys]` names all come from this table, so they cannot drift apart.
 
 use std::fmt;
 
-/// A user-level command.
+/// Where a command works.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Command {
-    RunCell,
-    RunAndAdvance,
-    RunAndInsertBelow,
-    RunAll,
-    RunAllAbove,
-    CancelRunning,
-    CancelAll,
-    EditCell,
-    LeaveEdit,
-    FocusPrevious,
-    FocusNext,
-    FocusFirst,
-    FocusLast,
-    InsertAbove,
-    InsertBelow,
-    DeleteCell,
-    UndoDelete,
-    MoveCellUp,
-    MoveCellDown,
-    SplitCell,
-    MergeBelow,
-    KindSpark,
-    KindPySpark,
-    KindSparkR,
-    KindSql,
-    CycleKind,
-    ToggleOutput,
-    ScrollOutputUp,
-    ScrollOutputDown,
-    ScrollOutputLeft,
-    ScrollOutputRight,
-    PageOutputUp,
-    PageOutputDown,
-    CycleMime,
-    ExpandAll,
-    ToggleRaw,
-    CopyOutput,
-    InspectValue,
-    CopyValue,
-    WidenColumn,
-    NarrowColumn,
-    ExportCsv,
-    ExportJsonLines,
-    Search,
-    SearchNext,
-    SearchPrevious,
-    ToggleLog,
-    FocusLog,
-    GrowLog,
-    ShrinkLog,
-    RecreateSession,
-    Help,
-    Quit,
-    Save,
-    SaveAs,
-    MakeMarkdown,
+pub enum Scope {
+    /// Everywhere, also while editing a cell (through keys that do not type text).
+    Global,
+    /// Moving between cells (not editing).
+    Cells,
+}
+
+/// Declares the commands from one table: `Variant, "config-name", Scope, [default keys], "help"`.
+macro_rules! commands {
+    ($($variant:ident, $name:literal, $scope:ident, [$($key:literal),*], $help:literal;)*) => {
+        /// A user-level command.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command {
+            $($variant,)*
+        }
+
+        impl Command {
+            /// Every command, in the order the help lists them.
+            pub const ALL: &'static [Command] = &[$(Command::$variant,)*];
+
+            /// The name used in the config file (`run-cell = ["ctrl-e"]`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Command::$variant => $name,)*
+                }
+            }
+
+            /// What it does, for the help overlay.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Command::$variant => $help,)*
+                }
+            }
+
+            /// Where it works.
+            pub fn scope(self) -> Scope {
+                match self {
+                    $(Command::$variant => Scope::$scope,)*
+                }
+            }
+
+            /// Its keys when the config file does not set them, as the config writes keys.
+            pub fn default_keys(self) -> &'static [&'static str] {
+                match self {
+                    $(Command::$variant => &[$($key),*],)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    RunCell, "run-cell", Global, ["ctrl-e", "ctrl-enter", "r"], "run the cell";
+    RunAndAdvance, "run-and-advance", Global, ["ctrl-r", "shift-enter"], "run the cell and go to the next";
+    RunAndInsertBelow, "run-and-insert-below", Global, ["alt-enter"], "run the cell and add one below";
+    RunAll, "run-all", Cells, ["R"], "run all cells";
+    RunAllAbove, "run-all-above", Cells, ["U"], "run all cells above this one";
+    CancelRunning, "cancel", Global, ["ctrl-c"], "cancel the running statement";
+    CancelAll, "cancel-all", Cells, ["I"], "cancel the running statement and everything queued";
+    EditCell, "edit-cell", Cells, ["enter", "i"], "edit the cell";
+    LeaveEdit, "leave-edit", Global, ["esc"], "stop editing (command mode)";
+    FocusPrevious, "previous-cell", Cells, ["up", "k"], "previous cell";
+    FocusNext, "next-cell", Cells, ["down", "j"], "next cell";
+    FocusFirst, "first-cell", Cells, ["home", "g"], "first cell";
+    FocusLast, "last-cell", Cells, ["end", "G"], "last cell";
+    InsertAbove, "insert-above", Cells, ["a"], "add a cell above";
+    InsertBelow, "insert-below", Cells, ["b"], "add a cell below";
+    DeleteCell, "delete-cell", Cells, ["x"], "delete the cell";
+    UndoDelete, "undo-delete", Cells, ["z"], "bring back the last deleted cell";
+    MoveCellUp, "move-cell-up", Cells, ["K"], "move the cell up";
+    MoveCellDown, "move-cell-down", Cells, ["J"], "move the cell down";
+    SplitCell, "split-cell", Cells, ["s"], "split the cell at the cursor";
+    MergeBelow, "merge-below", Cells, ["M"], "merge the cell below into this one";
+    KindSpark, "kind-spark", Cells, ["1"], "make it a Scala (spark) cell";
+    KindPySpark, "kind-pyspark", Cells, ["2"], "make it a Python (pyspark) cell";
+    KindSparkR, "kind-sparkr", Cells, ["3"], "make it an R (sparkr) cell";
+    KindSql, "kind-sql", Cells, ["4"], "make it a SQL cell";
+    CycleKind, "cycle-kind", Cells, ["t"], "next kind";
+    ToggleOutput, "toggle-output", Cells, ["o"], "fold or unfold a traceback or the selected JSON node";
+    ScrollOutputUp, "scroll-output-up", Cells, ["["], "scroll the output up";
+    ScrollOutputDown, "scroll-output-down", Cells, ["]"], "scroll the output down";
+    ScrollOutputLeft, "scroll-output-left", Cells, ["left", "<"], "scroll a table left";
+    ScrollOutputRight, "scroll-output-right", Cells, ["right", ">"], "scroll a table right";
+    PageOutputUp, "page-output-up", Cells, ["pageup"], "scroll the output up a page";
+    PageOutputDown, "page-output-down", Cells, ["pagedown"], "scroll the output down a page";
+    CycleMime, "cycle-output-type", Cells, ["m"], "show the output as its next type (table, JSON, text…)";
+    ExpandAll, "expand-all", Cells, ["O"], "JSON: expand everything, or collapse it again";
+    ToggleRaw, "toggle-raw", Cells, ["v"], "JSON: switch between the tree and the raw pretty text";
+    CopyOutput, "copy-output", Cells, ["y"], "copy the output (a table as TSV) to the clipboard, over ssh too";
+    InspectValue, "inspect-value", Cells, ["space"], "show the selected table cell or JSON value whole";
+    CopyValue, "copy-value", Cells, ["Y"], "copy the selected table cell or JSON value";
+    WidenColumn, "widen-column", Cells, ["}"], "table: widen the selected column";
+    NarrowColumn, "narrow-column", Cells, ["{"], "table: narrow the selected column";
+    ExportCsv, "export-csv", Cells, ["e"], "save a table as CSV in the working directory";
+    ExportJsonLines, "export-json-lines", Cells, ["E"], "save a table as JSON lines in the working directory";
+    Search, "search", Cells, ["/"], "search code and outputs";
+    SearchNext, "search-next", Cells, ["n"], "next match";
+    SearchPrevious, "search-previous", Cells, ["N"], "previous match";
+    ToggleLog, "toggle-log", Cells, ["l"], "show or hide the session log";
+    FocusLog, "focus-log", Cells, ["L"], "scroll and search the session log";
+    GrowLog, "grow-log", Cells, ["+"], "make the log pane taller";
+    ShrinkLog, "shrink-log", Cells, ["-"], "make the log pane shorter";
+    RecreateSession, "new-session", Cells, ["ctrl-n"], "start a new session with the same settings";
+    Help, "help", Global, ["f1", "?"], "this help";
+    Quit, "quit", Global, ["ctrl-q"], "quit";
+    Save, "save", Global, ["ctrl-s"], "save the notebook (asks for a name the first time)";
+    SaveAs, "save-as", Global, ["alt-s"], "save the notebook under another name (.ipynb, or .py .scala .r .sql)";
+    MakeMarkdown, "make-markdown", Cells, ["5"], "make the cell markdown (text, not run); 1–4 make it code again";
 }
 
 impl Command {
-    /// Every command, in the order the help lists them.
-    pub const ALL: [Command; 56] = [
-        Command::RunCell,
-        Command::RunAndAdvance,
-        Command::RunAndInsertBelow,
-        Command::RunAll,
-        Command::RunAllAbove,
-        Command::CancelRunning,
-        Command::CancelAll,
-        Command::EditCell,
-        Command::LeaveEdit,
-        Command::FocusPrevious,
-        Command::FocusNext,
-        Command::FocusFirst,
-        Command::FocusLast,
-        Command::InsertAbove,
-        Command::InsertBelow,
-        Command::DeleteCell,
-        Command::UndoDelete,
-        Command::MoveCellUp,
-        Command::MoveCellDown,
-        Command::SplitCell,
-        Command::MergeBelow,
-        Command::KindSpark,
-        Command::KindPySpark,
-        Command::KindSparkR,
-        Command::KindSql,
-        Command::CycleKind,
-        Command::ToggleOutput,
-        Command::ScrollOutputUp,
-        Command::ScrollOutputDown,
-        Command::ScrollOutputLeft,
-        Command::ScrollOutputRight,
-        Command::PageOutputUp,
-        Command::PageOutputDown,
-        Command::CycleMime,
-        Command::ExpandAll,
-        Command::ToggleRaw,
-        Command::CopyOutput,
-        Command::InspectValue,
-        Command::CopyValue,
-        Command::WidenColumn,
-        Command::NarrowColumn,
-        Command::ExportCsv,
-        Command::ExportJsonLines,
-        Command::Search,
-        Command::SearchNext,
-        Command::SearchPrevious,
-        Command::ToggleLog,
-        Command::FocusLog,
-        Command::GrowLog,
-        Command::ShrinkLog,
-        Command::RecreateSession,
-        Command::Help,
-        Command::Quit,
-        Command::Save,
-        Command::SaveAs,
-        Command::MakeMarkdown,
-    ];
-
-    /// The name used in the config file (`run-cell = ["ctrl-e"]`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Command::RunCell => "run-cell",
-            Command::RunAndAdvance => "run-and-advance",
-            Command::RunAndInsertBelow => "run-and-insert-below",
-            Command::RunAll => "run-all",
-            Command::RunAllAbove => "run-all-above",
-            Command::CancelRunning => "cancel",
-            Command::CancelAll => "cancel-all",
-            Command::EditCell => "edit-cell",
-            Command::LeaveEdit => "leave-edit",
-            Command::FocusPrevious => "previous-cell",
-            Command::FocusNext => "next-cell",
-            Command::FocusFirst => "first-cell",
-            Command::FocusLast => "last-cell",
-            Command::InsertAbove => "insert-above",
-            Command::InsertBelow => "insert-below",
-            Command::DeleteCell => "delete-cell",
-            Command::UndoDelete => "undo-delete",
-            Command::MoveCellUp => "move-cell-up",
-            Command::MoveCellDown => "move-cell-down",
-            Command::SplitCell => "split-cell",
-            Command::MergeBelow => "merge-below",
-            Command::KindSpark => "kind-spark",
-            Command::KindPySpark => "kind-pyspark",
-            Command::KindSparkR => "kind-sparkr",
-            Command::KindSql => "kind-sql",
-            Command::CycleKind => "cycle-kind",
-            Command::ToggleOutput => "toggle-output",
-            Command::ScrollOutputUp => "scroll-output-up",
-            Command::ScrollOutputDown => "scroll-output-down",
-            Command::ScrollOutputLeft => "scroll-output-left",
-            Command::ScrollOutputRight => "scroll-output-right",
-            Command::PageOutputUp => "page-output-up",
-            Command::PageOutputDown => "page-output-down",
-            Command::CycleMime => "cycle-output-type",
-            Command::ExpandAll => "expand-all",
-            Command::ToggleRaw => "toggle-raw",
-            Command::CopyOutput => "copy-output",
-            Command::InspectValue => "inspect-value",
-            Command::CopyValue => "copy-value",
-            Command::WidenColumn => "widen-column",
-            Command::NarrowColumn => "narrow-column",
-            Command::ExportCsv => "export-csv",
-            Command::ExportJsonLines => "export-json-lines",
-            Command::Search => "search",
-            Command::SearchNext => "search-next",
-            Command::SearchPrevious => "search-previous",
-            Command::ToggleLog => "toggle-log",
-            Command::FocusLog => "focus-log",
-            Command::GrowLog => "grow-log",
-            Command::ShrinkLog => "shrink-log",
-            Command::RecreateSession => "new-session",
-            Command::Help => "help",
-            Command::Quit => "quit",
-            Command::Save => "save",
-            Command::SaveAs => "save-as",
-            Command::MakeMarkdown => "make-markdown",
-        }
-    }
-
-    /// What it does, for the help overlay.
-    pub fn description(self) -> &'static str {
-        match self {
-            Command::RunCell => "run the cell",
-            Command::RunAndAdvance => "run the cell and go to the next",
-            Command::RunAndInsertBelow => "run the cell and add one below",
-            Command::RunAll => "run all cells",
-            Command::RunAllAbove => "run all cells above this one",
-            Command::CancelRunning => "cancel the running statement",
-            Command::CancelAll => "cancel the running statement and everything queued",
-            Command::EditCell => "edit the cell",
-            Command::LeaveEdit => "stop editing (command mode)",
-            Command::FocusPrevious => "previous cell",
-            Command::FocusNext => "next cell",
-            Command::FocusFirst => "first cell",
-            Command::FocusLast => "last cell",
-            Command::InsertAbove => "add a cell above",
-            Command::InsertBelow => "add a cell below",
-            Command::DeleteCell => "delete the cell",
-            Command::UndoDelete => "bring back the last deleted cell",
-            Command::MoveCellUp => "move the cell up",
-            Command::MoveCellDown => "move the cell down",
-            Command::SplitCell => "split the cell at the cursor",
-            Command::MergeBelow => "merge the cell below into this one",
-            Command::KindSpark => "make it a Scala (spark) cell",
-            Command::KindPySpark => "make it a Python (pyspark) cell",
-            Command::KindSparkR => "make it an R (sparkr) cell",
-            Command::KindSql => "make it a SQL cell",
-            Command::CycleKind => "next kind",
-            Command::ToggleOutput => "fold or unfold a traceback or the selected JSON node",
-            Command::ScrollOutputUp => "scroll the output up",
-            Command::ScrollOutputDown => "scroll the output down",
-            Command::ScrollOutputLeft => "scroll a table left",
-            Command::ScrollOutputRight => "scroll a table right",
-            Command::PageOutputUp => "scroll the output up a page",
-            Command::PageOutputDown => "scroll the output down a page",
-            Command::CycleMime => "show the output as its next type (table, JSON, text…)",
-            Command::ExpandAll => "JSON: expand everything, or collapse it again",
-            Command::ToggleRaw => "JSON: switch between the tree and the raw pretty text",
-            Command::CopyOutput => "copy the output (a table as TSV) to the clipboard, over ssh too",
-            Command::InspectValue => "show the selected table cell or JSON value whole",
-            Command::CopyValue => "copy the selected table cell or JSON value",
-            Command::WidenColumn => "table: widen the selected column",
-            Command::NarrowColumn => "table: narrow the selected column",
-            Command::ExportCsv => "save a table as CSV in the working directory",
-            Command::ExportJsonLines => "save a table as JSON lines in the working directory",
-            Command::Search => "search code and outputs",
-            Command::SearchNext => "next match",
-            Command::SearchPrevious => "previous match",
-            Command::ToggleLog => "show or hide the session log",
-            Command::FocusLog => "scroll and search the session log",
-            Command::GrowLog => "make the log pane taller",
-            Command::ShrinkLog => "make the log pane shorter",
-            Command::RecreateSession => "start a new session with the same settings",
-            Command::Help => "this help",
-            Command::Quit => "quit",
-            Command::Save => "save the notebook (asks for a name the first time)",
-            Command::SaveAs => "save the notebook under another name (.ipynb, or .py .scala .r .sql)",
-            Command::MakeMarkdown => "make the cell markdown (text, not run); 1–4 make it code again",
-        }
-    }
-
     /// Looks a command up by its config name.
     pub fn from_name(name: &str) -> Option<Command> {
-        Command::ALL.into_iter().find(|c| c.name() == name)
+        Command::ALL.iter().copied().find(|c| c.name() == name)
     }
 }
 
@@ -264,6 +132,7 @@ impl fmt::Display for Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::keymap::Key;
 
     #[test]
     fn names_are_unique_and_round_trip() {
@@ -272,7 +141,45 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Command::ALL.len());
         for c in Command::ALL {
-            assert_eq!(Command::from_name(c.name()), Some(c));
+            assert_eq!(Command::from_name(c.name()), Some(*c));
+        }
+    }
+
+    #[test]
+    fn every_command_has_a_name_a_help_line_a_scope_and_a_key() {
+        for c in Command::ALL {
+            let name = c.name();
+            assert!(
+                !name.is_empty() && name.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                "{c:?}: config names are kebab-case"
+            );
+            assert!(c.description().len() > 3, "{c:?} has no help line");
+            assert!(!c.default_keys().is_empty(), "{c:?} has no default key");
+            for key in c.default_keys() {
+                let parsed = Key::parse(key).unwrap_or_else(|e| panic!("{c:?}: {e}"));
+                if c.scope() == Scope::Global && parsed.types_text() {
+                    // a global command needs a key that works while editing, too
+                    assert!(
+                        c.default_keys()
+                            .iter()
+                            .any(|k| Key::parse(k).is_ok_and(|k| !k.types_text())),
+                        "{c:?} is global but every key of it types text"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_key_is_the_default_of_two_commands() {
+        let mut seen = std::collections::HashMap::new();
+        for c in Command::ALL {
+            for key in c.default_keys() {
+                let key = Key::parse(key).unwrap();
+                if let Some(other) = seen.insert(key, *c) {
+                    panic!("{key} is the default of {other} and {c}");
+                }
+            }
         }
     }
 }

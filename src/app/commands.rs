@@ -257,7 +257,7 @@ impl App {
             Place::Table { row, col } => {
                 if let Some(CellOutput::Table(t)) = &mut cell.output {
                     t.cursor = (row, col);
-                    t.first_col.set(t.first_col.get().min(col));
+                    t.first_col = t.first_col.min(col);
                 }
                 if row < cell.output_scroll || row >= cell.output_scroll + super::output_cursor::TABLE_VIEW_ROWS {
                     cell.output_scroll = row;
@@ -544,7 +544,13 @@ impl App {
                 continue;
             }
             if let Err(why) = cell.statement() {
-                why_not = Some(why);
+                // (a new session, which would take them, is offered once this one has ended)
+                let configure = cell.code().trim_start().starts_with("%%configure");
+                why_not = Some(if configure {
+                    format!("{why}; the running session keeps the settings it was created with")
+                } else {
+                    why
+                });
                 continue;
             }
             cell.run = RunState::Queued;
@@ -663,7 +669,7 @@ impl App {
     }
 
     fn dead_session_hint(&self) -> String {
-        let keys = self.keymap.keys_for(Command::RecreateSession);
+        let keys = self.keymap.keys_for(Command::RecreateSession, false);
         let key = keys
             .first()
             .map(|k| k.to_string())

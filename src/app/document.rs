@@ -35,6 +35,8 @@ pub struct Document {
     pub leaving: bool,
     /// The session this notebook runs on, recorded in the file on save.
     pub binding: Option<SessionBinding>,
+    /// A recovery copy is being prepared to replace the cells.
+    pub recovering: bool,
 }
 
 impl Document {
@@ -53,6 +55,7 @@ impl Document {
             quit_after_save: false,
             leaving: false,
             binding,
+            recovering: false,
         }
     }
 

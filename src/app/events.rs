@@ -42,6 +42,13 @@ pub enum AppEvent {
         version: u64,
         result: Result<(), String>,
     },
+    /// A worker prepared the saved outputs of a notebook (a recovery copy) for showing.
+    NotebookPrepared {
+        notebook: Box<crate::notebook::Notebook>,
+        prepared: Vec<Option<super::cell::PreparedOutput>>,
+    },
+    /// What the last frame laid out (drawing reports it; it never writes into the app).
+    Drawn(super::ScreenLayout),
     /// A worker prepared an output as another of its types.
     Prepared {
         cell: CellId,
@@ -134,6 +141,9 @@ pub enum Effect {
         raw: std::sync::Arc<crate::livy::StatementOutput>,
         mime: String,
     },
+    /// Prepare a notebook's saved outputs on a worker; report with
+    /// `AppEvent::NotebookPrepared`.
+    PrepareNotebook(Box<crate::notebook::Notebook>),
     /// Put text on the user's clipboard through the terminal (OSC 52; works over ssh).
     Clipboard(String),
     /// Write a PNG to a new file in the working directory, named from `base`.

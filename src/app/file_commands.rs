@@ -184,21 +184,19 @@ impl App {
         });
     }
 
-    /// Takes the recovery copy: its cells replace the file's, unsaved.
-    pub(super) fn recover(&mut self, notebook: Notebook) {
+    /// Takes the recovery copy: its outputs are prepared on a worker (a big notebook would
+    /// freeze the screen), then its cells replace the file's, unsaved. Until then the cells
+    /// take no keys, so nothing typed meanwhile is replaced.
+    pub(super) fn recover(&mut self, notebook: Notebook) -> Vec<Effect> {
+        self.document.recovering = true;
+        self.say("recovering the unsaved changes …");
+        vec![Effect::PrepareNotebook(Box::new(notebook))]
+    }
+
+    /// The recovery copy's outputs are ready: show it.
+    pub(super) fn recovered(&mut self, notebook: Notebook, prepared: Vec<Option<PreparedOutput>>) {
+        self.document.recovering = false;
         let path = self.document.path.clone();
-        let prepared = notebook
-            .cells
-            .iter()
-            .map(|c| {
-                c.statement_output().map(|o| {
-                    let o = Arc::new(o);
-                    let mut p = PreparedOutput::prepare(&o, None);
-                    p.raw = Some(o);
-                    p
-                })
-            })
-            .collect();
         self.open(notebook, prepared, path);
         self.touch();
         self.say("recovered the unsaved changes; Ctrl+S saves them");

@@ -2,19 +2,10 @@
 //! terminal (modified Enter keys need the keyboard-enhancement protocol, which tmux and
 //! many terminals lack, so every such binding has a Ctrl-letter fallback).
 
-use super::command::Command;
+use super::command::{Command, Scope};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-
-/// Where a binding applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scope {
-    /// Everywhere, also while editing a cell.
-    Global,
-    /// Moving between cells (not editing).
-    Command,
-}
 
 /// A key with its modifiers, as written in the config (`ctrl-e`, `shift-enter`, `a`, `f1`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -44,6 +35,31 @@ impl Key {
             other => other,
         };
         Key { code, modifiers }
+    }
+
+    /// Keys that type or move in the code editor (plain and shifted characters, Enter, Tab,
+    /// Backspace, Delete, arrows, Home/End, PgUp/PgDn): while editing they always reach the
+    /// editor, whatever they are bound to.
+    pub fn types_text(&self) -> bool {
+        if self.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+            return false;
+        }
+        match self.code {
+            KeyCode::Enter => !self.modifiers.contains(KeyModifiers::SHIFT),
+            KeyCode::Char(_)
+            | KeyCode::Tab
+            | KeyCode::Backspace
+            | KeyCode::Delete
+            | KeyCode::Up
+            | KeyCode::Down
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Home
+            | KeyCode::End
+            | KeyCode::PageUp
+            | KeyCode::PageDown => true,
+            _ => false,
+        }
     }
 
     /// Parses `ctrl-e`, `shift-enter`, `alt-x`, `f1`, `pageup`, `A`, `?`.
@@ -134,160 +150,174 @@ impl fmt::Display for Key {
     }
 }
 
-/// Bindings by scope.
+/// The key bindings: each key runs at most one command.
 #[derive(Clone, Debug)]
 pub struct Keymap {
-    bindings: HashMap<(Scope, Key), Command>,
-    /// Bindings in the order they were added, for the help overlay.
-    order: Vec<(Scope, Key, Command)>,
+    bindings: HashMap<Key, Command>,
 }
 
-const DEFAULTS: &[(Scope, &str, Command)] = &[
-    (Scope::Global, "ctrl-e", Command::RunCell),
-    (Scope::Global, "ctrl-enter", Command::RunCell),
-    (Scope::Global, "ctrl-r", Command::RunAndAdvance),
-    (Scope::Global, "shift-enter", Command::RunAndAdvance),
-    (Scope::Global, "alt-enter", Command::RunAndInsertBelow),
-    (Scope::Global, "ctrl-c", Command::CancelRunning),
-    (Scope::Global, "ctrl-q", Command::Quit),
-    (Scope::Global, "ctrl-s", Command::Save),
-    (Scope::Global, "alt-s", Command::SaveAs),
-    (Scope::Global, "f1", Command::Help),
-    (Scope::Global, "esc", Command::LeaveEdit),
-    (Scope::Command, "enter", Command::EditCell),
-    (Scope::Command, "i", Command::EditCell),
-    (Scope::Command, "up", Command::FocusPrevious),
-    (Scope::Command, "k", Command::FocusPrevious),
-    (Scope::Command, "down", Command::FocusNext),
-    (Scope::Command, "j", Command::FocusNext),
-    (Scope::Command, "home", Command::FocusFirst),
-    (Scope::Command, "g", Command::FocusFirst),
-    (Scope::Command, "end", Command::FocusLast),
-    (Scope::Command, "G", Command::FocusLast),
-    (Scope::Command, "a", Command::InsertAbove),
-    (Scope::Command, "b", Command::InsertBelow),
-    (Scope::Command, "x", Command::DeleteCell),
-    (Scope::Command, "z", Command::UndoDelete),
-    (Scope::Command, "K", Command::MoveCellUp),
-    (Scope::Command, "J", Command::MoveCellDown),
-    (Scope::Command, "s", Command::SplitCell),
-    (Scope::Command, "M", Command::MergeBelow),
-    (Scope::Command, "1", Command::KindSpark),
-    (Scope::Command, "2", Command::KindPySpark),
-    (Scope::Command, "3", Command::KindSparkR),
-    (Scope::Command, "4", Command::KindSql),
-    (Scope::Command, "5", Command::MakeMarkdown),
-    (Scope::Command, "t", Command::CycleKind),
-    (Scope::Command, "r", Command::RunCell),
-    (Scope::Command, "R", Command::RunAll),
-    (Scope::Command, "U", Command::RunAllAbove),
-    (Scope::Command, "I", Command::CancelAll),
-    (Scope::Command, "o", Command::ToggleOutput),
-    (Scope::Command, "[", Command::ScrollOutputUp),
-    (Scope::Command, "]", Command::ScrollOutputDown),
-    (Scope::Command, "left", Command::ScrollOutputLeft),
-    (Scope::Command, "<", Command::ScrollOutputLeft),
-    (Scope::Command, "right", Command::ScrollOutputRight),
-    (Scope::Command, ">", Command::ScrollOutputRight),
-    (Scope::Command, "pageup", Command::PageOutputUp),
-    (Scope::Command, "pagedown", Command::PageOutputDown),
-    (Scope::Command, "m", Command::CycleMime),
-    (Scope::Command, "O", Command::ExpandAll),
-    (Scope::Command, "v", Command::ToggleRaw),
-    (Scope::Command, "y", Command::CopyOutput),
-    (Scope::Command, "space", Command::InspectValue),
-    (Scope::Command, "Y", Command::CopyValue),
-    (Scope::Command, "}", Command::WidenColumn),
-    (Scope::Command, "{", Command::NarrowColumn),
-    (Scope::Command, "e", Command::ExportCsv),
-    (Scope::Command, "E", Command::ExportJsonLines),
-    (Scope::Command, "l", Command::ToggleLog),
-    (Scope::Command, "L", Command::FocusLog),
-    (Scope::Command, "+", Command::GrowLog),
-    (Scope::Command, "-", Command::ShrinkLog),
-    (Scope::Command, "ctrl-n", Command::RecreateSession),
-    (Scope::Command, "/", Command::Search),
-    (Scope::Command, "n", Command::SearchNext),
-    (Scope::Command, "N", Command::SearchPrevious),
-    (Scope::Command, "?", Command::Help),
-];
+/// A mistake in the `[keys]` table of the config file.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum KeymapError {
+    #[error("[keys] has no command {0:?} (see the help overlay, F1, for the names)")]
+    UnknownCommand(String),
+    #[error("[keys] {command}: {message}")]
+    BadKey { command: String, message: String },
+    #[error("[keys] gives {key} to both {first} and {second}: a key runs one command")]
+    KeyTwice { key: Key, first: Command, second: Command },
+}
 
 impl Default for Keymap {
     fn default() -> Self {
-        let mut map = Keymap {
-            bindings: HashMap::new(),
-            order: Vec::new(),
-        };
-        for (scope, key, command) in DEFAULTS {
-            // The defaults are fixed strings checked by a test.
-            if let Ok(key) = Key::parse(key) {
-                map.bind(*scope, key, *command);
+        let mut bindings = HashMap::new();
+        for command in Command::ALL {
+            for key in command.default_keys() {
+                // The defaults are fixed strings checked by a test.
+                if let Ok(key) = Key::parse(key) {
+                    bindings.insert(key, *command);
+                }
             }
         }
-        map
+        Keymap { bindings }
     }
 }
 
 impl Keymap {
-    /// Adds or replaces a binding.
-    pub fn bind(&mut self, scope: Scope, key: Key, command: Command) {
-        self.order.retain(|(s, k, _)| !(*s == scope && *k == key));
-        self.bindings.insert((scope, key), command);
-        self.order.push((scope, key, command));
+    /// The defaults with the config file's `[keys]` table applied: a command named there
+    /// gets exactly the keys listed. A key taken from another command's defaults is moved,
+    /// and the returned notes say so (the app shows them), so no binding is lost silently.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<(Keymap, Vec<String>), KeymapError> {
+        let mut wanted: Vec<(Command, Vec<Key>)> = Vec::new();
+        let mut claimed: HashMap<Key, Command> = HashMap::new();
+        for (name, keys) in overrides {
+            let command = Command::from_name(name).ok_or_else(|| KeymapError::UnknownCommand(name.clone()))?;
+            let mut parsed = Vec::new();
+            for text in keys {
+                let key = Key::parse(text).map_err(|message| KeymapError::BadKey {
+                    command: name.clone(),
+                    message,
+                })?;
+                if let Some(first) = claimed.insert(key, command)
+                    && first != command
+                {
+                    return Err(KeymapError::KeyTwice {
+                        key,
+                        first,
+                        second: command,
+                    });
+                }
+                parsed.push(key);
+            }
+            wanted.push((command, parsed));
+        }
+        let mut map = Keymap::default();
+        for (command, _) in &wanted {
+            map.bindings.retain(|_, c| c != command);
+        }
+        let mut notes = Vec::new();
+        for (command, keys) in wanted {
+            for key in keys {
+                if let Some(loser) = map.bindings.insert(key, command) {
+                    let left = map.keys_for(loser, false);
+                    let rest = if left.is_empty() {
+                        format!("{loser} has no key now")
+                    } else {
+                        format!("{loser} keeps {}", join_keys(&left))
+                    };
+                    notes.push(format!("[keys] {key} now runs {command} ({rest})"));
+                }
+                if command.scope() == Scope::Global && key.types_text() {
+                    notes.push(format!(
+                        "[keys] {key} types text: it runs {command} only outside a cell"
+                    ));
+                }
+            }
+        }
+        Ok((map, notes))
     }
 
-    /// Removes every binding of a command (before rebinding it from the config).
-    pub fn unbind_command(&mut self, command: Command) {
-        self.bindings.retain(|_, c| *c != command);
-        self.order.retain(|(_, _, c)| *c != command);
-    }
-
-    /// The command for a key press; `editing` limits it to global bindings.
+    /// The command for a key press. While editing, only global commands run, and only
+    /// through keys that do not type text: a letter, Enter or an arrow goes to the code.
     pub fn lookup(&self, event: &KeyEvent, editing: bool) -> Option<Command> {
         if event.kind == KeyEventKind::Release {
             return None;
         }
         let key = Key::from_event(event);
-        self.bindings
-            .get(&(Scope::Global, key))
-            .or_else(|| {
-                if editing {
-                    None
-                } else {
-                    self.bindings.get(&(Scope::Command, key))
-                }
-            })
-            .copied()
+        let command = *self.bindings.get(&key)?;
+        if editing && (command.scope() != Scope::Global || key.types_text()) {
+            return None;
+        }
+        Some(command)
     }
 
-    /// The keys bound to a command, for help and hints.
-    pub fn keys_for(&self, command: Command) -> Vec<Key> {
-        self.order
+    /// The keys bound to a command (those that work while editing, when `editing`), in the
+    /// order of its defaults, then the config's.
+    pub fn keys_for(&self, command: Command, editing: bool) -> Vec<Key> {
+        let mut keys: Vec<Key> = self
+            .bindings
             .iter()
-            .filter(|(_, _, c)| *c == command)
-            .map(|(_, k, _)| *k)
-            .collect()
+            .filter(|(k, c)| **c == command && !(editing && k.types_text()))
+            .map(|(k, _)| *k)
+            .collect();
+        let rank = |k: &Key| {
+            command
+                .default_keys()
+                .iter()
+                .position(|d| Key::parse(d).as_ref() == Ok(k))
+                .unwrap_or(usize::MAX)
+        };
+        keys.sort_by_key(|k| (rank(k), k.to_string()));
+        keys
     }
 
-    /// Help rows: command description, its keys, and whether they work while editing.
-    pub fn help_rows(&self) -> Vec<(String, String, bool)> {
-        Command::ALL
-            .iter()
-            .filter_map(|c| {
-                let bound: Vec<_> = self.order.iter().filter(|(_, _, cmd)| cmd == c).collect();
-                if bound.is_empty() {
-                    return None;
+    /// Help rows, commands first, then the editor's own keys: keys, what they do, where.
+    pub fn help_rows(&self) -> Vec<HelpRow> {
+        // A global command's typing keys work only outside a cell: a row of their own.
+        let commands = Command::ALL.iter().flat_map(|c| {
+            let (text, other): (Vec<Key>, Vec<Key>) = self.keys_for(*c, false).into_iter().partition(Key::types_text);
+            let anywhere = c.scope() == Scope::Global;
+            let row = |keys: &[Key], place| HelpRow {
+                keys: join_keys(keys),
+                does: c.description().to_string(),
+                place,
+            };
+            let mut rows = Vec::new();
+            match (anywhere, other.is_empty()) {
+                (true, false) => {
+                    rows.push(row(&other, "anywhere"));
+                    if !text.is_empty() {
+                        rows.push(row(&text, "cells"));
+                    }
                 }
-                let keys = bound
-                    .iter()
-                    .map(|(_, k, _)| k.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" / ");
-                let global = bound.iter().any(|(s, _, _)| *s == Scope::Global);
-                Some((c.description().to_string(), keys, global))
-            })
-            .collect()
+                _ => {
+                    let all: Vec<Key> = other.into_iter().chain(text).collect();
+                    if !all.is_empty() {
+                        rows.push(row(&all, "cells"));
+                    }
+                }
+            }
+            rows
+        });
+        let editor = super::editor_keys::EDITOR_KEYS.iter().map(|(keys, does)| HelpRow {
+            keys: keys.to_string(),
+            does: does.to_string(),
+            place: "editing",
+        });
+        commands.chain(editor).collect()
     }
+}
+
+/// One line of the help overlay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HelpRow {
+    pub keys: String,
+    pub does: String,
+    /// "anywhere", "cells" or "editing".
+    pub place: &'static str,
+}
+
+fn join_keys(keys: &[Key]) -> String {
+    keys.iter().map(Key::to_string).collect::<Vec<_>>().join(" / ")
 }
 
 #[cfg(test)]
@@ -298,28 +328,21 @@ mod tests {
         KeyEvent::new(code, modifiers)
     }
 
+    fn overrides(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(c, keys)| (c.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+            .collect()
+    }
+
     #[test]
-    fn defaults_parse_and_fallbacks_exist() {
-        for (_, key, _) in DEFAULTS {
-            Key::parse(key).unwrap();
-        }
+    fn defaults_have_ctrl_fallbacks_that_work_while_editing() {
         let map = Keymap::default();
-        assert_eq!(
-            map.lookup(&press(KeyCode::Char('e'), KeyModifiers::CONTROL), true),
-            Some(Command::RunCell)
-        );
-        assert_eq!(
-            map.lookup(&press(KeyCode::Char('r'), KeyModifiers::CONTROL), true),
-            Some(Command::RunAndAdvance)
-        );
-        assert_eq!(
-            map.lookup(&press(KeyCode::Char('c'), KeyModifiers::CONTROL), true),
-            Some(Command::CancelRunning)
-        );
-        assert_eq!(
-            map.lookup(&press(KeyCode::Char('q'), KeyModifiers::CONTROL), true),
-            Some(Command::Quit)
-        );
+        let ctrl = |c| press(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(map.lookup(&ctrl('e'), true), Some(Command::RunCell));
+        assert_eq!(map.lookup(&ctrl('r'), true), Some(Command::RunAndAdvance));
+        assert_eq!(map.lookup(&ctrl('c'), true), Some(Command::CancelRunning));
+        assert_eq!(map.lookup(&ctrl('q'), true), Some(Command::Quit));
         assert_eq!(
             map.lookup(&press(KeyCode::Esc, KeyModifiers::NONE), true),
             Some(Command::LeaveEdit)
@@ -327,11 +350,18 @@ mod tests {
     }
 
     #[test]
-    fn command_keys_do_not_fire_while_editing() {
+    fn keys_that_type_never_run_commands_while_editing() {
         let map = Keymap::default();
         let a = press(KeyCode::Char('a'), KeyModifiers::NONE);
         assert_eq!(map.lookup(&a, false), Some(Command::InsertAbove));
         assert_eq!(map.lookup(&a, true), None);
+        // `r` and `?` belong to global commands, but they are text while editing
+        assert_eq!(map.lookup(&press(KeyCode::Char('r'), KeyModifiers::NONE), true), None);
+        assert_eq!(map.lookup(&press(KeyCode::Char('?'), KeyModifiers::SHIFT), true), None);
+        assert_eq!(
+            map.lookup(&press(KeyCode::F(1), KeyModifiers::NONE), true),
+            Some(Command::Help)
+        );
     }
 
     #[test]
@@ -351,10 +381,9 @@ mod tests {
     }
 
     #[test]
-    fn rebinding_replaces() {
-        let mut map = Keymap::default();
-        map.unbind_command(Command::RunCell);
-        map.bind(Scope::Global, Key::parse("f5").unwrap(), Command::RunCell);
+    fn rebinding_replaces_the_defaults_of_that_command() {
+        let (map, notes) = Keymap::with_overrides(&overrides(&[("run-cell", &["f5"])])).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(
             map.lookup(&press(KeyCode::F(5), KeyModifiers::NONE), true),
             Some(Command::RunCell)
@@ -363,6 +392,53 @@ mod tests {
             map.lookup(&press(KeyCode::Char('e'), KeyModifiers::CONTROL), true),
             None
         );
-        assert!(map.help_rows().iter().any(|(d, k, _)| d == "run the cell" && k == "F5"));
+        assert!(
+            map.help_rows()
+                .iter()
+                .any(|r| r.does == "run the cell" && r.keys == "F5" && r.place == "anywhere")
+        );
+    }
+
+    #[test]
+    fn a_taken_key_is_moved_and_said() {
+        let (map, notes) = Keymap::with_overrides(&overrides(&[("insert-below", &["b", "o"])])).unwrap();
+        let o = press(KeyCode::Char('o'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(&o, false), Some(Command::InsertBelow));
+        assert_eq!(map.lookup(&o, true), None, "still text while editing");
+        assert_eq!(
+            notes,
+            vec!["[keys] o now runs insert-below (toggle-output has no key now)"]
+        );
+        let (_, notes) = Keymap::with_overrides(&overrides(&[("run-all", &["r"])])).unwrap();
+        assert_eq!(
+            notes,
+            vec!["[keys] r now runs run-all (run-cell keeps Ctrl+E / Ctrl+Enter)"]
+        );
+    }
+
+    #[test]
+    fn one_key_for_two_commands_is_refused() {
+        let err =
+            Keymap::with_overrides(&overrides(&[("insert-below", &["o"]), ("toggle-output", &["o"])])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "[keys] gives o to both insert-below and toggle-output: a key runs one command"
+        );
+        let err = Keymap::with_overrides(&overrides(&[("run-cel", &["f5"])])).unwrap_err();
+        assert!(err.to_string().contains("run-cel"));
+        let err = Keymap::with_overrides(&overrides(&[("run-cell", &["hyper-5"])])).unwrap_err();
+        assert!(
+            err.to_string().starts_with("[keys] run-cell: unknown key \"hyper-5\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_letter_given_to_a_global_command_is_said_to_work_outside_cells_only() {
+        let (map, notes) = Keymap::with_overrides(&overrides(&[("save", &["w"])])).unwrap();
+        assert_eq!(notes, vec!["[keys] w types text: it runs save only outside a cell"]);
+        let w = press(KeyCode::Char('w'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(&w, true), None);
+        assert_eq!(map.lookup(&w, false), Some(Command::Save));
     }
 }

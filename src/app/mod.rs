@@ -5,10 +5,12 @@ pub mod cell;
 pub mod command;
 mod commands;
 pub mod document;
+pub mod editor_keys;
 pub mod events;
 pub mod file_commands;
 pub mod keymap;
 mod output_cursor;
+pub mod overlay;
 pub mod search;
 mod update;
 
@@ -19,6 +21,7 @@ pub use events::{
     AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStart, SessionStartSpec, StatementEvent,
 };
 pub use keymap::Keymap;
+pub use overlay::Overlay;
 
 use crate::livy::{CreateSession, SessionId, SessionKind, SessionState};
 use std::collections::VecDeque;
@@ -157,39 +160,6 @@ impl LogView {
     }
 }
 
-/// A modal layer over the notebook.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Overlay {
-    /// The key help, scrolled down by this many rows.
-    Help { scroll: usize },
-    /// Quit, deleting the session this notebook created unless the user says no.
-    ConfirmQuit { delete_by_default: bool },
-    /// One value shown whole (a long table cell, a JSON value): `text` is what is shown
-    /// (made safe, maybe cut), `full` what copying takes; scrolled down by `scroll` screen
-    /// rows. Only the drawing knows how the text wraps, so it records the last row a scroll
-    /// can start at in `max_scroll`.
-    Inspect {
-        title: String,
-        text: std::sync::Arc<String>,
-        full: std::sync::Arc<String>,
-        scroll: usize,
-        max_scroll: std::cell::Cell<usize>,
-    },
-    /// Typing the file name to save as.
-    SaveAs { input: String },
-    /// Quitting with unsaved changes: save, discard or stay.
-    ConfirmUnsaved,
-    /// A recovery copy newer than the file was found on opening.
-    Recover {
-        saved_at: std::time::SystemTime,
-        notebook: Box<crate::notebook::Notebook>,
-    },
-    /// The notebook's session is still alive: attach to it or start a new one.
-    Reattach { session: SessionId, state: String },
-    /// The notebook's session is gone: run again the cells that had run?
-    Rerun { session: String, cells: Vec<CellId> },
-}
-
 /// Screen rows a drawn cell covers (rows as the terminal counts them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CellHit {
@@ -199,6 +169,21 @@ pub struct CellHit {
     pub bottom: u16,
     /// First row below its code.
     pub code_bottom: u16,
+}
+
+/// What the last frame laid out, as the drawing reported it (`AppEvent::Drawn`): the app
+/// keeps these facts for the next frame and for mouse clicks and scroll limits, and the
+/// drawing never writes into the app.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScreenLayout {
+    /// Index of the first cell drawn (the view keeps the focused cell visible).
+    pub first_visible: usize,
+    /// Where each drawn cell is, for mouse clicks.
+    pub cell_hits: Vec<CellHit>,
+    /// The last row the value inspector can scroll to.
+    pub inspect_last_scroll: usize,
+    /// Where each drawn table's columns start (scrolled just enough to show its cursor).
+    pub table_first_cols: Vec<(CellId, usize)>,
 }
 
 /// A transient line in the status bar.
@@ -252,10 +237,8 @@ pub struct App {
     /// The current time, moved on by ticks (tests set it).
     pub now: Instant,
     pub quit: Option<QuitPlan>,
-    /// Index of the first cell drawn; the view keeps the focused cell visible.
-    pub first_visible: std::cell::Cell<usize>,
-    /// Where the last frame drew each cell, for mouse clicks.
-    pub cell_hits: std::cell::RefCell<Vec<CellHit>>,
+    /// What the last frame laid out.
+    pub layout: ScreenLayout,
     deleted: Vec<(usize, Cell)>,
     next_cell_id: u64,
     /// A cancel asked for before the server confirmed the statement.
@@ -293,8 +276,7 @@ impl App {
             settings,
             now,
             quit: None,
-            first_visible: std::cell::Cell::new(0),
-            cell_hits: std::cell::RefCell::new(Vec::new()),
+            layout: ScreenLayout::default(),
             deleted: Vec::new(),
             next_cell_id: 1,
             pending_cancel: None,
@@ -322,15 +304,6 @@ impl App {
         let id = self.new_cell_id();
         self.cells.push(Cell::with_code(id, kind, code));
         id
-    }
-
-    /// Shows a question, or queues it behind the one on screen.
-    pub fn offer(&mut self, overlay: Overlay) {
-        if self.overlay.is_none() {
-            self.overlay = Some(overlay);
-        } else {
-            self.later_overlays.push_back(overlay);
-        }
     }
 
     /// The focused cell.

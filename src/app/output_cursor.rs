@@ -59,8 +59,7 @@ impl App {
         t.cursor.0 = t.cursor.0.min(rows.saturating_sub(1));
         t.cursor.1 = t.cursor.1.min(cols.saturating_sub(1));
         // Columns: start no later than the cursor; the grid scrolls right as far as needed.
-        let first = t.first_col.get().min(t.cursor.1);
-        t.first_col.set(first);
+        t.first_col = t.first_col.min(t.cursor.1);
         // Rows: keep the cursor inside the view.
         let top = &mut cell.output_scroll;
         if t.cursor.0 < *top {
@@ -130,8 +129,9 @@ impl App {
             text: Arc::new(shown),
             full: Arc::new(text),
             scroll: 0,
-            max_scroll: std::cell::Cell::new(rows),
         });
+        // until the first frame tells how the text wraps, a scroll can go one row a line
+        self.layout.inspect_last_scroll = rows;
     }
 
     /// Copies the selected value.

@@ -1,14 +1,13 @@
 //! Events → state changes and effects.
 
 use super::cell::{CellOutput, Outcome, PreparedOutput, RunState};
-use super::events::{AppEvent, CellId, Effect, SessionEvent, SessionStartSpec, StatementEvent};
-use super::{App, LOG_KEEP, LogSearch, Overlay, Phase, QuitPlan};
+use super::events::{AppEvent, CellId, Effect, SessionEvent, StatementEvent};
+use super::{App, LOG_KEEP, LogSearch, Phase};
 use crate::livy::failure_reason::failure_reason;
 use crate::livy::{LogDelta, Session, Statement, StatementState};
 use crate::output::sanitize::strip_all;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 use std::time::{Duration, Instant};
-use tui_textarea::Input;
 
 impl App {
     /// Applies one event; returns the IO to carry out.
@@ -16,7 +15,7 @@ impl App {
         match event {
             AppEvent::Key(key) => self.on_key(key),
             AppEvent::Paste(text) => {
-                if self.overlay.is_none() && !self.log.focused {
+                if self.overlay.is_none() && !self.log.focused && !self.document.recovering {
                     self.editing = true;
                     // Pasted text is data, never commands: insert it as is (CRLF normalised).
                     self.focused_mut()
@@ -26,16 +25,18 @@ impl App {
                 }
                 Vec::new()
             }
+            // A dialog is modal: the wheel and clicks do not reach the cells under it.
+            AppEvent::Mouse(_) if self.overlay.is_some() => Vec::new(),
             AppEvent::Mouse(mouse) => {
                 match mouse.kind {
                     MouseEventKind::ScrollUp if self.log.focused => self.scroll_log(3),
                     MouseEventKind::ScrollDown if self.log.focused => self.scroll_log(-3),
                     MouseEventKind::ScrollUp => self.focus = self.focus.saturating_sub(1),
                     MouseEventKind::ScrollDown => self.focus = (self.focus + 1).min(self.cells.len() - 1),
-                    MouseEventKind::Down(crossterm::event::MouseButton::Left) if self.overlay.is_none() => {
+                    MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
                         let hit = self
+                            .layout
                             .cell_hits
-                            .borrow()
                             .iter()
                             .find(|h| (h.top..h.bottom).contains(&mouse.row))
                             .copied();
@@ -53,6 +54,14 @@ impl App {
                 Vec::new()
             }
             AppEvent::Resize => Vec::new(),
+            AppEvent::Drawn(layout) => {
+                self.laid_out(layout);
+                Vec::new()
+            }
+            AppEvent::NotebookPrepared { notebook, prepared } => {
+                self.recovered(*notebook, prepared);
+                Vec::new()
+            }
             AppEvent::Notice { text, is_error } => {
                 if is_error {
                     self.complain(text)
@@ -98,11 +107,12 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
-        if let Some(overlay) = self.overlay.clone() {
-            let effects = self.on_overlay_key(overlay, key);
-            if self.overlay.is_none() {
-                self.overlay = self.later_overlays.pop_front();
-            }
+        let mut effects = Vec::new();
+        if self.overlay_key(key, &mut effects) {
+            return effects;
+        }
+        if self.document.recovering {
+            self.say("recovering the unsaved changes … a moment");
             return effects;
         }
         if self.log.focused && self.on_log_key(key) {
@@ -114,162 +124,20 @@ impl App {
         if let Some(command) = self.keymap.lookup(&key, self.editing) {
             return self.run_command(command);
         }
-        if self.editing && self.focused_mut().editor.input(Input::from(key)) {
+        if self.editing && self.focused_mut().editor.input(super::editor_keys::editor_input(key)) {
             self.touch();
         }
         Vec::new()
     }
 
-    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
-        match overlay {
-            Overlay::SaveAs { mut input } => match key.code {
-                KeyCode::Enter => {
-                    let typed = input.trim();
-                    if typed.is_empty() {
-                        self.say("type a file name: name.ipynb, or name.py / .scala / .r / .sql for a script");
-                        return Vec::new();
-                    }
-                    let path = expand_home(typed);
-                    if let Err(e) = crate::notebook::Format::from_path(&path) {
-                        self.complain(e.to_string());
-                        return Vec::new();
-                    }
-                    self.overlay = None;
-                    return self.save_to(path);
-                }
-                KeyCode::Esc => {
-                    self.overlay = None;
-                    self.document.quit_after_save = false;
-                }
-                KeyCode::Backspace => {
-                    input.pop();
-                    self.overlay = Some(Overlay::SaveAs { input });
-                }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    input.push(c);
-                    self.overlay = Some(Overlay::SaveAs { input });
-                }
-                _ => {}
-            },
-            Overlay::ConfirmUnsaved => match key.code {
-                KeyCode::Char('s' | 'S') | KeyCode::Enter => {
-                    self.overlay = None;
-                    self.document.quit_after_save = true;
-                    return self.save();
-                }
-                KeyCode::Char('d' | 'D') => {
-                    self.overlay = None;
-                    self.document.leaving = true;
-                    let key = self.document.recovery_key();
-                    self.request_quit();
-                    return vec![Effect::DiscardRecovery { key }];
-                }
-                _ => self.overlay = None,
-            },
-            Overlay::Recover { notebook, .. } => match key.code {
-                KeyCode::Char('r' | 'R') | KeyCode::Enter => {
-                    self.overlay = None;
-                    self.recover(*notebook);
-                }
-                KeyCode::Char('d' | 'D') => {
-                    self.overlay = None;
-                    self.say("dropped the recovered changes");
-                    return vec![Effect::DiscardRecovery {
-                        key: self.document.recovery_key(),
-                    }];
-                }
-                KeyCode::Esc => {
-                    self.overlay = None;
-                    self.say("kept the recovery copy; it is offered again next time");
-                }
-                _ => {}
-            },
-            Overlay::Reattach { session, .. } => match key.code {
-                KeyCode::Char('a' | 'A') | KeyCode::Enter => {
-                    self.overlay = None;
-                    return self.start_session(SessionStartSpec::Attach(session));
-                }
-                KeyCode::Char('n' | 'N') => {
-                    self.overlay = None;
-                    let create = self.settings.create.clone();
-                    return self.start_session(SessionStartSpec::Create(Box::new(create)));
-                }
-                _ => {}
-            },
-            Overlay::Rerun { cells, .. } => {
-                self.overlay = None;
-                if matches!(key.code, KeyCode::Char('r' | 'R') | KeyCode::Enter) {
-                    let indices: Vec<usize> = cells.iter().filter_map(|id| self.index_of(*id)).collect();
-                    return self.queue_cells(&indices);
-                }
-            }
-            Overlay::Inspect {
-                title,
-                text,
-                full,
-                scroll,
-                max_scroll,
-            } => {
-                let last = max_scroll.get();
-                let scroll = match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(last),
-                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => (scroll + 10).min(last),
-                    KeyCode::PageUp => scroll.saturating_sub(10),
-                    KeyCode::Home | KeyCode::Char('g') => 0,
-                    KeyCode::End | KeyCode::Char('G') => last,
-                    KeyCode::Char('y' | 'Y') => {
-                        self.overlay = None;
-                        return self.clipboard(full.to_string(), &title);
-                    }
-                    _ => {
-                        self.overlay = None;
-                        return Vec::new();
-                    }
-                };
-                self.overlay = Some(Overlay::Inspect {
-                    title,
-                    text,
-                    full,
-                    scroll,
-                    max_scroll,
-                });
-            }
-            Overlay::Help { scroll } => {
-                let last = self.keymap.help_rows().len().saturating_sub(1);
-                let scroll = match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(last),
-                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => (scroll + 10).min(last),
-                    KeyCode::PageUp => scroll.saturating_sub(10),
-                    _ => {
-                        self.overlay = None;
-                        return Vec::new();
-                    }
-                };
-                self.overlay = Some(Overlay::Help { scroll });
-            }
-            Overlay::ConfirmQuit { delete_by_default } => {
-                let delete = match key.code {
-                    KeyCode::Char('y' | 'Y') => Some(true),
-                    KeyCode::Char('n' | 'N') => Some(false),
-                    KeyCode::Enter => Some(delete_by_default),
-                    KeyCode::Esc => {
-                        self.overlay = None;
-                        None
-                    }
-                    _ => None,
-                };
-                if let Some(delete) = delete {
-                    self.overlay = None;
-                    let session = delete.then(|| self.session.id.clone()).flatten();
-                    self.quit = Some(QuitPlan {
-                        delete_session: session,
-                    });
-                }
+    /// Takes the facts of the frame just drawn.
+    fn laid_out(&mut self, layout: super::ScreenLayout) {
+        for (id, first) in &layout.table_first_cols {
+            if let Some(CellOutput::Table(t)) = self.cell_mut(*id).and_then(|c| c.output.as_mut()) {
+                t.first_col = *first;
             }
         }
-        Vec::new()
+        self.layout = layout;
     }
 
     /// Typing a search query.
@@ -611,13 +479,5 @@ fn record_in_doc(
             cell.doc.timing.finish(at(end));
         }
         _ => cell.doc.timing.finish(SystemTime::now()),
-    }
-}
-
-/// A typed path with `~/` meaning the home directory.
-fn expand_home(typed: &str) -> std::path::PathBuf {
-    match (typed.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-        _ => std::path::PathBuf::from(typed),
     }
 }

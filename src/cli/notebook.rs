@@ -26,7 +26,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
             "the notebook needs a terminal; from scripts use 'livy-tui exec' (see --help)",
         ));
     }
-    let config = Config::load(args.config.as_deref()).map_err(Failure::usage)?;
+    let config = Config::load(args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
     let theme_name = args
         .theme
         .clone()
@@ -35,19 +35,16 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     let theme = Theme::load(&theme_name, config_dir().as_deref())
         .map_err(Failure::usage)?
         .with_no_color(Theme::no_color_env());
-    let keymap = config.keymap().map_err(Failure::usage)?;
+    let keymap = config.keymap.clone();
     let delete_on_quit = match &args.delete_on_quit {
         // A local session stops with the app anyway: no question on quit.
         _ if args.local.local => DeleteOnQuit::Always,
-        Some(text) => parse_delete_on_quit(text).map_err(Failure::usage)?,
-        None => config
-            .delete_on_quit()
-            .map_err(Failure::usage)?
-            .unwrap_or(DeleteOnQuit::Ask),
+        Some(text) => parse_delete_on_quit(text).map_err(|e| Failure::usage(format!("--delete-on-quit: {e}")))?,
+        None => config.delete_on_quit.unwrap_or(DeleteOnQuit::Ask),
     };
     let images = match &args.images {
         Some(mode) => mode.parse().map_err(|e| Failure::usage(format!("--images: {e}")))?,
-        None => config.image_mode().map_err(Failure::usage)?.unwrap_or(ImageMode::Auto),
+        None => config.images.unwrap_or(ImageMode::Auto),
     };
     // The file first: its kind (kernel, script language) is the default before the config's.
     let opened = match &args.file {
@@ -60,10 +57,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         (None, Some(k)) => k,
         // Local mode runs PySpark, whatever the config prefers for clusters.
         (None, None) if args.local.local => SessionKind::PySpark,
-        (None, None) => config
-            .default_kind()
-            .map_err(Failure::usage)?
-            .unwrap_or(SessionKind::Spark),
+        (None, None) => config.default_kind.clone().unwrap_or(SessionKind::Spark),
     };
 
     let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
@@ -126,6 +120,10 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         None => app.document.recovery_key(),
     };
     offer_recovery(&mut app, &recovery_key);
+    if !config.key_notes.is_empty() {
+        // not silent: a key the config moved away from another command
+        app.complain(config.key_notes.join("; "));
+    }
     // Loading the syntaxes takes a moment: do it beside the first frames, then redraw.
     let slot = ui.highlighter_slot();
     let redraw = tx.clone();
@@ -182,16 +180,7 @@ async fn open_file(path: &Path) -> Result<Opened, Failure> {
         Err(e) => return Err(Failure::usage(e.to_string())),
     };
     let (notebook, prepared) = tokio::task::spawn_blocking(move || {
-        let prepared = notebook
-            .cells
-            .iter()
-            .map(|cell| {
-                let output = Arc::new(cell.statement_output()?);
-                let mut prepared = PreparedOutput::prepare(&output, None);
-                prepared.raw = Some(output);
-                Some(prepared)
-            })
-            .collect();
+        let prepared = crate::app::cell::prepare_saved_outputs(&notebook);
         (notebook, prepared)
     })
     .await

@@ -138,6 +138,13 @@ impl Runner {
                     }
                 });
             }
+            Effect::PrepareNotebook(notebook) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let prepared = crate::app::cell::prepare_saved_outputs(&notebook);
+                    let _ = tx.send(AppEvent::NotebookPrepared { notebook, prepared });
+                });
+            }
             // The terminal layer writes to the clipboard; nothing to do here.
             Effect::Clipboard(_) => {}
             Effect::Cancel { session, statement } => {

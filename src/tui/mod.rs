@@ -50,7 +50,12 @@ async fn event_loop(
     let mut terminate = signal(SignalKind::terminate())?;
     loop {
         // Every pass handled something (or is the first): draw once, then wait.
-        terminal.draw(|frame| ui::draw(frame, app, ui))?;
+        let mut laid_out = None;
+        terminal.draw(|frame| laid_out = Some(ui::draw(frame, app, ui)))?;
+        if let Some(layout) = laid_out {
+            // layout facts go back as an event: the next frame and mouse clicks use them
+            app.update(AppEvent::Drawn(layout));
+        }
         if let Some(plan) = app.quit.take() {
             return Ok(plan);
         }

@@ -5,7 +5,7 @@ use super::UiContext;
 use super::json_view::JsonView;
 use super::table_grid::{TableGrid, TableScroll};
 use super::text::{truncate, wrap};
-use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState};
+use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState, ScreenLayout};
 use crate::livy::SessionKind;
 use ansi_to_tui::IntoText;
 use ratatui::Frame;
@@ -21,18 +21,19 @@ use unicode_width::UnicodeWidthStr;
 /// Output rows shown per cell before it scrolls within itself.
 pub const MAX_OUTPUT_ROWS: usize = 15;
 
-/// Draws every visible cell into `area`.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
+/// Draws every visible cell into `area`; returns what it laid out (the first cell drawn,
+/// where each drawn cell is, where each table's columns start).
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> ScreenLayout {
+    let mut laid_out = ScreenLayout {
+        first_visible: app.layout.first_visible,
+        ..ScreenLayout::default()
+    };
     if area.height == 0 || area.width < 4 {
-        return;
+        return laid_out;
     }
     let inner_width = area.width.saturating_sub(2) as usize;
     let heights: Vec<u16> = app.cells.iter().map(|c| cell_height(c, inner_width, ui)).collect();
-    let first = first_visible(app.first_visible.get(), app.focus, &heights, area.height);
-    app.first_visible.set(first);
-
-    let mut hits = app.cell_hits.borrow_mut();
-    hits.clear();
+    let first = first_visible(app.layout.first_visible, app.focus, &heights, area.height);
     let mut y = area.y;
     for (i, cell) in app.cells.iter().enumerate().skip(first) {
         let bottom = area.y + area.height;
@@ -46,9 +47,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
             width: area.width,
             height: full.min(bottom - y),
         };
-        draw_cell(frame, rect, full > rect.height, app, i, cell, ui);
+        if let Some(first_col) = draw_cell(frame, rect, full > rect.height, app, i, cell, ui) {
+            laid_out.table_first_cols.push((cell.id, first_col));
+        }
         let code_rows = cell.editor.lines().len().max(1) as u16;
-        hits.push(CellHit {
+        laid_out.cell_hits.push(CellHit {
             cell: cell.id,
             top: rect.y,
             bottom: rect.y + rect.height,
@@ -56,6 +59,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         });
         y += full;
     }
+    laid_out.first_visible = first;
+    laid_out
 }
 
 /// The first cell to draw so that the focused one is on screen, moving as little as possible.
@@ -74,7 +79,16 @@ fn cell_height(cell: &Cell, width: usize, ui: &UiContext) -> u16 {
     (2 + code + separator + output).min(u16::MAX as usize) as u16
 }
 
-fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, cell: &Cell, ui: &UiContext) {
+/// Draws one cell; returns where its table's columns start, when it shows a table.
+fn draw_cell(
+    frame: &mut Frame,
+    rect: Rect,
+    cut: bool,
+    app: &App,
+    index: usize,
+    cell: &Cell,
+    ui: &UiContext,
+) -> Option<usize> {
     let theme = &ui.theme;
     let focused = index == app.focus && !app.log.focused;
     let editing = focused && app.editing;
@@ -99,9 +113,10 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
         if cell.is_text() {
             Span::styled(format!(" {} ", cell.doc.cell_type.as_str()), theme.dim())
         } else {
+            let kind = cell.runs_as();
             Span::styled(
-                format!(" {} ", kind_label(&cell.kind)),
-                theme.kind_badge(&cell.kind).add_modifier(Modifier::BOLD),
+                format!(" {} ", kind_label(&kind)),
+                theme.kind_badge(&kind).add_modifier(Modifier::BOLD),
             )
         },
         Span::raw(" "),
@@ -119,7 +134,7 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     if inner.height == 0 {
-        return;
+        return None;
     }
 
     let code_rows = (cell.editor.lines().len().max(1) as u16).min(inner.height);
@@ -155,11 +170,12 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
             .collect::<Vec<_>>();
         let paragraph = Paragraph::new(lines);
         frame.render_widget(paragraph.style(theme.text()), code_area);
+        mark_cut_lines(frame.buffer_mut(), code_area, &code, theme.dim());
     }
 
     let rows = output_height(cell, inner.width as usize, ui);
     if rows == 0 || inner.height <= code_rows {
-        return;
+        return None;
     }
     let sep_y = inner.y + code_rows;
     frame.render_widget(
@@ -181,16 +197,16 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
             let selecting = app.cells.get(app.focus).is_some_and(|c| c.id == cell.id) && !app.editing;
             let mut scroll = TableScroll {
                 row: cell.output_scroll,
-                col: t.first_col.get(),
+                col: t.first_col,
                 selected: selecting.then_some(t.cursor),
             }
             .clamped(t.table.rows.len(), t.table.columns.len(), visible);
             if selecting {
                 scroll.show_col(t.cursor.1, &t.layout, out_area.width);
             }
-            // the app asks for a first column; this is where it really starts now
-            t.first_col.set(scroll.col);
             frame.render_widget(TableGrid::new(&t.table, &t.layout, scroll, &ui.theme), out_area);
+            // the app asks for a first column; this is where it really starts now
+            return Some(scroll.col);
         }
         Some(CellOutput::Json(j)) if j.raw.is_none() => {
             frame.render_widget(JsonView::new(&j.tree, &j.state, &ui.theme), out_area);
@@ -208,6 +224,22 @@ fn draw_cell(frame: &mut Frame, rect: Rect, cut: bool, app: &App, index: usize, 
                 .map(|l| mark(l, query, ui.theme.search_match()))
                 .collect();
             frame.render_widget(Paragraph::new(lines), out_area);
+        }
+    }
+    None
+}
+
+/// A code line wider than the cell ends in `›` at the edge, so it shows that it goes on
+/// (Enter edits it; the editor scrolls to the cursor).
+fn mark_cut_lines(buffer: &mut Buffer, area: Rect, code: &str, style: Style) {
+    if area.width < 2 {
+        return;
+    }
+    for (row, line) in code.split('\n').take(area.height as usize).enumerate() {
+        if line.replace('\t', "    ").width() > area.width as usize {
+            let cell = &mut buffer[(area.x + area.width - 1, area.y + row as u16)];
+            cell.set_symbol("›");
+            cell.set_style(style);
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod status_bar;
 pub mod table_grid;
 pub mod text;
 
-use crate::app::App;
+use crate::app::{App, ScreenLayout};
 use crate::theme::Theme;
 use highlight::Highlighter;
 use ratatui::Frame;
@@ -53,8 +53,9 @@ impl UiContext {
     }
 }
 
-/// Draws one frame.
-pub fn draw(frame: &mut Frame, app: &App, ui: &UiContext) {
+/// Draws one frame; returns what it laid out, for the event loop to hand to the app
+/// (`AppEvent::Drawn`).
+pub fn draw(frame: &mut Frame, app: &App, ui: &UiContext) -> ScreenLayout {
     let area = frame.area();
     frame.render_widget(Block::default().style(ui.theme.base()), area);
     let log_height = if app.log.visible {
@@ -69,11 +70,12 @@ pub fn draw(frame: &mut Frame, app: &App, ui: &UiContext) {
         Constraint::Length(1),
     ])
     .areas(area);
-    cells::draw(frame, cells, app, ui);
+    let mut laid_out = cells::draw(frame, cells, app, ui);
     if log_height > 0 {
         log_pane::draw(frame, log, app, ui);
     }
     status_bar::draw_hints(frame, hints, app, ui);
     status_bar::draw_status(frame, status, app, ui);
-    overlays::draw(frame, area, app, ui);
+    laid_out.inspect_last_scroll = overlays::draw(frame, area, app, ui).unwrap_or(app.layout.inspect_last_scroll);
+    laid_out
 }

@@ -9,18 +9,14 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Row, Table};
 
-/// Draws the overlay, if any.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
+/// Draws the overlay, if any; returns the last row the value inspector can scroll to.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> Option<usize> {
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help(frame, area, app, ui, *scroll),
         Some(Overlay::ConfirmQuit { delete_by_default }) => confirm_quit(frame, area, app, ui, *delete_by_default),
         Some(Overlay::Inspect {
-            title,
-            text,
-            scroll,
-            max_scroll,
-            ..
-        }) => inspect(frame, area, ui, title, text, *scroll, max_scroll),
+            title, text, scroll, ..
+        }) => return Some(inspect(frame, area, ui, title, text, *scroll)),
         Some(Overlay::SaveAs { input }) => {
             let lines = vec![
                 Line::from(vec![
@@ -70,12 +66,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
                     "Session {session} from this notebook is gone; a new one is starting."
                 )),
                 Line::from(format!("Run again the {} cells that had run, in order?", cells.len())),
-                Line::styled("r run them · any other key no", ui.theme.dim()),
+                Line::styled("r run them · n or Esc no", ui.theme.dim()),
             ];
             dialog(frame, area, ui, " session ", lines, 72);
         }
         None => {}
     }
+    None
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -96,12 +93,11 @@ fn help(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, scroll: usize)
     let rows: Vec<Row> = all
         .into_iter()
         .skip(scroll)
-        .map(|(description, keys, global)| {
-            let scope = if global { "anywhere" } else { "cells" };
+        .map(|row| {
             Row::new(vec![
-                Span::styled(keys, theme.text().add_modifier(Modifier::BOLD)),
-                Span::styled(description, theme.text()),
-                Span::styled(scope, theme.dim()),
+                Span::styled(row.keys, theme.text().add_modifier(Modifier::BOLD)),
+                Span::styled(row.does, theme.text()),
+                Span::styled(row.place, theme.dim()),
             ])
         })
         .collect();
@@ -162,15 +158,7 @@ fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, delete
 }
 
 /// One value whole: wrapped to the popup and scrolled by screen rows.
-fn inspect(
-    frame: &mut Frame,
-    area: Rect,
-    ui: &UiContext,
-    title: &str,
-    text: &str,
-    scroll: usize,
-    max_scroll: &std::cell::Cell<usize>,
-) {
+fn inspect(frame: &mut Frame, area: Rect, ui: &UiContext, title: &str, text: &str, scroll: usize) -> usize {
     let theme = &ui.theme;
     let rect = centered(
         area,
@@ -186,7 +174,6 @@ fn inspect(
         .flat_map(|l| super::text::wrap_words(&l.replace('\t', "    "), inner_width))
         .collect();
     let last_start = rows.len().saturating_sub(inner_height);
-    max_scroll.set(last_start);
     let scroll = scroll.min(last_start);
     let position = if rows.len() > inner_height {
         format!(
@@ -216,6 +203,7 @@ fn inspect(
         .collect();
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+    last_start
 }
 
 /// A small box of lines in the middle of the screen.

@@ -95,6 +95,12 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
             theme.session_state(&SessionState::Starting),
         ),
         Phase::Server(state) if state.is_starting() => (format!("● {state} {age}"), theme.session_state(state)),
+        // Our statement runs: the session is busy, whatever the last slow poll of an idle
+        // session said (Livy reports busy a poll later; local mode a moment later).
+        Phase::Server(SessionState::Idle) if app.running_cell().is_some() => {
+            let busy = SessionState::Busy;
+            (format!("● {busy}"), theme.session_state(&busy))
+        }
         Phase::Server(state) => (format!("● {state}"), theme.session_state(state)),
         Phase::Gone => ("● gone".into(), theme.session_state(&SessionState::Dead)),
         Phase::Failed => ("● failed".into(), theme.session_state(&SessionState::Dead)),
@@ -261,7 +267,7 @@ pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
 /// The first key bound to a command, as text.
 pub fn key_of(app: &App, command: Command) -> String {
     app.keymap
-        .keys_for(command)
+        .keys_for(command, app.editing && !app.log.focused)
         .first()
         .map_or_else(|| command.name().to_string(), |k| k.to_string())
 }
