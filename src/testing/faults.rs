@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::server::{BasicCredentials, LivyServer};
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use livy_tui::server::{BasicCredentials, LivyServer};
 use serde_json::Value;
 
 use super::scripted::Shared;
@@ -140,7 +140,7 @@ impl Faults {
             path_prefix,
             Action::Status {
                 status,
-                content_type: livy_tui::server::JSON_CONTENT_TYPE,
+                content_type: crate::server::JSON_CONTENT_TYPE,
                 body: body.to_string(),
                 challenges: Vec::new(),
             },
@@ -155,7 +155,7 @@ impl Faults {
             path_prefix,
             Action::Status {
                 status,
-                content_type: livy_tui::server::HTML_CONTENT_TYPE,
+                content_type: crate::server::HTML_CONTENT_TYPE,
                 body: html.to_string(),
                 challenges: Vec::new(),
             },
@@ -171,7 +171,7 @@ impl Faults {
             path_prefix,
             Action::Status {
                 status: 401,
-                content_type: livy_tui::server::HTML_CONTENT_TYPE,
+                content_type: crate::server::HTML_CONTENT_TYPE,
                 body: "<html><head><title>Error 401 Unauthorized</title></head></html>".to_string(),
                 challenges: challenges.iter().map(|c| c.to_string()).collect(),
             },
