@@ -9,13 +9,10 @@
 //! It prints `listening on http://127.0.0.1:PORT` and stops on Ctrl-C, SIGTERM or after
 //! `--max-seconds`, so a forgotten one never lingers.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::io::Write;
 use std::time::Duration;
 
-use support::{TestLivy, TestLivyConfig};
+use livy_tui::testing::{TestLivy, TestLivyConfig};
 
 const USAGE: &str = "usage: fake_livy [--port N] [--version V] [--csrf] [--basic USER:PASS] \
 [--start-ms MS] [--statement-ms MS] [--batch-ms STARTING,RUNNING] [--max-seconds S]";

@@ -15,6 +15,8 @@ pub mod notebook;
 pub mod output;
 pub mod server;
 pub mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod theme;
 pub mod tui;
 pub mod ui;

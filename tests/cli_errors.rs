@@ -47,6 +47,11 @@ fn bad_credentials_and_missing_passwords() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default().basic_auth("ann", "right"));
     let r = run(&livy.url(), &["sessions", "list"]);
     assert!(r.stderr.contains("401"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("asks for a user and password (Basic auth)"),
+        "{}",
+        r.stderr
+    );
     r.assert_one_clear_error_line();
 
     let out = command(&livy.url())
@@ -56,7 +61,10 @@ fn bad_credentials_and_missing_passwords() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("credentials"), "{stderr}");
+    assert!(
+        stderr.contains("rejected the user or password (Basic auth)"),
+        "{stderr}"
+    );
 
     let out = command(&livy.url())
         .args(["--user", "ann", "sessions", "list"])
@@ -88,6 +96,56 @@ fn bad_credentials_and_missing_passwords() {
     assert!(
         stderr.contains("LIVY_PASSWORD") && stderr.contains("--password-command"),
         "{stderr}"
+    );
+}
+
+/// A 401's hint names what the server's `WWW-Authenticate` asks for.
+#[test]
+fn a_401_says_what_the_server_asks_for() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let line = |challenges: &[&str], args: &[&str]| {
+        livy.faults().clear();
+        livy.faults().challenge_next(1, "*", "", challenges);
+        let r = run(&livy.url(), args);
+        r.assert_one_clear_error_line();
+        assert_eq!(livy.faults().armed(), 0, "the 401 was not served: {r:?}");
+        r.stderr.trim_end().to_string()
+    };
+    let list = ["sessions", "list"];
+    let exec = ["exec", "--kind", "pyspark", "-c", "1"];
+    assert_eq!(
+        line(&["Basic realm=\"livy\""], &list),
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server asks for a user and password (Basic auth): pass --user NAME, with the password in LIVY_PASSWORD or from --password-command"
+    );
+    assert_eq!(
+        line(&["Negotiate"], &exec),
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server asks for Kerberos (Negotiate/SPNEGO), which livy-tui does not support yet: reach Livy through a gateway that takes --user or a token (e.g. Knox)"
+    );
+    assert_eq!(
+        line(&["Bearer realm=\"gw\", error=\"invalid_token\""], &exec),
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server asks for a bearer token: put it in LIVY_TOKEN, or pass --token-file FILE or --token-command CMD"
+    );
+    // Two header lines, one with two schemes: all three are named.
+    assert_eq!(
+        line(&["Negotiate, Basic realm=\"a, b\"", "Bearer"], &list),
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server accepts Negotiate (Kerberos, not supported by livy-tui yet), Basic (a user and password: --user NAME) or Bearer (a token: LIVY_TOKEN, --token-file or --token-command)"
+    );
+    // No challenge at all: the generic hint.
+    assert_eq!(
+        line(&[], &list),
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server rejected the credentials: check --user and the password (LIVY_PASSWORD, --password-command) or the token"
+    );
+    // A token that was sent and refused is called rejected, not missing.
+    livy.faults().challenge_next(1, "*", "", &["Bearer"]);
+    let out = command(&livy.url())
+        .args(["sessions", "list"])
+        .env("LIVY_TOKEN", "expired-token")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server rejected the bearer token: it may have expired; get a fresh one (LIVY_TOKEN, --token-file, --token-command)"
     );
 }
 

@@ -502,7 +502,7 @@ async fn basic_auth_and_bearer_and_extra_headers() {
         .await
         .unwrap_err();
     assert_eq!(e.status, Some(401));
-    assert!(e.to_string().contains("credentials"), "{e}");
+    assert!(e.to_string().contains("rejected the user or password"), "{e}");
 
     livy.faults().set_basic_auth(None);
     cfg.auth = Auth::Bearer {

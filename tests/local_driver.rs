@@ -3,9 +3,12 @@
 //!
 //! The driver runs against the scripted stand-in in `tests/support/fake_pyspark` (pure
 //! Python: no Java, no Spark), so these tests need only a Python 3 interpreter: `python3`,
-//! or the one named by `LIVY_TUI_TEST_PYTHON` (e.g. a venv with matplotlib for `%matplot`).
+//! or the one named by `LIVY_TUI_TEST_PYTHON`. `%matplot` needs matplotlib: from that Python,
+//! else from the PySpark venv the other local-mode tests use (`support::pyspark`).
 //! Outputs are compared with the real Livy captures in `tests/fixtures/livy/`.
 #![cfg(unix)]
+
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -43,9 +46,14 @@ fn python() -> String {
         .unwrap_or_else(|| "python3".to_string())
 }
 
-/// `python -c SNIPPET`: its stdout when it exits 0.
+/// `python -c SNIPPET` with the test's Python: its stdout when it exits 0.
 fn python_says(snippet: &str) -> Option<String> {
-    let out = Command::new(python())
+    python_says_with(&python(), snippet)
+}
+
+/// `PYTHON -c SNIPPET`: its stdout when it exits 0.
+fn python_says_with(python: &str, snippet: &str) -> Option<String> {
+    let out = Command::new(python)
         .args(["-c", snippet])
         .env_remove("PYTHONPATH")
         .stdin(Stdio::null())
@@ -58,7 +66,12 @@ fn python_says(snippet: &str) -> Option<String> {
 
 /// A `Command` running the driver with the fake pyspark first on PYTHONPATH.
 fn driver_command(extra_args: &[&str]) -> Command {
-    let mut cmd = Command::new(python());
+    driver_command_with(&python(), extra_args)
+}
+
+/// [`driver_command`] with this Python.
+fn driver_command_with(python: &str, extra_args: &[&str]) -> Command {
+    let mut cmd = Command::new(python);
     cmd.arg("-u")
         .arg(driver_file())
         .args(extra_args)
@@ -115,7 +128,8 @@ struct Execution {
 
 impl Driver {
     fn spawn(mut cmd: Command) -> Driver {
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {}: {e}", python()));
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
         let stdout = child.stdout.take().unwrap();
         let mut stderr_pipe = child.stderr.take().unwrap();
         let (tx, lines) = mpsc::channel();
@@ -150,7 +164,12 @@ impl Driver {
 
     /// A driver on the fake pyspark that got `start` and answered `ready`.
     fn started(start: Value) -> Driver {
-        let mut driver = Driver::spawn(driver_command(&[]));
+        Driver::started_with(&python(), start)
+    }
+
+    /// [`Driver::started`] with this Python.
+    fn started_with(python: &str, start: Value) -> Driver {
+        let mut driver = Driver::spawn(driver_command_with(python, &[]));
         driver.send(&start_message(start));
         let ready = driver.expect(STEP);
         assert_eq!(ready["type"], "ready", "{ready}\n{}", driver.log());
@@ -813,16 +832,30 @@ fn json_and_unknown_magics() {
     assert_eq!(data, json!({"application/json": [3]}));
 }
 
+/// A Python that can import matplotlib: the test's own, else the PySpark venv's (`.ci/test`
+/// installs matplotlib there). `None` after a visible skip; a failure under
+/// `LIVY_TUI_REQUIRE_PYSPARK=1`, so CI cannot pass without having drawn a plot.
+fn matplotlib_python() -> Option<String> {
+    let candidates =
+        std::iter::once(python()).chain(support::pyspark::pyspark_python_candidate().map(|p| p.display().to_string()));
+    let tried: Vec<String> = candidates.collect();
+    if let Some(found) = tried
+        .iter()
+        .find(|p| python_says_with(p, "import matplotlib").is_some())
+    {
+        return Some(found.clone());
+    }
+    support::pyspark::skip_or_fail(&format!(
+        "no Python with matplotlib (tried {}; set LIVY_TUI_TEST_PYTHON or run .ci/test)",
+        tried.join(", ")
+    ));
+    None
+}
+
 #[test]
 fn matplot_magic_gives_a_png() {
-    if python_says("import matplotlib").is_none() {
-        eprintln!(
-            "note: {} cannot import matplotlib; %matplot not tested (set LIVY_TUI_TEST_PYTHON to a Python with matplotlib)",
-            python()
-        );
-        return;
-    }
-    let mut driver = Driver::started(json!({}));
+    let Some(python) = matplotlib_python() else { return };
+    let mut driver = Driver::started_with(&python, json!({}));
     let data = driver.ok(&fixture_code("pyspark-matplot-magic"));
     let png = data["image/png"].as_str().unwrap();
     assert!(

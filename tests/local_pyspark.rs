@@ -400,3 +400,71 @@ fn a_notebook_run_gives_every_kind_of_output_in_one_session() {
     assert_eq!(nb_text(&sum["data"]["text/plain"]), "499500");
     assert_eq!(livy["data"]["text/plain"], "499500");
 }
+
+/// While a statement runs on real Spark the session is `busy`, and `idle` once it is done:
+/// what the notebook's status bar shows. The statement waits for a file, so nothing here
+/// depends on how fast Spark is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_is_busy_while_a_spark_statement_runs() {
+    let Some(python) = real_pyspark_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mark = new_mark();
+    let mut options = livy_tui::server::local::LocalOptions::new(python);
+    options.env = vec![
+        (MARK_VAR.into(), mark.clone().into()),
+        ("JAVA_TOOL_OPTIONS".into(), quick_jvm_options().into()),
+    ];
+    options.start_timeout = RUN_LIMIT;
+    let local = livy_tui::server::local::LocalLivy::start(options).await.unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let get = |path: String| {
+        let request = http.get(format!("{}{path}", local.url()));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let post = |path: String, body: Value| {
+        let request = http
+            .post(format!("{}{path}", local.url()))
+            .header("X-Requested-By", "test")
+            .json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let wait = |path: String, key: &'static str, wanted: &'static str| {
+        let get = &get;
+        async move {
+            let started = Instant::now();
+            loop {
+                let value = get(path.clone()).await;
+                if value[key] == wanted {
+                    return value;
+                }
+                assert!(
+                    started.elapsed() < RUN_LIMIT,
+                    "{path} never had {key} {wanted}: {value}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let id = post("/sessions".into(), json!({"kind": "pyspark"})).await["id"].clone();
+    wait(format!("/sessions/{id}"), "state", "idle").await;
+
+    let go = dir.path().join("go");
+    let code = format!(
+        "import os, time\nn = spark.range(1000).count()\nwhile not os.path.exists({:?}): time.sleep(0.05)\nn",
+        go.display().to_string()
+    );
+    let statement = post(format!("/sessions/{id}/statements"), json!({ "code": code })).await;
+    let sid = statement["id"].clone();
+    wait(format!("/sessions/{id}/statements/{sid}"), "state", "running").await;
+    assert_eq!(get(format!("/sessions/{id}")).await["state"], "busy");
+    assert_eq!(get(format!("/sessions/{id}/state")).await["state"], "busy");
+    std::fs::write(&go, "").unwrap();
+    let done = wait(format!("/sessions/{id}/statements/{sid}"), "state", "available").await;
+    assert_eq!(done["output"]["data"]["text/plain"], "1000", "{done}");
+    assert_eq!(get(format!("/sessions/{id}")).await["state"], "idle");
+    assert_eq!(get(format!("/sessions/{id}/state")).await["state"], "idle");
+
+    local.stop(Duration::from_secs(10)).await;
+    let left = wait_until_no_marked_processes(&mark, Duration::from_secs(10));
+    assert!(left.is_empty(), "processes outlived the server: {left:#?}");
+}

@@ -300,6 +300,44 @@ async fn kinds_and_batches_local_mode_cannot_run_are_refused_clearly() {
     local.stop(Duration::from_secs(5)).await;
 }
 
+/// Livy reports the session `busy` while a statement waits or runs and `idle` once none
+/// does; the notebook's status bar shows exactly that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_is_busy_while_statements_wait_or_run() {
+    let local = LocalLivy::start(options("fake_pyspark")).await.unwrap();
+    let api = Api::new(&local);
+    let id = idle_session(&api, "pyspark").await;
+    let states = || async {
+        let session = api.get(&format!("/sessions/{id}")).await["state"].clone();
+        let state = api.get(&format!("/sessions/{id}/state")).await["state"].clone();
+        (session, state)
+    };
+    let busy = (json!("busy"), json!("busy"));
+    // The statement runs until the test lets it go, so no state is read by luck of timing.
+    let dir = tempfile::tempdir().unwrap();
+    let go = dir.path().join("go");
+    let code = format!(
+        "import os, time\nwhile not os.path.exists({:?}): time.sleep(0.02)",
+        go.display().to_string()
+    );
+    let first = api.submit(id, json!({ "code": code })).await;
+    assert_eq!(states().await, busy, "right after the submit");
+    let second = api.submit(id, json!({"code": "1 + 1"})).await;
+    let start = Instant::now();
+    while api.get(&format!("/sessions/{id}/statements/{first}")).await["state"] != "running" {
+        assert!(start.elapsed() < DEADLINE, "statement {first} never ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(states().await, busy, "while the first runs and the second waits");
+    std::fs::write(&go, "").unwrap();
+    assert_eq!(
+        api.wait_statement(id, second).await["output"]["data"]["text/plain"],
+        "2"
+    );
+    assert_eq!(states().await, (json!("idle"), json!("idle")), "after both ended");
+    local.stop(Duration::from_secs(5)).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_interrupts_python_and_spark_jobs_and_the_session_goes_on() {
     let local = LocalLivy::start(options("fake_pyspark")).await.unwrap();

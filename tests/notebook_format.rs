@@ -978,23 +978,24 @@ fn big_notebook(marker: &str) -> String {
     nb.to_ipynb_string()
 }
 
-/// Spawned by `killed_saves_leave_the_old_or_the_new_file`: saves two notebooks in turn
-/// until killed. Does nothing in a normal test run.
-#[test]
-fn save_loop_child() {
-    let Some(path) = std::env::var_os(SAVE_LOOP_ENV) else {
-        return;
-    };
+/// The child half of `killed_saves_leave_the_old_or_the_new_file`: saves two notebooks in
+/// turn until killed.
+fn save_loop(path: PathBuf) -> ! {
     let (a, b) = (big_notebook("A"), big_notebook("B"));
-    let path = PathBuf::from(path);
     loop {
         save_atomic(&path, b.as_bytes()).unwrap();
         save_atomic(&path, a.as_bytes()).unwrap();
     }
 }
 
+/// Runs this test binary again as a child that saves in a loop (the same test, told so by
+/// an environment variable: no helper posing as a test of its own), kills it at random
+/// moments, and checks that the file is always one whole version.
 #[test]
 fn killed_saves_leave_the_old_or_the_new_file() {
+    if let Some(path) = std::env::var_os(SAVE_LOOP_ENV) {
+        save_loop(PathBuf::from(path));
+    }
     let (a, b) = (big_notebook("A"), big_notebook("B"));
     assert!(a.len() > 1_000_000);
     let dir = temp();
@@ -1003,7 +1004,13 @@ fn killed_saves_leave_the_old_or_the_new_file() {
     let mut seen_b = false;
     for round in 0..8u64 {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["save_loop_child", "--exact", "--nocapture", "--test-threads", "1"])
+            .args([
+                "killed_saves_leave_the_old_or_the_new_file",
+                "--exact",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
             .env(SAVE_LOOP_ENV, &path)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -432,6 +432,36 @@ async fn statements_queue_run_and_finish() {
     assert_eq!(asc["statements"][0]["id"], 0);
 }
 
+/// `busy` while a statement waits or runs, in every place the state shows (the session,
+/// its `/state`, the list), and `idle` once none does. Ended by cancels, not by timing.
+#[tokio::test]
+async fn the_session_is_busy_exactly_while_statements_wait_or_run() {
+    let livy = TestLivy::start().await;
+    let api = Api::new(&livy);
+    let sid = livy.create_idle_session("spark").await;
+    let states = || async {
+        [
+            api.get(&format!("/sessions/{sid}")).await.json()["state"].clone(),
+            api.get(&format!("/sessions/{sid}/state")).await.json()["state"].clone(),
+            api.get("/sessions").await.json()["sessions"][0]["state"].clone(),
+        ]
+    };
+    assert_eq!(states().await, [json!("idle"), json!("idle"), json!("idle")]);
+    let statements = format!("/sessions/{sid}/statements");
+    api.post(&statements, json!({"code": "Thread.sleep(30000)"})).await;
+    api.post(&statements, json!({"code": "Thread.sleep(30000)"})).await;
+    api.poll(&format!("{statements}/0"), |s| s["state"] == "running").await;
+    assert_eq!(states().await, [json!("busy"), json!("busy"), json!("busy")]);
+    // With the first cancelled the second runs: still busy.
+    api.post(&format!("{statements}/0/cancel"), json!({})).await;
+    api.poll(&format!("{statements}/1"), |s| s["state"] == "running").await;
+    assert_eq!(states().await, [json!("busy"), json!("busy"), json!("busy")]);
+    api.post(&format!("{statements}/1/cancel"), json!({})).await;
+    api.poll(&format!("{statements}/1"), |s| s["state"] == "cancelled")
+        .await;
+    assert_eq!(states().await, [json!("idle"), json!("idle"), json!("idle")]);
+}
+
 #[tokio::test]
 async fn order_desc_needs_0_8() {
     let livy = TestLivy::start_with(TestLivyConfig::default().version("0.8.0")).await;

@@ -1,6 +1,7 @@
 //! The typed async Livy client: every endpoint, version-gated request fields, retries for
 //! idempotent calls, and statement submission that never creates a statement twice.
 
+use super::challenge::SentCredentials;
 use super::config::{Auth, ClientConfig, RetryNotice, RetryPolicy};
 use super::error::{ErrorKind, LivyError, Result};
 use super::ids::{BatchId, SessionId, StatementId};
@@ -447,7 +448,14 @@ impl LivyClient {
                 .to_string()
         };
         let content_type = header(CONTENT_TYPE);
-        let challenge = header(WWW_AUTHENTICATE);
+        // A server may offer each scheme on its own line; HTTP lets them be joined by commas.
+        let challenge = response
+            .headers()
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ");
         let bytes = response
             .bytes()
             .await
@@ -456,7 +464,20 @@ impl LivyClient {
             tracing::debug!(%what, %status, len = bytes.len(), "reply");
             return Ok(bytes.to_vec());
         }
-        let err = LivyError::from_reply(status.as_u16(), &content_type, &challenge, &bytes, what);
+        let sent = match &config.auth {
+            Auth::Basic { .. } => SentCredentials::Basic,
+            Auth::Bearer { .. } => SentCredentials::Bearer,
+            Auth::None
+                if config
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("authorization")) =>
+            {
+                SentCredentials::Header
+            }
+            Auth::None => SentCredentials::None,
+        };
+        let err = LivyError::from_reply_sent(status.as_u16(), &content_type, &challenge, &bytes, what, sent);
         tracing::debug!(%what, %status, error = %err, detail = ?err.detail, "error reply");
         Err(err)
     }

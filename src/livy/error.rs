@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::challenge::{self, SentCredentials};
+
 /// What went wrong, broadly: drives retries and exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -106,9 +108,29 @@ impl LivyError {
             || self.message.contains("Session is in state recovering")
     }
 
-    /// Builds the error for a non-success reply. `what` names the request for context,
-    /// e.g. `GET /sessions/3`.
+    /// Builds the error for a non-success reply to a request without credentials. `what`
+    /// names the request for context, e.g. `GET /sessions/3`.
     pub fn from_reply(status: u16, content_type: &str, www_authenticate: &str, body: &[u8], what: &str) -> Self {
+        Self::from_reply_sent(
+            status,
+            content_type,
+            www_authenticate,
+            body,
+            what,
+            SentCredentials::None,
+        )
+    }
+
+    /// Like [`LivyError::from_reply`] for a request that carried `sent`. `www_authenticate`
+    /// holds every `WWW-Authenticate` line of the reply, joined with `, `.
+    pub fn from_reply_sent(
+        status: u16,
+        content_type: &str,
+        www_authenticate: &str,
+        body: &[u8],
+        what: &str,
+        sent: SentCredentials,
+    ) -> Self {
         let text = server_text(content_type, body);
         let (first, rest) = split_first_line(&text);
         let message = if first.is_empty() {
@@ -117,7 +139,12 @@ impl LivyError {
             first.to_string()
         };
         let detail = (!rest.is_empty()).then(|| text.clone());
-        let hint = hint_for(status, &message, www_authenticate, what);
+        let hint = if status == 401 {
+            challenge::hint(www_authenticate, sent)
+        } else {
+            None
+        }
+        .or_else(|| hint_for(status, &message, what));
         Self {
             kind: ErrorKind::Server,
             status: Some(status),
@@ -241,7 +268,7 @@ fn split_first_line(text: &str) -> (&str, &str) {
     }
 }
 
-fn hint_for(status: u16, message: &str, www_authenticate: &str, what: &str) -> Option<String> {
+fn hint_for(status: u16, message: &str, what: &str) -> Option<String> {
     let m = message;
     let hint = if m.contains("CSRF") {
         "the server demands the X-Requested-By header, which this client always sends: a proxy or gateway in between removed it (see --requested-by)"
@@ -263,9 +290,8 @@ fn hint_for(status: u16, message: &str, www_authenticate: &str, what: &str) -> O
         "no such session: it was deleted or timed out; see 'livy-tui sessions list'"
     } else if status == 404 {
         "check --url: the path (and any prefix such as /livy) may be wrong"
-    } else if status == 401 && www_authenticate.to_ascii_lowercase().starts_with("negotiate") {
-        "the server wants Kerberos (SPNEGO), which this build does not support; use a gateway with basic auth (Knox) or a token"
     } else if status == 401 {
+        // The server named no scheme (see `challenge` for when it does).
         "the server rejected the credentials: check --user and the password (LIVY_PASSWORD, --password-command) or the token"
     } else if status == 403 {
         "the credentials are valid but not allowed to do this (Livy ACLs or a gateway policy)"

@@ -1,6 +1,7 @@
 //! The Livy REST client. It knows nothing about terminals: the CLI and the notebook both
 //! drive it.
 
+pub mod challenge;
 pub mod client;
 pub mod config;
 pub mod error;

@@ -14,22 +14,36 @@ pub const MARK_VAR: &str = "LIVY_TUI_TEST_MARK";
 /// makes in `target/pyspark-venv`. `None` (after a "skipped" line on stderr) when neither is
 /// there; a panic instead when `LIVY_TUI_REQUIRE_PYSPARK=1`.
 pub fn real_pyspark_python() -> Option<PathBuf> {
+    let found = pyspark_python_candidate();
+    if found.is_none() {
+        skip_or_fail("no real pyspark (see .ci/test)");
+    }
+    found
+}
+
+/// Where a PySpark Python would be (`$LIVY_TUI_PYSPARK_PYTHON`, else `target/pyspark-venv`),
+/// without checking what it can import and without skipping.
+pub fn pyspark_python_candidate() -> Option<PathBuf> {
     if let Some(python) = std::env::var_os(PYTHON_VAR).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(python));
     }
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyspark-venv/bin/python");
-    if venv.exists() {
-        return Some(venv);
-    }
-    if std::env::var(REQUIRE_VAR).as_deref() == Ok("1") {
-        panic!("real PySpark is required: run .ci/test, which installs it into target/pyspark-venv");
-    }
+    venv.exists().then_some(venv)
+}
+
+/// A test cannot run here because `missing`: it fails when `LIVY_TUI_REQUIRE_PYSPARK=1` (CI
+/// must not pass by skipping), else it says "skipped" where an ordinary run shows it.
+pub fn skip_or_fail(missing: &str) {
     let test = std::thread::current().name().unwrap_or("this test").to_string();
+    if std::env::var(REQUIRE_VAR).as_deref() == Ok("1") {
+        panic!(
+            "{test}: {missing}, and {REQUIRE_VAR}=1 requires it: run .ci/test, which installs it into target/pyspark-venv"
+        );
+    }
     // Straight to the stderr handle: the test harness captures `eprintln!`, and a skip has to
     // be seen in an ordinary run.
     use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "skipped: no real pyspark (see .ci/test): {test}");
-    None
+    let _ = writeln!(std::io::stderr(), "skipped: {missing}: {test}");
 }
 
 /// `JAVA_TOOL_OPTIONS` for the JVMs of a test: the caller's, plus the quick JIT only. A

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use livy_tui::server::{ExecOutcome, Kind};
+use crate::server::{ExecOutcome, Kind};
 
 use super::text::{
     ArithError, call_arg, eval_arith, first_identifier, is_incomplete, range_show, show_range_table, split_top_level,

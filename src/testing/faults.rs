@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::server::{BasicCredentials, LivyServer};
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use livy_tui::server::{BasicCredentials, LivyServer};
 use serde_json::Value;
 
 use super::scripted::Shared;
@@ -63,6 +63,8 @@ enum Action {
         status: u16,
         content_type: &'static str,
         body: String,
+        /// `WWW-Authenticate` lines to send, one header line each.
+        challenges: Vec<String>,
     },
     /// Run the handler, then abort the connection before any byte of the answer.
     Drop,
@@ -138,8 +140,9 @@ impl Faults {
             path_prefix,
             Action::Status {
                 status,
-                content_type: livy_tui::server::JSON_CONTENT_TYPE,
+                content_type: crate::server::JSON_CONTENT_TYPE,
                 body: body.to_string(),
+                challenges: Vec::new(),
             },
         );
     }
@@ -152,8 +155,25 @@ impl Faults {
             path_prefix,
             Action::Status {
                 status,
-                content_type: livy_tui::server::HTML_CONTENT_TYPE,
+                content_type: crate::server::HTML_CONTENT_TYPE,
                 body: html.to_string(),
+                challenges: Vec::new(),
+            },
+        );
+    }
+
+    /// The next `n` matching requests answer 401 with these `WWW-Authenticate` lines (one
+    /// header line each; none at all for `&[]`), as gateways that want other credentials do.
+    pub fn challenge_next(&self, n: u32, method: &str, path_prefix: &str, challenges: &[&str]) {
+        self.arm(
+            n,
+            method,
+            path_prefix,
+            Action::Status {
+                status: 401,
+                content_type: crate::server::HTML_CONTENT_TYPE,
+                body: "<html><head><title>Error 401 Unauthorized</title></head></html>".to_string(),
+                challenges: challenges.iter().map(|c| c.to_string()).collect(),
             },
         );
     }
@@ -259,12 +279,17 @@ pub(crate) async fn middleware(State(harness): State<Harness>, req: Request, nex
         status,
         content_type,
         body,
+        challenges,
     }) = harness.faults.take(&method, &path, true)
     {
         let mut resp = Response::new(Body::from(body));
         *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        for challenge in challenges {
+            let value = HeaderValue::from_str(&challenge).expect("a WWW-Authenticate value is header-safe");
+            resp.headers_mut().append(header::WWW_AUTHENTICATE, value);
+        }
         return resp;
     }
     let after = harness.faults.take(&method, &path, false);

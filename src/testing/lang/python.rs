@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use livy_tui::server::{ExecOutcome, Kind};
+use crate::server::{ExecOutcome, Kind};
 use serde_json::Value;
 
 use super::super::fixtures;

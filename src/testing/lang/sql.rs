@@ -1,6 +1,6 @@
 //! Scripted Spark SQL (`sql` kind): `{"application/json": {"schema", "data"}}` results.
 
-use livy_tui::server::ExecOutcome;
+use crate::server::ExecOutcome;
 use serde_json::{Map, Value, json};
 
 use super::error;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use livy_tui::server::Kind;
+use crate::server::Kind;
 
 use super::text::{ArithError, call_arg, eval_arith, first_identifier, string_literal};
 use super::{Eval, LangState, error, ok_text};

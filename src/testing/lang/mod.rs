@@ -10,7 +10,7 @@ pub mod text;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use livy_tui::server::{ExecOutcome, Kind};
+use crate::server::{ExecOutcome, Kind};
 use serde_json::{Map, Value};
 
 use text::Num;

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use livy_tui::server::clock::log_timestamp;
-use livy_tui::server::{
+use crate::server::clock::log_timestamp;
+use crate::server::{
     Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, ExecCtx, ExecOutcome, ExecRequest, Interpreter, Kind, LogSink,
     SessionSpec, StartFailure,
 };
