@@ -286,7 +286,6 @@ fn image_frames(c: &mut Criterion) {
 
     let output = CellOutput::Image(ImageOutput {
         image: std::sync::Arc::new(decoded),
-        view: Default::default(),
     });
     let mut cases = [(2000, app_with(SessionKind::PySpark, "%matplot plt", output))];
     let ui = ui_context();

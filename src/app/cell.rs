@@ -98,7 +98,6 @@ impl CellOutput {
             Rendered::Image(bytes) => match decode_png(&bytes) {
                 Ok(image) => CellOutput::Image(ImageOutput {
                     image: Arc::new(image),
-                    view: Default::default(),
                 }),
                 Err(e) => CellOutput::Placeholder(format!("image/png that cannot be shown: {e}")),
             },
@@ -186,12 +185,11 @@ impl TableOutput {
     }
 }
 
-/// An image decoded off the UI loop; its terminal view is made on first draw (it needs the
-/// terminal's image protocol, which only the UI knows).
+/// An image decoded off the UI loop; the UI makes (and keeps) its terminal view, as only
+/// the UI knows the terminal's image protocol.
 #[derive(Clone)]
 pub struct ImageOutput {
     pub image: Arc<DecodedImage>,
-    pub view: Arc<std::sync::OnceLock<Option<crate::ui::images::ImageView>>>,
 }
 
 impl std::fmt::Debug for ImageOutput {

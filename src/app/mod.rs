@@ -1,5 +1,6 @@
 //! The notebook's state and how it changes. `update` takes an event and returns the effects
-//! (IO) to carry out; nothing here awaits or draws.
+//! (IO) to carry out; nothing here awaits or draws. May use `livy` types, `notebook`,
+//! `output` and crossterm key events; never `ui`, `tui` or `cli`.
 
 pub mod cell;
 pub mod command;

@@ -1,4 +1,6 @@
-//! The headless commands: `exec`, `run`, `export`, `sessions`, `batch`.
+//! The commands: flags (`args.rs`), the notebook's start-up (`notebook.rs`), and the headless
+//! `exec`, `run`, `export`, `sessions`, `batch`, `serve`, `local-setup`. May use every
+//! module; prints to stdout/stderr only what `output::sanitize` made safe.
 
 pub mod args;
 pub mod batch;

@@ -1,5 +1,5 @@
 //! The Livy REST client. It knows nothing about terminals: the CLI and the notebook both
-//! drive it.
+//! drive it. Uses nothing else of this crate.
 
 pub mod challenge;
 pub mod client;

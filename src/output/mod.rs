@@ -1,5 +1,5 @@
-//! Statement output → a render model. Knows nothing about terminals: the CLI prints it as
-//! text, the notebook draws it.
+//! Statement output → a render model. Knows nothing about terminals or ratatui: the CLI
+//! prints it as text, the notebook draws it. May use `livy` types only.
 
 pub mod export;
 pub mod image;

@@ -1,5 +1,6 @@
 //! The full-screen notebook: the event loop that feeds terminal input and task reports to
-//! the app, carries out its effects, and draws only when something changed.
+//! the app, carries out its effects, and draws only when something changed. The only place
+//! that owns the terminal; uses `app`, `ui` and the effect runner in `session`.
 
 pub mod terminal;
 

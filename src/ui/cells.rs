@@ -248,11 +248,8 @@ fn mark_cut_lines(buffer: &mut Buffer, area: Rect, code: &str, style: Style) {
 const MAX_IMAGE_ROWS: u16 = 24;
 
 /// The image's terminal view, made once; `None` when images are off.
-fn image_view<'a>(img: &'a crate::app::ImageOutput, ui: &UiContext) -> Option<&'a crate::ui::images::ImageView> {
-    let picker = ui.images.get()?.as_ref()?;
-    img.view
-        .get_or_init(|| Some(crate::ui::images::ImageView::new(picker, &img.image)))
-        .as_ref()
+fn image_view(img: &crate::app::ImageOutput, ui: &UiContext) -> Option<std::sync::Arc<crate::ui::images::ImageView>> {
+    ui.image_view(&img.image)
 }
 
 /// The query of a finished search, for marking matches.

@@ -1,4 +1,6 @@
-//! Drawing the notebook with ratatui. Draws `&App` and nothing else: no IO, no waiting.
+//! Drawing the notebook with ratatui, one widget per file. Draws `&App` and nothing else:
+//! no IO, no waiting, no writes into the app (a frame's layout facts are returned, see
+//! `ScreenLayout`). May use `app` (read only), `output`, `theme`.
 
 pub mod cells;
 pub mod highlight;
@@ -16,7 +18,9 @@ use highlight::Highlighter;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::widgets::Block;
-use std::sync::{Arc, OnceLock};
+use crate::output::image::DecodedImage;
+use images::ImageView;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// What drawing needs besides the app state.
 pub struct UiContext {
@@ -26,6 +30,9 @@ pub struct UiContext {
     /// Filled once the syntaxes are loaded (off the draw path); code is plain until then,
     /// and always with NO_COLOR.
     highlighter: Arc<OnceLock<Highlighter>>,
+    /// Terminal views of the images drawn, made once each; the UI's own cache (drawing
+    /// writes nothing into the app), dropped with the images.
+    image_views: Mutex<Vec<(Weak<DecodedImage>, Arc<ImageView>)>>,
 }
 
 impl UiContext {
@@ -35,12 +42,26 @@ impl UiContext {
             theme,
             images: OnceLock::new(),
             highlighter: Arc::new(OnceLock::new()),
+            image_views: Mutex::new(Vec::new()),
         }
     }
 
     /// Where a background loader puts the highlighter.
     pub fn highlighter_slot(&self) -> Arc<OnceLock<Highlighter>> {
         self.highlighter.clone()
+    }
+
+    /// The terminal view of an image, made on its first draw; `None` when images are off.
+    pub fn image_view(&self, image: &Arc<DecodedImage>) -> Option<Arc<ImageView>> {
+        let picker = self.images.get()?.as_ref()?;
+        let mut views = self.image_views.lock().unwrap_or_else(|p| p.into_inner());
+        views.retain(|(image, _)| image.strong_count() > 0);
+        if let Some((_, view)) = views.iter().find(|(known, _)| known.as_ptr() == Arc::as_ptr(image)) {
+            return Some(view.clone());
+        }
+        let view = Arc::new(ImageView::new(picker, image));
+        views.push((Arc::downgrade(image), view.clone()));
+        Some(view)
     }
 
     /// The highlighter, when loaded and colours are on.

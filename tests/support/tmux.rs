@@ -168,8 +168,7 @@ fn command_line(dir: &std::path::Path, url: &str, env: &str, args: &str) -> Stri
     format!(
         "env -u LIVY_URL -u LIVY_USER -u LIVY_TOKEN -u NO_COLOR TERM=xterm-256color LIVY_TUI_STATE_DIR={state} {env} {bin} --url {url} --log-file {log} {args}; echo EXITED=$?; sleep 60",
         state = dir.join("state").display(),
-        // set for integration tests; the example that shares this module never starts it
-        bin = option_env!("CARGO_BIN_EXE_livy-tui").unwrap_or("livy-tui"),
+        bin = env!("CARGO_BIN_EXE_livy-tui"),
         log = log.display(),
     )
 }
