@@ -1,8 +1,8 @@
 //! livy-tui: a terminal notebook and command-line client for Apache Livy.
 //!
 //! Layers (see DESIGN.md): `livy` is the REST client and knows nothing of terminals;
-//! `output` turns statement outputs into a render model; `session` holds the polling policy
-//! (and later the watcher tasks); `server` speaks the Livy protocol (the test server now,
+//! `output` turns statement outputs into a render model; `session` polls sessions and statements
+//! and runs the notebook's effects; `server` speaks the Livy protocol (the test server now,
 //! `livy-tui serve` later); `cli` holds the headless commands.
 
 pub mod app;

@@ -8,7 +8,7 @@ use crate::app::{App, AppEvent, DeleteOnQuit, PreparedOutput, SessionStart, Sett
 use crate::config::{Config, config_dir, parse_delete_on_quit};
 use crate::livy::{LivyClient, SessionId, SessionKind};
 use crate::notebook::{Format, Notebook, RecoveryStore, SessionBinding, strip_credentials};
-use crate::session::tasks::Runner;
+use crate::session::effect_runner::EffectRunner;
 use crate::theme::Theme;
 use crate::tui;
 use crate::ui::UiContext;
@@ -133,7 +133,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         let _ = slot.set(Highlighter::new(&syntax_theme));
         let _ = redraw.send(AppEvent::Resize);
     });
-    let mut runner = Runner::new(client.clone(), tx);
+    let mut runner = EffectRunner::new(client.clone(), tx);
 
     tui::terminal::install_panic_hook();
     let plan = tui::run(app, effects, &mut runner, reports, &ui, images)

@@ -1,4 +1,4 @@
-//! The tasks that do the notebook's IO: one watches the session, one tails its log, one
+//! The effect runner: the tasks that do the notebook's IO: one watches the session, one tails its log, one
 //! follows each running statement, one sends each cancel. They report to the app as
 //! events; none of them touches the terminal.
 
@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 /// Carries out the app's effects by spawning tasks.
-pub struct Runner {
+pub struct EffectRunner {
     client: LivyClient,
     tx: UnboundedSender<AppEvent>,
     /// Cancels every task of the current session.
@@ -22,10 +22,10 @@ pub struct Runner {
     recovery: Option<RecoveryStore>,
 }
 
-impl Runner {
+impl EffectRunner {
     /// A runner reporting on `tx`.
-    pub fn new(client: LivyClient, tx: UnboundedSender<AppEvent>) -> Runner {
-        Runner {
+    pub fn new(client: LivyClient, tx: UnboundedSender<AppEvent>) -> EffectRunner {
+        EffectRunner {
             client,
             tx,
             session_tasks: CancellationToken::new(),
