@@ -10,7 +10,7 @@ use super::args::{ConnectionArgs, RunArgs};
 use super::connection;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
-    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, timeout_flag, wait_for_statement,
+    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, run_statement, timeout_flag,
     wait_until_ready,
 };
 use super::progress::{Progress, elapsed};
@@ -577,13 +577,12 @@ async fn execute(
             code,
             kind: statement_kind,
         };
-        let submitted = client.submit_statement(&session, &request).await?;
-        lock(cleanup).running = Some((session.clone(), submitted.id.clone()));
         let statement_label = StatementLabel {
-            text: &label,
+            text: Some(&label),
             lines_per_state: false,
         };
-        let waited = wait_for_statement(client, &session, &submitted.id, &statement_label, progress);
+        // The cell's time includes its submit: a server slow to take it is part of the wait.
+        let waited = run_statement(client, &session, &request, &statement_label, cleanup, progress);
         // `Err(limit)`: the cell ran too long.
         let finished = match cell_timeout {
             Some(limit) => match tokio::time::timeout(limit, waited).await {
@@ -601,8 +600,8 @@ async fn execute(
         cell.timing.start(began_at);
         let took = elapsed(began.elapsed());
 
-        let (statement, _) = match finished {
-            Ok(finished) => finished,
+        let statement = match finished {
+            Ok(finished) => finished.statement,
             Err(limit) => {
                 tally.running_cell = None;
                 tally.failed.push(index);
@@ -620,7 +619,6 @@ async fn execute(
                 return Ok(Ending::TimedOut(index, limit));
             }
         };
-        lock(cleanup).running = None;
         tally.running_cell = None;
         cell.timing.finish(SystemTime::now());
         let outcome = statement.outcome();
