@@ -17,7 +17,7 @@ use super::progress::{Progress, elapsed};
 use super::resources::create_session_request;
 use crate::livy::{CreateSession, CreateStatement, LivyClient, Outcome, SessionId, SessionKind};
 use crate::notebook::{
-    self, CellAction, Format, JupyterOutput, Notebook, NotebookCell, SessionBinding, SkipReason, apply_parameters,
+    self, CellAction, Format, JupyterOutput, Notebook, NotebookCell, SessionBinding, apply_parameters,
 };
 use crate::output::sanitize::strip_all;
 use serde_json::{Map, Value};
@@ -545,7 +545,7 @@ async fn execute(
         };
         let (kind, code) = match action {
             CellAction::Skip(reason) => {
-                lock(progress).message(&format!("{position} skipped ({})", skip_text(&reason)));
+                lock(progress).message(&format!("{position} skipped ({reason})"));
                 continue;
             }
             CellAction::Configure { .. } => {
@@ -697,15 +697,6 @@ fn error_lines(ename: &str, evalue: &str, traceback: &[String]) -> String {
         ));
     }
     out
-}
-
-fn skip_text(reason: &SkipReason) -> String {
-    match reason {
-        SkipReason::NotCode => "not code".into(),
-        SkipReason::Empty => "empty".into(),
-        SkipReason::Magic(name) => format!("%%{name} runs only in Jupyter"),
-        SkipReason::Local => "runs locally, not on Livy".into(),
-    }
 }
 
 /// The first non-blank line of the code, cut to fit a progress line.

@@ -28,6 +28,7 @@ mod output;
 mod parameters;
 mod recovery;
 mod script;
+mod statement;
 mod timestamp;
 
 pub use binding::{SessionBinding, strip_credentials};
@@ -37,10 +38,11 @@ pub use format::{Format, ScriptLanguage};
 pub use magic::{Magic, is_sparkmagic_kernel, join_magic, kernel_kind, sparkmagic_metadata, split_magic};
 pub use model::{
     CellAction, CellTiming, CellType, INJECTED_PARAMETERS_TAG, NBFORMAT, NBFORMAT_MINOR, Notebook, NotebookCell,
-    PARAMETERS_TAG, SkipReason, is_valid_cell_id, new_cell_id,
+    PARAMETERS_TAG, is_valid_cell_id, new_cell_id,
 };
 pub use multiline::{is_json_mime, split_lines};
 pub use output::{JupyterOutput, outputs_to_statement_output};
 pub use parameters::{ParameterReport, apply_parameters, python_literal, r_literal, scala_literal};
 pub use recovery::{Recovery, RecoveryStore, STATE_DIR_ENV, canonical_path};
+pub use statement::{CellStatement, Kernel, SkipReason, cell_statement};
 pub use timestamp::{format_iso8601, parse_iso8601};

@@ -5,6 +5,7 @@
 use super::binding::SessionBinding;
 use super::magic::{self, Magic};
 use super::output::{JupyterOutput, outputs_to_statement_output};
+use super::statement::{CellStatement, Kernel, SkipReason, cell_statement};
 use super::timestamp::{format_iso8601, parse_iso8601};
 use crate::livy::{SessionKind, StatementOutput};
 use serde_json::{Map, Value};
@@ -232,19 +233,6 @@ pub enum CellAction<'a> {
     Skip(SkipReason),
 }
 
-/// Why a cell is not run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SkipReason {
-    /// Markdown, raw or an unknown cell type.
-    NotCode,
-    /// Nothing but whitespace.
-    Empty,
-    /// A magic that does not run on Livy (its name).
-    Magic(String),
-    /// In an IPython-kernel notebook using `%%spark`, a cell without it runs locally.
-    Local,
-}
-
 impl Default for Notebook {
     fn default() -> Self {
         Self::new(None)
@@ -275,13 +263,19 @@ impl Notebook {
         magic::is_sparkmagic_kernel(&self.metadata)
     }
 
+    /// The kernel its code cells were written for, which decides what each one sends.
+    pub fn kernel(&self) -> Kernel {
+        let magics = self
+            .cells
+            .iter()
+            .filter(|c| c.is_code())
+            .filter_map(NotebookCell::magic_kind);
+        Kernel::detect(&self.metadata, magics)
+    }
+
     /// An IPython-kernel notebook driving Livy through `%%spark` cells: only those run.
     pub fn uses_spark_magic(&self) -> bool {
-        !self.is_sparkmagic_kernel()
-            && self
-                .cells
-                .iter()
-                .any(|c| c.is_code() && matches!(c.magic_kind(), Some(Magic::Spark { .. })))
+        self.kernel() == Kernel::IPython
     }
 
     /// A cell's kind, or the notebook's default.
@@ -292,27 +286,23 @@ impl Notebook {
     /// What the runner does with cell `index` (`None` if there is no such cell).
     pub fn cell_action(&self, index: usize) -> Option<CellAction<'_>> {
         let cell = self.cells.get(index)?;
-        if !cell.is_code() {
-            return Some(CellAction::Skip(SkipReason::NotCode));
-        }
-        let magic = cell.magic_kind();
-        if let Some(Magic::Configure { force }) = magic {
-            let settings = cell.configure_settings().unwrap_or_else(|| Ok(Map::new()));
-            return Some(CellAction::Configure { force, settings });
-        }
-        if let Some(Magic::Inert(name)) = magic {
-            return Some(CellAction::Skip(SkipReason::Magic(name)));
-        }
-        if !matches!(magic, Some(Magic::Spark { .. })) && self.uses_spark_magic() {
-            return Some(CellAction::Skip(SkipReason::Local));
-        }
-        if cell.source.trim().is_empty() {
-            return Some(CellAction::Skip(SkipReason::Empty));
-        }
-        Some(CellAction::Run {
-            kind: self.effective_kind(cell),
-            code: &cell.source,
-        })
+        let kind = self.effective_kind(cell);
+        Some(
+            match cell_statement(
+                &cell.cell_type,
+                cell.magic.as_deref(),
+                &cell.source,
+                kind,
+                self.kernel(),
+            ) {
+                CellStatement::Send { code, kind } => CellAction::Run { kind, code },
+                CellStatement::Skip(SkipReason::Configure { force }) => CellAction::Configure {
+                    force,
+                    settings: cell.configure_settings().unwrap_or_else(|| Ok(Map::new())),
+                },
+                CellStatement::Skip(reason) => CellAction::Skip(reason),
+            },
+        )
     }
 
     /// The session settings of the last `%%configure` cell, or why they cannot be read.
@@ -399,7 +389,10 @@ mod tests {
         nb.cells
             .push(NotebookCell::code_with_kind("SELECT 1", SessionKind::Sql));
         nb.cells.push(NotebookCell::code("  \n"));
-        assert_eq!(nb.cell_action(0), Some(CellAction::Skip(SkipReason::NotCode)));
+        assert_eq!(
+            nb.cell_action(0),
+            Some(CellAction::Skip(SkipReason::NotCode(CellType::Markdown)))
+        );
         assert_eq!(
             nb.cell_action(1),
             Some(CellAction::Skip(SkipReason::Magic("info".into())))
