@@ -449,3 +449,48 @@ fn the_notebook_and_run_send_the_same_statements_for_every_fixture_cell() {
         assert!(by_run.iter().any(Option::is_some), "{}: something runs", path.display());
     }
 }
+
+#[test]
+fn a_new_session_takes_the_configure_cells_as_they_are_now() {
+    let mut app = new_app();
+    let mut nb = Notebook::new(Some(SessionKind::PySpark));
+    let mut configure = NotebookCell::code(r#"{"driverMemory": "2g", "name": "etl"}"#);
+    configure.magic = Some("%%configure -f".into());
+    nb.cells.push(configure);
+    nb.cells.push(NotebookCell::code("x = 1"));
+    app.open(nb, Vec::new(), Some("nb.ipynb".into()));
+    ready(&mut app);
+    let dead = Session {
+        id: SessionId::from("7"),
+        kind: SessionKind::PySpark,
+        state: SessionState::Dead,
+        ..Default::default()
+    };
+    app.update(AppEvent::Session(1, SessionEvent::Updated(Box::new(dead))));
+
+    // edited since the file was opened: the new settings apply
+    app.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", r#"{"driverMemory": "4g"}"#]);
+    match &app.update(ctrl('n'))[..] {
+        [
+            Effect::StartSession {
+                start: SessionStartSpec::Create(c),
+                ..
+            },
+        ] => {
+            assert_eq!(c.resources.driver_memory.as_deref(), Some("4g"));
+            assert_eq!(c.kind, Some(SessionKind::PySpark), "the command line's kind stays");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // a cell that cannot be read stops the new session with a one-line reason
+    app.update(AppEvent::Session(2, SessionEvent::Failed("no".into())));
+    app.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", "{oops"]);
+    assert!(app.update(ctrl('n')).is_empty());
+    let text = &app.message.as_ref().unwrap().text;
+    assert!(
+        text.starts_with("cell 1: the %%configure cell is not valid JSON"),
+        "{text}"
+    );
+    assert!(!text.contains('\n'), "{text}");
+}

@@ -687,6 +687,13 @@ impl App {
             self.say("the session is still alive; a new one is offered when it ends");
             return Vec::new();
         }
+        let mut create = match self.session_request() {
+            Ok(create) => create,
+            Err(e) => {
+                self.complain(e.to_string());
+                return Vec::new();
+            }
+        };
         self.clear_queue();
         for cell in &mut self.cells {
             if cell.is_busy() {
@@ -697,7 +704,6 @@ impl App {
         self.session = super::SessionView::connecting(generation, self.now);
         self.log.lines.clear();
         self.log.scroll_back = 0;
-        let mut create = self.settings.create.clone();
         // The old name may still be taken by the dead session.
         create.name = None;
         self.say("starting a new session");

@@ -191,8 +191,13 @@ impl App {
                 }
                 KeyCode::Char('n' | 'N') => {
                     self.overlay = None;
-                    let create = self.settings.create.clone();
-                    return self.start_session(SessionStartSpec::Create(Box::new(create)));
+                    return match self.session_request() {
+                        Ok(create) => self.start_session(SessionStartSpec::Create(Box::new(create))),
+                        Err(e) => {
+                            self.complain(e.to_string());
+                            Vec::new()
+                        }
+                    };
                 }
                 _ => {}
             },

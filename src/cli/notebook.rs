@@ -80,12 +80,15 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     }));
     let client = LivyClient::new(client_config)?;
 
-    let flags = create_session_request(&args.new_session)?;
-    let mut create = match &opened {
-        Some(o) => super::run::session_request_with(&o.notebook, flags)?,
-        None => flags,
+    // The kind chosen above wins over any a %%configure cell names.
+    let mut flags = create_session_request(&args.new_session)?;
+    flags.kind = Some(kind.clone());
+    let create = match &opened {
+        Some(o) => {
+            crate::notebook::session_request(&o.notebook, flags.clone()).map_err(|e| Failure::usage(e.to_string()))?
+        }
+        None => flags.clone(),
     };
-    create.kind = Some(kind.clone());
     let start = match &args.session {
         Some(id) => SessionStart::Attach(SessionId::from(id.as_str())),
         None => SessionStart::Create(Box::new(create.clone())),
@@ -93,7 +96,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     let settings = Settings {
         server: client.base_url().as_str().trim_end_matches('/').to_string(),
         default_kind: kind.clone(),
-        create,
+        create: flags,
         delete_on_quit,
     };
     let syntax_theme = theme.syntax.clone();

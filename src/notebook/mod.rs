@@ -17,6 +17,7 @@
 //! apart from a cell with a magic: reading it back splits the line off into `magic`.
 
 mod binding;
+mod configure;
 mod error;
 mod files;
 mod format;
@@ -32,6 +33,7 @@ mod statement;
 mod timestamp;
 
 pub use binding::{SessionBinding, strip_credentials};
+pub use configure::{ConfigureCellError, ConfigureError, configure_cells, session_request};
 pub use error::NotebookError;
 pub use files::{backup_path, load, read_text, save, save_atomic};
 pub use format::{Format, ScriptLanguage};

@@ -3,6 +3,7 @@
 //! (unknown fields, unknown metadata, unknown cell types), kept so a save loses nothing.
 
 use super::binding::SessionBinding;
+use super::configure::ConfigureError;
 use super::magic::{self, Magic};
 use super::output::{JupyterOutput, outputs_to_statement_output};
 use super::statement::{CellStatement, Kernel, SkipReason, cell_statement};
@@ -194,14 +195,14 @@ impl NotebookCell {
 
     /// For a `%%configure` cell, its JSON body as session settings, or why it is not a JSON
     /// object. `None` for other cells.
-    pub fn configure_settings(&self) -> Option<Result<Map<String, Value>, String>> {
+    pub fn configure_settings(&self) -> Option<Result<Map<String, Value>, ConfigureError>> {
         if !self.is_code() || !matches!(self.magic_kind(), Some(Magic::Configure { .. })) {
             return None;
         }
         Some(match serde_json::from_str::<Value>(&self.source) {
             Ok(Value::Object(settings)) => Ok(settings),
-            Ok(_) => Err("the %%configure cell must hold a JSON object".to_string()),
-            Err(e) => Err(format!("the %%configure cell is not valid JSON: {e}")),
+            Ok(_) => Err(ConfigureError::NotAnObject),
+            Err(e) => Err(ConfigureError::NotJson(e.to_string())),
         })
     }
 
@@ -227,7 +228,7 @@ pub enum CellAction<'a> {
     /// A `%%configure` cell: settings for the session (applied when one is created).
     Configure {
         force: bool,
-        settings: Result<Map<String, Value>, String>,
+        settings: Result<Map<String, Value>, ConfigureError>,
     },
     /// Not run.
     Skip(SkipReason),
@@ -306,7 +307,7 @@ impl Notebook {
     }
 
     /// The session settings of the last `%%configure` cell, or why they cannot be read.
-    pub fn session_settings_result(&self) -> Option<Result<Map<String, Value>, String>> {
+    pub fn session_settings_result(&self) -> Option<Result<Map<String, Value>, ConfigureError>> {
         self.cells.iter().rev().find_map(NotebookCell::configure_settings)
     }
 
