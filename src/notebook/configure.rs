@@ -29,6 +29,9 @@ pub enum ConfigureError {
     },
 }
 
+/// One `%%configure` cell's settings (its JSON object), or what is wrong with it.
+pub type CellSettings = Result<Map<String, Value>, ConfigureError>;
+
 /// A `%%configure` cell that cannot be part of the create body, and where it is.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("cell {number}: {error}")]
@@ -55,7 +58,7 @@ pub fn session_request(notebook: &Notebook, flags: CreateSession) -> Result<Crea
 }
 
 /// The `%%configure` cells that apply (by index), with their settings.
-pub fn configure_cells(notebook: &Notebook) -> Vec<(usize, Result<Map<String, Value>, ConfigureError>)> {
+pub fn configure_cells(notebook: &Notebook) -> Vec<(usize, CellSettings)> {
     (0..notebook.cells.len())
         .filter_map(|i| match notebook.cell_action(i) {
             Some(CellAction::Configure { settings, .. }) => Some((i, settings)),

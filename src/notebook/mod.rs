@@ -33,7 +33,7 @@ mod statement;
 mod timestamp;
 
 pub use binding::{SessionBinding, strip_credentials};
-pub use configure::{ConfigureCellError, ConfigureError, configure_cells, session_request};
+pub use configure::{CellSettings, ConfigureCellError, ConfigureError, configure_cells, session_request};
 pub use error::NotebookError;
 pub use files::{backup_path, load, read_text, save, save_atomic};
 pub use format::{Format, ScriptLanguage};

@@ -3,7 +3,7 @@
 //! (unknown fields, unknown metadata, unknown cell types), kept so a save loses nothing.
 
 use super::binding::SessionBinding;
-use super::configure::ConfigureError;
+use super::configure::{CellSettings, ConfigureError};
 use super::magic::{self, Magic};
 use super::output::{JupyterOutput, outputs_to_statement_output};
 use super::statement::{CellStatement, Kernel, SkipReason, cell_statement};
@@ -195,7 +195,7 @@ impl NotebookCell {
 
     /// For a `%%configure` cell, its JSON body as session settings, or why it is not a JSON
     /// object. `None` for other cells.
-    pub fn configure_settings(&self) -> Option<Result<Map<String, Value>, ConfigureError>> {
+    pub fn configure_settings(&self) -> Option<CellSettings> {
         if !self.is_code() || !matches!(self.magic_kind(), Some(Magic::Configure { .. })) {
             return None;
         }
@@ -226,10 +226,7 @@ pub enum CellAction<'a> {
     /// Send `code` as a statement of `kind` (`None`: the session's own kind).
     Run { kind: Option<SessionKind>, code: &'a str },
     /// A `%%configure` cell: settings for the session (applied when one is created).
-    Configure {
-        force: bool,
-        settings: Result<Map<String, Value>, ConfigureError>,
-    },
+    Configure { force: bool, settings: CellSettings },
     /// Not run.
     Skip(SkipReason),
 }
@@ -307,7 +304,7 @@ impl Notebook {
     }
 
     /// The session settings of the last `%%configure` cell, or why they cannot be read.
-    pub fn session_settings_result(&self) -> Option<Result<Map<String, Value>, ConfigureError>> {
+    pub fn session_settings_result(&self) -> Option<CellSettings> {
         self.cells.iter().rev().find_map(NotebookCell::configure_settings)
     }
 

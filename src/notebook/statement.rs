@@ -116,8 +116,9 @@ mod tests {
         use Kernel::{IPython, Sparkmagic};
         use SessionKind::{PySpark, Spark, Sql};
         let skip = CellStatement::Skip;
-        // (kernel, magic line, body, the cell's kind, what is sent)
-        let table: Vec<(Kernel, Option<&str>, &str, Option<SessionKind>, CellStatement<'_>)> = vec![
+        /// The kernel, the magic line, the body, the cell's kind, and what is sent.
+        type Row<'a> = (Kernel, Option<&'a str>, &'a str, Option<SessionKind>, CellStatement<'a>);
+        let table: Vec<Row<'_>> = vec![
             (Sparkmagic, None, "x = 1", Some(PySpark), send("x = 1", Some(PySpark))),
             (Sparkmagic, None, "x = 1", None, send("x = 1", None)),
             (
