@@ -2,7 +2,9 @@
 //! network. Jupyter `.ipynb` (nbformat 4, sparkmagic notebooks included) and percent scripts
 //! (`.py`, `.scala`, `.r`, `.sql`) load into the same model and save back without losing what
 //! this program does not understand; saves are atomic with a backup; recovery copies survive
-//! crashes; parameters prepare headless runs.
+//! crashes; parameters prepare headless runs. What each cell sends to Livy, and what the
+//! `%%configure` cells make of a new session, is decided here once, for the notebook and
+//! `livy-tui run` alike.
 //!
 //! Normalisations a load → save makes (everything else is kept, keys sorted as nbformat does):
 //! - multi-line texts are written as line lists, as Jupyter writes them;
