@@ -67,7 +67,8 @@ fn save_effect(effects: &[Effect]) -> (PathBuf, Notebook, u64) {
     }
 }
 
-fn finished(app: &mut App, cell: livy_tui::app::CellId, output: serde_json::Value) {
+/// Reports the cell's statement finished; returns what the app does next.
+fn finished(app: &mut App, cell: livy_tui::app::CellId, output: serde_json::Value) -> Vec<Effect> {
     let statement: Statement = serde_json::from_value(serde_json::json!({
         "id": 0, "code": "x", "state": "available", "output": output, "progress": 1.0,
         "started": 1_763_700_000_000u64, "completed": 1_763_700_001_500u64
@@ -77,7 +78,7 @@ fn finished(app: &mut App, cell: livy_tui::app::CellId, output: serde_json::Valu
         1,
         cell,
         Box::new(StatementEvent::Finished(statement)),
-    ));
+    ))
 }
 
 #[test]
@@ -407,4 +408,109 @@ fn questions_wait_their_turn() {
         matches!(app.overlay, Some(Overlay::Recover { .. })),
         "the recovery question comes next, not lost"
     );
+}
+
+/// Every `.ipynb` under tests/fixtures/notebooks.
+fn fixture_notebooks() -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "ipynb") {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notebooks"),
+        &mut found,
+    );
+    found.sort();
+    found
+}
+
+#[test]
+fn the_notebook_and_run_send_the_same_statements_for_every_fixture_cell() {
+    use livy_tui::notebook::CellAction;
+    let notebooks = fixture_notebooks();
+    assert!(notebooks.len() >= 5, "{notebooks:?}");
+    // The session `ready` reports speaks PySpark; a statement names its kind only when it
+    // differs, in `run` as in the notebook.
+    let session_kind = SessionKind::PySpark;
+    for path in notebooks {
+        let nb = livy_tui::notebook::load(&path).unwrap();
+        let by_run: Vec<Option<(String, Option<SessionKind>)>> = (0..nb.cells.len())
+            .map(|i| match nb.cell_action(i) {
+                Some(CellAction::Run { kind, code }) => Some((code.to_string(), kind.filter(|k| *k != session_kind))),
+                _ => None,
+            })
+            .collect();
+
+        let mut app = new_app();
+        app.open(nb.clone(), Vec::new(), Some(path.clone()));
+        ready(&mut app);
+        let mut by_notebook = vec![None; nb.cells.len()];
+        let mut effects = app.run_command(livy_tui::app::Command::RunAll);
+        // Run all sends one cell at a time, the next when the last has finished.
+        while let [Effect::Submit { cell, code, kind, .. }] = &effects[..] {
+            let cell = *cell;
+            by_notebook[app.index_of(cell).unwrap()] = Some((code.clone(), kind.clone()));
+            effects = finished(
+                &mut app,
+                cell,
+                serde_json::json!({"status": "ok", "data": {"text/plain": ""}}),
+            );
+        }
+        for (i, (run, notebook)) in by_run.iter().zip(&by_notebook).enumerate() {
+            assert_eq!(run, notebook, "{} cell {i}", path.display());
+        }
+        assert!(by_run.iter().any(Option::is_some), "{}: something runs", path.display());
+    }
+}
+
+#[test]
+fn a_new_session_takes_the_configure_cells_as_they_are_now() {
+    let mut app = new_app();
+    let mut nb = Notebook::new(Some(SessionKind::PySpark));
+    let mut configure = NotebookCell::code(r#"{"driverMemory": "2g", "name": "etl"}"#);
+    configure.magic = Some("%%configure -f".into());
+    nb.cells.push(configure);
+    nb.cells.push(NotebookCell::code("x = 1"));
+    app.open(nb, Vec::new(), Some("nb.ipynb".into()));
+    ready(&mut app);
+    let dead = Session {
+        id: SessionId::from("7"),
+        kind: SessionKind::PySpark,
+        state: SessionState::Dead,
+        ..Default::default()
+    };
+    app.update(AppEvent::Session(1, SessionEvent::Updated(Box::new(dead))));
+
+    // edited since the file was opened: the new settings apply
+    app.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", r#"{"driverMemory": "4g"}"#]);
+    match &app.update(ctrl('n'))[..] {
+        [
+            Effect::StartSession {
+                start: SessionStartSpec::Create(c),
+                ..
+            },
+        ] => {
+            assert_eq!(c.resources.driver_memory.as_deref(), Some("4g"));
+            assert_eq!(c.kind, Some(SessionKind::PySpark), "the command line's kind stays");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // a cell that cannot be read stops the new session with a one-line reason
+    app.update(AppEvent::Session(2, SessionEvent::Failed("no".into())));
+    app.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", "{oops"]);
+    assert!(app.update(ctrl('n')).is_empty());
+    let text = &app.message.as_ref().unwrap().text;
+    assert!(
+        text.starts_with("cell 1: the %%configure cell is not valid JSON"),
+        "{text}"
+    );
+    assert!(!text.contains('\n'), "{text}");
 }

@@ -209,3 +209,24 @@ fn no_code_is_a_usage_error() {
     assert_eq!(r.code, 2);
     r.assert_one_clear_error_line();
 }
+
+#[test]
+fn a_brief_outage_while_the_statement_runs_is_ridden_out() {
+    let livy = server();
+    let id = livy.create_idle_session_blocking("spark");
+    // More failures than the client retries (once, in these tests): the follower carries on.
+    livy.faults().fail_next_on(
+        4,
+        "GET",
+        &format!("/sessions/{id}/statements/0"),
+        503,
+        serde_json::json!({"msg": "gateway restarting"}),
+    );
+    let r = run(&livy.url(), &["exec", "--session", &id, "-c", "Thread.sleep(500)"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains("gateway restarting") && r.stderr.contains("still following"),
+        "the trouble was shown: {}",
+        r.stderr
+    );
+}

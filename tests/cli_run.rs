@@ -100,8 +100,16 @@ fn a_scala_script_runs_headless_and_the_outputs_are_written() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.is_empty(), "stdout stays free: {:?}", r.stdout);
     assert!(r.stderr.contains("[3/7] spark  val n = 20 + 22 … ok"), "{}", r.stderr);
-    assert!(r.stderr.contains("[1/7] skipped (not code)"), "{}", r.stderr);
-    assert!(r.stderr.contains("[6/7] skipped (empty)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("[1/7] skipped (markdown cells are not run)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("[6/7] skipped (nothing to run: the cell is empty)"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("ran 5 cells in"), "{}", r.stderr);
     assert!(r.stderr.contains(&format!("wrote {}", out.display())), "{}", r.stderr);
     assert_eq!(std::fs::read(&nb).unwrap(), before, "the input is left alone");
@@ -308,7 +316,7 @@ fn a_sparkmagic_notebook_applies_configure_and_skips_client_magics() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("[3/6] skipped (%%info runs only in Jupyter)"),
+        r.stderr.contains("[3/6] skipped (%%info runs in Jupyter, not on Livy)"),
         "{}",
         r.stderr
     );

@@ -3,7 +3,9 @@
 use super::events::CellId;
 use crate::livy::StatementOutput;
 use crate::livy::{SessionKind, StatementError, StatementId};
-use crate::notebook::{JupyterOutput, Magic, NotebookCell, split_magic};
+use crate::notebook::{
+    CellStatement, JupyterOutput, Kernel, Magic, NotebookCell, SkipReason, cell_statement, split_magic,
+};
 use crate::output::image::{DecodedImage, decode_png};
 use crate::output::json_tree::{JsonTree, JsonTreeState};
 use crate::output::sanitize::{sanitize, strip_all};
@@ -96,9 +98,7 @@ impl CellOutput {
                 CellOutput::Styled(Arc::new(lines))
             }
             Rendered::Image(bytes) => match decode_png(&bytes) {
-                Ok(image) => CellOutput::Image(ImageOutput {
-                    image: Arc::new(image),
-                }),
+                Ok(image) => CellOutput::Image(ImageOutput { image: Arc::new(image) }),
                 Err(e) => CellOutput::Placeholder(format!("image/png that cannot be shown: {e}")),
             },
             Rendered::Error(e) => CellOutput::error(&e),
@@ -414,28 +414,23 @@ impl Cell {
         !self.doc.is_code()
     }
 
-    /// What running the cell sends: the code without a magic line, and the kind (`%%sql`
-    /// means SQL); or why it is not sent to Livy.
-    pub fn statement(&self) -> Result<(String, SessionKind), String> {
-        if self.is_text() {
-            return Err(format!("{} cells are not run", self.doc.cell_type.as_str()));
-        }
+    /// What running the cell sends: the code without a magic line, and the kind (`None`:
+    /// the session's); or why it is not sent to Livy. `kernel` is the notebook's.
+    pub fn statement(&self, kernel: Kernel) -> Result<(String, Option<SessionKind>), SkipReason> {
         let text = self.code();
         let (magic, body) = split_magic(&text);
-        let kind = match magic.and_then(Magic::parse) {
-            None | Some(Magic::Pretty) => self.kind.clone(),
-            Some(m @ (Magic::Sql | Magic::Spark { .. })) => m.implied_kind().unwrap_or_else(|| self.kind.clone()),
-            Some(Magic::Configure { .. }) => {
-                return Err(
-                    "%%configure sets up the session: its settings apply when this notebook creates one".into(),
-                );
-            }
-            Some(Magic::Inert(name)) => return Err(format!("%%{name} is a Jupyter magic; it is not sent to Livy")),
-        };
-        if body.trim().is_empty() {
-            return Err("nothing to run: the cell is empty".into());
+        match cell_statement(&self.doc.cell_type, magic, body, Some(self.kind.clone()), kernel) {
+            CellStatement::Send { code, kind } => Ok((code.to_string(), kind)),
+            CellStatement::Skip(reason) => Err(reason),
         }
-        Ok((body.to_string(), kind))
+    }
+
+    /// The cell magic on the first line of a code cell (`%%sql`, `%%spark`, …).
+    pub fn magic(&self) -> Option<Magic> {
+        if self.is_text() {
+            return None;
+        }
+        self.editor.lines().first().and_then(|line| Magic::parse(line))
     }
 
     /// The language the cell runs in: a `%%sql` or `%%spark` magic line wins over the

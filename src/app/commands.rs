@@ -16,6 +16,7 @@ use super::events::{CellId, Effect, SessionStartSpec};
 use super::search::{Place, Search};
 use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
 use crate::livy::SessionKind;
+use crate::notebook::Kernel;
 use crate::output::export::to_tsv;
 use crate::output::sanitize::strip_all;
 use std::sync::Arc;
@@ -529,6 +530,11 @@ impl App {
         self.touch();
     }
 
+    /// The kernel the notebook's cells are written for (its file's kernelspec and its cells).
+    fn kernel(&self) -> Kernel {
+        Kernel::detect(&self.document.base.metadata, self.cells.iter().filter_map(Cell::magic))
+    }
+
     /// Queues cells (by index) to run in order; empty and already-busy ones are skipped.
     pub(super) fn queue_cells(&mut self, indices: &[usize]) -> Vec<Effect> {
         if self.session.is_over() {
@@ -537,19 +543,20 @@ impl App {
         }
         let mut queued = 0;
         let mut why_not = None;
+        let kernel = self.kernel();
         for &i in indices {
             let Some(cell) = self.cells.get_mut(i) else { continue };
             if cell.is_busy() {
                 why_not = Some("the cell is already queued or running".to_string());
                 continue;
             }
-            if let Err(why) = cell.statement() {
-                // (a new session, which would take them, is offered once this one has ended)
-                let configure = cell.code().trim_start().starts_with("%%configure");
-                why_not = Some(if configure {
-                    format!("{why}; the running session keeps the settings it was created with")
-                } else {
-                    why
+            if let Err(why) = cell.statement(kernel) {
+                // a new session (which would read them) is offered once this one has ended
+                why_not = Some(match why {
+                    crate::notebook::SkipReason::Configure { .. } => {
+                        format!("{why}; the running session keeps the settings it was created with")
+                    }
+                    other => other.to_string(),
                 });
                 continue;
             }
@@ -577,6 +584,7 @@ impl App {
         let Some(session) = self.session.id.clone() else {
             return Vec::new();
         };
+        let kernel = self.kernel();
         while let Some(id) = self.queue.pop_front() {
             let now = self.now;
             let generation = self.session.generation;
@@ -586,7 +594,7 @@ impl App {
                 continue;
             }
             // edited since it was queued: it may no longer be something to run
-            let Ok((code, kind)) = cell.statement() else {
+            let Ok((code, kind)) = cell.statement(kernel) else {
                 cell.run = RunState::Idle;
                 continue;
             };
@@ -595,7 +603,7 @@ impl App {
             cell.output_scroll = 0;
             cell.unfolded = false;
             cell.doc.timing.start(std::time::SystemTime::now());
-            let kind = (Some(&kind) != session_kind.as_ref()).then_some(kind);
+            let kind = kind.filter(|k| Some(k) != session_kind.as_ref());
             return vec![Effect::Submit {
                 generation,
                 session,
@@ -685,6 +693,13 @@ impl App {
             self.say("the session is still alive; a new one is offered when it ends");
             return Vec::new();
         }
+        let mut create = match self.session_request() {
+            Ok(create) => create,
+            Err(e) => {
+                self.complain(e.to_string());
+                return Vec::new();
+            }
+        };
         self.clear_queue();
         for cell in &mut self.cells {
             if cell.is_busy() {
@@ -695,7 +710,6 @@ impl App {
         self.session = super::SessionView::connecting(generation, self.now);
         self.log.lines.clear();
         self.log.scroll_back = 0;
-        let mut create = self.settings.create.clone();
         // The old name may still be taken by the dead session.
         create.name = None;
         self.say("starting a new session");

@@ -5,7 +5,8 @@ use super::cell::{Cell, PreparedOutput};
 use super::document::Document;
 use super::events::Effect;
 use super::{App, Overlay};
-use crate::notebook::{Format, JupyterOutput, Notebook, SessionBinding};
+use crate::livy::CreateSession;
+use crate::notebook::{ConfigureCellError, Format, JupyterOutput, Notebook, SessionBinding};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -65,6 +66,12 @@ impl App {
             // already running on a session: that is the file's session now
             self.bind_session();
         }
+    }
+
+    /// The body for a new session: the notebook's `%%configure` cells as they are now, under
+    /// the command line's settings.
+    pub(super) fn session_request(&self) -> Result<CreateSession, ConfigureCellError> {
+        crate::notebook::session_request(&self.snapshot().notebook, self.settings.create.clone())
     }
 
     /// The notebook to save: the file's metadata and the cells as they are now.

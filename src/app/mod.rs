@@ -217,7 +217,8 @@ pub struct Settings {
     /// The server, as shown in the status bar.
     pub server: String,
     pub default_kind: SessionKind,
-    /// How a new session is created (also for "new session" after one died).
+    /// The command line's settings for a new session; each time one is created (at start,
+    /// or after one died), the notebook's `%%configure` cells as they are then go under them.
     pub create: CreateSession,
     pub delete_on_quit: DeleteOnQuit,
 }

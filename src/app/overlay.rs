@@ -217,10 +217,13 @@ impl App {
     fn reattach_key(&mut self, session: SessionId, state: String, key: KeyEvent) -> Handled {
         match key.code {
             KeyCode::Char('a' | 'A') | KeyCode::Enter => close(self.start_session(SessionStartSpec::Attach(session))),
-            KeyCode::Char('n' | 'N') => {
-                let create = self.settings.create.clone();
-                close(self.start_session(SessionStartSpec::Create(Box::new(create))))
-            }
+            KeyCode::Char('n' | 'N') => match self.session_request() {
+                Ok(create) => close(self.start_session(SessionStartSpec::Create(Box::new(create)))),
+                Err(e) => {
+                    self.complain(e.to_string());
+                    close(Vec::new())
+                }
+            },
             _ => stay(Overlay::Reattach { session, state }),
         }
     }

@@ -3,13 +3,14 @@
 use super::args::ExecArgs;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
-    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, sleep_or_forever, timeout_flag,
-    wait_for_statement, wait_until_ready,
+    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, run_statement, sleep_or_forever,
+    timeout_flag, wait_until_ready,
 };
 use super::print::{self, Printed};
 use super::progress::{Progress, elapsed};
 use super::resources::create_session_request;
 use crate::livy::{CreateStatement, LivyClient, Outcome, SessionId, SessionKind};
+use crate::session::FinishedStatement;
 use std::io::{IsTerminal, Read, Write};
 use std::sync::{Arc, Mutex};
 
@@ -100,15 +101,12 @@ async fn execute(
         code,
         kind: statement_kind,
     };
-    let submitted = client.submit_statement(&session, &request).await?;
-    lock(cleanup).running = Some((session.clone(), submitted.id.clone()));
-    let label = format!("statement {}", submitted.id);
     let label = StatementLabel {
-        text: &label,
+        text: None,
         lines_per_state: true,
     };
-    let (statement, raw) = wait_for_statement(client, &session, &submitted.id, &label, progress).await?;
-    lock(cleanup).running = None;
+    let FinishedStatement { statement, raw } =
+        run_statement(client, &session, &request, &label, cleanup, progress).await?;
     lock(progress).finish();
 
     if args.json {

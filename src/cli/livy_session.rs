@@ -4,8 +4,9 @@
 use super::failure::Failure;
 use super::progress::{Progress, elapsed};
 use crate::livy::failure_reason::failure_reason;
-use crate::livy::{LivyClient, Session, SessionId, SessionKind, SessionState, Statement, StatementId};
+use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState, StatementId};
 use crate::session::PollInterval;
+use crate::session::{FinishedStatement, Observation, StatementFollower};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -83,46 +84,62 @@ pub async fn dead_session(client: &LivyClient, id: &SessionId, state: &SessionSt
 
 /// How progress lines name a statement while it runs.
 pub struct StatementLabel<'a> {
-    /// Leads every progress line (`statement 3`, `[2/9] spark  val x = 1`).
-    pub text: &'a str,
+    /// Leads every progress line (`[2/9] spark  val x = 1`); `None`: `statement 3`.
+    pub text: Option<&'a str>,
     /// On a pipe, print a line on every state change (else only the half-minute reminders).
     pub lines_per_state: bool,
 }
 
-/// Polls a statement until it finishes; returns it parsed and as the server sent it.
-pub async fn wait_for_statement(
+/// How long a headless command keeps following a statement while the server cannot be
+/// reached: long enough to ride out a gateway restart, short enough that a lost server ends
+/// a run in CI instead of hanging it.
+const SERVER_TROUBLE_PATIENCE: Duration = Duration::from_secs(120);
+
+/// Submits a statement and follows it with progress lines until it finishes; while it runs,
+/// `cleanup` names it so that an interruption cancels it. Returns it parsed and as the
+/// server sent it.
+pub async fn run_statement(
     client: &LivyClient,
     session: &SessionId,
-    id: &StatementId,
+    request: &CreateStatement,
     label: &StatementLabel<'_>,
+    cleanup: &Mutex<Cleanup>,
     progress: &Mutex<Progress>,
-) -> Result<(Statement, serde_json::Value), Failure> {
+) -> Result<FinishedStatement, Failure> {
     let started = Instant::now();
-    let mut poll = PollInterval::statement();
-    loop {
-        let raw = client.get_statement_json(session, id).await?;
-        let statement: Statement = serde_json::from_value(raw.clone())
-            .map_err(|e| Failure::failed(format!("the server sent a statement this client cannot read: {e}")))?;
-        if statement.state.is_finished() {
-            return Ok((statement, raw));
-        }
-        let percent = (statement.progress.clamp(0.0, 1.0) * 100.0).round();
-        let key = if label.lines_per_state {
-            statement.state.as_str()
-        } else {
-            label.text
-        };
-        lock(progress).update(
-            key,
-            &format!(
-                "{} {} {percent:.0}% … {}",
-                label.text,
-                statement.state,
-                elapsed(started.elapsed())
-            ),
-        );
-        tokio::time::sleep(poll.next_delay()).await;
-    }
+    let mut text = label.text.map(str::to_string);
+    let follower = StatementFollower::new(client, session).give_up_after(SERVER_TROUBLE_PATIENCE);
+    let finished = follower
+        .submit(request, |seen| match seen {
+            Observation::Submitted(statement) => {
+                lock(cleanup).running = Some((session.clone(), statement.id.clone()));
+                text.get_or_insert_with(|| format!("statement {}", statement.id));
+            }
+            Observation::Progress(statement) => {
+                let text = text.as_deref().unwrap_or_default();
+                let percent = (statement.progress.clamp(0.0, 1.0) * 100.0).round();
+                let key = if label.lines_per_state {
+                    statement.state.as_str()
+                } else {
+                    text
+                };
+                lock(progress).update(
+                    key,
+                    &format!(
+                        "{text} {} {percent:.0}% … {}",
+                        statement.state,
+                        elapsed(started.elapsed())
+                    ),
+                );
+            }
+            Observation::Trouble(e) => {
+                let text = text.as_deref().unwrap_or_default();
+                lock(progress).update(&e.message, &format!("{text}: {}; still following …", e.message));
+            }
+        })
+        .await?;
+    lock(cleanup).running = None;
+    Ok(finished)
 }
 
 /// After Ctrl-C or a timeout: cancel the statement that was running, if any.

@@ -8,7 +8,7 @@ use crate::app::{App, AppEvent, DeleteOnQuit, PreparedOutput, SessionStart, Sett
 use crate::config::{Config, config_dir, parse_delete_on_quit};
 use crate::livy::{LivyClient, SessionId, SessionKind};
 use crate::notebook::{Format, Notebook, RecoveryStore, SessionBinding, strip_credentials};
-use crate::session::tasks::Runner;
+use crate::session::effect_runner::EffectRunner;
 use crate::theme::Theme;
 use crate::tui;
 use crate::ui::UiContext;
@@ -74,12 +74,15 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     }));
     let client = LivyClient::new(client_config)?;
 
-    let flags = create_session_request(&args.new_session)?;
-    let mut create = match &opened {
-        Some(o) => super::run::session_request_with(&o.notebook, flags)?,
-        None => flags,
+    // The kind chosen above wins over any a %%configure cell names.
+    let mut flags = create_session_request(&args.new_session)?;
+    flags.kind = Some(kind.clone());
+    let create = match &opened {
+        Some(o) => {
+            crate::notebook::session_request(&o.notebook, flags.clone()).map_err(|e| Failure::usage(e.to_string()))?
+        }
+        None => flags.clone(),
     };
-    create.kind = Some(kind.clone());
     let start = match &args.session {
         Some(id) => SessionStart::Attach(SessionId::from(id.as_str())),
         None => SessionStart::Create(Box::new(create.clone())),
@@ -87,7 +90,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     let settings = Settings {
         server: client.base_url().as_str().trim_end_matches('/').to_string(),
         default_kind: kind.clone(),
-        create,
+        create: flags,
         delete_on_quit,
     };
     let syntax_theme = theme.syntax.clone();
@@ -131,7 +134,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         let _ = slot.set(Highlighter::new(&syntax_theme));
         let _ = redraw.send(AppEvent::Resize);
     });
-    let mut runner = Runner::new(client.clone(), tx);
+    let mut runner = EffectRunner::new(client.clone(), tx);
 
     tui::terminal::install_panic_hook();
     let plan = tui::run(app, effects, &mut runner, reports, &ui, images)

@@ -10,17 +10,17 @@ use super::args::{ConnectionArgs, RunArgs};
 use super::connection;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
-    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, timeout_flag, wait_for_statement,
+    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, run_statement, timeout_flag,
     wait_until_ready,
 };
 use super::progress::{Progress, elapsed};
 use super::resources::create_session_request;
 use crate::livy::{CreateSession, CreateStatement, LivyClient, Outcome, SessionId, SessionKind};
 use crate::notebook::{
-    self, CellAction, Format, JupyterOutput, Notebook, NotebookCell, SessionBinding, SkipReason, apply_parameters,
+    self, CellAction, Format, JupyterOutput, Notebook, NotebookCell, SessionBinding, apply_parameters,
 };
 use crate::output::sanitize::strip_all;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -264,7 +264,7 @@ fn prepare(args: &RunArgs) -> Result<Plan, Failure> {
     let cli_kind: Option<SessionKind> = args.kind.map(Into::into);
     let create = match &args.session {
         Some(_) => {
-            for (index, _) in configure_cells(&nb) {
+            for (index, _) in notebook::configure_cells(&nb) {
                 eprintln!(
                     "warning: cell {}: %%configure is ignored when running in an existing session",
                     index + 1
@@ -342,19 +342,6 @@ fn restore_origins(nb: &mut Notebook, templates: Option<&[String]>) {
     }
 }
 
-/// A `%%configure` cell's settings, or why they cannot be read.
-type Settings = Result<Map<String, Value>, String>;
-
-/// The `%%configure` cells (by index), with their settings.
-fn configure_cells(nb: &Notebook) -> Vec<(usize, Settings)> {
-    (0..nb.cells.len())
-        .filter_map(|i| match nb.cell_action(i) {
-            Some(CellAction::Configure { settings, .. }) => Some((i, settings)),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The kind of the first cell that runs, when the notebook names no default.
 fn first_cell_kind(nb: &Notebook) -> Option<SessionKind> {
     (0..nb.cells.len()).find_map(|i| match nb.cell_action(i) {
@@ -363,127 +350,11 @@ fn first_cell_kind(nb: &Notebook) -> Option<SessionKind> {
     })
 }
 
-/// The create request: the notebook's `%%configure` settings (later cells win), then the
-/// command-line flags over them.
+/// The create request: the notebook's `%%configure` settings, then the command-line flags
+/// over them.
 fn session_request(nb: &Notebook, args: &RunArgs) -> Result<CreateSession, Failure> {
-    session_request_with(nb, create_session_request(&args.new_session)?)
-}
-
-/// The create request from a notebook's `%%configure` cells with `flags` (from the command
-/// line) over them; the notebook uses it too.
-pub(crate) fn session_request_with(nb: &Notebook, flags: CreateSession) -> Result<CreateSession, Failure> {
-    let mut request = CreateSession::default();
-    for (index, settings) in configure_cells(nb) {
-        let settings = settings.map_err(|e| Failure::usage(format!("cell {}: {e}", index + 1)))?;
-        apply_configure(&mut request, &settings)
-            .map_err(|e| Failure::usage(format!("cell {}: %%configure: {e}", index + 1)))?;
-    }
-    overlay(&mut request, flags);
-    Ok(request)
-}
-
-/// Puts `%%configure` settings (Livy create-body field names) into a request.
-fn apply_configure(request: &mut CreateSession, settings: &Map<String, Value>) -> Result<(), String> {
-    let r = &mut request.resources;
-    for (key, value) in settings {
-        match key.as_str() {
-            "kind" => request.kind = Some(SessionKind::parse(&text(key, value)?)),
-            "name" => request.name = Some(text(key, value)?),
-            "proxyUser" => r.proxy_user = Some(text(key, value)?),
-            "driverMemory" => r.driver_memory = Some(text(key, value)?),
-            "executorMemory" => r.executor_memory = Some(text(key, value)?),
-            "queue" => r.queue = Some(text(key, value)?),
-            "ttl" => request.ttl = Some(text(key, value)?),
-            "idleTimeout" => request.idle_timeout = Some(text(key, value)?),
-            "driverCores" => r.driver_cores = Some(count(key, value)?),
-            "executorCores" => r.executor_cores = Some(count(key, value)?),
-            "numExecutors" => r.num_executors = Some(count(key, value)?),
-            "heartbeatTimeoutInSecond" => request.heartbeat_timeout_in_second = Some(count(key, value)?),
-            "jars" => r.jars = list(key, value)?,
-            "pyFiles" => r.py_files = list(key, value)?,
-            "files" => r.files = list(key, value)?,
-            "archives" => r.archives = list(key, value)?,
-            "conf" => {
-                let Value::Object(conf) = value else {
-                    return Err("\"conf\" must be an object of Spark settings".into());
-                };
-                for (k, v) in conf {
-                    r.conf.insert(k.clone(), text(&format!("conf.{k}"), v)?);
-                }
-            }
-            other => {
-                return Err(format!(
-                    "unknown setting {other:?}; Livy takes kind, name, proxyUser, driverMemory, driverCores, \
-                     executorMemory, executorCores, numExecutors, queue, jars, pyFiles, files, archives, conf, \
-                     heartbeatTimeoutInSecond, ttl, idleTimeout"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A string setting; numbers and booleans are taken as their text, as Livy does.
-fn text(key: &str, value: &Value) -> Result<String, String> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
-        _ => Err(format!("{key:?} must be a string, not {value}")),
-    }
-}
-
-fn count(key: &str, value: &Value) -> Result<u32, String> {
-    let n = match value {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    n.and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| format!("{key:?} must be a whole number, not {value}"))
-}
-
-fn list(key: &str, value: &Value) -> Result<Vec<String>, String> {
-    match value {
-        Value::Array(items) => items.iter().map(|v| text(key, v)).collect(),
-        Value::String(s) => Ok(vec![s.clone()]),
-        _ => Err(format!("{key:?} must be a list of paths, not {value}")),
-    }
-}
-
-/// Command-line settings win over the notebook's.
-fn overlay(request: &mut CreateSession, flags: CreateSession) {
-    fn set<T>(slot: &mut Option<T>, value: Option<T>) {
-        if value.is_some() {
-            *slot = value;
-        }
-    }
-    fn set_list(slot: &mut Vec<String>, value: Vec<String>) {
-        if !value.is_empty() {
-            *slot = value;
-        }
-    }
-    set(&mut request.kind, flags.kind);
-    set(&mut request.name, flags.name);
-    set(
-        &mut request.heartbeat_timeout_in_second,
-        flags.heartbeat_timeout_in_second,
-    );
-    set(&mut request.ttl, flags.ttl);
-    set(&mut request.idle_timeout, flags.idle_timeout);
-    let (r, f) = (&mut request.resources, flags.resources);
-    set(&mut r.proxy_user, f.proxy_user);
-    set(&mut r.driver_memory, f.driver_memory);
-    set(&mut r.driver_cores, f.driver_cores);
-    set(&mut r.executor_memory, f.executor_memory);
-    set(&mut r.executor_cores, f.executor_cores);
-    set(&mut r.num_executors, f.num_executors);
-    set(&mut r.queue, f.queue);
-    set_list(&mut r.jars, f.jars);
-    set_list(&mut r.py_files, f.py_files);
-    set_list(&mut r.files, f.files);
-    set_list(&mut r.archives, f.archives);
-    r.conf.extend(f.conf);
+    let flags = create_session_request(&args.new_session)?;
+    notebook::session_request(nb, flags).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Resolves when the process gets SIGTERM (never elsewhere).
@@ -545,7 +416,7 @@ async fn execute(
         };
         let (kind, code) = match action {
             CellAction::Skip(reason) => {
-                lock(progress).message(&format!("{position} skipped ({})", skip_text(&reason)));
+                lock(progress).message(&format!("{position} skipped ({reason})"));
                 continue;
             }
             CellAction::Configure { .. } => {
@@ -577,13 +448,12 @@ async fn execute(
             code,
             kind: statement_kind,
         };
-        let submitted = client.submit_statement(&session, &request).await?;
-        lock(cleanup).running = Some((session.clone(), submitted.id.clone()));
         let statement_label = StatementLabel {
-            text: &label,
+            text: Some(&label),
             lines_per_state: false,
         };
-        let waited = wait_for_statement(client, &session, &submitted.id, &statement_label, progress);
+        // The cell's time includes its submit: a server slow to take it is part of the wait.
+        let waited = run_statement(client, &session, &request, &statement_label, cleanup, progress);
         // `Err(limit)`: the cell ran too long.
         let finished = match cell_timeout {
             Some(limit) => match tokio::time::timeout(limit, waited).await {
@@ -601,8 +471,8 @@ async fn execute(
         cell.timing.start(began_at);
         let took = elapsed(began.elapsed());
 
-        let (statement, _) = match finished {
-            Ok(finished) => finished,
+        let statement = match finished {
+            Ok(finished) => finished.statement,
             Err(limit) => {
                 tally.running_cell = None;
                 tally.failed.push(index);
@@ -620,7 +490,6 @@ async fn execute(
                 return Ok(Ending::TimedOut(index, limit));
             }
         };
-        lock(cleanup).running = None;
         tally.running_cell = None;
         cell.timing.finish(SystemTime::now());
         let outcome = statement.outcome();
@@ -701,15 +570,6 @@ fn error_lines(ename: &str, evalue: &str, traceback: &[String]) -> String {
     out
 }
 
-fn skip_text(reason: &SkipReason) -> String {
-    match reason {
-        SkipReason::NotCode => "not code".into(),
-        SkipReason::Empty => "empty".into(),
-        SkipReason::Magic(name) => format!("%%{name} runs only in Jupyter"),
-        SkipReason::Local => "runs locally, not on Livy".into(),
-    }
-}
-
 /// The first non-blank line of the code, cut to fit a progress line.
 fn headline(code: &str) -> String {
     let line = code.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
@@ -741,52 +601,7 @@ fn write_notebook(plan: &mut Plan, tally: &Tally) -> Result<Option<PathBuf>, Fai
 
 #[cfg(test)]
 mod tests {
-    use super::super::resources::parse_conf;
     use super::*;
-    use serde_json::json;
-
-    fn settings(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
-    }
-
-    #[test]
-    fn configure_settings_become_the_create_body() {
-        let mut r = CreateSession::default();
-        apply_configure(
-            &mut r,
-            &settings(json!({"name": "etl", "executorMemory": "4G", "executorCores": 4, "numExecutors": "2",
-                             "conf": {"spark.a": "1", "spark.b": 2, "spark.c": true}, "jars": ["a.jar"], "kind": "pyspark"})),
-        )
-        .unwrap();
-        let body = serde_json::to_value(&r).unwrap();
-        assert_eq!(
-            body,
-            json!({"name": "etl", "kind": "pyspark", "executorMemory": "4G", "executorCores": 4, "numExecutors": 2,
-                   "conf": {"spark.a": "1", "spark.b": "2", "spark.c": "true"}, "jars": ["a.jar"]})
-        );
-        let e = apply_configure(&mut r, &settings(json!({"executorMemroy": "4G"}))).unwrap_err();
-        assert!(e.contains("unknown setting \"executorMemroy\""), "{e}");
-        assert!(apply_configure(&mut r, &settings(json!({"numExecutors": -1}))).is_err());
-        assert!(apply_configure(&mut r, &settings(json!({"conf": ["x"]}))).is_err());
-    }
-
-    #[test]
-    fn flags_win_over_configure() {
-        let mut r = CreateSession::default();
-        apply_configure(
-            &mut r,
-            &settings(json!({"driverMemory": "1g", "queue": "q", "conf": {"spark.a": "1", "spark.b": "1"}})),
-        )
-        .unwrap();
-        let mut flags = CreateSession::default();
-        flags.resources.driver_memory = Some("8g".into());
-        flags.resources.conf = parse_conf(&["spark.b=2".into()]).unwrap();
-        overlay(&mut r, flags);
-        assert_eq!(r.resources.driver_memory.as_deref(), Some("8g"));
-        assert_eq!(r.resources.queue.as_deref(), Some("q"));
-        assert_eq!(r.resources.conf["spark.a"], "1");
-        assert_eq!(r.resources.conf["spark.b"], "2");
-    }
 
     #[test]
     fn params_need_a_name_and_an_equals_sign() {

@@ -3,8 +3,10 @@
 //! (unknown fields, unknown metadata, unknown cell types), kept so a save loses nothing.
 
 use super::binding::SessionBinding;
+use super::configure::{CellSettings, ConfigureError};
 use super::magic::{self, Magic};
 use super::output::{JupyterOutput, outputs_to_statement_output};
+use super::statement::{CellStatement, Kernel, SkipReason, cell_statement};
 use super::timestamp::{format_iso8601, parse_iso8601};
 use crate::livy::{SessionKind, StatementOutput};
 use serde_json::{Map, Value};
@@ -193,14 +195,14 @@ impl NotebookCell {
 
     /// For a `%%configure` cell, its JSON body as session settings, or why it is not a JSON
     /// object. `None` for other cells.
-    pub fn configure_settings(&self) -> Option<Result<Map<String, Value>, String>> {
+    pub fn configure_settings(&self) -> Option<CellSettings> {
         if !self.is_code() || !matches!(self.magic_kind(), Some(Magic::Configure { .. })) {
             return None;
         }
         Some(match serde_json::from_str::<Value>(&self.source) {
             Ok(Value::Object(settings)) => Ok(settings),
-            Ok(_) => Err("the %%configure cell must hold a JSON object".to_string()),
-            Err(e) => Err(format!("the %%configure cell is not valid JSON: {e}")),
+            Ok(_) => Err(ConfigureError::NotAnObject),
+            Err(e) => Err(ConfigureError::NotJson(e.to_string())),
         })
     }
 
@@ -224,25 +226,9 @@ pub enum CellAction<'a> {
     /// Send `code` as a statement of `kind` (`None`: the session's own kind).
     Run { kind: Option<SessionKind>, code: &'a str },
     /// A `%%configure` cell: settings for the session (applied when one is created).
-    Configure {
-        force: bool,
-        settings: Result<Map<String, Value>, String>,
-    },
+    Configure { force: bool, settings: CellSettings },
     /// Not run.
     Skip(SkipReason),
-}
-
-/// Why a cell is not run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SkipReason {
-    /// Markdown, raw or an unknown cell type.
-    NotCode,
-    /// Nothing but whitespace.
-    Empty,
-    /// A magic that does not run on Livy (its name).
-    Magic(String),
-    /// In an IPython-kernel notebook using `%%spark`, a cell without it runs locally.
-    Local,
 }
 
 impl Default for Notebook {
@@ -275,13 +261,19 @@ impl Notebook {
         magic::is_sparkmagic_kernel(&self.metadata)
     }
 
+    /// The kernel its code cells were written for, which decides what each one sends.
+    pub fn kernel(&self) -> Kernel {
+        let magics = self
+            .cells
+            .iter()
+            .filter(|c| c.is_code())
+            .filter_map(NotebookCell::magic_kind);
+        Kernel::detect(&self.metadata, magics)
+    }
+
     /// An IPython-kernel notebook driving Livy through `%%spark` cells: only those run.
     pub fn uses_spark_magic(&self) -> bool {
-        !self.is_sparkmagic_kernel()
-            && self
-                .cells
-                .iter()
-                .any(|c| c.is_code() && matches!(c.magic_kind(), Some(Magic::Spark { .. })))
+        self.kernel() == Kernel::IPython
     }
 
     /// A cell's kind, or the notebook's default.
@@ -292,31 +284,27 @@ impl Notebook {
     /// What the runner does with cell `index` (`None` if there is no such cell).
     pub fn cell_action(&self, index: usize) -> Option<CellAction<'_>> {
         let cell = self.cells.get(index)?;
-        if !cell.is_code() {
-            return Some(CellAction::Skip(SkipReason::NotCode));
-        }
-        let magic = cell.magic_kind();
-        if let Some(Magic::Configure { force }) = magic {
-            let settings = cell.configure_settings().unwrap_or_else(|| Ok(Map::new()));
-            return Some(CellAction::Configure { force, settings });
-        }
-        if let Some(Magic::Inert(name)) = magic {
-            return Some(CellAction::Skip(SkipReason::Magic(name)));
-        }
-        if !matches!(magic, Some(Magic::Spark { .. })) && self.uses_spark_magic() {
-            return Some(CellAction::Skip(SkipReason::Local));
-        }
-        if cell.source.trim().is_empty() {
-            return Some(CellAction::Skip(SkipReason::Empty));
-        }
-        Some(CellAction::Run {
-            kind: self.effective_kind(cell),
-            code: &cell.source,
-        })
+        let kind = self.effective_kind(cell);
+        Some(
+            match cell_statement(
+                &cell.cell_type,
+                cell.magic.as_deref(),
+                &cell.source,
+                kind,
+                self.kernel(),
+            ) {
+                CellStatement::Send { code, kind } => CellAction::Run { kind, code },
+                CellStatement::Skip(SkipReason::Configure { force }) => CellAction::Configure {
+                    force,
+                    settings: cell.configure_settings().unwrap_or_else(|| Ok(Map::new())),
+                },
+                CellStatement::Skip(reason) => CellAction::Skip(reason),
+            },
+        )
     }
 
     /// The session settings of the last `%%configure` cell, or why they cannot be read.
-    pub fn session_settings_result(&self) -> Option<Result<Map<String, Value>, String>> {
+    pub fn session_settings_result(&self) -> Option<CellSettings> {
         self.cells.iter().rev().find_map(NotebookCell::configure_settings)
     }
 
@@ -399,7 +387,10 @@ mod tests {
         nb.cells
             .push(NotebookCell::code_with_kind("SELECT 1", SessionKind::Sql));
         nb.cells.push(NotebookCell::code("  \n"));
-        assert_eq!(nb.cell_action(0), Some(CellAction::Skip(SkipReason::NotCode)));
+        assert_eq!(
+            nb.cell_action(0),
+            Some(CellAction::Skip(SkipReason::NotCode(CellType::Markdown)))
+        );
         assert_eq!(
             nb.cell_action(1),
             Some(CellAction::Skip(SkipReason::Magic("info".into())))

@@ -1,6 +1,11 @@
-//! Watching sessions and statements over time (polling policy now; the notebook's tasks later).
+//! Watching a Livy session and its statements over time: the polling policy, the statement
+//! follower shared by the notebook and the headless commands, and the effect runner that
+//! does the notebook's IO. It may use `livy`, `notebook` and `output`, and `app`
+//! only for the effects it carries out and the events it reports; never the terminal.
 
+pub mod effect_runner;
 pub mod poll;
-pub mod tasks;
+pub mod statement_follower;
 
 pub use poll::PollInterval;
+pub use statement_follower::{FinishedStatement, Observation, StatementFollower};

@@ -5,7 +5,7 @@
 pub mod terminal;
 
 use crate::app::{App, AppEvent, Effect, QuitPlan};
-use crate::session::tasks::Runner;
+use crate::session::effect_runner::EffectRunner;
 use crate::ui::images::{ImageMode, make_picker};
 use crate::ui::{self, UiContext};
 use crossterm::clipboard::CopyToClipboard;
@@ -19,7 +19,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 pub async fn run(
     mut app: App,
     initial: Vec<crate::app::Effect>,
-    runner: &mut Runner,
+    runner: &mut EffectRunner,
     mut reports: UnboundedReceiver<AppEvent>,
     ui: &UiContext,
     images: ImageMode,
@@ -36,7 +36,7 @@ pub async fn run(
 async fn event_loop(
     app: &mut App,
     initial: Vec<crate::app::Effect>,
-    runner: &mut Runner,
+    runner: &mut EffectRunner,
     reports: &mut UnboundedReceiver<AppEvent>,
     ui: &UiContext,
     terminal: &mut terminal::Tui,
@@ -112,7 +112,7 @@ async fn event_loop(
 }
 
 /// Terminal effects are done here; the rest is IO for the runner's tasks.
-fn carry_out(effect: Effect, runner: &mut Runner) {
+fn carry_out(effect: Effect, runner: &mut EffectRunner) {
     match effect {
         Effect::Clipboard(text) => {
             let _ = crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text));

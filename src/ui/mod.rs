@@ -13,13 +13,13 @@ pub mod table_grid;
 pub mod text;
 
 use crate::app::{App, ScreenLayout};
+use crate::output::image::DecodedImage;
 use crate::theme::Theme;
 use highlight::Highlighter;
+use images::ImageView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::widgets::Block;
-use crate::output::image::DecodedImage;
-use images::ImageView;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// What drawing needs besides the app state.

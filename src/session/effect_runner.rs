@@ -1,5 +1,5 @@
-//! The tasks that do the notebook's IO: one watches the session, one tails its log, one
-//! follows each running statement, one sends each cancel. They report to the app as
+//! The effect runner: tasks that do the notebook's IO. One watches the session, one tails
+//! its log, one follows each running statement, one sends each cancel. They report to the app as
 //! events; none of them touches the terminal.
 
 use crate::app::cell::PreparedOutput;
@@ -8,12 +8,13 @@ use crate::livy::log_tail::LogTail;
 use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState, Statement};
 use crate::notebook::RecoveryStore;
 use crate::session::PollInterval;
+use crate::session::statement_follower::{Observation, StatementFollower};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 /// Carries out the app's effects by spawning tasks.
-pub struct Runner {
+pub struct EffectRunner {
     client: LivyClient,
     tx: UnboundedSender<AppEvent>,
     /// Cancels every task of the current session.
@@ -22,10 +23,10 @@ pub struct Runner {
     recovery: Option<RecoveryStore>,
 }
 
-impl Runner {
+impl EffectRunner {
     /// A runner reporting on `tx`.
-    pub fn new(client: LivyClient, tx: UnboundedSender<AppEvent>) -> Runner {
-        Runner {
+    pub fn new(client: LivyClient, tx: UnboundedSender<AppEvent>) -> EffectRunner {
+        EffectRunner {
             client,
             tx,
             session_tasks: CancellationToken::new(),
@@ -302,7 +303,7 @@ impl Watcher {
         }
     }
 
-    /// Submits a statement and polls it until it finishes.
+    /// Submits a statement and follows it until it finishes, reporting what it sees.
     async fn follow_statement(
         self,
         session: SessionId,
@@ -312,45 +313,26 @@ impl Watcher {
         stop: CancellationToken,
     ) {
         let request = CreateStatement { code, kind };
-        let submitted = tokio::select! {
+        let follower = StatementFollower::new(&self.client, &session);
+        let followed = follower.submit(&request, |seen| match seen {
+            Observation::Submitted(statement) => {
+                self.statement_event(cell, StatementEvent::Submitted(statement.clone()))
+            }
+            Observation::Progress(statement) => self.statement_event(cell, StatementEvent::Progress(statement.clone())),
+            // The network, not the statement: say what is wrong while following on.
+            Observation::Trouble(e) => {
+                let _ = self
+                    .tx
+                    .send(AppEvent::Retrying(format!("following the statement: {}", e.message)));
+            }
+        });
+        let finished = tokio::select! {
             _ = stop.cancelled() => return,
-            r = self.client.submit_statement(&session, &request) => r,
+            r = followed => r,
         };
-        let statement = match submitted {
-            Ok(s) => s,
-            Err(e) => return self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
-        };
-        let id = statement.id.clone();
-        let finished = statement.state.is_finished();
-        self.statement_event(cell, StatementEvent::Submitted(statement.clone()));
-        if finished {
-            return self.finish(cell, statement).await;
-        }
-        let mut poll = PollInterval::statement();
-        let mut last_state = statement.state;
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(poll.next_delay()) => {}
-            }
-            match self.client.get_statement(&session, &id).await {
-                Ok(now) if now.state.is_finished() => return self.finish(cell, now).await,
-                Ok(now) => {
-                    if now.state != last_state {
-                        poll.reset();
-                        last_state = now.state.clone();
-                    }
-                    self.statement_event(cell, StatementEvent::Progress(now));
-                }
-                // The network, not the statement: it is still running on the server, so keep
-                // following it (the client has already retried) and say what is wrong.
-                Err(e) if e.is_retryable() => {
-                    let _ = self
-                        .tx
-                        .send(AppEvent::Retrying(format!("following the statement: {}", e.message)));
-                }
-                Err(e) => return self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
-            }
+        match finished {
+            Ok(finished) => self.finish(cell, finished.statement).await,
+            Err(e) => self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
         }
     }
 }

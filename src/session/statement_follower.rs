@@ -1,0 +1,112 @@
+//! Following one statement from its submit to its end, for the notebook and the headless
+//! commands alike: adaptive polling, what counts as trouble and what as failure. Each caller
+//! says what to do with what the follower sees (the notebook turns it into events, `exec`
+//! and `run` into progress lines).
+
+use crate::livy::{CreateStatement, ErrorKind, LivyClient, LivyError, SessionId, Statement};
+use crate::session::PollInterval;
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+
+/// Something the follower saw while the statement was not finished.
+#[derive(Debug)]
+pub enum Observation<'a> {
+    /// The server took the statement: its answer to the submit.
+    Submitted(&'a Statement),
+    /// A poll found it still waiting or running.
+    Progress(&'a Statement),
+    /// A poll failed in a way that may pass (no connection, a gateway error) after the
+    /// client's own retries; the statement is still running on the server, so the follower
+    /// keeps polling.
+    Trouble(&'a LivyError),
+}
+
+/// A statement that finished (succeeded, failed or was cancelled).
+#[derive(Clone, Debug)]
+pub struct FinishedStatement {
+    pub statement: Statement,
+    /// The server's JSON for it, as received (`exec --json` prints it unchanged).
+    pub raw: serde_json::Value,
+}
+
+/// Submits or takes a statement and polls it, never faster than
+/// [`PollInterval::statement`], until it finishes.
+pub struct StatementFollower<'a> {
+    client: &'a LivyClient,
+    session: &'a SessionId,
+    /// How long polls may keep failing with trouble before the follower gives up
+    /// (`None`: never; someone is watching and can stop it).
+    patience: Option<Duration>,
+}
+
+impl<'a> StatementFollower<'a> {
+    /// Follows statements of `session`, through trouble for as long as it lasts.
+    pub fn new(client: &'a LivyClient, session: &'a SessionId) -> Self {
+        Self {
+            client,
+            session,
+            patience: None,
+        }
+    }
+
+    /// Gives up once polls have failed with trouble for longer than `patience`.
+    pub fn give_up_after(mut self, patience: Duration) -> Self {
+        self.patience = Some(patience);
+        self
+    }
+
+    /// Submits `request` (reported as [`Observation::Submitted`]), then follows it.
+    pub async fn submit(
+        self,
+        request: &CreateStatement,
+        mut observe: impl FnMut(Observation<'_>),
+    ) -> Result<FinishedStatement, LivyError> {
+        let submitted = self.client.submit_statement(self.session, request).await?;
+        observe(Observation::Submitted(&submitted));
+        self.follow(submitted, observe).await
+    }
+
+    /// Follows a statement already submitted. Even one that the submit answer shows
+    /// finished is read once more, so that the result is the server's JSON as received.
+    pub async fn follow(
+        self,
+        submitted: Statement,
+        mut observe: impl FnMut(Observation<'_>),
+    ) -> Result<FinishedStatement, LivyError> {
+        let id = submitted.id;
+        let mut last_state = submitted.state;
+        let mut poll = PollInterval::statement();
+        let mut troubled_since: Option<Instant> = None;
+        loop {
+            tokio::time::sleep(poll.next_delay()).await;
+            let raw = match self.client.get_statement_json(self.session, &id).await {
+                Ok(raw) => raw,
+                Err(e) if e.is_retryable() => {
+                    let since = *troubled_since.get_or_insert_with(Instant::now);
+                    if self.patience.is_some_and(|limit| since.elapsed() > limit) {
+                        return Err(e);
+                    }
+                    observe(Observation::Trouble(&e));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            troubled_since = None;
+            let statement = Statement::deserialize(&raw).map_err(|e| {
+                LivyError::new(
+                    ErrorKind::InvalidResponse,
+                    format!("the server sent a statement this client cannot read: {e}"),
+                )
+            })?;
+            if statement.state.is_finished() {
+                return Ok(FinishedStatement { statement, raw });
+            }
+            if statement.state != last_state {
+                // A change (waiting → running) often comes before the end: look again soon.
+                poll.reset();
+                last_state = statement.state.clone();
+            }
+            observe(Observation::Progress(&statement));
+        }
+    }
+}
