@@ -50,12 +50,7 @@ fn ctrl_j_is_a_new_line_the_badge_follows_the_magic_and_config_keys_do_not_steal
     let screen = tui.wait_until("the cut mark", |s| s.lines().any(|l| l.contains("long lo›┃")));
     assert!(!screen.contains("EDIT"), "{screen}");
 
-    tui.keys(&["C-q"]);
-    tui.wait_for("unsaved changes");
-    tui.keys(&["d"]);
-    tui.wait_for("Delete it");
-    tui.keys(&["y"]);
-    tui.wait_for("EXITED=0");
+    tui.quit_discarding_and_deleting();
 }
 
 #[test]
@@ -87,10 +82,5 @@ fn the_rerun_offer_is_closed_only_by_its_answers() {
         s.contains("│2 ") || s.contains("┃2 ")
     });
     assert_eq!(livy.requests_to("POST", "/sessions/0/statements").len(), 1);
-    tui.keys(&["C-q"]);
-    tui.wait_for("unsaved changes");
-    tui.keys(&["d"]);
-    tui.wait_for("Delete it");
-    tui.keys(&["y"]);
-    tui.wait_for("EXITED=0");
+    tui.quit_discarding_and_deleting();
 }

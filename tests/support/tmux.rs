@@ -219,6 +219,17 @@ impl NotebookPane {
         assert!(status.success(), "livy-tui was running");
     }
 
+    /// Quits, discarding unsaved changes and deleting the session the notebook created, and
+    /// waits for a clean exit.
+    pub fn quit_discarding_and_deleting(&self) {
+        self.keys(&["C-q"]);
+        self.wait_for("unsaved changes");
+        self.keys(&["d"]);
+        self.wait_for("Delete it");
+        self.keys(&["y"]);
+        self.wait_for("EXITED=0");
+    }
+
     /// Starts livy-tui again in the same pane, directory and state directory.
     pub fn restart(&self, args: &str) {
         let command = command_line(self.dir.path(), &self.url, &self.env, args);
