@@ -10,6 +10,8 @@ pub enum SentCredentials {
     Bearer,
     /// An `Authorization` header given with `--header`.
     Header,
+    /// A Kerberos (SPNEGO) token.
+    Negotiate,
 }
 
 /// An authentication scheme a server offers.
@@ -116,6 +118,7 @@ fn not_what_was_sent(sent: SentCredentials) -> &'static str {
         SentCredentials::Basic => ", not a user and password",
         SentCredentials::Bearer => ", not a token",
         SentCredentials::Header => ", not the Authorization header given",
+        SentCredentials::Negotiate => ", not Kerberos",
     }
 }
 

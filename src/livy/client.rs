@@ -428,6 +428,8 @@ impl LivyClient {
             Auth::None => request,
             Auth::Basic { user, password } => request.basic_auth(user, Some(password)),
             Auth::Bearer { token } => request.bearer_auth(token),
+            // The SPNEGO handshake answers the server's 401 (not yet: the server's hint says so).
+            Auth::Kerberos { .. } => request,
         };
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
@@ -467,6 +469,7 @@ impl LivyClient {
         let sent = match &config.auth {
             Auth::Basic { .. } => SentCredentials::Basic,
             Auth::Bearer { .. } => SentCredentials::Bearer,
+            Auth::Kerberos { .. } => SentCredentials::Negotiate,
             Auth::None
                 if config
                     .headers

@@ -20,6 +20,11 @@ pub enum Auth {
     Bearer {
         token: String,
     },
+    /// Kerberos through SPNEGO (`Negotiate`), with the user's ticket cache from `kinit`.
+    /// `spn` overrides the service name `HTTP@<host of the URL>` (a load balancer, a DNS alias).
+    Kerberos {
+        spn: Option<String>,
+    },
 }
 
 // Secrets never reach logs or error output.
@@ -29,6 +34,7 @@ impl fmt::Debug for Auth {
             Auth::None => f.write_str("None"),
             Auth::Basic { user, .. } => write!(f, "Basic {{ user: {user:?}, password: *** }}"),
             Auth::Bearer { .. } => f.write_str("Bearer { token: *** }"),
+            Auth::Kerberos { spn } => write!(f, "Kerberos {{ spn: {spn:?} }}"),
         }
     }
 }
