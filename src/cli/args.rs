@@ -100,6 +100,16 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, env = "LIVY_URL", default_value = "http://localhost:8998")]
     pub url: String,
 
+    /// How to authenticate: basic (--user), bearer (a token), kerberos (the ticket from kinit),
+    /// or none. Without it: basic when --user is given, bearer when a token is, else none.
+    #[arg(long, global = true, env = "LIVY_AUTH", value_enum, value_name = "METHOD")]
+    pub auth: Option<AuthMethod>,
+
+    /// Kerberos service principal to ask a ticket for, as HTTP@HOST or HOST, when Livy is
+    /// reached by a load balancer or DNS alias (default: HTTP@<host of --url>).
+    #[arg(long, global = true, value_name = "SPN")]
+    pub spn: Option<String>,
+
     /// User for HTTP basic auth. The password comes from --password-command, the variable
     /// named by --password-env, or a prompt on the terminal; never from the command line.
     #[arg(long, global = true, env = "LIVY_USER")]
@@ -169,6 +179,15 @@ pub struct ConnectionArgs {
     /// headers or proxy apply to it.
     #[arg(skip)]
     pub local_url: Option<String>,
+}
+
+/// How requests authenticate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuthMethod {
+    None,
+    Basic,
+    Bearer,
+    Kerberos,
 }
 
 /// Diagnostics.

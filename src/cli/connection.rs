@@ -1,7 +1,7 @@
 //! Turns the connection flags into a `ClientConfig`, reading secrets from where they are
 //! allowed to come from: environment variables, files, commands, or a terminal prompt.
 
-use super::args::ConnectionArgs;
+use super::args::{AuthMethod, ConnectionArgs};
 use super::failure::Failure;
 use crate::livy::{Auth, ClientConfig, LivyClient, RetryPolicy};
 use std::io::IsTerminal;
@@ -70,21 +70,50 @@ pub fn parse_header(raw: &str) -> Result<(String, String), Failure> {
 }
 
 fn resolve_auth(args: &ConnectionArgs) -> Result<Auth, Failure> {
-    let token = resolve_token(args)?;
-    match (&args.user, token) {
-        (Some(_), Some(_)) => Err(Failure::usage(
-            "both a user (basic auth) and a bearer token were given; use one (unset LIVY_TOKEN or LIVY_USER)",
+    if args.spn.is_some() && args.auth != Some(AuthMethod::Kerberos) {
+        return Err(Failure::usage("--spn applies only with --auth kerberos"));
+    }
+    let method = match args.auth {
+        Some(method) => method,
+        None => implied_method(args)?,
+    };
+    match method {
+        AuthMethod::None => Ok(Auth::None),
+        AuthMethod::Kerberos => Ok(Auth::Kerberos { spn: args.spn.clone() }),
+        AuthMethod::Basic => {
+            let Some(user) = &args.user else {
+                return Err(Failure::usage("--auth basic needs --user NAME"));
+            };
+            Ok(Auth::Basic {
+                user: user.clone(),
+                password: resolve_password(args, user)?,
+            })
+        }
+        AuthMethod::Bearer => match resolve_token(args)? {
+            Some(token) => Ok(Auth::Bearer { token }),
+            None => Err(Failure::usage(format!(
+                "--auth bearer needs a token: set {}, or pass --token-file FILE or --token-command CMD",
+                args.token_env
+            ))),
+        },
+    }
+}
+
+/// Without `--auth`: basic when a user is given, bearer when a token is, none otherwise.
+fn implied_method(args: &ConnectionArgs) -> Result<AuthMethod, Failure> {
+    let has_token =
+        args.token_command.is_some() || args.token_file.is_some() || non_empty_env(&args.token_env).is_some();
+    match (&args.user, has_token) {
+        (Some(_), true) => Err(Failure::usage(
+            "both a user (basic auth) and a bearer token were given; use one (unset LIVY_TOKEN or LIVY_USER), or say which with --auth",
         )),
-        (None, Some(token)) => Ok(Auth::Bearer { token }),
-        (Some(user), None) => Ok(Auth::Basic {
-            user: user.clone(),
-            password: resolve_password(args, user)?,
-        }),
-        (None, None) => {
+        (None, true) => Ok(AuthMethod::Bearer),
+        (Some(_), false) => Ok(AuthMethod::Basic),
+        (None, false) => {
             if args.password_command.is_some() {
                 return Err(Failure::usage("--password-command needs --user"));
             }
-            Ok(Auth::None)
+            Ok(AuthMethod::None)
         }
     }
 }
@@ -153,6 +182,35 @@ fn run_secret_command(flag: &str, cmd: &str) -> Result<String, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn connection(flags: &[&str]) -> ConnectionArgs {
+        use clap::Parser;
+        let argv = [
+            "livy-tui",
+            "--token-env",
+            "LIVY_TUI_TEST_NO_TOKEN",
+            "--url",
+            "http://gw.example:8998",
+        ];
+        let argv = argv.iter().chain(flags);
+        super::super::args::Cli::try_parse_from(argv).unwrap().connection
+    }
+
+    #[test]
+    fn auth_method_is_chosen_or_implied() {
+        let auth = |flags: &[&str]| client_config(&connection(flags)).map(|c| format!("{:?}", c.auth));
+        assert_eq!(auth(&["--auth", "kerberos"]).unwrap(), "Kerberos { spn: None }");
+        assert_eq!(
+            auth(&["--auth", "kerberos", "--spn", "HTTP@lb.example"]).unwrap(),
+            "Kerberos { spn: Some(\"HTTP@lb.example\") }"
+        );
+        assert_eq!(auth(&[]).unwrap(), "None");
+        assert_eq!(auth(&["--auth", "none", "--user", "ann"]).unwrap(), "None");
+        let msg = |flags: &[&str]| auth(flags).unwrap_err().message;
+        assert!(msg(&["--spn", "HTTP@x"]).contains("only with --auth kerberos"));
+        assert!(msg(&["--auth", "basic"]).contains("needs --user"));
+        assert!(msg(&["--auth", "bearer"]).contains("needs a token"));
+    }
 
     #[test]
     fn headers_parse() {
