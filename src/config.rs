@@ -12,6 +12,7 @@
 use crate::app::DeleteOnQuit;
 use crate::app::keymap::{Keymap, KeymapError};
 use crate::livy::SessionKind;
+use crate::profile::{ProfileFile, Profiles, ProfilesError};
 use crate::ui::images::ImageMode;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -27,6 +28,9 @@ struct ConfigFile {
     images: Option<String>,
     #[serde(default)]
     keys: BTreeMap<String, Vec<String>>,
+    default_profile: Option<String>,
+    #[serde(default)]
+    profiles: BTreeMap<String, ProfileFile>,
 }
 
 /// The config, checked and typed when it is read.
@@ -41,6 +45,10 @@ pub struct Config {
     /// What `[keys]` changed beyond the commands it names (a key moved from another
     /// command), for the notebook to show at start.
     pub key_notes: Vec<String>,
+    /// `[profiles.NAME]` and `default-profile`.
+    pub profiles: Profiles,
+    /// The file it was read from, if any (for messages that name it).
+    pub path: Option<PathBuf>,
 }
 
 /// Why the config could not be used: one line naming the file and the problem.
@@ -65,6 +73,8 @@ pub enum ConfigProblem {
     Images(String),
     #[error(transparent)]
     Keys(#[from] KeymapError),
+    #[error(transparent)]
+    Profiles(#[from] ProfilesError),
 }
 
 /// The directory of the config file and user themes.
@@ -87,12 +97,18 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(Config::default()),
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        Config::parse(&text).map_err(|problem| ConfigError::Invalid { path, problem })
+        match Config::parse(&text) {
+            Ok(config) => Ok(Config {
+                path: Some(path),
+                ..config
+            }),
+            Err(problem) => Err(ConfigError::Invalid { path, problem }),
+        }
     }
 
     /// Parses and checks config text.
     pub fn parse(text: &str) -> Result<Config, ConfigProblem> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigProblem::Syntax(e.message().to_string()))?;
+        let file: ConfigFile = toml::from_str(text).map_err(|e| syntax_problem(text, &e))?;
         let (keymap, key_notes) = Keymap::with_overrides(&file.keys)?;
         Ok(Config {
             theme: file.theme,
@@ -105,7 +121,21 @@ impl Config {
                 .transpose()?,
             keymap,
             key_notes,
+            profiles: Profiles::from_file(file.default_profile, file.profiles)?,
+            path: None,
         })
+    }
+}
+
+/// A TOML or shape error as one line that says where: `line 7: unknown field ...`.
+fn syntax_problem(text: &str, error: &toml::de::Error) -> ConfigProblem {
+    let message = error.message().trim().replace('\n', " ");
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            ConfigProblem::Syntax(format!("line {line}: {message}"))
+        }
+        None => ConfigProblem::Syntax(message),
     }
 }
 

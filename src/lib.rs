@@ -59,6 +59,7 @@ pub mod livy;
 pub mod logging;
 pub mod notebook;
 pub mod output;
+pub mod profile;
 pub mod server;
 pub mod session;
 #[cfg(feature = "testing")]

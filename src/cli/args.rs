@@ -2,6 +2,7 @@
 //! comes from; `--help` on each command is the reference.
 
 use crate::livy::SessionKind;
+pub use crate::profile::AuthMethod;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -51,10 +52,6 @@ pub struct NotebookArgs {
     #[arg(long, value_name = "WHEN")]
     pub delete_on_quit: Option<String>,
 
-    /// Config file [default: config.toml in the config directory].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
     /// How images are drawn: auto, kitty, sixel, iterm2, halfblocks (works everywhere, tmux
     /// and plain ssh included) or none [default: auto, or `images` in the config].
     #[arg(long, value_name = "MODE")]
@@ -92,13 +89,24 @@ impl LocalArgs {
     }
 }
 
-/// Where the server is and how to talk to it.
-#[derive(Debug, Args, Clone)]
+/// Where the server is and how to talk to it. Every flag here overrides what the profile
+/// says; unset flags leave the profile's setting (or the built-in default).
+#[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Livy base URL, with any gateway path prefix (https://cluster.azurehdinsight.net/livy).
-    #[arg(long, global = true, env = "LIVY_URL", default_value = "http://localhost:8998")]
-    pub url: String,
+    /// Connection profile from the config file ([profiles.NAME]) [default: default-profile
+    /// in the config, unless --url is given].
+    #[arg(long, short = 'p', global = true, env = "LIVY_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Config file [default: config.toml in the config directory].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Livy base URL, with any gateway path prefix (https://cluster.azurehdinsight.net/livy)
+    /// [default: the profile's url, or http://localhost:8998].
+    #[arg(long, global = true, env = "LIVY_URL")]
+    pub url: Option<String>,
 
     /// How to authenticate: basic (--user), bearer (a token), kerberos (the ticket from kinit),
     /// or none. Without it: basic when --user is given, bearer when a token is, else none.
@@ -115,33 +123,38 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, env = "LIVY_USER")]
     pub user: Option<String>,
 
-    /// Environment variable that holds the basic-auth password.
-    #[arg(long, global = true, value_name = "VAR", default_value = "LIVY_PASSWORD")]
-    pub password_env: String,
+    /// Environment variable that holds the basic-auth password [default: LIVY_PASSWORD].
+    #[arg(long, global = true, value_name = "VAR")]
+    pub password_env: Option<String>,
 
     /// Command whose output is the basic-auth password (e.g. "pass show livy").
     #[arg(long, global = true, value_name = "CMD")]
     pub password_command: Option<String>,
 
-    /// Environment variable that holds a bearer token (Synapse, Fabric, Knox JWT).
-    #[arg(long, global = true, value_name = "VAR", default_value = "LIVY_TOKEN")]
-    pub token_env: String,
+    /// Environment variable that holds a token (Synapse, Fabric, Knox JWT) [default: LIVY_TOKEN].
+    #[arg(long, global = true, value_name = "VAR")]
+    pub token_env: Option<String>,
 
-    /// File that holds a bearer token.
+    /// File that holds a token.
     #[arg(long, global = true, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
-    /// Command whose output is a bearer token (e.g. "az account get-access-token --query accessToken -o tsv").
+    /// Command whose output is a token (e.g. "az account get-access-token --query accessToken -o tsv").
     #[arg(long, global = true, value_name = "CMD")]
     pub token_command: Option<String>,
+
+    /// Header the token goes in, e.g. X-Auth-Token [default: Authorization: Bearer].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub token_header: Option<String>,
 
     /// Extra request header, "Name: value"; repeat for more.
     #[arg(long = "header", short = 'H', global = true, value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
 
-    /// Value of the X-Requested-By header sent with every request (Livy's CSRF protection).
-    #[arg(long, global = true, default_value = "livy-tui", value_name = "VALUE")]
-    pub requested_by: String,
+    /// Value of the X-Requested-By header sent with every request (Livy's CSRF protection)
+    /// [default: livy-tui].
+    #[arg(long, global = true, value_name = "VALUE")]
+    pub requested_by: Option<String>,
 
     /// PEM file of CA certificates to trust besides the system's.
     #[arg(long, global = true, value_name = "FILE")]
@@ -163,31 +176,22 @@ pub struct ConnectionArgs {
     #[arg(long, global = true)]
     pub no_proxy: bool,
 
-    /// Seconds to wait for a connection.
-    #[arg(long, global = true, default_value_t = 10.0, value_name = "SECS")]
-    pub connect_timeout: f64,
+    /// Seconds to wait for a connection [default: 10].
+    #[arg(long, global = true, value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
 
-    /// Seconds to wait for a reply.
-    #[arg(long, global = true, default_value_t = 60.0, value_name = "SECS")]
-    pub read_timeout: f64,
+    /// Seconds to wait for a reply [default: 60].
+    #[arg(long, global = true, value_name = "SECS")]
+    pub read_timeout: Option<f64>,
 
-    /// Retries for reads after a connection error, timeout or 502/503/504.
-    #[arg(long, global = true, default_value_t = 5, value_name = "N")]
-    pub retries: usize,
+    /// Retries for reads after a connection error, timeout or 502/503/504 [default: 5].
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<usize>,
 
     /// Set by `--local`: the built-in server's URL, which replaces --url, and no credentials,
     /// headers or proxy apply to it.
     #[arg(skip)]
     pub local_url: Option<String>,
-}
-
-/// How requests authenticate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum AuthMethod {
-    None,
-    Basic,
-    Bearer,
-    Kerberos,
 }
 
 /// Diagnostics.

@@ -58,6 +58,7 @@ async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
         args: args.args.clone(),
         name: args.name.clone(),
         resources: resources(&args.resources)?,
+        extra: Default::default(),
     };
     if request.file.ends_with(".jar") && request.class_name.is_none() {
         tracing::info!("jar submitted without --class; relying on its manifest");

@@ -1,60 +1,143 @@
-//! Turns the connection flags into a `ClientConfig`, reading secrets from where they are
-//! allowed to come from: environment variables, files, commands, or a terminal prompt.
+//! The connection: the profile (from the config file), the environment and the flags, each
+//! a `ConnectionSettings` stacked in that order, then turned into a `ClientConfig` by reading
+//! the secrets from where they are allowed to come from: environment variables, files,
+//! commands, or a terminal prompt. Never from the command line or the config file itself.
 
-use super::args::{AuthMethod, ConnectionArgs};
+use super::args::ConnectionArgs;
 use super::failure::Failure;
+use crate::config::Config;
 use crate::livy::{Auth, ClientConfig, LivyClient, RetryPolicy};
+use crate::profile::settings::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_PASSWORD_ENV, DEFAULT_READ_TIMEOUT, DEFAULT_REQUESTED_BY, DEFAULT_RETRIES,
+    DEFAULT_TOKEN_ENV, seconds_to_duration,
+};
+use crate::profile::{AuthMethod, AuthSettings, ConnectionSettings, Profile, SecretSource};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-/// Builds a client from the flags.
+/// Builds a client from the profile and the flags.
 pub fn client(args: &ConnectionArgs) -> Result<LivyClient, Failure> {
     Ok(LivyClient::new(client_config(args)?)?)
 }
 
-/// Builds the client configuration from the flags.
+/// Builds the client configuration from the profile and the flags.
 pub fn client_config(args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
+    let (settings, _) = settings(args)?;
     if let Some(url) = &args.local_url {
-        return local_config(url, args);
+        return local_config(url, &settings);
     }
-    let mut config = ClientConfig::new(&args.url)?;
-    config.auth = resolve_auth(args)?;
-    config.requested_by = args.requested_by.clone();
-    config.headers = args.headers.iter().map(|h| parse_header(h)).collect::<Result<_, _>>()?;
-    config.ca_cert = args.ca_cert.clone();
-    config.client_cert = args.client_cert.clone();
-    config.client_key = args.client_key.clone();
-    config.insecure = args.insecure;
-    config.no_proxy = args.no_proxy;
-    config.connect_timeout = seconds("--connect-timeout", args.connect_timeout)?;
-    config.read_timeout = seconds("--read-timeout", args.read_timeout)?;
+    resolve(&settings)
+}
+
+/// The profile that applies (if any) and the settings stacked: profile, then flags.
+pub fn settings(args: &ConnectionArgs) -> Result<(ConnectionSettings, Option<Profile>), Failure> {
+    let profile = selected_profile(args)?;
+    let base = profile.as_ref().map(|p| p.connection.clone()).unwrap_or_default();
+    Ok((base.overlaid(flag_settings(args)?), profile))
+}
+
+/// The profile named by `--profile` / `LIVY_PROFILE`, or the config's `default-profile`
+/// when no `--url` is given. The built-in local server takes none unless one is named.
+pub fn selected_profile(args: &ConnectionArgs) -> Result<Option<Profile>, Failure> {
+    if args.local_url.is_some() && args.profile.is_none() {
+        return Ok(None);
+    }
+    let config = Config::load(args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let profile = config
+        .profiles
+        .select(args.profile.as_deref(), args.url.is_some())
+        .map_err(|e| match &config.path {
+            Some(path) => Failure::usage(format!("{e} in {}", path.display())),
+            None => Failure::usage(format!("{e}: there is no config file")),
+        })?;
+    Ok(profile.cloned())
+}
+
+/// What the flags (and the variables clap reads for them) say.
+pub fn flag_settings(args: &ConnectionArgs) -> Result<ConnectionSettings, Failure> {
+    let secret = |command: &Option<String>, file: Option<&Path>, env: &Option<String>| {
+        command
+            .clone()
+            .map(SecretSource::Command)
+            .or_else(|| file.map(|f| SecretSource::File(f.to_path_buf())))
+            .or_else(|| env.clone().map(SecretSource::Env))
+    };
+    let auth = AuthSettings {
+        method: args.auth,
+        user: args.user.clone(),
+        password: secret(&args.password_command, None, &args.password_env),
+        token: secret(&args.token_command, args.token_file.as_deref(), &args.token_env),
+        token_header: args.token_header.clone(),
+        spn: args.spn.clone(),
+    };
+    if args.spn.is_some() && args.auth.is_some_and(|m| m != AuthMethod::Kerberos) {
+        return Err(Failure::usage("--spn applies only with --auth kerberos"));
+    }
+    Ok(ConnectionSettings {
+        url: args.url.clone(),
+        auth,
+        headers: args.headers.iter().map(|h| parse_header(h)).collect::<Result<_, _>>()?,
+        requested_by: args.requested_by.clone(),
+        ca_cert: args.ca_cert.clone(),
+        client_cert: args.client_cert.clone(),
+        client_key: args.client_key.clone(),
+        insecure: args.insecure.then_some(true),
+        no_proxy: args.no_proxy.then_some(true),
+        connect_timeout: args
+            .connect_timeout
+            .map(|s| seconds("--connect-timeout", s))
+            .transpose()?,
+        read_timeout: args.read_timeout.map(|s| seconds("--read-timeout", s)).transpose()?,
+        retries: args.retries,
+    })
+}
+
+/// The client configuration the settings describe, with the secrets read.
+pub fn resolve(settings: &ConnectionSettings) -> Result<ClientConfig, Failure> {
+    let mut config = ClientConfig::new(settings.url_or_default())?;
+    let (auth, token_header) = resolve_auth(&settings.auth)?;
+    config.auth = auth;
+    config.headers = settings.headers.clone();
+    config.headers.extend(token_header);
+    config.requested_by = settings
+        .requested_by
+        .clone()
+        .unwrap_or_else(|| DEFAULT_REQUESTED_BY.into());
+    config.ca_cert = settings.ca_cert.clone();
+    config.client_cert = settings.client_cert.clone();
+    config.client_key = settings.client_key.clone();
+    config.insecure = settings.insecure.unwrap_or(false);
+    config.no_proxy = settings.no_proxy.unwrap_or(false);
+    timeouts(&mut config, settings);
     config.retry = RetryPolicy {
-        max_retries: args.retries,
+        max_retries: settings.retries.unwrap_or(DEFAULT_RETRIES),
         ..RetryPolicy::default()
     };
     Ok(config)
 }
 
+fn timeouts(config: &mut ClientConfig, settings: &ConnectionSettings) {
+    config.connect_timeout = settings.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    config.read_timeout = settings.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
+}
+
 /// The built-in local server: plain HTTP on loopback, so no credentials, extra headers,
 /// certificates or proxy; the timeouts still apply.
-fn local_config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
+fn local_config(url: &str, settings: &ConnectionSettings) -> Result<ClientConfig, Failure> {
     let mut config = ClientConfig::new(url)?;
-    config.requested_by = args.requested_by.clone();
+    config.requested_by = settings
+        .requested_by
+        .clone()
+        .unwrap_or_else(|| DEFAULT_REQUESTED_BY.into());
     config.no_proxy = true;
-    config.connect_timeout = seconds("--connect-timeout", args.connect_timeout)?;
-    config.read_timeout = seconds("--read-timeout", args.read_timeout)?;
+    timeouts(&mut config, settings);
     Ok(config)
 }
 
 fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
-    if !(value.is_finite() && value > 0.0 && value < 1e7) {
-        return Err(Failure::usage(format!(
-            "{flag} must be a positive number of seconds, not {value}"
-        )));
-    }
-    Ok(Duration::from_secs_f64(value))
+    seconds_to_duration(value).map_err(|e| Failure::usage(format!("{flag}: {e}")))
 }
 
 /// "Name: value" → (name, value).
@@ -69,60 +152,77 @@ pub fn parse_header(raw: &str) -> Result<(String, String), Failure> {
     }
 }
 
-fn resolve_auth(args: &ConnectionArgs) -> Result<Auth, Failure> {
-    if args.spn.is_some() && args.auth != Some(AuthMethod::Kerberos) {
-        return Err(Failure::usage("--spn applies only with --auth kerberos"));
-    }
-    let method = match args.auth {
+/// The credentials, and the header a token goes in when it is not `Authorization: Bearer`.
+fn resolve_auth(auth: &AuthSettings) -> Result<(Auth, Option<(String, String)>), Failure> {
+    let method = match auth.method {
         Some(method) => method,
-        None => implied_method(args)?,
+        None => implied_method(auth)?,
     };
     match method {
-        AuthMethod::None => Ok(Auth::None),
-        AuthMethod::Kerberos => Ok(Auth::Kerberos { spn: args.spn.clone() }),
+        AuthMethod::None => Ok((Auth::None, None)),
+        AuthMethod::Kerberos => Ok((Auth::Kerberos { spn: auth.spn.clone() }, None)),
         AuthMethod::Basic => {
-            let Some(user) = &args.user else {
-                return Err(Failure::usage("--auth basic needs --user NAME"));
+            let Some(user) = &auth.user else {
+                return Err(Failure::usage(
+                    "basic auth needs a user: pass --user NAME (or user in the profile)",
+                ));
             };
-            Ok(Auth::Basic {
-                user: user.clone(),
-                password: resolve_password(args, user)?,
-            })
+            let password = resolve_password(auth.password.as_ref(), user)?;
+            Ok((
+                Auth::Basic {
+                    user: user.clone(),
+                    password,
+                },
+                None,
+            ))
         }
-        AuthMethod::Bearer => match resolve_token(args)? {
-            Some(token) => Ok(Auth::Bearer { token }),
-            None => Err(Failure::usage(format!(
-                "--auth bearer needs a token: set {}, or pass --token-file FILE or --token-command CMD",
-                args.token_env
-            ))),
-        },
-    }
-}
-
-/// Without `--auth`: basic when a user is given, bearer when a token is, none otherwise.
-fn implied_method(args: &ConnectionArgs) -> Result<AuthMethod, Failure> {
-    let has_token =
-        args.token_command.is_some() || args.token_file.is_some() || non_empty_env(&args.token_env).is_some();
-    match (&args.user, has_token) {
-        (Some(_), true) => Err(Failure::usage(
-            "both a user (basic auth) and a bearer token were given; use one (unset LIVY_TOKEN or LIVY_USER), or say which with --auth",
-        )),
-        (None, true) => Ok(AuthMethod::Bearer),
-        (Some(_), false) => Ok(AuthMethod::Basic),
-        (None, false) => {
-            if args.password_command.is_some() {
-                return Err(Failure::usage("--password-command needs --user"));
+        AuthMethod::Token => {
+            let Some(token) = resolve_token(auth.token.as_ref())? else {
+                return Err(Failure::usage(format!(
+                    "token auth needs a token: set {DEFAULT_TOKEN_ENV}, or pass --token-file FILE or --token-command CMD"
+                )));
+            };
+            match &auth.token_header {
+                Some(header) if !header.eq_ignore_ascii_case("authorization") => {
+                    Ok((Auth::None, Some((header.clone(), token))))
+                }
+                _ => Ok((Auth::Bearer { token }, None)),
             }
-            Ok(AuthMethod::None)
         }
     }
 }
 
-fn resolve_password(args: &ConnectionArgs, user: &str) -> Result<String, Failure> {
-    if let Some(cmd) = &args.password_command {
-        return run_secret_command("--password-command", cmd);
+/// Without a method named: basic when a user is given, a token when one is (or
+/// `LIVY_TOKEN` is set), none otherwise.
+fn implied_method(auth: &AuthSettings) -> Result<AuthMethod, Failure> {
+    if let Some(method) = auth.implied_method() {
+        let token_too = auth.token.is_some() || non_empty_env(DEFAULT_TOKEN_ENV).is_some();
+        if method == AuthMethod::Basic && auth.user.is_some() && token_too {
+            return Err(Failure::usage(
+                "both a user (basic auth) and a bearer token were given; use one (unset LIVY_TOKEN or LIVY_USER), or say which with --auth",
+            ));
+        }
+        if method == AuthMethod::Basic && auth.user.is_none() {
+            return Err(Failure::usage("--password-command needs --user"));
+        }
+        return Ok(method);
     }
-    if let Some(password) = non_empty_env(&args.password_env) {
+    if non_empty_env(DEFAULT_TOKEN_ENV).is_some() {
+        return Ok(AuthMethod::Token);
+    }
+    Ok(AuthMethod::None)
+}
+
+fn resolve_password(source: Option<&SecretSource>, user: &str) -> Result<String, Failure> {
+    match source {
+        Some(SecretSource::Env(name)) => {
+            return non_empty_env(name)
+                .ok_or_else(|| Failure::usage(format!("no password for user {user}: ${name} is not set")));
+        }
+        Some(source) => return read_secret("the password", source),
+        None => {}
+    }
+    if let Some(password) = non_empty_env(DEFAULT_PASSWORD_ENV) {
         return Ok(password);
     }
     if std::io::stdin().is_terminal() || std::io::stderr().is_terminal() {
@@ -131,29 +231,37 @@ fn resolve_password(args: &ConnectionArgs, user: &str) -> Result<String, Failure
             .map_err(|e| Failure::usage(format!("cannot read the password from the terminal: {e}")));
     }
     Err(Failure::usage(format!(
-        "no password for user {user}: set {}, use --password-command, or run in a terminal to be asked",
-        args.password_env
+        "no password for user {user}: set {DEFAULT_PASSWORD_ENV}, use --password-command, or run in a terminal to be asked"
     )))
 }
 
-fn resolve_token(args: &ConnectionArgs) -> Result<Option<String>, Failure> {
-    if let Some(cmd) = &args.token_command {
-        return run_secret_command("--token-command", cmd).map(Some);
+fn resolve_token(source: Option<&SecretSource>) -> Result<Option<String>, Failure> {
+    match source {
+        Some(SecretSource::Env(name)) => Ok(non_empty_env(name)),
+        Some(source) => read_secret("the token", source).map(Some),
+        None => Ok(non_empty_env(DEFAULT_TOKEN_ENV)),
     }
-    if let Some(path) = &args.token_file {
-        return read_token_file(path).map(Some);
-    }
-    Ok(non_empty_env(&args.token_env))
 }
 
-fn read_token_file(path: &Path) -> Result<String, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read --token-file {}: {e}", path.display())))?;
-    let token = text.trim().to_string();
-    if token.is_empty() {
-        return Err(Failure::usage(format!("--token-file {} is empty", path.display())));
+/// A secret from a command or a file (trimmed; empty is an error).
+fn read_secret(what: &str, source: &SecretSource) -> Result<String, Failure> {
+    match source {
+        SecretSource::Command(cmd) => run_secret_command(what, cmd),
+        SecretSource::File(path) => read_secret_file(what, path),
+        SecretSource::Env(name) => {
+            non_empty_env(name).ok_or_else(|| Failure::usage(format!("no {what}: ${name} is not set")))
+        }
     }
-    Ok(token)
+}
+
+fn read_secret_file(what: &str, path: &Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read {what} from {}: {e}", path.display())))?;
+    let secret = text.trim().to_string();
+    if secret.is_empty() {
+        return Err(Failure::usage(format!("{what} file {} is empty", path.display())));
+    }
+    Ok(secret)
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
@@ -161,20 +269,20 @@ fn non_empty_env(name: &str) -> Option<String> {
 }
 
 /// Runs a user's command through the shell and takes its trimmed stdout as a secret.
-fn run_secret_command(flag: &str, cmd: &str) -> Result<String, Failure> {
+fn run_secret_command(what: &str, cmd: &str) -> Result<String, Failure> {
     let output = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .stdin(std::process::Stdio::inherit())
         .stderr(std::process::Stdio::inherit())
         .output()
-        .map_err(|e| Failure::usage(format!("{flag}: cannot run {cmd:?}: {e}")))?;
+        .map_err(|e| Failure::usage(format!("cannot run {cmd:?} for {what}: {e}")))?;
     if !output.status.success() {
-        return Err(Failure::usage(format!("{flag}: {cmd:?} failed ({})", output.status)));
+        return Err(Failure::usage(format!("{cmd:?} for {what} failed ({})", output.status)));
     }
     let secret = String::from_utf8_lossy(&output.stdout).trim().to_string();
     if secret.is_empty() {
-        return Err(Failure::usage(format!("{flag}: {cmd:?} printed nothing")));
+        return Err(Failure::usage(format!("{cmd:?} for {what} printed nothing")));
     }
     Ok(secret)
 }
@@ -185,13 +293,8 @@ mod tests {
 
     fn connection(flags: &[&str]) -> ConnectionArgs {
         use clap::Parser;
-        let argv = [
-            "livy-tui",
-            "--token-env",
-            "LIVY_TUI_TEST_NO_TOKEN",
-            "--url",
-            "http://gw.example:8998",
-        ];
+        // No user config file, and the URL given, so no default profile applies.
+        let argv = ["livy-tui", "--config", "/dev/null", "--url", "http://gw.example:8998"];
         let argv = argv.iter().chain(flags);
         super::super::args::Cli::try_parse_from(argv).unwrap().connection
     }
@@ -207,8 +310,13 @@ mod tests {
         assert_eq!(auth(&[]).unwrap(), "None");
         assert_eq!(auth(&["--auth", "none", "--user", "ann"]).unwrap(), "None");
         let msg = |flags: &[&str]| auth(flags).unwrap_err().message;
-        assert!(msg(&["--spn", "HTTP@x"]).contains("only with --auth kerberos"));
-        assert!(msg(&["--auth", "basic"]).contains("needs --user"));
+        assert_eq!(
+            auth(&["--spn", "HTTP@x"]).unwrap(),
+            "Kerberos { spn: Some(\"HTTP@x\") }",
+            "an SPN means Kerberos"
+        );
+        assert!(msg(&["--spn", "HTTP@x", "--auth", "basic", "--user", "a"]).contains("only with --auth kerberos"));
+        assert!(msg(&["--auth", "basic"]).contains("needs a user"));
         assert!(msg(&["--auth", "bearer"]).contains("needs a token"));
     }
 
@@ -221,15 +329,15 @@ mod tests {
 
     #[test]
     fn secret_commands() {
-        assert_eq!(run_secret_command("--token-command", "echo ' tok '").unwrap(), "tok");
+        assert_eq!(run_secret_command("the token", "echo ' tok '").unwrap(), "tok");
         assert!(
-            run_secret_command("--token-command", "exit 3")
+            run_secret_command("the token", "exit 3")
                 .unwrap_err()
                 .message
                 .contains("failed")
         );
         assert!(
-            run_secret_command("--token-command", "true")
+            run_secret_command("the token", "true")
                 .unwrap_err()
                 .message
                 .contains("printed nothing")

@@ -26,7 +26,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
             "the notebook needs a terminal; from scripts use 'livy-tui exec' (see --help)",
         ));
     }
-    let config = Config::load(args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let config = Config::load(connection_args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
     let theme_name = args
         .theme
         .clone()

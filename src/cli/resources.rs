@@ -14,6 +14,7 @@ pub fn create_session_request(args: &NewSessionArgs) -> Result<CreateSession, Fa
         heartbeat_timeout_in_second: args.heartbeat_timeout,
         ttl: args.ttl.clone(),
         idle_timeout: args.idle_timeout.clone(),
+        extra: Default::default(),
     })
 }
 

@@ -17,6 +17,6 @@ pub use config::{Auth, ClientConfig, RetryNotice, RetryPolicy};
 pub use error::{ErrorKind, LivyError, Result};
 pub use ids::{BatchId, SessionId, StatementId};
 pub use log_tail::{LogDelta, LogTail};
-pub use requests::{CompletionRequest, CreateBatch, CreateSession, CreateStatement, Resources};
+pub use requests::{CompletionRequest, CreateBatch, CreateSession, CreateStatement, LIVY_BODY_FIELDS, Resources};
 pub use states::{SessionKind, SessionState, StatementState};
 pub use types::*;

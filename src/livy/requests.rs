@@ -4,6 +4,7 @@
 
 use super::states::SessionKind;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 fn is_empty<T>(v: &[T]) -> bool {
@@ -59,6 +60,9 @@ pub struct CreateSession {
     /// Livy 0.9+ only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idle_timeout: Option<String>,
+    /// Vendor fields (DLI's `sc_type`, …), sent verbatim at the top level.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// `POST /batches`.
@@ -74,6 +78,77 @@ pub struct CreateBatch {
     pub name: Option<String>,
     #[serde(flatten)]
     pub resources: Resources,
+    /// Vendor fields, sent verbatim at the top level.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The top-level fields Livy's create bodies have, which `extra` must not repeat.
+pub const LIVY_BODY_FIELDS: [&str; 20] = [
+    "kind",
+    "name",
+    "proxyUser",
+    "jars",
+    "pyFiles",
+    "files",
+    "archives",
+    "driverMemory",
+    "driverCores",
+    "executorMemory",
+    "executorCores",
+    "numExecutors",
+    "queue",
+    "conf",
+    "heartbeatTimeoutInSecond",
+    "ttl",
+    "idleTimeout",
+    "file",
+    "className",
+    "args",
+];
+
+fn set<T>(slot: &mut Option<T>, value: Option<T>) {
+    if value.is_some() {
+        *slot = value;
+    }
+}
+
+fn set_list(slot: &mut Vec<String>, value: Vec<String>) {
+    if !value.is_empty() {
+        *slot = value;
+    }
+}
+
+impl Resources {
+    /// What `over` sets wins; Spark settings add up key by key.
+    pub fn overlay(&mut self, over: Resources) {
+        set(&mut self.proxy_user, over.proxy_user);
+        set(&mut self.driver_memory, over.driver_memory);
+        set(&mut self.driver_cores, over.driver_cores);
+        set(&mut self.executor_memory, over.executor_memory);
+        set(&mut self.executor_cores, over.executor_cores);
+        set(&mut self.num_executors, over.num_executors);
+        set(&mut self.queue, over.queue);
+        set_list(&mut self.jars, over.jars);
+        set_list(&mut self.py_files, over.py_files);
+        set_list(&mut self.files, over.files);
+        set_list(&mut self.archives, over.archives);
+        self.conf.extend(over.conf);
+    }
+}
+
+impl CreateSession {
+    /// What `over` sets wins (a profile's defaults, then a notebook's `%%configure`, then
+    /// the flags); Spark settings and vendor fields add up key by key.
+    pub fn overlay(&mut self, over: CreateSession) {
+        set(&mut self.kind, over.kind);
+        set(&mut self.name, over.name);
+        set(&mut self.heartbeat_timeout_in_second, over.heartbeat_timeout_in_second);
+        set(&mut self.ttl, over.ttl);
+        set(&mut self.idle_timeout, over.idle_timeout);
+        self.resources.overlay(over.resources);
+        self.extra.extend(over.extra);
+    }
 }
 
 /// `POST /sessions/{id}/statements`.

@@ -53,7 +53,7 @@ pub fn session_request(notebook: &Notebook, flags: CreateSession) -> Result<Crea
                 error,
             })?;
     }
-    overlay(&mut request, flags);
+    request.overlay(flags);
     Ok(request)
 }
 
@@ -138,41 +138,6 @@ fn list(key: &str, value: &Value) -> Result<Vec<String>, ConfigureError> {
     }
 }
 
-/// Settings given on the command line win over the notebook's.
-fn overlay(request: &mut CreateSession, flags: CreateSession) {
-    fn set<T>(slot: &mut Option<T>, value: Option<T>) {
-        if value.is_some() {
-            *slot = value;
-        }
-    }
-    fn set_list(slot: &mut Vec<String>, value: Vec<String>) {
-        if !value.is_empty() {
-            *slot = value;
-        }
-    }
-    set(&mut request.kind, flags.kind);
-    set(&mut request.name, flags.name);
-    set(
-        &mut request.heartbeat_timeout_in_second,
-        flags.heartbeat_timeout_in_second,
-    );
-    set(&mut request.ttl, flags.ttl);
-    set(&mut request.idle_timeout, flags.idle_timeout);
-    let (r, f) = (&mut request.resources, flags.resources);
-    set(&mut r.proxy_user, f.proxy_user);
-    set(&mut r.driver_memory, f.driver_memory);
-    set(&mut r.driver_cores, f.driver_cores);
-    set(&mut r.executor_memory, f.executor_memory);
-    set(&mut r.executor_cores, f.executor_cores);
-    set(&mut r.num_executors, f.num_executors);
-    set(&mut r.queue, f.queue);
-    set_list(&mut r.jars, f.jars);
-    set_list(&mut r.py_files, f.py_files);
-    set_list(&mut r.files, f.files);
-    set_list(&mut r.archives, f.archives);
-    r.conf.extend(f.conf);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,7 +191,7 @@ mod tests {
         let mut flags = CreateSession::default();
         flags.resources.driver_memory = Some("8g".into());
         flags.resources.conf.insert("spark.b".into(), "2".into());
-        overlay(&mut r, flags);
+        r.overlay(flags);
         assert_eq!(r.resources.driver_memory.as_deref(), Some("8g"));
         assert_eq!(r.resources.queue.as_deref(), Some("q"));
         assert_eq!(r.resources.conf["spark.a"], "1");
