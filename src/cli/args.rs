@@ -258,6 +258,45 @@ pub enum Command {
     /// Submit, list, inspect, follow and kill batch jobs.
     #[command(subcommand)]
     Batch(BatchCommand),
+    /// List and show the connection profiles of the config file, or import sparkmagic's.
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// The profiles: name, URL and auth method (never a secret); * marks the default.
+    List,
+    /// One profile's settings, with where its secrets come from (never the secrets).
+    Show {
+        /// The profile's name.
+        name: String,
+    },
+    /// Make profiles of sparkmagic's config.json and add them to the config file.
+    ///
+    /// Each kernel_*_credentials becomes a profile (one, if all kernels share a server and
+    /// login): auth None, Basic_Access or Kerberos; session_configs become its session
+    /// defaults, ignore_ssl_errors insecure, custom_headers its headers. A password in the
+    /// file goes to a file of its own that only you can read, and the command says where.
+    ImportSparkmagic(ImportSparkmagicArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportSparkmagicArgs {
+    /// sparkmagic's config [default: ~/.sparkmagic/config.json].
+    pub file: Option<PathBuf>,
+    /// Name of the profile, or prefix of the profiles (NAME-python, NAME-scala, NAME-r).
+    #[arg(long, default_value = "sparkmagic")]
+    pub name: String,
+    /// Replace profiles of the same name.
+    #[arg(long)]
+    pub replace: bool,
+    /// Leave passwords out: you are asked for them (or set LIVY_PASSWORD) when connecting.
+    #[arg(long)]
+    pub no_passwords: bool,
+    /// Print what would be added and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Code language, for a session or one statement.
@@ -462,6 +501,10 @@ pub struct NewSessionArgs {
 
     #[command(flatten)]
     pub resources: ResourceArgs,
+
+    /// The profile's defaults for a new session, under %%configure cells and these flags.
+    #[arg(skip)]
+    pub defaults: crate::livy::CreateSession,
 }
 
 /// Spark resources for a session or batch.
@@ -504,6 +547,10 @@ pub struct ResourceArgs {
     /// Archives to unpack on the executors; repeat or separate with commas.
     #[arg(long, value_name = "PATH", value_delimiter = ',')]
     pub archives: Vec<String>,
+    /// A vendor field for the create body, KEY=VALUE, sent as is (DLI's sc_type=B); VALUE is
+    /// JSON when it reads as JSON, else a string. Repeat for more.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub extra: Vec<String>,
 }
 
 /// Output format of list and show commands.
@@ -619,4 +666,8 @@ pub struct SubmitArgs {
     pub follow: bool,
     #[command(flatten)]
     pub resources: ResourceArgs,
+
+    /// The profile's defaults for a new batch, under these flags.
+    #[arg(skip)]
+    pub defaults: crate::livy::CreateBatch,
 }

@@ -4,7 +4,7 @@ use super::args::{BatchCommand, LogArgs, SubmitArgs};
 use super::failure::{CliResult, EXIT_FAILURE, Failure};
 use super::follow::{LogSource, print_log};
 use super::print::{listing, or_dash, pretty_json};
-use super::resources::resources;
+use super::resources::{extra_fields, resources};
 use crate::livy::{Batch, BatchId, CreateBatch, LivyClient, SessionState};
 
 /// Runs a `batch` subcommand.
@@ -52,14 +52,15 @@ pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
 }
 
 async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
-    let request = CreateBatch {
+    let mut request = args.defaults.clone();
+    request.overlay(CreateBatch {
         file: args.file.clone(),
         class_name: args.class_name.clone(),
         args: args.args.clone(),
         name: args.name.clone(),
         resources: resources(&args.resources)?,
-        extra: Default::default(),
-    };
+        extra: extra_fields(&args.resources)?,
+    });
     if request.file.ends_with(".jar") && request.class_name.is_none() {
         tracing::info!("jar submitted without --class; relying on its manifest");
     }

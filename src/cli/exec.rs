@@ -8,7 +8,7 @@ use super::livy_session::{
 };
 use super::print::{self, Printed};
 use super::progress::{Progress, elapsed};
-use super::resources::create_session_request;
+use super::resources::session_request_with_defaults;
 use crate::livy::{CreateStatement, LivyClient, Outcome, SessionId, SessionKind};
 use crate::session::FinishedStatement;
 use std::io::{IsTerminal, Read, Write};
@@ -80,14 +80,15 @@ async fn execute(
                 .0
         }
         None => {
-            let mut request = create_session_request(&args.new_session)?;
+            let mut request = session_request_with_defaults(&args.new_session)?;
             // Local mode runs PySpark; a cluster's Livy defaults to Scala.
             let fallback = if args.local.local {
                 SessionKind::PySpark
             } else {
                 SessionKind::Spark
             };
-            request.kind = Some(statement_kind.clone().unwrap_or(fallback));
+            // --kind, else the profile's session kind, else the fallback.
+            request.kind = Some(statement_kind.clone().or(request.kind.take()).unwrap_or(fallback));
             let session = client.create_session(&request).await?;
             lock(cleanup).created = Some(session.id.clone());
             tracing::info!(id = %session.id, "created session");

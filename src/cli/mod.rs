@@ -14,14 +14,15 @@ pub mod local;
 pub mod local_setup;
 pub mod notebook;
 pub mod print;
+pub mod profiles;
 pub mod progress;
 pub mod resources;
 pub mod run;
 pub mod serve;
 pub mod sessions;
 
+use args::{BatchCommand, KindArg, LocalArgs};
 pub use args::{Cli, Command};
-use args::{KindArg, LocalArgs};
 pub use failure::{CliResult, Failure};
 
 /// Runs a parsed command line.
@@ -59,7 +60,8 @@ pub async fn run(mut cli: Cli) -> CliResult {
     result
 }
 
-async fn run_command(cli: Cli) -> CliResult {
+async fn run_command(mut cli: Cli) -> CliResult {
+    with_profile_defaults(&mut cli)?;
     let Some(command) = cli.command else {
         return notebook::run(&cli.connection, cli.notebook).await;
     };
@@ -72,7 +74,30 @@ async fn run_command(cli: Cli) -> CliResult {
         Command::Export(args) => export::run(&args),
         Command::Sessions(command) => sessions::run(client(&cli.connection)?, command).await,
         Command::Batch(command) => batch::run(client(&cli.connection)?, command).await,
+        Command::Profiles(command) => profiles::run(&cli.connection, command),
     }
+}
+
+/// Gives the commands that create a session or a batch the profile's defaults for it.
+fn with_profile_defaults(cli: &mut Cli) -> Result<(), Failure> {
+    let creates = matches!(
+        cli.command,
+        None | Some(Command::Exec(_) | Command::Run(_) | Command::Batch(BatchCommand::Submit(_)))
+    );
+    if !creates {
+        return Ok(());
+    }
+    let Some(profile) = connection::selected_profile(&cli.connection)? else {
+        return Ok(());
+    };
+    match &mut cli.command {
+        None => cli.notebook.new_session.defaults = profile.session,
+        Some(Command::Exec(args)) => args.new_session.defaults = profile.session,
+        Some(Command::Run(args)) => args.new_session.defaults = profile.session,
+        Some(Command::Batch(BatchCommand::Submit(args))) => args.defaults = profile.batch,
+        Some(_) => {}
+    }
+    Ok(())
 }
 
 /// Flags that cannot work against a server that lives only as long as this command.

@@ -2,10 +2,11 @@
 
 use super::args::{NewSessionArgs, ResourceArgs};
 use super::failure::Failure;
-use crate::livy::{CreateSession, Resources};
+use crate::livy::{CreateSession, LIVY_BODY_FIELDS, Resources};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// The body for a new session (its kind is set by the caller).
+/// The body for a new session from the flags alone (its kind is set by the caller).
 pub fn create_session_request(args: &NewSessionArgs) -> Result<CreateSession, Failure> {
     Ok(CreateSession {
         kind: None,
@@ -14,8 +15,35 @@ pub fn create_session_request(args: &NewSessionArgs) -> Result<CreateSession, Fa
         heartbeat_timeout_in_second: args.heartbeat_timeout,
         ttl: args.ttl.clone(),
         idle_timeout: args.idle_timeout.clone(),
-        extra: Default::default(),
+        extra: extra_fields(&args.resources)?,
     })
+}
+
+/// The body for a new session where no notebook has a say: the profile's defaults, then
+/// the flags over them.
+pub fn session_request_with_defaults(args: &NewSessionArgs) -> Result<CreateSession, Failure> {
+    let mut request = args.defaults.clone();
+    request.overlay(create_session_request(args)?);
+    Ok(request)
+}
+
+/// `--extra KEY=VALUE` as top-level JSON fields; VALUE is JSON when it parses, else a string.
+pub fn extra_fields(args: &ResourceArgs) -> Result<Map<String, Value>, Failure> {
+    let mut fields = Map::new();
+    for pair in &args.extra {
+        let Some((key, raw)) = pair.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
+            return Err(Failure::usage(format!("--extra {pair:?} is not of the form KEY=VALUE")));
+        };
+        let key = key.trim();
+        if LIVY_BODY_FIELDS.contains(&key) {
+            return Err(Failure::usage(format!(
+                "--extra {key}: is a Livy field with a flag of its own (see --help)"
+            )));
+        }
+        let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+        fields.insert(key.to_string(), value);
+    }
+    Ok(fields)
 }
 
 /// Spark resources from the flags.
@@ -53,6 +81,31 @@ pub fn parse_conf(pairs: &[String]) -> Result<BTreeMap<String, String>, Failure>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_fields_are_json_or_text() {
+        let args = |pairs: &[&str]| ResourceArgs {
+            extra: pairs.iter().map(|p| p.to_string()).collect(),
+            ..ResourceArgs::default()
+        };
+        let fields = extra_fields(&args(&["sc_type=B", "n=3", "flag=true", "obj={\"a\":1}", "eq=a=b"])).unwrap();
+        assert_eq!(
+            Value::Object(fields),
+            serde_json::json!({"sc_type": "B", "n": 3, "flag": true, "obj": {"a": 1}, "eq": "a=b"})
+        );
+        assert!(
+            extra_fields(&args(&["novalue"]))
+                .unwrap_err()
+                .message
+                .contains("KEY=VALUE")
+        );
+        assert!(
+            extra_fields(&args(&["driverMemory=2g"]))
+                .unwrap_err()
+                .message
+                .contains("flag of its own")
+        );
+    }
 
     #[test]
     fn conf_pairs() {

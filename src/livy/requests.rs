@@ -151,6 +151,23 @@ impl CreateSession {
     }
 }
 
+impl CreateBatch {
+    /// What `over` sets wins (a profile's defaults under the flags); the file, class and
+    /// arguments come from `over` when it has them.
+    pub fn overlay(&mut self, over: CreateBatch) {
+        if !over.file.is_empty() {
+            self.file = over.file;
+        }
+        set(&mut self.class_name, over.class_name);
+        if !over.args.is_empty() {
+            self.args = over.args;
+        }
+        set(&mut self.name, over.name);
+        self.resources.overlay(over.resources);
+        self.extra.extend(over.extra);
+    }
+}
+
 /// `POST /sessions/{id}/statements`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CreateStatement {

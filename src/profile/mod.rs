@@ -6,6 +6,7 @@
 
 pub mod file;
 pub mod settings;
+pub mod sparkmagic;
 
 pub use file::ProfileFile;
 pub use settings::{AuthMethod, AuthSettings, ConnectionSettings, SecretSource};

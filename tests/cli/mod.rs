@@ -51,8 +51,18 @@ pub fn command(url: &str) -> Command {
 
 /// As `command`, leaving the log file to the caller.
 pub fn command_without_log_file(url: &str) -> Command {
+    let mut cmd = command_without_url();
+    cmd.arg("--url").arg(url).arg("--retries").arg("1");
+    cmd
+}
+
+/// The binary with a clean environment and no URL: the developer's config file, profile,
+/// credentials and proxies do not leak in (XDG_CONFIG_HOME points at an empty directory).
+pub fn command_without_url() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_livy-tui"));
     for var in [
+        "LIVY_PROFILE",
+        "LIVY_AUTH",
         "LIVY_URL",
         "LIVY_USER",
         "LIVY_PASSWORD",
@@ -66,9 +76,16 @@ pub fn command_without_log_file(url: &str) -> Command {
     ] {
         cmd.env_remove(var);
     }
-    cmd.arg("--url").arg(url).arg("--retries").arg("1");
+    cmd.env("XDG_CONFIG_HOME", empty_config_home());
     cmd.stdin(Stdio::null());
     cmd
+}
+
+/// An empty directory standing in for the user's config home.
+fn empty_config_home() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("livy-tui-test-config-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
 
 /// Runs to completion (stdin empty).

@@ -1,0 +1,295 @@
+//! Profiles through the real binary: a profile fills the connection and the defaults of what
+//! is created; flags win over it; `profiles list/show/import-sparkmagic`; mistakes are one line.
+
+mod cli;
+mod support;
+
+use cli::command_without_url;
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+use support::{TestLivy, TestLivyConfig};
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(mut cmd: Command) -> Ran {
+    let out = cmd.output().expect("the binary runs");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn with_config(config: &Path, args: &[&str]) -> Command {
+    let mut cmd = command_without_url();
+    cmd.arg("--config").arg(config).arg("--retries").arg("1").args(args);
+    cmd
+}
+
+fn assert_one_line_error(r: &Ran, code: i32) {
+    assert_eq!(r.code, code, "{}", r.stderr);
+    let lines: Vec<_> = r.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{:?}", r.stderr);
+    assert!(lines[0].starts_with("livy-tui: "), "{:?}", r.stderr);
+}
+
+#[test]
+fn a_profile_fills_the_connection_and_flags_win_over_it() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let other = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+default-profile = "gw"
+[profiles.gw]
+url = "{}"
+auth = "token"
+token-header = "X-Auth-Token"
+token-command = "echo tok-from-command"
+requested-by = "profile"
+headers = {{ X-Gateway = "g1", X-Team = "data" }}
+"#,
+            livy.url()
+        ),
+    )
+    .unwrap();
+
+    // Named, and as the default profile: the same requests.
+    for args in [vec!["--profile", "gw"], vec![]] {
+        livy.clear_requests();
+        let mut args = args.clone();
+        args.extend(["sessions", "list"]);
+        let r = run(with_config(&config, &args));
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let request = &livy.requests()[0];
+        assert_eq!(request.header("x-auth-token"), Some("tok-from-command"));
+        assert_eq!(
+            request.header("authorization"),
+            None,
+            "the token goes only where the profile says"
+        );
+        assert_eq!(request.header("x-gateway"), Some("g1"));
+        assert_eq!(request.header("x-requested-by"), Some("profile"));
+    }
+
+    // LIVY_PROFILE picks it too; flags win setting by setting.
+    livy.clear_requests();
+    let mut cmd = with_config(
+        &config,
+        &["-H", "X-Gateway: g2", "--requested-by", "flag", "sessions", "list"],
+    );
+    cmd.env("LIVY_PROFILE", "gw");
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let request = &livy.requests()[0];
+    assert_eq!(request.header("x-gateway"), Some("g2"));
+    assert_eq!(
+        request.header("x-team"),
+        Some("data"),
+        "headers the flags do not name stay"
+    );
+    assert_eq!(request.header("x-requested-by"), Some("flag"));
+    assert_eq!(request.header("x-auth-token"), Some("tok-from-command"));
+
+    // A URL of its own means another server: the default profile stays out of it.
+    let r = run(with_config(&config, &["--url", &other.url(), "sessions", "list"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let request = &other.requests()[0];
+    assert_eq!(request.header("x-auth-token"), None);
+    assert_eq!(request.header("x-gateway"), None);
+}
+
+#[test]
+fn profile_mistakes_are_one_line_naming_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.a]\nurl = \"http://127.0.0.1:9\"\n[profiles.b]\npassword = \"x\"\n",
+    )
+    .unwrap();
+    let r = run(with_config(&config, &["--profile", "a", "sessions", "list"]));
+    assert_one_line_error(&r, 2);
+    assert!(
+        r.stderr.contains(&config.display().to_string())
+            && r.stderr
+                .contains("[profiles.b] password is not kept in the config file"),
+        "{}",
+        r.stderr
+    );
+
+    std::fs::write(&config, "[profiles.a]\nurl = \"http://127.0.0.1:9\"\nauth = \"ntlm\"\n").unwrap();
+    let r = run(with_config(&config, &["sessions", "list"]));
+    assert_one_line_error(&r, 2);
+    assert!(
+        r.stderr.contains("auth: \"ntlm\" is not one of none, basic"),
+        "{}",
+        r.stderr
+    );
+
+    std::fs::write(&config, "[profiles.a]\nurl = \"http://127.0.0.1:9\"\n").unwrap();
+    let r = run(with_config(&config, &["--profile", "prod", "sessions", "list"]));
+    assert_one_line_error(&r, 2);
+    assert!(
+        r.stderr.contains("no profile named \"prod\" (there is a)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn session_and_batch_defaults_reach_the_create_body_under_the_flags() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[profiles.etl]
+url = "{}"
+[profiles.etl.session]
+kind = "pyspark"
+driverMemory = "2g"
+executor-cores = 2
+conf = {{ "spark.a" = "1", "spark.b" = "2" }}
+[profiles.etl.batch]
+queue = "analytics"
+extra = {{ sc_type = "B" }}
+"#,
+            livy.url()
+        ),
+    )
+    .unwrap();
+    let r = run(with_config(
+        &config,
+        &[
+            "--profile",
+            "etl",
+            "exec",
+            "-c",
+            "1+1",
+            "--executor-cores",
+            "3",
+            "--conf",
+            "spark.b=9",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let created = livy.requests_to("POST", "/sessions");
+    let body = created
+        .iter()
+        .find(|r| r.path == "/sessions")
+        .and_then(|r| r.body_json())
+        .unwrap();
+    assert_eq!(
+        body,
+        json!({"kind": "pyspark", "driverMemory": "2g", "executorCores": 3, "conf": {"spark.a": "1", "spark.b": "9"}})
+    );
+
+    // Batch defaults and vendor fields: Livy itself refuses the unknown field, in one line.
+    let r = run(with_config(
+        &config,
+        &[
+            "--profile",
+            "etl",
+            "batch",
+            "submit",
+            "job.py",
+            "--extra",
+            "feature=basic",
+        ],
+    ));
+    let body = livy.requests_to("POST", "/batches")[0].body_json().unwrap();
+    assert_eq!(
+        body,
+        json!({"file": "job.py", "queue": "analytics", "sc_type": "B", "feature": "basic"})
+    );
+    assert_one_line_error(&r, 1);
+    assert!(r.stderr.contains("Unrecognized field"), "{}", r.stderr);
+}
+
+const SPARKMAGIC: &str = r#"{
+  "kernel_python_credentials": {"username": "ann", "base64_password": "cmlnaHQ=", "url": "URL", "auth": "Basic_Access"},
+  "kernel_scala_credentials": {"username": "ann", "base64_password": "cmlnaHQ=", "url": "URL", "auth": "Basic_Access"},
+  "kernel_r_credentials": {"username": "ann", "base64_password": "cmlnaHQ=", "url": "URL", "auth": "Basic_Access"},
+  "ignore_ssl_errors": false,
+  "session_configs": {"driverMemory": "1000M", "executorCores": 2},
+  "custom_headers": {"X-Api-Key": "k1"}
+}"#;
+
+#[test]
+fn sparkmagic_import_gives_a_profile_that_connects() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().basic_auth("ann", "right"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("conf").join("config.toml");
+    let sparkmagic = dir.path().join("config.json");
+    std::fs::write(&sparkmagic, SPARKMAGIC.replace("URL", &livy.url())).unwrap();
+    let source = sparkmagic.to_str().unwrap();
+
+    let r = run(with_config(
+        &config,
+        &["profiles", "import-sparkmagic", source, "--dry-run"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("[profiles.sparkmagic]"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("right") && !r.stdout.contains("cmlnaHQ"),
+        "{}",
+        r.stdout
+    );
+    assert!(!config.exists(), "a dry run writes nothing");
+
+    let r = run(with_config(&config, &["profiles", "import-sparkmagic", source]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let password_file = config.parent().unwrap().join("secrets").join("sparkmagic.password");
+    assert!(
+        r.stderr.contains(&format!("goes to {}", password_file.display())),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("sparkmagic is now the default profile"),
+        "{}",
+        r.stderr
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&password_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(!written.contains("right"), "{written}");
+
+    let r = run(with_config(&config, &["profiles", "list"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("sparkmagic*") && r.stdout.contains("basic"),
+        "{}",
+        r.stdout
+    );
+    let r = run(with_config(&config, &["profiles", "show", "sparkmagic"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("X-Api-Key: ***"), "{}", r.stdout);
+    assert!(r.stdout.contains("driverMemory=1000M"), "{}", r.stdout);
+    assert!(!r.stdout.contains("right") && !r.stdout.contains("k1"), "{}", r.stdout);
+
+    // The default profile connects with the password from its file.
+    let r = run(with_config(&config, &["sessions", "list"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(livy.requests()[0].header("x-api-key"), Some("k1"));
+
+    // Importing again would replace it: refused without --replace.
+    let r = run(with_config(&config, &["profiles", "import-sparkmagic", source]));
+    assert_one_line_error(&r, 2);
+    assert!(r.stderr.contains("--replace"), "{}", r.stderr);
+}
