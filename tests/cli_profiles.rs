@@ -293,3 +293,64 @@ fn sparkmagic_import_gives_a_profile_that_connects() {
     assert_one_line_error(&r, 2);
     assert!(r.stderr.contains("--replace"), "{}", r.stderr);
 }
+
+#[test]
+fn a_dli_profile_sends_its_token_header_and_has_no_sessions() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[profiles.dli]
+url = "{}"
+flavor = "dli"
+token-command = "echo iam-token"
+[profiles.dli.batch]
+queue = "analytics"
+extra = {{ sc_type = "B" }}
+"#,
+            livy.url()
+        ),
+    )
+    .unwrap();
+    for args in [vec!["exec", "-c", "1"], vec!["sessions", "list"]] {
+        let mut all = vec!["--profile", "dli"];
+        all.extend(args);
+        let r = run(with_config(&config, &all));
+        assert_one_line_error(&r, 2);
+        assert!(
+            r.stderr.contains("Huawei DLI's API has batch jobs only") && r.stderr.contains("batch submit"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(livy.requests().is_empty(), "refused before any request");
+
+    // DLI's error body is shown as its message, not as JSON.
+    livy.faults().fail_next_on(
+        1,
+        "POST",
+        "/batches",
+        400,
+        json!({"error_code": "DLI.0002", "error_msg": "The queue analytics does not exist."}),
+    );
+    let r = run(with_config(
+        &config,
+        &["--profile", "dli", "batch", "submit", "obs://b/job.py"],
+    ));
+    assert_one_line_error(&r, 1);
+    assert!(
+        r.stderr.contains("The queue analytics does not exist. (DLI.0002)") && !r.stderr.contains("error_msg"),
+        "{}",
+        r.stderr
+    );
+    let request = &livy.requests_to("POST", "/batches")[0];
+    assert_eq!(request.header("x-auth-token"), Some("iam-token"));
+    assert_eq!(request.header("authorization"), None);
+    assert_eq!(
+        request.body_json().unwrap(),
+        json!({"file": "obs://b/job.py", "queue": "analytics", "sc_type": "B"})
+    );
+}

@@ -108,6 +108,11 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, env = "LIVY_URL")]
     pub url: Option<String>,
 
+    /// The server's API, when the URL does not show it: livy, hdinsight, knox, emr, synapse,
+    /// fabric or dli [default: detected from the URL, else livy].
+    #[arg(long, global = true, value_name = "FLAVOR", value_parser = parse_flavor)]
+    pub flavor: Option<crate::livy::Flavor>,
+
     /// How to authenticate: basic (--user), bearer (a token), kerberos (the ticket from kinit),
     /// or none. Without it: basic when --user is given, bearer when a token is, else none.
     #[arg(long, global = true, env = "LIVY_AUTH", value_enum, value_name = "METHOD")]
@@ -192,6 +197,10 @@ pub struct ConnectionArgs {
     /// headers or proxy apply to it.
     #[arg(skip)]
     pub local_url: Option<String>,
+}
+
+fn parse_flavor(text: &str) -> Result<crate::livy::Flavor, String> {
+    crate::livy::Flavor::parse(text).ok_or_else(|| format!("not one of {}", crate::livy::Flavor::names()))
 }
 
 /// Diagnostics.

@@ -91,13 +91,19 @@ pub fn flag_settings(args: &ConnectionArgs) -> Result<ConnectionSettings, Failur
             .transpose()?,
         read_timeout: args.read_timeout.map(|s| seconds("--read-timeout", s)).transpose()?,
         retries: args.retries,
+        flavor: args.flavor,
     })
 }
 
 /// The client configuration the settings describe, with the secrets read.
 pub fn resolve(settings: &ConnectionSettings) -> Result<ClientConfig, Failure> {
     let mut config = ClientConfig::new(settings.url_or_default())?;
-    let (auth, token_header) = resolve_auth(&settings.auth)?;
+    let flavor = settings.flavor_or_detected();
+    let mut auth_settings = settings.auth.clone();
+    if auth_settings.token_header.is_none() {
+        auth_settings.token_header = flavor.token_header().map(str::to_string);
+    }
+    let (auth, token_header) = resolve_auth(&auth_settings)?;
     config.auth = auth;
     config.headers = settings.headers.clone();
     config.headers.extend(token_header);

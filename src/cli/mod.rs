@@ -62,6 +62,7 @@ pub async fn run(mut cli: Cli) -> CliResult {
 
 async fn run_command(mut cli: Cli) -> CliResult {
     with_profile_defaults(&mut cli)?;
+    check_the_api_has_sessions(&cli)?;
     let Some(command) = cli.command else {
         return notebook::run(&cli.connection, cli.notebook).await;
     };
@@ -98,6 +99,26 @@ fn with_profile_defaults(cli: &mut Cli) -> Result<(), Failure> {
         Some(_) => {}
     }
     Ok(())
+}
+
+/// DLI's Livy-shaped API has batches only: say so before trying to make a session.
+fn check_the_api_has_sessions(cli: &Cli) -> Result<(), Failure> {
+    let needs_sessions = matches!(
+        cli.command,
+        None | Some(Command::Exec(_) | Command::Run(_) | Command::Sessions(_))
+    );
+    if !needs_sessions || cli.connection.local_url.is_some() {
+        return Ok(());
+    }
+    let (settings, _) = connection::settings(&cli.connection)?;
+    let flavor = settings.flavor_or_detected();
+    if flavor.has_sessions() {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "{}'s API has batch jobs only, no interactive sessions: use 'livy-tui batch submit' (the notebook, exec, run and sessions need sessions)",
+        flavor.title()
+    )))
 }
 
 /// Flags that cannot work against a server that lives only as long as this command.

@@ -216,6 +216,9 @@ pub fn server_text(content_type: &str, body: &[u8]) -> String {
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) {
         return match value {
             serde_json::Value::String(s) => s,
+            ref object @ serde_json::Value::Object(_) if let Some(text) = super::flavor::vendor_error_text(object) => {
+                text
+            }
             serde_json::Value::Object(map) => ["msg", "message", "error", "errorMessage"]
                 .iter()
                 .find_map(|k| map.get(*k).and_then(|v| v.as_str()).map(str::to_string))

@@ -6,7 +6,7 @@ use super::settings::{
     AuthMethod, AuthSettings, ConnectionSettings, SecretSource, parse_duration, seconds_to_duration,
 };
 use super::{Profile, ProfileProblem};
-use crate::livy::{CreateBatch, CreateSession, LIVY_BODY_FIELDS, Resources, SessionKind};
+use crate::livy::{CreateBatch, CreateSession, Flavor, LIVY_BODY_FIELDS, Resources, SessionKind};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -17,6 +17,7 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProfileFile {
     url: Option<String>,
+    flavor: Option<String>,
     auth: Option<String>,
     user: Option<String>,
     /// Refused: a password is not kept in the config file.
@@ -131,6 +132,7 @@ impl ProfileFile {
                 .transpose()?,
             read_timeout: self.read_timeout.map(|d| duration("read-timeout", d)).transpose()?,
             retries: self.retries,
+            flavor: self.flavor.as_deref().map(parse_flavor).transpose()?,
         };
         let session = match self.session {
             Some(file) => file.into_session()?,
@@ -147,6 +149,13 @@ impl ProfileFile {
             batch,
         })
     }
+}
+
+fn parse_flavor(text: &str) -> Result<Flavor, ProfileProblem> {
+    Flavor::parse(text).ok_or_else(|| ProfileProblem::Invalid {
+        key: "flavor".into(),
+        problem: format!("{text:?} is not one of {}", Flavor::names()),
+    })
 }
 
 fn parse_auth(text: &str) -> Result<AuthMethod, ProfileProblem> {
@@ -336,6 +345,7 @@ read-timeout = "2m"
 headers = { X-Gateway = "g1" }
 [profiles.dli]
 url = "https://dli.example.com/v2.0/0123abcd"
+flavor = "dli"
 auth = "token"
 token-header = "X-Auth-Token"
 token-command = "hcloud iam token"
@@ -361,6 +371,7 @@ conf = { "spark.a" = 1, "spark.b" = true }
         assert_eq!(hdi.headers, vec![("X-Gateway".to_string(), "g1".to_string())]);
         let dli = &profiles.by_name["dli"];
         assert_eq!(dli.connection.auth.token_header.as_deref(), Some("X-Auth-Token"));
+        assert_eq!(dli.connection.flavor, Some(crate::livy::Flavor::Dli));
         assert_eq!(dli.batch.resources.queue.as_deref(), Some("analytics"));
         let body = serde_json::to_value(&dli.batch).unwrap();
         assert_eq!(body["sc_type"], json!("B"));
@@ -381,6 +392,10 @@ conf = { "spark.a" = 1, "spark.b" = true }
         assert_eq!(
             problem("[profiles.a]\npassword = \"hunter2\"\n"),
             "[profiles.a] password is not kept in the config file: use password-command, password-env or password-file"
+        );
+        assert_eq!(
+            problem("[profiles.a]\nflavor = \"databricks\"\n"),
+            "[profiles.a] flavor: \"databricks\" is not one of livy, hdinsight, knox, emr, synapse, fabric, dli"
         );
         assert_eq!(
             problem("[profiles.a]\nauth = \"ntlm\"\n"),

@@ -2,6 +2,7 @@
 //! fill one, and [`ConnectionSettings::overlaid`] stacks them: what a higher layer says wins.
 //! Secrets are never held here, only where to read them from.
 
+use crate::livy::Flavor;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -146,6 +147,8 @@ pub struct ConnectionSettings {
     pub connect_timeout: Option<Duration>,
     pub read_timeout: Option<Duration>,
     pub retries: Option<usize>,
+    /// The vendor's API; detected from the URL when unset.
+    pub flavor: Option<Flavor>,
 }
 
 impl ConnectionSettings {
@@ -169,11 +172,23 @@ impl ConnectionSettings {
             connect_timeout: over.connect_timeout.or(self.connect_timeout),
             read_timeout: over.read_timeout.or(self.read_timeout),
             retries: over.retries.or(self.retries),
+            flavor: over.flavor.or(self.flavor),
         }
     }
 
     pub fn url_or_default(&self) -> &str {
         self.url.as_deref().unwrap_or(DEFAULT_URL)
+    }
+
+    /// The flavor said, else the one the URL shows, else Apache Livy.
+    pub fn flavor_or_detected(&self) -> Flavor {
+        self.flavor
+            .or_else(|| {
+                url::Url::parse(self.url_or_default())
+                    .ok()
+                    .and_then(|u| Flavor::detect(&u))
+            })
+            .unwrap_or_default()
     }
 }
 
