@@ -591,3 +591,48 @@ fn a_missing_notebook_is_a_usage_error() {
     r.assert_one_clear_error_line();
     assert!(livy.requests().is_empty());
 }
+
+/// EMR Studio's and Synapse's language magics run their cells in that language, in one
+/// session; client-side magics stay in Jupyter, unknown ones are not sent; the file keeps them.
+#[test]
+fn emr_studio_and_synapse_language_magics_run_in_their_language() {
+    for (name, expected_kinds, unsupported) in [
+        (
+            "emr-studio.ipynb",
+            ["(session's)", "spark", "sparkr", "sql"],
+            "%%display",
+        ),
+        ("synapse.ipynb", ["(session's)", "spark", "sql", "sparkr"], "%%csharp"),
+    ] {
+        let livy = server();
+        let (_dir, path) = fixture(name);
+        let before = read_json(&path);
+        let r = run(&livy.url(), &["run", arg(&path)]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("{unsupported} is not supported here")),
+            "{name}: {}",
+            r.stderr
+        );
+        let created = created_bodies(&livy);
+        assert_eq!(created.len(), 1, "{name}: one session for every language");
+        assert_eq!(created[0]["kind"], "pyspark", "{name}: the kernel's language");
+        let kinds: Vec<_> = posted_code(&livy, "0")
+            .iter()
+            .map(|b| b["kind"].as_str().unwrap_or("(session's)").to_string())
+            .collect();
+        assert_eq!(kinds, expected_kinds, "{name}");
+        let after = read_json(&path);
+        let sources = |nb: &Value| cells(nb).iter().map(source).collect::<Vec<_>>();
+        assert_eq!(
+            sources(&after),
+            sources(&before),
+            "{name}: magic lines kept as they were"
+        );
+        assert!(
+            !posted_code(&livy, "0")
+                .iter()
+                .any(|b| b["code"].as_str().unwrap().contains("%%"))
+        );
+    }
+}

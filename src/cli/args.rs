@@ -96,7 +96,7 @@ impl LocalArgs {
 pub struct ConnectionArgs {
     /// Connection profile from the config file ([profiles.NAME]) [default: default-profile
     /// in the config, unless --url is given].
-    #[arg(long, short = 'p', global = true, env = "LIVY_PROFILE", value_name = "NAME")]
+    #[arg(long, global = true, env = "LIVY_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 
     /// Config file [default: config.toml in the config directory].
@@ -679,4 +679,17 @@ pub struct SubmitArgs {
     /// The profile's defaults for a new batch, under these flags.
     #[arg(skip)]
     pub defaults: crate::livy::CreateBatch,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// clap checks its definitions only when a command line is parsed (two flags with one
+    /// short name panic then): check every subcommand here, once.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

@@ -19,11 +19,48 @@ pub enum Magic {
     Configure { force: bool },
     /// `%%pretty`: the body runs on Livy (sparkmagic only changes how it is shown).
     Pretty,
-    /// A magic that does not run on Livy (`%%info`, `%%logs`, `%%local`, `%%cleanup`,
-    /// `%%delete`, `%%help`, `%%send_to_spark`, or one this program does not know): skipped,
-    /// kept, written back unchanged.
-    Inert(String),
+    /// A language magic of EMR Studio (`%%pyspark`, `%%scalaspark`, `%%rspark`) or of
+    /// Synapse and Fabric (`%%pyspark`, `%%sparkr`): the body runs on Livy in that language.
+    Language(SessionKind),
+    /// A magic that runs in Jupyter, not on Livy: sparkmagic's `%%info`, `%%logs`, `%%local`,
+    /// `%%cleanup`, `%%delete`, `%%help`, `%%send_to_spark`, and IPython's own (`%%bash`,
+    /// `%%html`, `%%time`, …). Skipped, kept, written back unchanged.
+    ClientSide(String),
+    /// A magic this program does not know (`%%csharp`, a vendor's own): not run — sending
+    /// it to Spark as code would only fail there — kept and written back unchanged.
+    Unknown(String),
 }
+
+/// Cell magics that run in Jupyter: sparkmagic's, and IPython's built-in ones.
+const CLIENT_SIDE: [&str; 27] = [
+    "info",
+    "logs",
+    "local",
+    "cleanup",
+    "delete",
+    "help",
+    "send_to_spark",
+    "matplot",
+    "bash",
+    "sh",
+    "script",
+    "python",
+    "python3",
+    "html",
+    "javascript",
+    "js",
+    "latex",
+    "markdown",
+    "svg",
+    "perl",
+    "ruby",
+    "capture",
+    "time",
+    "timeit",
+    "writefile",
+    "file",
+    "debug",
+];
 
 impl Magic {
     /// Reads a magic line (`%%name args…`); `None` if the line is not a cell magic.
@@ -46,7 +83,11 @@ impl Magic {
                 force: args.iter().any(|a| matches!(*a, "-f" | "--force")),
             },
             "pretty" => Self::Pretty,
-            other => Self::Inert(other.to_string()),
+            "pyspark" => Self::Language(SessionKind::PySpark),
+            "scalaspark" => Self::Language(SessionKind::Spark),
+            "rspark" | "sparkr" => Self::Language(SessionKind::SparkR),
+            other if CLIENT_SIDE.contains(&other) => Self::ClientSide(other.to_string()),
+            other => Self::Unknown(other.to_string()),
         })
     }
 
@@ -54,13 +95,14 @@ impl Magic {
     pub fn implied_kind(&self) -> Option<SessionKind> {
         match self {
             Self::Sql | Self::Spark { sql: true } => Some(SessionKind::Sql),
+            Self::Language(kind) => Some(kind.clone()),
             _ => None,
         }
     }
 
     /// The cell is not run on Livy.
     pub fn is_inert(&self) -> bool {
-        matches!(self, Self::Inert(_))
+        matches!(self, Self::ClientSide(_) | Self::Unknown(_))
     }
 }
 
@@ -100,6 +142,21 @@ fn sparkmagic_kernel_kind(name: &str) -> Option<SessionKind> {
         "pysparkkernel" | "pyspark3kernel" => Some(SessionKind::PySpark),
         "sparkkernel" => Some(SessionKind::Spark),
         "sparkrkernel" => Some(SessionKind::SparkR),
+        // EMR's names for the same kernels.
+        "spark_magic_pyspark" => Some(SessionKind::PySpark),
+        "spark_magic_scala" | "spark_magic_spark" => Some(SessionKind::Spark),
+        "spark_magic_r" | "spark_magic_sparkr" => Some(SessionKind::SparkR),
+        _ => None,
+    }
+}
+
+/// Synapse's and Fabric's kernels by name (`synapse_pyspark`, `synapse_spark`, …).
+fn synapse_kernel_kind(name: &str) -> Option<SessionKind> {
+    match name.to_ascii_lowercase().strip_prefix("synapse_")? {
+        "pyspark" => Some(SessionKind::PySpark),
+        "spark" | "scala" => Some(SessionKind::Spark),
+        "sparkr" => Some(SessionKind::SparkR),
+        "sql" | "sparksql" => Some(SessionKind::Sql),
         _ => None,
     }
 }
@@ -114,10 +171,18 @@ pub fn is_sparkmagic_kernel(metadata: &Map<String, Value>) -> bool {
     kernelspec_name(metadata).and_then(sparkmagic_kernel_kind).is_some()
 }
 
+/// A Synapse or Fabric notebook (`synapse_pyspark`, …), where `%%spark` means Scala.
+pub fn is_synapse_kernel(metadata: &Map<String, Value>) -> bool {
+    kernelspec_name(metadata).is_some_and(|n| n.to_ascii_lowercase().starts_with("synapse_"))
+}
+
 /// The Livy kind a notebook's kernel implies: the sparkmagic kernelspec name, else
 /// `language_info.name` (`pyspark`, `scala`, `sparkR`).
 pub fn kernel_kind(metadata: &Map<String, Value>) -> Option<SessionKind> {
     if let Some(kind) = kernelspec_name(metadata).and_then(sparkmagic_kernel_kind) {
+        return Some(kind);
+    }
+    if let Some(kind) = kernelspec_name(metadata).and_then(synapse_kernel_kind) {
         return Some(kind);
     }
     let lang = metadata.get("language_info")?.get("name")?.as_str()?;
@@ -178,7 +243,16 @@ mod tests {
         assert_eq!(Magic::parse("%%spark -s my_spark"), Some(Magic::Spark { sql: false }));
         assert_eq!(Magic::parse("%%configure -f "), Some(Magic::Configure { force: true }));
         assert_eq!(Magic::parse("%%configure"), Some(Magic::Configure { force: false }));
-        assert_eq!(Magic::parse("%%local  "), Some(Magic::Inert("local".into())));
+        assert_eq!(Magic::parse("%%local  "), Some(Magic::ClientSide("local".into())));
+        assert_eq!(Magic::parse("%%bash"), Some(Magic::ClientSide("bash".into())));
+        assert_eq!(Magic::parse("%%csharp"), Some(Magic::Unknown("csharp".into())));
+        assert_eq!(Magic::parse("%%scalaspark"), Some(Magic::Language(SessionKind::Spark)));
+        assert_eq!(Magic::parse("%%rspark"), Some(Magic::Language(SessionKind::SparkR)));
+        assert_eq!(Magic::parse("%%sparkr"), Some(Magic::Language(SessionKind::SparkR)));
+        assert_eq!(
+            Magic::parse("%%pyspark").and_then(|m| m.implied_kind()),
+            Some(SessionKind::PySpark)
+        );
         assert!(Magic::parse("%%send_to_spark -i x -t str").unwrap().is_inert());
         assert_eq!(Magic::parse("%% not"), None);
         assert_eq!(Magic::parse("%matplot plt"), None);

@@ -7,7 +7,7 @@
 //! cells run on Livy in the session's language (`-c sql`: as SQL), and everything else,
 //! `%%sql` and `%%configure` included, runs in Jupyter.
 
-use super::magic::{Magic, is_sparkmagic_kernel};
+use super::magic::{Magic, is_sparkmagic_kernel, is_synapse_kernel};
 use super::model::CellType;
 use crate::livy::SessionKind;
 use serde_json::{Map, Value};
@@ -19,6 +19,9 @@ pub enum Kernel {
     Sparkmagic,
     /// The IPython kernel with sparkmagic's `%%spark` magic: only those cells run on Livy.
     IPython,
+    /// Synapse's or Fabric's kernel (`synapse_pyspark`): code cells run on Livy, and
+    /// `%%spark` means Scala, as `%%pyspark`, `%%sparkr` and `%%sql` name theirs.
+    Synapse,
 }
 
 impl Kernel {
@@ -26,6 +29,9 @@ impl Kernel {
     /// IPython one only when its kernel is not sparkmagic's and some cell uses `%%spark`,
     /// so a plain notebook of Spark code still runs on Livy.
     pub fn detect(metadata: &Map<String, Value>, mut magics: impl Iterator<Item = Magic>) -> Kernel {
+        if is_synapse_kernel(metadata) {
+            return Kernel::Synapse;
+        }
         if !is_sparkmagic_kernel(metadata) && magics.any(|m| matches!(m, Magic::Spark { .. })) {
             Kernel::IPython
         } else {
@@ -54,6 +60,8 @@ pub enum SkipReason {
     Configure { force: bool },
     /// A cell magic that runs in Jupyter (its name).
     Magic(String),
+    /// A cell magic this program does not know (its name).
+    Unsupported(String),
     /// In an IPython-kernel notebook, a cell without `%%spark` runs in Jupyter.
     Local,
 }
@@ -67,6 +75,7 @@ impl std::fmt::Display for SkipReason {
                 f.write_str("%%configure sets up the session: its settings apply when a session is created")
             }
             Self::Magic(name) => write!(f, "%%{name} runs in Jupyter, not on Livy"),
+            Self::Unsupported(name) => write!(f, "%%{name} is not supported here: the cell is not run"),
             Self::Local => f.write_str("runs in Jupyter, not on Livy: in an IPython notebook only %%spark cells do"),
         }
     }
@@ -87,14 +96,15 @@ pub fn cell_statement<'a>(
     let magic = magic.and_then(Magic::parse);
     let kind = match (kernel, magic) {
         (_, Some(Magic::Spark { sql: true })) => Some(SessionKind::Sql),
+        (Kernel::Synapse, Some(Magic::Spark { sql: false })) => Some(SessionKind::Spark),
         (_, Some(Magic::Spark { sql: false })) => None,
         (Kernel::IPython, _) => return CellStatement::Skip(SkipReason::Local),
-        (Kernel::Sparkmagic, Some(Magic::Sql)) => Some(SessionKind::Sql),
-        (Kernel::Sparkmagic, None | Some(Magic::Pretty)) => kind,
-        (Kernel::Sparkmagic, Some(Magic::Configure { force })) => {
-            return CellStatement::Skip(SkipReason::Configure { force });
-        }
-        (Kernel::Sparkmagic, Some(Magic::Inert(name))) => return CellStatement::Skip(SkipReason::Magic(name)),
+        (_, Some(Magic::Sql)) => Some(SessionKind::Sql),
+        (_, Some(Magic::Language(language))) => Some(language),
+        (_, None | Some(Magic::Pretty)) => kind,
+        (_, Some(Magic::Configure { force })) => return CellStatement::Skip(SkipReason::Configure { force }),
+        (_, Some(Magic::ClientSide(name))) => return CellStatement::Skip(SkipReason::Magic(name)),
+        (_, Some(Magic::Unknown(name))) => return CellStatement::Skip(SkipReason::Unsupported(name)),
     };
     if body.trim().is_empty() {
         return CellStatement::Skip(SkipReason::Empty);
@@ -113,7 +123,7 @@ mod tests {
 
     #[test]
     fn cells_map_to_statements_by_magic_and_kernel() {
-        use Kernel::{IPython, Sparkmagic};
+        use Kernel::{IPython, Sparkmagic, Synapse};
         use SessionKind::{PySpark, Spark, Sql};
         let skip = CellStatement::Skip;
         /// The kernel, the magic line, the body, the cell's kind, and what is sent.
@@ -171,6 +181,65 @@ mod tests {
                 skip(SkipReason::Magic("info".into())),
             ),
             (Sparkmagic, None, "  \n", Some(Spark), skip(SkipReason::Empty)),
+            // EMR Studio's language magics, in any sparkmagic kernel
+            (
+                Sparkmagic,
+                Some("%%scalaspark"),
+                "val a = 1",
+                Some(PySpark),
+                send("val a = 1", Some(Spark)),
+            ),
+            (
+                Sparkmagic,
+                Some("%%rspark"),
+                "a <- 1",
+                Some(PySpark),
+                send("a <- 1", Some(SessionKind::SparkR)),
+            ),
+            (
+                Sparkmagic,
+                Some("%%pyspark"),
+                "a = 1",
+                Some(Spark),
+                send("a = 1", Some(PySpark)),
+            ),
+            (
+                Sparkmagic,
+                Some("%%csharp"),
+                "var a = 1;",
+                Some(Spark),
+                skip(SkipReason::Unsupported("csharp".into())),
+            ),
+            (
+                Sparkmagic,
+                Some("%%bash"),
+                "ls",
+                Some(Spark),
+                skip(SkipReason::Magic("bash".into())),
+            ),
+            // Synapse and Fabric: %%spark is Scala
+            (
+                Synapse,
+                Some("%%spark"),
+                "val a = 1",
+                Some(PySpark),
+                send("val a = 1", Some(Spark)),
+            ),
+            (Synapse, None, "a = 1", Some(PySpark), send("a = 1", Some(PySpark))),
+            (
+                Synapse,
+                Some("%%sparkr"),
+                "a <- 1",
+                Some(PySpark),
+                send("a <- 1", Some(SessionKind::SparkR)),
+            ),
+            (
+                Synapse,
+                Some("%%configure"),
+                "{}",
+                None,
+                skip(SkipReason::Configure { force: false }),
+            ),
             (Sparkmagic, Some("%%sql"), "", None, skip(SkipReason::Empty)),
             // IPython: %%spark in the session's language, whatever the cell's kind says
             (
@@ -253,6 +322,8 @@ mod tests {
         assert_eq!(Kernel::detect(&pyspark, spark_cell()), Kernel::Sparkmagic);
         assert_eq!(Kernel::detect(&python, [Magic::Sql].into_iter()), Kernel::Sparkmagic);
         assert_eq!(Kernel::detect(&python, std::iter::empty()), Kernel::Sparkmagic);
+        let synapse = meta(json!({"kernelspec": {"name": "synapse_pyspark"}}));
+        assert_eq!(Kernel::detect(&synapse, spark_cell()), Kernel::Synapse);
     }
 
     #[test]
@@ -262,6 +333,7 @@ mod tests {
             SkipReason::Empty,
             SkipReason::Configure { force: false },
             SkipReason::Magic("info".into()),
+            SkipReason::Unsupported("csharp".into()),
             SkipReason::Local,
         ];
         for reason in reasons {
