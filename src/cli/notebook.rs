@@ -33,7 +33,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         .or(config.theme.clone())
         .unwrap_or_else(|| "dark".into());
     let theme = Theme::load(&theme_name, config_dir().as_deref())
-        .map_err(Failure::usage)?
+        .map_err(|e| Failure::usage(e.to_string()))?
         .with_no_color(Theme::no_color_env());
     let keymap = config.keymap.clone();
     let delete_on_quit = match &args.delete_on_quit {
