@@ -8,10 +8,12 @@
 
 use crate::livy::{SessionKind, SessionState};
 use ratatui::style::{Color, Modifier, Style};
+use std::fmt;
+use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::{DeString, DeTable, DeValue};
 
 const BUILTINS: &[(&str, &str)] = &[
     ("dark", include_str!("../themes/dark.toml")),
@@ -29,6 +31,147 @@ const MAX_INHERIT_DEPTH: usize = 8;
 
 /// Top-level keys of a theme file (besides the `[colors]` table).
 const TOP_LEVEL_KEYS: &[&str] = &["name", "syntax", "inherits", "colors"];
+
+/// Why a theme cannot be loaded: one line naming the file, the line and the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    /// The name is blank.
+    #[error("theme name is empty: use a built-in (dark, light, none), a theme name or a path")]
+    EmptyName,
+    /// Neither a built-in nor a file in the config directory's `themes/`.
+    #[error("unknown theme \"{name}\": not a built-in ({}) and {}", BUILTIN_NAMES.join(", "), no_file(.looked_in))]
+    Unknown {
+        name: String,
+        /// The file looked for; `None` when there is no config directory.
+        looked_in: Option<PathBuf>,
+    },
+    /// `inherits` leads back to a file already being loaded (the files, in order).
+    #[error("themes inherit from each other in a cycle: {}", arrows(.0))]
+    Cycle(Vec<PathBuf>),
+    /// `inherits` goes deeper than [`MAX_INHERIT_DEPTH`] files.
+    #[error("theme file {}: `inherits` chain is deeper than {MAX_INHERIT_DEPTH}", .0.display())]
+    TooDeep(PathBuf),
+    /// The file cannot be read.
+    #[error("cannot read theme file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// Something wrong on one line of a theme's text.
+    #[error("{origin}: line {line}: {problem}")]
+    AtLine {
+        origin: Origin,
+        line: usize,
+        problem: LineProblem,
+    },
+    /// TOML that does not parse, where the parser names no position.
+    #[error("{origin}: invalid TOML: {message}")]
+    Toml { origin: Origin, message: String },
+    /// A built-in theme that does not set a key (a built-in must set them all).
+    #[error("{origin}: missing key `{key}`")]
+    MissingKey { origin: Origin, key: String },
+}
+
+/// Where a theme's text comes from, as error messages name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Builtin(String),
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin(name) => write!(f, "built-in theme {name}"),
+            Origin::File(path) => write!(f, "theme file {}", path.display()),
+        }
+    }
+}
+
+/// What is wrong on a line of a theme file.
+#[derive(Debug, thiserror::Error)]
+pub enum LineProblem {
+    /// The TOML does not parse (the parser's message, on one line).
+    #[error("invalid TOML: {0}")]
+    Toml(String),
+    /// A key this program does not know (`colors.x` for one under `[colors]`).
+    #[error("unknown key `{key}`{hint}")]
+    UnknownKey { key: String, hint: KeyHint },
+    /// `colors` is not a table.
+    #[error("`colors` must be a table ([colors]), not {0}")]
+    ColorsNotATable(&'static str),
+    /// A `[colors]` value that is not a colour.
+    #[error("`colors.{key}`: {error}")]
+    BadColor { key: String, error: ColorError },
+    /// A string key (`name`, `syntax`, `inherits`) that is blank.
+    #[error("`{0}` is empty")]
+    Empty(String),
+    /// A string key with a value of another type.
+    #[error("`{key}` must be a string, not {found}")]
+    NotAString { key: String, found: &'static str },
+    /// The theme named by `inherits` cannot be loaded.
+    #[error("`inherits = \"{base}\"`: {error}")]
+    Inherits { base: String, error: Box<ThemeError> },
+}
+
+/// What follows an unknown key's name in its error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyHint {
+    /// A known key a short edit away.
+    DidYouMean(&'static str),
+    /// The keys that would be accepted there.
+    KnownKeys(String),
+    /// A colour key written outside `[colors]`.
+    UnderColors,
+}
+
+impl fmt::Display for KeyHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyHint::DidYouMean(key) => write!(f, " (did you mean `{key}`?)"),
+            KeyHint::KnownKeys(keys) => write!(f, " (known keys: {keys})"),
+            KeyHint::UnderColors => f.write_str(" (colours go under the [colors] table)"),
+        }
+    }
+}
+
+/// Why a text is not a colour (see [`parse_color`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColorError {
+    #[error("\"{0}\" is not a colour: a hex colour has only the digits 0-9 and a-f")]
+    HexDigits(String),
+    #[error("\"{text}\" is not a colour: a hex colour has 3 or 6 digits, not {digits}")]
+    HexLength { text: String, digits: usize },
+    /// A palette index written as a string (`"ansi(300)"`, `"300"`).
+    #[error("\"{0}\" is not a colour: the 256-colour palette is numbered 0-255")]
+    PaletteIndex(String),
+    /// A palette index written as a TOML integer (`300`, `-1`).
+    #[error("{0} is not a colour: the 256-colour palette is numbered 0-255")]
+    PaletteInteger(String),
+    #[error(
+        "\"{0}\" is not a colour: use \"#rrggbb\", \"#rgb\", a name like \"lightblue\", \"ansi(0-255)\" or an integer 0-255"
+    )]
+    Unknown(String),
+    /// A TOML value of another type (a boolean, a float, a table…).
+    #[error("expected a colour string like \"#88c0d0\" or an integer 0-255, not {0}")]
+    WrongType(&'static str),
+}
+
+fn no_file(looked_in: &Option<PathBuf>) -> String {
+    match looked_in {
+        Some(path) => format!("no file {}", path.display()),
+        None => "no config directory to look in".to_string(),
+    }
+}
+
+fn arrows(chain: &[PathBuf]) -> String {
+    chain
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" -> ")
+}
 
 macro_rules! palette {
     ($($(#[$doc:meta])* $field:ident,)+) => {
@@ -151,7 +294,7 @@ impl Theme {
     ///
     /// A file in `<config_dir>/themes/` wins over a built-in of the same name, so a user can
     /// adjust `dark` in place; inside that file `inherits = "dark"` means the built-in.
-    pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Theme, String> {
+    pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Theme, ThemeError> {
         load_named(name, config_dir, &mut Vec::new())
     }
 
@@ -324,29 +467,10 @@ impl Theme {
 /// Parses a colour as written in a theme file: `"#rrggbb"`, `"#rgb"`, an ANSI name
 /// (`"red"`, `"lightblue"`, `"darkgray"`, `"reset"`; `_`, `-` and spaces ignored),
 /// `"ansi(NN)"` or `"NN"` for the 256-colour palette.
-pub fn parse_color(text: &str) -> Result<Color, String> {
-    const HELP: &str = r##"use "#rrggbb", "#rgb", a name like "lightblue", "ansi(0-255)" or an integer 0-255"##;
+pub fn parse_color(text: &str) -> Result<Color, ColorError> {
     let s = text.trim();
     if let Some(hex) = s.strip_prefix('#') {
-        let digit = |i: usize| u8::from_str_radix(&hex[i..i + 1], 16).ok();
-        if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!(
-                "\"{text}\" is not a colour: a hex colour has only the digits 0-9 and a-f"
-            ));
-        }
-        return match hex.len() {
-            6 => {
-                let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
-                Ok(Color::Rgb(byte(0), byte(2), byte(4)))
-            }
-            3 => {
-                let [r, g, b] = [0, 1, 2].map(|i| digit(i).unwrap_or(0) * 17);
-                Ok(Color::Rgb(r, g, b))
-            }
-            n => Err(format!(
-                "\"{text}\" is not a colour: a hex colour has 3 or 6 digits, not {n}"
-            )),
-        };
+        return parse_hex(text, hex);
     }
     let lower = s.to_ascii_lowercase();
     let index = lower
@@ -358,13 +482,38 @@ pub fn parse_color(text: &str) -> Result<Color, String> {
     if let Some(digits) = index {
         return match digits.parse::<u32>() {
             Ok(n) if n <= 255 => Ok(Color::Indexed(n as u8)),
-            _ => Err(format!(
-                "\"{text}\" is not a colour: the 256-colour palette is numbered 0-255"
-            )),
+            _ => Err(ColorError::PaletteIndex(text.to_string())),
         };
     }
     let name: String = lower.chars().filter(|c| !matches!(c, '_' | '-' | ' ')).collect();
-    let color = match name.as_str() {
+    named_color(&name).ok_or_else(|| ColorError::Unknown(text.to_string()))
+}
+
+/// `hex` (the digits after `#` in `text`): `rrggbb` or `rgb`.
+fn parse_hex(text: &str, hex: &str) -> Result<Color, ColorError> {
+    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ColorError::HexDigits(text.to_string()));
+    }
+    match hex.len() {
+        6 => {
+            let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+            Ok(Color::Rgb(byte(0), byte(2), byte(4)))
+        }
+        3 => {
+            let digit = |i: usize| u8::from_str_radix(&hex[i..i + 1], 16).unwrap_or(0);
+            let [r, g, b] = [0, 1, 2].map(|i| digit(i) * 17);
+            Ok(Color::Rgb(r, g, b))
+        }
+        digits => Err(ColorError::HexLength {
+            text: text.to_string(),
+            digits,
+        }),
+    }
+}
+
+/// An ANSI colour by name, lower case without `_`, `-` or spaces.
+fn named_color(name: &str) -> Option<Color> {
+    Some(match name {
         "reset" | "default" => Color::Reset,
         "black" => Color::Black,
         "red" => Color::Red,
@@ -382,9 +531,8 @@ pub fn parse_color(text: &str) -> Result<Color, String> {
         "lightmagenta" | "brightmagenta" => Color::LightMagenta,
         "lightcyan" | "brightcyan" => Color::LightCyan,
         "white" | "brightwhite" => Color::White,
-        _ => return Err(format!("\"{text}\" is not a colour: {HELP}")),
-    };
-    Ok(color)
+        _ => return None,
+    })
 }
 
 /// One theme file, read but not yet merged with what it inherits.
@@ -396,9 +544,9 @@ struct ThemeFile {
     colors: Vec<(&'static str, Color)>,
 }
 
-/// Where a theme's text comes from, for error messages.
+/// A theme's text and where it comes from, for error messages.
 struct Source<'a> {
-    label: String,
+    origin: Origin,
     text: &'a str,
 }
 
@@ -408,103 +556,123 @@ impl Source<'_> {
         self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
     }
 
-    fn error(&self, span: Range<usize>, message: impl std::fmt::Display) -> String {
-        format!("{}: line {}: {message}", self.label, self.line(span))
+    fn error(&self, span: Range<usize>, problem: LineProblem) -> ThemeError {
+        ThemeError::AtLine {
+            origin: self.origin.clone(),
+            line: self.line(span),
+            problem,
+        }
     }
 }
 
-fn parse_file(source: &Source<'_>) -> Result<ThemeFile, String> {
-    let root = DeTable::parse(source.text).map_err(|e| {
-        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
-        match e.span() {
-            Some(span) => source.error(span, format!("invalid TOML: {message}")),
-            None => format!("{}: invalid TOML: {message}", source.label),
-        }
-    })?;
+fn parse_file(source: &Source<'_>) -> Result<ThemeFile, ThemeError> {
+    let root = parse_toml(source)?;
     let mut file = ThemeFile {
         name: None,
         syntax: None,
         inherits: None,
         colors: Vec::new(),
     };
-    // The map is sorted by key; report problems in file order instead.
-    let mut entries: Vec<_> = root.get_ref().iter().collect();
-    entries.sort_by_key(|(key, _)| key.span().start);
-    for (key, value) in entries {
+    for (key, value) in in_file_order(root.get_ref()) {
         let key_name = key.get_ref().as_ref();
-        let line = source.line(key.span());
         match key_name {
             "name" => file.name = Some(string_value(source, key_name, value)?),
             "syntax" => file.syntax = Some(string_value(source, key_name, value)?),
-            "inherits" => file.inherits = Some((string_value(source, key_name, value)?, line)),
-            "colors" => {
-                let DeValue::Table(table) = value.get_ref() else {
-                    return Err(source.error(
-                        value.span(),
-                        format!(
-                            "`colors` must be a table ([colors]), not {}",
-                            value.get_ref().type_str()
-                        ),
-                    ));
-                };
-                let mut colors: Vec<_> = table.iter().collect();
-                colors.sort_by_key(|(key, _)| key.span().start);
-                for (key, value) in colors {
-                    let key_name = key.get_ref().as_ref();
-                    let Some(field) = Palette::KEYS.iter().find(|k| **k == key_name) else {
-                        let hint = suggestion(key_name, Palette::KEYS)
-                            .map(|s| format!(" (did you mean `{s}`?)"))
-                            .unwrap_or_else(|| format!(" (known keys: {})", Palette::KEYS.join(", ")));
-                        return Err(source.error(key.span(), format!("unknown key `colors.{key_name}`{hint}")));
-                    };
-                    let color = color_value(value.get_ref())
-                        .map_err(|e| source.error(value.span(), format!("`colors.{key_name}`: {e}")))?;
-                    file.colors.push((field, color));
-                }
-            }
-            _ => {
-                let hint = if Palette::KEYS.contains(&key_name) {
-                    " (colours go under the [colors] table)".to_string()
-                } else {
-                    suggestion(key_name, TOP_LEVEL_KEYS)
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_else(|| " (known keys: name, syntax, inherits, [colors])".to_string())
-                };
-                return Err(source.error(key.span(), format!("unknown key `{key_name}`{hint}")));
-            }
+            "inherits" => file.inherits = Some((string_value(source, key_name, value)?, source.line(key.span()))),
+            "colors" => file.colors = colors_table(source, value)?,
+            _ => return Err(source.error(key.span(), unknown_top_level_key(key_name))),
         }
     }
     Ok(file)
 }
 
-fn string_value(source: &Source<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Result<String, String> {
+fn parse_toml<'a>(source: &Source<'a>) -> Result<Spanned<DeTable<'a>>, ThemeError> {
+    DeTable::parse(source.text).map_err(|e| {
+        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        match e.span() {
+            Some(span) => source.error(span, LineProblem::Toml(message)),
+            None => ThemeError::Toml {
+                origin: source.origin.clone(),
+                message,
+            },
+        }
+    })
+}
+
+/// The entries of a table in file order (the map is sorted by key), so problems are
+/// reported in the order a reader meets them.
+fn in_file_order<'t, 'a>(table: &'t DeTable<'a>) -> Vec<(&'t Spanned<DeString<'a>>, &'t Spanned<DeValue<'a>>)> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    entries
+}
+
+/// The `[colors]` table: every key a palette key, every value a colour.
+fn colors_table(source: &Source<'_>, value: &Spanned<DeValue<'_>>) -> Result<Vec<(&'static str, Color)>, ThemeError> {
+    let DeValue::Table(table) = value.get_ref() else {
+        return Err(source.error(value.span(), LineProblem::ColorsNotATable(value.get_ref().type_str())));
+    };
+    let mut colors = Vec::new();
+    for (key, value) in in_file_order(table) {
+        let key_name = key.get_ref().as_ref();
+        let Some(field) = Palette::KEYS.iter().find(|k| **k == key_name) else {
+            let hint = suggestion(key_name, Palette::KEYS)
+                .map(KeyHint::DidYouMean)
+                .unwrap_or_else(|| KeyHint::KnownKeys(Palette::KEYS.join(", ")));
+            let problem = LineProblem::UnknownKey {
+                key: format!("colors.{key_name}"),
+                hint,
+            };
+            return Err(source.error(key.span(), problem));
+        };
+        let color = color_value(value.get_ref()).map_err(|error| {
+            let key = key_name.to_string();
+            source.error(value.span(), LineProblem::BadColor { key, error })
+        })?;
+        colors.push((*field, color));
+    }
+    Ok(colors)
+}
+
+fn unknown_top_level_key(key: &str) -> LineProblem {
+    let hint = if Palette::KEYS.contains(&key) {
+        KeyHint::UnderColors
+    } else {
+        suggestion(key, TOP_LEVEL_KEYS)
+            .map(KeyHint::DidYouMean)
+            .unwrap_or_else(|| KeyHint::KnownKeys("name, syntax, inherits, [colors]".to_string()))
+    };
+    LineProblem::UnknownKey {
+        key: key.to_string(),
+        hint,
+    }
+}
+
+fn string_value(source: &Source<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Result<String, ThemeError> {
     match value.get_ref() {
         DeValue::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-        DeValue::String(_) => Err(source.error(value.span(), format!("`{key}` is empty"))),
+        DeValue::String(_) => Err(source.error(value.span(), LineProblem::Empty(key.to_string()))),
         other => Err(source.error(
             value.span(),
-            format!("`{key}` must be a string, not {}", other.type_str()),
+            LineProblem::NotAString {
+                key: key.to_string(),
+                found: other.type_str(),
+            },
         )),
     }
 }
 
-fn color_value(value: &DeValue<'_>) -> Result<Color, String> {
+fn color_value(value: &DeValue<'_>) -> Result<Color, ColorError> {
     match value {
         DeValue::String(s) => parse_color(s),
         DeValue::Integer(i) => {
             let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
             match i64::from_str_radix(&digits, i.radix()) {
                 Ok(n @ 0..=255) => Ok(Color::Indexed(n as u8)),
-                _ => Err(format!(
-                    "{} is not a colour: the 256-colour palette is numbered 0-255",
-                    i.as_str()
-                )),
+                _ => Err(ColorError::PaletteInteger(i.as_str().to_string())),
             }
         }
-        other => Err(format!(
-            "expected a colour string like \"#88c0d0\" or an integer 0-255, not {}",
-            other.type_str()
-        )),
+        other => Err(ColorError::WrongType(other.type_str())),
     }
 }
 
@@ -535,26 +703,28 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// A built-in file must set every key: it is the base everything else falls back to.
-fn parse_builtin(name: &str, text: &str) -> Result<Theme, String> {
+fn parse_builtin(name: &str, text: &str) -> Result<Theme, ThemeError> {
     let source = Source {
-        label: format!("built-in theme {name}"),
+        origin: Origin::Builtin(name.to_string()),
         text,
     };
     let file = parse_file(&source)?;
+    let missing = |key: String| ThemeError::MissingKey {
+        origin: source.origin.clone(),
+        key,
+    };
     let mut colors = Palette::default();
     for key in Palette::KEYS {
         let (_, color) = file
             .colors
             .iter()
             .find(|(k, _)| k == key)
-            .ok_or_else(|| format!("{}: missing key `colors.{key}`", source.label))?;
+            .ok_or_else(|| missing(format!("colors.{key}")))?;
         *colors.slot(key).expect("palette key") = *color;
     }
     Ok(Theme {
         name: file.name.unwrap_or_else(|| name.to_string()),
-        syntax: file
-            .syntax
-            .ok_or_else(|| format!("{}: missing key `syntax`", source.label))?,
+        syntax: file.syntax.ok_or_else(|| missing("syntax".to_string()))?,
         colors,
         monochrome: false,
     })
@@ -572,10 +742,10 @@ fn expand_home(name: &str) -> PathBuf {
 }
 
 /// Resolves `name` (see `Theme::load`). `chain` holds the files being loaded, to stop cycles.
-fn load_named(name: &str, config_dir: Option<&Path>, chain: &mut Vec<PathBuf>) -> Result<Theme, String> {
+fn load_named(name: &str, config_dir: Option<&Path>, chain: &mut Vec<PathBuf>) -> Result<Theme, ThemeError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("theme name is empty: use a built-in (dark, light, none), a theme name or a path".to_string());
+        return Err(ThemeError::EmptyName);
     }
     if looks_like_path(name) {
         return load_file(&expand_home(name), config_dir, chain);
@@ -588,23 +758,18 @@ fn load_named(name: &str, config_dir: Option<&Path>, chain: &mut Vec<PathBuf>) -
             return load_file(path, config_dir, chain);
         }
         if Theme::builtin(name).is_none() {
-            let names: Vec<String> = chain.iter().chain([path]).map(|p| p.display().to_string()).collect();
-            return Err(format!(
-                "themes inherit from each other in a cycle: {}",
-                names.join(" -> ")
-            ));
+            return Err(cycle(chain, path));
         }
     }
-    Theme::builtin(name).ok_or_else(|| {
-        let builtins = BUILTIN_NAMES.join(", ");
-        match user_file {
-            Some(path) => format!(
-                "unknown theme \"{name}\": not a built-in ({builtins}) and no file {}",
-                path.display()
-            ),
-            None => format!("unknown theme \"{name}\": not a built-in ({builtins}) and no config directory to look in"),
-        }
+    Theme::builtin(name).ok_or_else(|| ThemeError::Unknown {
+        name: name.to_string(),
+        looked_in: user_file,
     })
+}
+
+/// The cycle `chain` makes when `path` comes next.
+fn cycle(chain: &[PathBuf], path: &Path) -> ThemeError {
+    ThemeError::Cycle(chain.iter().cloned().chain([path.to_path_buf()]).collect())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -614,35 +779,33 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn load_file(path: &Path, config_dir: Option<&Path>, chain: &mut Vec<PathBuf>) -> Result<Theme, String> {
+fn load_file(path: &Path, config_dir: Option<&Path>, chain: &mut Vec<PathBuf>) -> Result<Theme, ThemeError> {
     if chain.iter().any(|p| same_file(p, path)) {
-        let names: Vec<String> = chain
-            .iter()
-            .chain([&path.to_path_buf()])
-            .map(|p| p.display().to_string())
-            .collect();
-        return Err(format!(
-            "themes inherit from each other in a cycle: {}",
-            names.join(" -> ")
-        ));
+        return Err(cycle(chain, path));
     }
     if chain.len() >= MAX_INHERIT_DEPTH {
-        return Err(format!(
-            "theme file {}: `inherits` chain is deeper than {MAX_INHERIT_DEPTH}",
-            path.display()
-        ));
+        return Err(ThemeError::TooDeep(path.to_path_buf()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read theme file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|source| ThemeError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let source = Source {
-        label: format!("theme file {}", path.display()),
+        origin: Origin::File(path.to_path_buf()),
         text: &text,
     };
     let file = parse_file(&source)?;
 
     chain.push(path.to_path_buf());
     let base = match &file.inherits {
-        Some((base, line)) => load_named(base, config_dir, chain)
-            .map_err(|e| format!("{}: line {line}: `inherits = \"{base}\"`: {e}", source.label)),
+        Some((base, line)) => load_named(base, config_dir, chain).map_err(|error| ThemeError::AtLine {
+            origin: source.origin.clone(),
+            line: *line,
+            problem: LineProblem::Inherits {
+                base: base.clone(),
+                error: Box::new(error),
+            },
+        }),
         None => load_named(DEFAULT_BASE, config_dir, chain),
     };
     chain.pop();
@@ -700,13 +863,13 @@ mod tests {
 
     #[test]
     fn bad_colours_say_what_is_wrong() {
-        let err = parse_color("#12345").unwrap_err();
+        let err = parse_color("#12345").unwrap_err().to_string();
         assert!(err.contains("\"#12345\"") && err.contains("3 or 6 digits"), "{err}");
-        let err = parse_color("#ggg").unwrap_err();
+        let err = parse_color("#ggg").unwrap_err().to_string();
         assert!(err.contains("0-9 and a-f"), "{err}");
-        let err = parse_color("ansi(256)").unwrap_err();
+        let err = parse_color("ansi(256)").unwrap_err().to_string();
         assert!(err.contains("0-255"), "{err}");
-        let err = parse_color("purplish").unwrap_err();
+        let err = parse_color("purplish").unwrap_err().to_string();
         assert!(
             err.contains("\"purplish\" is not a colour") && err.contains("#rrggbb"),
             "{err}"
@@ -730,7 +893,7 @@ mod tests {
             "mine",
             "name = \"mine\"\n\n[colors]\ntext = \"#fff\"\nborder = \"#12\"\n",
         );
-        let err = Theme::load("mine", Some(dir.path())).unwrap_err();
+        let err = Theme::load("mine", Some(dir.path())).unwrap_err().to_string();
         let expected = format!(
             "theme file {}: line 5: `colors.border`: \"#12\" is not a colour: a hex colour has 3 or 6 digits, not 2",
             path.display()
@@ -747,7 +910,7 @@ mod tests {
             "typo",
             "[colors]\ntext = \"red\"\nbordr_focused = \"blue\"\n",
         );
-        let err = Theme::load("typo", Some(dir.path())).unwrap_err();
+        let err = Theme::load("typo", Some(dir.path())).unwrap_err().to_string();
         assert_eq!(
             err,
             format!(
@@ -757,21 +920,21 @@ mod tests {
         );
 
         write_theme(dir.path(), "top", "synatx = \"InspiredGitHub\"\n");
-        let err = Theme::load("top", Some(dir.path())).unwrap_err();
+        let err = Theme::load("top", Some(dir.path())).unwrap_err().to_string();
         assert!(
             err.ends_with("line 1: unknown key `synatx` (did you mean `syntax`?)"),
             "{err}"
         );
 
         write_theme(dir.path(), "misplaced", "text = \"red\"\n");
-        let err = Theme::load("misplaced", Some(dir.path())).unwrap_err();
+        let err = Theme::load("misplaced", Some(dir.path())).unwrap_err().to_string();
         assert!(
             err.contains("unknown key `text` (colours go under the [colors] table)"),
             "{err}"
         );
 
         write_theme(dir.path(), "far", "[colors]\nzzzzzz = 1\n");
-        let err = Theme::load("far", Some(dir.path())).unwrap_err();
+        let err = Theme::load("far", Some(dir.path())).unwrap_err().to_string();
         assert!(
             err.contains("unknown key `colors.zzzzzz` (known keys: text, dim,"),
             "{err}"
@@ -779,30 +942,110 @@ mod tests {
     }
 
     #[test]
+    fn theme_errors_display_as_one_line() {
+        let file = Origin::File(PathBuf::from("/t/mine.toml"));
+        let cases: Vec<(ThemeError, &str)> = vec![
+            (
+                ThemeError::EmptyName,
+                "theme name is empty: use a built-in (dark, light, none), a theme name or a path",
+            ),
+            (
+                ThemeError::Unknown {
+                    name: "x".into(),
+                    looked_in: None,
+                },
+                "unknown theme \"x\": not a built-in (dark, light, none) and no config directory to look in",
+            ),
+            (
+                ThemeError::Cycle(vec!["/t/a.toml".into(), "/t/b.toml".into(), "/t/a.toml".into()]),
+                "themes inherit from each other in a cycle: /t/a.toml -> /t/b.toml -> /t/a.toml",
+            ),
+            (
+                ThemeError::TooDeep("/t/deep.toml".into()),
+                "theme file /t/deep.toml: `inherits` chain is deeper than 8",
+            ),
+            (
+                ThemeError::Toml {
+                    origin: file.clone(),
+                    message: "bad".into(),
+                },
+                "theme file /t/mine.toml: invalid TOML: bad",
+            ),
+            (
+                ThemeError::MissingKey {
+                    origin: Origin::Builtin("dark".into()),
+                    key: "syntax".into(),
+                },
+                "built-in theme dark: missing key `syntax`",
+            ),
+            (
+                ThemeError::AtLine {
+                    origin: file.clone(),
+                    line: 2,
+                    problem: LineProblem::Inherits {
+                        base: "b".into(),
+                        error: Box::new(ThemeError::AtLine {
+                            origin: Origin::File("/t/b.toml".into()),
+                            line: 1,
+                            problem: LineProblem::ColorsNotATable("integer"),
+                        }),
+                    },
+                },
+                "theme file /t/mine.toml: line 2: `inherits = \"b\"`: theme file /t/b.toml: line 1: `colors` must be a table ([colors]), not integer",
+            ),
+            (
+                ThemeError::AtLine {
+                    origin: file,
+                    line: 3,
+                    problem: LineProblem::Empty("name".into()),
+                },
+                "theme file /t/mine.toml: line 3: `name` is empty",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.to_string(), text);
+        }
+        assert_eq!(
+            ColorError::WrongType("boolean").to_string(),
+            "expected a colour string like \"#88c0d0\" or an integer 0-255, not boolean"
+        );
+        assert_eq!(
+            ColorError::PaletteInteger("300".into()).to_string(),
+            "300 is not a colour: the 256-colour palette is numbered 0-255"
+        );
+    }
+
+    #[test]
+    fn a_builtin_must_set_every_key() {
+        let err = parse_builtin("half", "syntax = \"x\"\n[colors]\ntext = \"red\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "built-in theme half: missing key `colors.dim`");
+        let full = BUILTINS[0].1.replace("syntax =", "# syntax =");
+        let err = parse_builtin("nosyntax", &full).unwrap_err();
+        assert_eq!(err.to_string(), "built-in theme nosyntax: missing key `syntax`");
+    }
+
+    #[test]
     fn toml_syntax_errors_are_one_line_with_a_line_number() {
         let dir = tempfile::tempdir().unwrap();
         write_theme(dir.path(), "broken", "name = \"x\"\n[colors\ntext = 1\n");
-        let err = Theme::load("broken", Some(dir.path())).unwrap_err();
+        let err = Theme::load("broken", Some(dir.path())).unwrap_err().to_string();
         assert!(err.contains("line 2: invalid TOML"), "{err}");
         assert!(!err.contains('\n'), "{err}");
 
         write_theme(dir.path(), "wrongtype", "syntax = 3\n");
-        let err = Theme::load("wrongtype", Some(dir.path())).unwrap_err();
+        let err = Theme::load("wrongtype", Some(dir.path())).unwrap_err().to_string();
         assert!(err.ends_with("line 1: `syntax` must be a string, not integer"), "{err}");
     }
 
     #[test]
     fn both_builtins_load_complete_and_distinct() {
         for name in ["dark", "light"] {
-            let source = Source {
-                label: name.into(),
-                text: BUILTINS.iter().find(|(n, _)| *n == name).unwrap().1,
-            };
-            let theme = parse_builtin(name, source.text).unwrap_or_else(|e| panic!("{e}"));
+            let text = BUILTINS.iter().find(|(n, _)| *n == name).unwrap().1;
+            let theme = parse_builtin(name, text).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(theme.name, name);
             assert!(!theme.monochrome);
             assert_eq!(Theme::builtin(name), Some(theme.clone()));
-            assert_eq!(Theme::load(name, None), Ok(theme));
+            assert_eq!(Theme::load(name, None).unwrap(), theme);
         }
         let dark = Theme::builtin("dark").unwrap();
         let light = Theme::builtin("light").unwrap();
@@ -934,23 +1177,23 @@ mod tests {
 
         write_theme(dir.path(), "a", "inherits = \"b\"\n");
         write_theme(dir.path(), "b", "inherits = \"a\"\n");
-        let err = Theme::load("a", Some(dir.path())).unwrap_err();
+        let err = Theme::load("a", Some(dir.path())).unwrap_err().to_string();
         assert!(err.contains("cycle"), "{err}");
         assert!(!err.contains('\n'), "{err}");
 
         write_theme(dir.path(), "orphan", "\n\ninherits = \"drak\"\n");
-        let err = Theme::load("orphan", Some(dir.path())).unwrap_err();
+        let err = Theme::load("orphan", Some(dir.path())).unwrap_err().to_string();
         assert!(
             err.contains("line 3: `inherits = \"drak\"`: unknown theme \"drak\""),
             "{err}"
         );
 
-        let err = Theme::load("nope", Some(dir.path())).unwrap_err();
+        let err = Theme::load("nope", Some(dir.path())).unwrap_err().to_string();
         assert!(
             err.starts_with("unknown theme \"nope\": not a built-in (dark, light, none) and no file"),
             "{err}"
         );
-        let err = Theme::load("/does/not/exist.toml", None).unwrap_err();
+        let err = Theme::load("/does/not/exist.toml", None).unwrap_err().to_string();
         assert!(err.starts_with("cannot read theme file /does/not/exist.toml:"), "{err}");
     }
 

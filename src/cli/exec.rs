@@ -3,13 +3,13 @@
 use super::args::ExecArgs;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
-    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, run_statement, sleep_or_forever,
-    timeout_flag, wait_until_ready,
+    Cleanup, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock, run_statement,
+    sleep_or_forever, timeout_flag, wait_until_ready,
 };
 use super::print::{self, Printed};
 use super::progress::{Progress, elapsed};
 use super::resources::session_request_with_defaults;
-use crate::livy::{CreateStatement, LivyClient, Outcome, SessionId, SessionKind};
+use crate::livy::{CreateStatement, LivyClient, Outcome, SessionId, SessionKind, Statement};
 use crate::session::FinishedStatement;
 use std::io::{IsTerminal, Read, Write};
 use std::sync::{Arc, Mutex};
@@ -42,12 +42,7 @@ pub async fn run(client: LivyClient, args: ExecArgs) -> CliResult {
     let result = match result {
         Ok(r) => r,
         Err(stop) => {
-            // A second Ctrl-C while cleaning up leaves at once.
-            tokio::spawn(async {
-                let _ = tokio::signal::ctrl_c().await;
-                eprintln!("interrupted again; leaving without cleaning up");
-                std::process::exit(EXIT_INTERRUPTED as i32);
-            });
+            leave_on_second_interrupt();
             cancel_running(&client, &cleanup).await;
             Err(match stop {
                 Stop::Interrupted => Failure {
@@ -79,21 +74,7 @@ async fn execute(
                 .await?
                 .0
         }
-        None => {
-            let mut request = session_request_with_defaults(&args.new_session)?;
-            // Local mode runs PySpark; a cluster's Livy defaults to Scala.
-            let fallback = if args.local.local {
-                SessionKind::PySpark
-            } else {
-                SessionKind::Spark
-            };
-            // --kind, else the profile's session kind, else the fallback.
-            request.kind = Some(statement_kind.clone().or(request.kind.take()).unwrap_or(fallback));
-            let session = client.create_session(&request).await?;
-            lock(cleanup).created = Some(session.id.clone());
-            tracing::info!(id = %session.id, "created session");
-            session.id
-        }
+        None => create_session(client, args, statement_kind.clone(), cleanup).await?,
     };
     let fresh = args.session.is_none();
     wait_until_ready(client, &session, fresh, progress).await?;
@@ -120,21 +101,47 @@ async fn execute(
     }
     match statement.outcome() {
         Some(Outcome::Cancelled) => Err(Failure::failed(format!("statement {} was cancelled", statement.id))),
-        _ => {
-            let dir = args.output_dir.clone().unwrap_or_else(std::env::temp_dir);
-            let printed = print::statement_result(&statement, session.as_str(), &dir)
-                .map_err(|e| Failure::failed(format!("cannot save the image in {}: {e}", dir.display())))?;
-            match printed {
-                Printed::Stdout(text) => print_stdout(&text).map(|_| 0),
-                Printed::Image(path) => {
-                    print_stdout(&format!("image saved to {}\n", path.display()))?;
-                    Ok(0)
-                }
-                Printed::Error(e) => {
-                    eprint!("{}", print::error_text(&e));
-                    Ok(EXIT_FAILURE)
-                }
-            }
+        _ => print_result(args, &statement, &session),
+    }
+}
+
+/// Creates a session of the statement's kind; it is deleted at the end unless kept.
+async fn create_session(
+    client: &LivyClient,
+    args: &ExecArgs,
+    kind: Option<SessionKind>,
+    cleanup: &Mutex<Cleanup>,
+) -> Result<SessionId, Failure> {
+    let mut request = session_request_with_defaults(&args.new_session)?;
+    // Local mode runs PySpark; a cluster's Livy defaults to Scala.
+    let fallback = if args.local.local {
+        SessionKind::PySpark
+    } else {
+        SessionKind::Spark
+    };
+    // --kind, else the profile's session kind, else the fallback.
+    request.kind = Some(kind.or(request.kind.take()).unwrap_or(fallback));
+    let session = client.create_session(&request).await?;
+    lock(cleanup).created = Some(session.id.clone());
+    tracing::info!(id = %session.id, "created session");
+    Ok(session.id)
+}
+
+/// Prints a finished statement's result: text on stdout, an image to a file, an error on
+/// stderr (exit code 1).
+fn print_result(args: &ExecArgs, statement: &Statement, session: &SessionId) -> CliResult {
+    let dir = args.output_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let printed = print::statement_result(statement, session.as_str(), &dir)
+        .map_err(|e| Failure::failed(format!("cannot save the image in {}: {e}", dir.display())))?;
+    match printed {
+        Printed::Stdout(text) => print_stdout(&text).map(|_| 0),
+        Printed::Image(path) => {
+            print_stdout(&format!("image saved to {}\n", path.display()))?;
+            Ok(0)
+        }
+        Printed::Error(e) => {
+            eprint!("{}", print::error_text(&e));
+            Ok(EXIT_FAILURE)
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Using one Livy session from a headless command (`exec`, `run`): attach to one or wait for a
 //! new one, follow statements with progress, and clean up after a stop.
 
-use super::failure::Failure;
+use super::failure::{EXIT_INTERRUPTED, Failure};
 use super::progress::{Progress, elapsed};
 use crate::livy::failure_reason::failure_reason;
 use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState, StatementId};
@@ -17,6 +17,15 @@ pub struct Cleanup {
     pub created: Option<SessionId>,
     /// A statement still running.
     pub running: Option<(SessionId, StatementId)>,
+}
+
+/// From now on a second Ctrl-C leaves at once, without finishing the cleanup under way.
+pub fn leave_on_second_interrupt() {
+    tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("interrupted again; leaving without cleaning up");
+        std::process::exit(EXIT_INTERRUPTED as i32);
+    });
 }
 
 /// Checks an existing session before using it; returns the id to address it by and the

@@ -4,7 +4,7 @@ use super::args::{ConnectionArgs, NotebookArgs};
 use super::connection;
 use super::failure::{CliResult, Failure};
 use super::resources::create_session_request;
-use crate::app::{App, AppEvent, DeleteOnQuit, PreparedOutput, SessionStart, Settings};
+use crate::app::{App, AppEvent, DeleteOnQuit, Effect, PreparedOutput, SessionStart, Settings};
 use crate::config::{Config, config_dir, parse_delete_on_quit};
 use crate::livy::{LivyClient, SessionId, SessionKind};
 use crate::notebook::{Format, Notebook, RecoveryStore, SessionBinding, strip_credentials};
@@ -18,6 +18,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
 
 /// Opens the notebook and runs it until the user quits.
 pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliResult {
@@ -27,21 +28,8 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         ));
     }
     let config = Config::load(connection_args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
-    let theme_name = args
-        .theme
-        .clone()
-        .or(config.theme.clone())
-        .unwrap_or_else(|| "dark".into());
-    let theme = Theme::load(&theme_name, config_dir().as_deref())
-        .map_err(Failure::usage)?
-        .with_no_color(Theme::no_color_env());
-    let keymap = config.keymap.clone();
-    let delete_on_quit = match &args.delete_on_quit {
-        // A local session stops with the app anyway: no question on quit.
-        _ if args.local.local => DeleteOnQuit::Always,
-        Some(text) => parse_delete_on_quit(text).map_err(|e| Failure::usage(format!("--delete-on-quit: {e}")))?,
-        None => config.delete_on_quit.unwrap_or(DeleteOnQuit::Ask),
-    };
+    let theme = load_theme(&args, &config)?;
+    let delete_on_quit = delete_on_quit(&args, &config)?;
     let images = match &args.images {
         Some(mode) => mode.parse().map_err(|e| Failure::usage(format!("--images: {e}")))?,
         None => config.images.unwrap_or(ImageMode::Auto),
@@ -51,18 +39,73 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         Some(path) => Some(open_file(path).await?),
         None => None,
     };
-    let file_kind = opened.as_ref().and_then(|o| o.notebook.default_kind.clone());
-    let kind: SessionKind = match (args.kind, file_kind) {
+    let kind = session_kind(&args, &config, opened.as_ref());
+
+    let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
+    let client = client_reporting_retries(connection_args, tx.clone())?;
+    let (settings, start) = session_settings(&args, &client, opened.as_ref(), &kind, delete_on_quit)?;
+    let syntax_theme = theme.syntax.clone();
+    let ui = UiContext::new(theme);
+    let (mut app, effects) = App::new(settings, start, config.keymap.clone(), Instant::now());
+    let effects = open_in_app(&mut app, opened, effects, &client, &args, &kind).await;
+    if !config.key_notes.is_empty() {
+        // not silent: a key the config moved away from another command
+        app.complain(config.key_notes.join("; "));
+    }
+    load_highlighter_beside(&ui, syntax_theme, tx.clone());
+    let mut runner = EffectRunner::new(client.clone(), tx);
+
+    tui::terminal::install_panic_hook();
+    let plan = tui::run(app, effects, &mut runner, reports, &ui, images)
+        .await
+        .map_err(|e| Failure::failed(format!("the terminal failed: {e}")))?;
+    runner.shutdown();
+    if let Some(id) = plan.delete_session {
+        delete_session(&client, &id).await?;
+    }
+    Ok(0)
+}
+
+/// `--theme`, else the config's, else `dark`; `NO_COLOR` drops its colours.
+fn load_theme(args: &NotebookArgs, config: &Config) -> Result<Theme, Failure> {
+    let theme_name = args
+        .theme
+        .clone()
+        .or(config.theme.clone())
+        .unwrap_or_else(|| "dark".into());
+    let theme = Theme::load(&theme_name, config_dir().as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(theme.with_no_color(Theme::no_color_env()))
+}
+
+/// Whether quitting deletes the session: `--delete-on-quit`, else the config's, else ask.
+fn delete_on_quit(args: &NotebookArgs, config: &Config) -> Result<DeleteOnQuit, Failure> {
+    Ok(match &args.delete_on_quit {
+        // A local session stops with the app anyway: no question on quit.
+        _ if args.local.local => DeleteOnQuit::Always,
+        Some(text) => parse_delete_on_quit(text).map_err(|e| Failure::usage(format!("--delete-on-quit: {e}")))?,
+        None => config.delete_on_quit.unwrap_or(DeleteOnQuit::Ask),
+    })
+}
+
+/// The session's kind: `--kind`, else the file's, else PySpark in local mode, else the
+/// config's, else Scala.
+fn session_kind(args: &NotebookArgs, config: &Config, opened: Option<&Opened>) -> SessionKind {
+    let file_kind = opened.and_then(|o| o.notebook.default_kind.clone());
+    match (args.kind, file_kind) {
         (Some(k), _) => k.into(),
         (None, Some(k)) => k,
         // Local mode runs PySpark, whatever the config prefers for clusters.
         (None, None) if args.local.local => SessionKind::PySpark,
         (None, None) => config.default_kind.clone().unwrap_or(SessionKind::Spark),
-    };
+    }
+}
 
-    let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
+/// A client that tells the app, on `tx`, when it retries a request.
+fn client_reporting_retries(
+    connection_args: &ConnectionArgs,
+    tx: UnboundedSender<AppEvent>,
+) -> Result<LivyClient, Failure> {
     let mut client_config = connection::client_config(connection_args)?;
-    let retries = tx.clone();
     client_config.on_retry = Some(Arc::new(move |notice| {
         let text = format!(
             "{}: {}; retrying in {:.0}s",
@@ -70,14 +113,23 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
             notice.error.message,
             notice.delay.as_secs_f64()
         );
-        let _ = retries.send(AppEvent::Retrying(text));
+        let _ = tx.send(AppEvent::Retrying(text));
     }));
-    let client = LivyClient::new(client_config)?;
+    Ok(LivyClient::new(client_config)?)
+}
 
-    // The kind chosen above wins over any a %%configure cell names.
+/// The app's settings, and the session to start with: `--session`, else a new one with the
+/// flags' settings over the notebook's `%%configure` (the kind chosen wins over both).
+fn session_settings(
+    args: &NotebookArgs,
+    client: &LivyClient,
+    opened: Option<&Opened>,
+    kind: &SessionKind,
+    delete_on_quit: DeleteOnQuit,
+) -> Result<(Settings, SessionStart), Failure> {
     let mut flags = create_session_request(&args.new_session)?;
     flags.kind = Some(kind.clone());
-    let create = match &opened {
+    let create = match opened {
         Some(o) => {
             crate::notebook::session_request(&o.notebook, flags.clone()).map_err(|e| Failure::usage(e.to_string()))?
         }
@@ -85,7 +137,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     };
     let start = match &args.session {
         Some(id) => SessionStart::Attach(SessionId::from(id.as_str())),
-        None => SessionStart::Create(Box::new(create.clone())),
+        None => SessionStart::Create(Box::new(create)),
     };
     let settings = Settings {
         server: client.base_url().as_str().trim_end_matches('/').to_string(),
@@ -93,12 +145,19 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         create: flags,
         delete_on_quit,
     };
-    let syntax_theme = theme.syntax.clone();
-    let ui = UiContext::new(theme);
-    if !Highlighter::theme_exists(&syntax_theme) {
-        tracing::warn!(theme = %syntax_theme, "unknown syntax theme; using the default");
-    }
-    let (mut app, mut effects) = App::new(settings, start, keymap, Instant::now());
+    Ok((settings, start))
+}
+
+/// Puts the opened file (if any) in the app, offers its earlier session and any recovery
+/// copy; returns the effects to start with.
+async fn open_in_app(
+    app: &mut App,
+    opened: Option<Opened>,
+    mut effects: Vec<Effect>,
+    client: &LivyClient,
+    args: &NotebookArgs,
+    kind: &SessionKind,
+) -> Vec<Effect> {
     let recovery_key = match opened {
         Some(mut o) => {
             if o.is_new && o.notebook.default_kind.is_none() {
@@ -116,46 +175,43 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
                 && !args.local.local
                 && let Some(binding) = binding
             {
-                effects = offer_bound_session(&client, &mut app, &binding, effects).await;
+                effects = offer_bound_session(client, app, &binding, effects).await;
             }
             path
         }
         None => app.document.recovery_key(),
     };
-    offer_recovery(&mut app, &recovery_key);
-    if !config.key_notes.is_empty() {
-        // not silent: a key the config moved away from another command
-        app.complain(config.key_notes.join("; "));
+    offer_recovery(app, &recovery_key);
+    effects
+}
+
+/// Loading the syntaxes takes a moment: it is done beside the first frames, then a redraw
+/// is asked for.
+fn load_highlighter_beside(ui: &UiContext, syntax_theme: String, redraw: UnboundedSender<AppEvent>) {
+    if !Highlighter::theme_exists(&syntax_theme) {
+        tracing::warn!(theme = %syntax_theme, "unknown syntax theme; using the default");
     }
-    // Loading the syntaxes takes a moment: do it beside the first frames, then redraw.
     let slot = ui.highlighter_slot();
-    let redraw = tx.clone();
     std::thread::spawn(move || {
         let _ = slot.set(Highlighter::new(&syntax_theme));
         let _ = redraw.send(AppEvent::Resize);
     });
-    let mut runner = EffectRunner::new(client.clone(), tx);
+}
 
-    tui::terminal::install_panic_hook();
-    let plan = tui::run(app, effects, &mut runner, reports, &ui, images)
-        .await
-        .map_err(|e| Failure::failed(format!("the terminal failed: {e}")))?;
-    runner.shutdown();
-
-    if let Some(id) = plan.delete_session {
-        eprintln!("deleting session {id} …");
-        match tokio::time::timeout(Duration::from_secs(30), client.delete_session(&id)).await {
-            Ok(Ok(())) => eprintln!("session {id} deleted"),
-            Ok(Err(e)) if e.is_not_found() => eprintln!("session {id} was already gone"),
-            Ok(Err(e)) => return Err(Failure::failed(format!("could not delete session {id}: {e}"))),
-            Err(_) => {
-                return Err(Failure::failed(format!(
-                    "session {id} did not answer the delete within 30 s; check with 'livy-tui sessions list'"
-                )));
-            }
+/// Deletes the session on the way out, as the user asked on quitting.
+async fn delete_session(client: &LivyClient, id: &SessionId) -> Result<(), Failure> {
+    eprintln!("deleting session {id} …");
+    match tokio::time::timeout(Duration::from_secs(30), client.delete_session(id)).await {
+        Ok(Ok(())) => eprintln!("session {id} deleted"),
+        Ok(Err(e)) if e.is_not_found() => eprintln!("session {id} was already gone"),
+        Ok(Err(e)) => return Err(Failure::failed(format!("could not delete session {id}: {e}"))),
+        Err(_) => {
+            return Err(Failure::failed(format!(
+                "session {id} did not answer the delete within 30 s; check with 'livy-tui sessions list'"
+            )));
         }
     }
-    Ok(0)
+    Ok(())
 }
 
 /// A notebook file read for opening, its saved outputs ready to show.
@@ -203,8 +259,8 @@ async fn offer_bound_session(
     client: &LivyClient,
     app: &mut App,
     binding: &SessionBinding,
-    effects: Vec<crate::app::Effect>,
-) -> Vec<crate::app::Effect> {
+    effects: Vec<Effect>,
+) -> Vec<Effect> {
     if strip_credentials(&binding.server) != strip_credentials(&app.settings.server) {
         return effects;
     }

@@ -10,16 +10,17 @@ use super::args::{ConnectionArgs, RunArgs};
 use super::connection;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
-    Cleanup, StatementLabel, attach, cancel_running, finish_session, lock, run_statement, timeout_flag,
-    wait_until_ready,
+    Cleanup, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock, run_statement,
+    timeout_flag, wait_until_ready,
 };
 use super::progress::{Progress, elapsed};
 use super::resources::create_session_request;
-use crate::livy::{CreateSession, CreateStatement, LivyClient, Outcome, SessionId, SessionKind};
+use crate::livy::{CreateSession, CreateStatement, LivyClient, Outcome, SessionId, SessionKind, Statement};
 use crate::notebook::{
-    self, CellAction, Format, JupyterOutput, Notebook, NotebookCell, SessionBinding, apply_parameters,
+    self, CellAction, Format, JupyterOutput, Notebook, NotebookCell, ParameterReport, SessionBinding, apply_parameters,
 };
 use crate::output::sanitize::strip_all;
+use crate::session::FinishedStatement;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -40,7 +41,6 @@ pub async fn run(connection_args: &ConnectionArgs, args: RunArgs) -> CliResult {
     let mut plan = prepare(&args)?;
     let client = connection::client(connection_args)?;
     tracing::info!(url = %client.base_url(), notebook = %args.notebook.display(), "livy-tui run");
-    let server = client.base_url().as_str().trim_end_matches('/').to_string();
 
     let cleanup = Mutex::new(Cleanup::default());
     let progress = Mutex::new(Progress::stderr());
@@ -54,73 +54,95 @@ pub async fn run(connection_args: &ConnectionArgs, args: RunArgs) -> CliResult {
         _ = terminated() => Err(Stop::Signal(Signal::Terminate)),
     };
     lock(&progress).finish();
-
     if let Err(Stop::Signal(signal)) = result {
-        // A second Ctrl-C while cleaning up leaves at once.
-        tokio::spawn(async {
-            let _ = tokio::signal::ctrl_c().await;
-            eprintln!("interrupted again; leaving without cleaning up");
-            std::process::exit(EXIT_INTERRUPTED as i32);
-        });
-        // The cell that was running says why it has no result, as Jupyter's would.
-        if let Some((index, began_at)) = tally.running_cell.take() {
-            let cell = &mut plan.notebook.cells[index];
-            cell.outputs = vec![error_output(
-                signal.ename(),
-                &format!("livy-tui run was {}; the statement was cancelled", signal.word()),
-            )];
-            cell.execution_count = Some(tally.execution_count + 1);
-            cell.timing.start(began_at);
-            cell.timing.finish(SystemTime::now());
-            tally.changed = true;
-        }
+        leave_on_second_interrupt();
+        mark_stopped_cell(&mut plan.notebook, &mut tally, signal);
     }
 
     // Write first: it is quick and local, and the file must not depend on the server.
-    let kept = args.session.is_some() || args.keep_session;
-    if kept && let Some(session) = &tally.session {
-        let mut binding = SessionBinding::new(&server, session.id.as_str());
-        binding.session_name = session.name.clone();
-        binding.kind = Some(session.kind.clone());
-        plan.notebook.binding = Some(binding);
-        tally.changed = true;
+    if args.session.is_some() || args.keep_session {
+        bind_session(&mut plan.notebook, &mut tally, &client);
     }
     let written = write_notebook(&mut plan, &tally);
-
     if result.is_err() {
         cancel_running(&client, &cleanup).await;
     }
     finish_session(&client, &cleanup, args.keep_session).await;
 
-    let written = written?;
-    let saved = match &written {
-        Some(path) => format!("wrote {}", path.display()),
-        None if plan.target.is_none() => "a script holds no outputs: use -o OUT.ipynb to keep them".to_string(),
-        None => "nothing ran; the notebook was not rewritten".to_string(),
+    let saved = Saved {
+        path: written?,
+        is_script: plan.target.is_none(),
     };
-    let saved_short = match &written {
-        Some(path) => format!("the notebook was written to {}", path.display()),
-        None => "the notebook was not written".to_string(),
+    summary(result, &tally, &saved, started.elapsed())
+}
+
+/// The cell that was running when a signal came says why it has no result, as Jupyter's
+/// would.
+fn mark_stopped_cell(notebook: &mut Notebook, tally: &mut Tally, signal: Signal) {
+    let Some((index, began_at)) = tally.running_cell.take() else {
+        return;
     };
-    let cells = |n: usize| {
-        if n == 1 {
-            "1 cell".to_string()
-        } else {
-            format!("{n} cells")
+    let cell = &mut notebook.cells[index];
+    cell.outputs = vec![error_output(
+        signal.ename(),
+        &format!("livy-tui run was {}; the statement was cancelled", signal.word()),
+    )];
+    cell.execution_count = Some(tally.execution_count + 1);
+    cell.timing.start(began_at);
+    cell.timing.finish(SystemTime::now());
+    tally.changed = true;
+}
+
+/// Records the session the cells ran in, when it outlives the run, so that opening the
+/// notebook offers to attach to it again.
+fn bind_session(notebook: &mut Notebook, tally: &mut Tally, client: &LivyClient) {
+    let Some(session) = &tally.session else { return };
+    let server = client.base_url().as_str().trim_end_matches('/');
+    let mut binding = SessionBinding::new(server, session.id.as_str());
+    binding.session_name = session.name.clone();
+    binding.kind = Some(session.kind.clone());
+    notebook.binding = Some(binding);
+    tally.changed = true;
+}
+
+/// Where the notebook was written, for the last message.
+struct Saved {
+    /// `None`: not written.
+    path: Option<PathBuf>,
+    /// The input is a script run in place, which holds no outputs.
+    is_script: bool,
+}
+
+impl Saved {
+    /// The end of the summary after a complete run.
+    fn long(&self) -> String {
+        match &self.path {
+            Some(path) => format!("wrote {}", path.display()),
+            None if self.is_script => "a script holds no outputs: use -o OUT.ipynb to keep them".to_string(),
+            None => "nothing ran; the notebook was not rewritten".to_string(),
         }
-    };
+    }
+
+    /// The note in parentheses after a failure.
+    fn short(&self) -> String {
+        match &self.path {
+            Some(path) => format!("the notebook was written to {}", path.display()),
+            None => "the notebook was not written".to_string(),
+        }
+    }
+}
+
+/// The summary line after a complete run, or the failure that ended it.
+fn summary(result: Result<Ending, Stop>, tally: &Tally, saved: &Saved, took: Duration) -> CliResult {
+    let saved_short = saved.short();
     match result {
         Ok(Ending::Done) => {
-            let failed = if tally.failed.is_empty() {
-                String::new()
-            } else {
-                let numbers: Vec<String> = tally.failed.iter().map(|i| (i + 1).to_string()).collect();
-                format!("; {} failed ({})", cells(tally.failed.len()), numbers.join(", "))
-            };
             eprintln!(
-                "ran {} in {}{failed}; {saved}",
+                "ran {} in {}{}; {}",
                 cells(tally.executed),
-                elapsed(started.elapsed())
+                elapsed(took),
+                failed_cells(&tally.failed),
+                saved.long()
             );
             Ok(0)
         }
@@ -145,6 +167,24 @@ pub async fn run(connection_args: &ConnectionArgs, args: RunArgs) -> CliResult {
             code: failure.code,
         }),
     }
+}
+
+/// "1 cell", "3 cells".
+fn cells(n: usize) -> String {
+    if n == 1 {
+        "1 cell".to_string()
+    } else {
+        format!("{n} cells")
+    }
+}
+
+/// "; 2 cells failed (3, 5)", or nothing when none failed.
+fn failed_cells(failed: &[usize]) -> String {
+    if failed.is_empty() {
+        return String::new();
+    }
+    let numbers: Vec<String> = failed.iter().map(|i| (i + 1).to_string()).collect();
+    format!("; {} failed ({})", cells(failed.len()), numbers.join(", "))
 }
 
 /// The checked input: the notebook with parameters applied, where it goes, and the request
@@ -176,6 +216,24 @@ struct Tally {
     /// Some cell's outputs changed: the notebook needs writing.
     changed: bool,
     session: Option<UsedSession>,
+}
+
+impl Tally {
+    /// The statement of cell `index` is about to be submitted.
+    fn start_cell(&mut self, index: usize, at: SystemTime) {
+        self.running_cell = Some((index, at));
+        self.failed_at = Some(index);
+    }
+
+    /// The running cell's statement ended (or timed out); returns the cell's execution count.
+    fn end_cell(&mut self) -> i64 {
+        self.running_cell = None;
+        self.failed_at = None;
+        self.execution_count += 1;
+        self.executed += 1;
+        self.changed = true;
+        self.execution_count
+    }
 }
 
 /// The session the cells ran in.
@@ -235,8 +293,36 @@ impl Signal {
 fn prepare(args: &RunArgs) -> Result<Plan, Failure> {
     timeout_flag("--timeout", args.timeout)?;
     let params = parse_params(&args.params)?;
+    let target = output_target(args)?;
+    let mut nb = notebook::load(&args.notebook).map_err(|e| Failure::usage(e.to_string()))?;
+
+    // Writing over the input keeps it a template: `${name}` comes back after the run.
+    let in_place = args.output.as_deref().is_none_or(|out| same_file(out, &args.notebook));
+    let templates = (in_place && !params.is_empty()).then(|| mark_origins(&mut nb));
+    let report = apply_parameters(&mut nb, &params).map_err(|e| Failure::usage(format!("--param: {e}")))?;
+    warn_about_parameters(&report);
+
+    let create = match &args.session {
+        Some(_) => {
+            warn_about_configure_cells(&nb);
+            None
+        }
+        None => Some(new_session_request(&nb, args)?),
+    };
+    Ok(Plan {
+        notebook: nb,
+        target,
+        templates,
+        default_kind: args.kind.map(Into::into),
+        create,
+    })
+}
+
+/// Where the result goes: `-o`, else the input itself when it is a notebook (a script
+/// holds no outputs).
+fn output_target(args: &RunArgs) -> Result<Option<(PathBuf, Format)>, Failure> {
     let input_format = Format::from_path(&args.notebook).map_err(|e| Failure::usage(e.to_string()))?;
-    let target = match &args.output {
+    Ok(match &args.output {
         Some(path) => Some((
             path.clone(),
             Format::from_path(path).map_err(|e| Failure::usage(format!("-o: {e}")))?,
@@ -245,13 +331,10 @@ fn prepare(args: &RunArgs) -> Result<Plan, Failure> {
             Format::Ipynb => Some((args.notebook.clone(), Format::Ipynb)),
             Format::Script(_) => None,
         },
-    };
-    let mut nb = notebook::load(&args.notebook).map_err(|e| Failure::usage(e.to_string()))?;
+    })
+}
 
-    // Writing over the input keeps it a template: `${name}` comes back after the run.
-    let in_place = args.output.as_deref().is_none_or(|out| same_file(out, &args.notebook));
-    let templates = (in_place && !params.is_empty()).then(|| mark_origins(&mut nb));
-    let report = apply_parameters(&mut nb, &params).map_err(|e| Failure::usage(format!("--param: {e}")))?;
+fn warn_about_parameters(report: &ParameterReport) {
     for name in &report.unmatched {
         eprintln!(
             "warning: parameter {name} matched nothing: no ${{{name}}} in the code and not in a cell tagged \"parameters\""
@@ -260,43 +343,35 @@ fn prepare(args: &RunArgs) -> Result<Plan, Failure> {
     if let Some(why) = &report.not_injected {
         eprintln!("warning: no parameters cell was injected: {why}");
     }
+}
 
+fn warn_about_configure_cells(nb: &Notebook) {
+    for (index, _) in notebook::configure_cells(nb) {
+        eprintln!(
+            "warning: cell {}: %%configure is ignored when running in an existing session",
+            index + 1
+        );
+    }
+}
+
+/// The create request with its kind settled: `--kind`, the `%%configure` cell's, the
+/// notebook's, the first cell's, else the server's usual default.
+fn new_session_request(nb: &Notebook, args: &RunArgs) -> Result<CreateSession, Failure> {
+    let mut request = session_request(nb, args)?;
     let cli_kind: Option<SessionKind> = args.kind.map(Into::into);
-    let create = match &args.session {
-        Some(_) => {
-            for (index, _) in notebook::configure_cells(&nb) {
-                eprintln!(
-                    "warning: cell {}: %%configure is ignored when running in an existing session",
-                    index + 1
-                );
-            }
-            None
-        }
-        None => {
-            let mut request = session_request(&nb, args)?;
-            request.kind = Some(
-                cli_kind
-                    .clone()
-                    .or(request.kind)
-                    .or_else(|| nb.default_kind.clone())
-                    .or_else(|| first_cell_kind(&nb))
-                    // Local mode runs PySpark; a cluster's Livy defaults to Scala.
-                    .unwrap_or(if args.local.local {
-                        SessionKind::PySpark
-                    } else {
-                        SessionKind::Spark
-                    }),
-            );
-            Some(request)
-        }
-    };
-    Ok(Plan {
-        notebook: nb,
-        target,
-        templates,
-        default_kind: cli_kind,
-        create,
-    })
+    request.kind = Some(
+        cli_kind
+            .or(request.kind)
+            .or_else(|| nb.default_kind.clone())
+            .or_else(|| first_cell_kind(nb))
+            // Local mode runs PySpark; a cluster's Livy defaults to Scala.
+            .unwrap_or(if args.local.local {
+                SessionKind::PySpark
+            } else {
+                SessionKind::Spark
+            }),
+    );
+    Ok(request)
 }
 
 /// `NAME=VALUE` pairs.
@@ -377,152 +452,239 @@ async fn execute(
     progress: &Mutex<Progress>,
 ) -> Result<Ending, Failure> {
     let cell_timeout = timeout_flag("--timeout", args.timeout)?;
-    let (used, session_kind, fresh) = match &plan.create {
-        Some(request) => {
-            let session = client.create_session(request).await?;
-            lock(cleanup).created = Some(session.id.clone());
-            tracing::info!(id = %session.id, "created session");
-            let kind = request.kind.clone().unwrap_or(session.kind.clone());
-            let used = UsedSession {
-                id: session.id.clone(),
-                name: request.name.clone().or(session.name),
-                kind: kind.clone(),
-            };
-            (used, kind, true)
-        }
-        None => {
-            let id = SessionId::from(args.session.as_deref().unwrap_or_default());
-            let nb = &plan.notebook;
-            let every_cell_has_kind = plan.default_kind.is_some()
-                || (0..nb.cells.len()).all(|i| !matches!(nb.cell_action(i), Some(CellAction::Run { kind: None, .. })));
-            let (id, session) = attach(client, &id, every_cell_has_kind).await?;
-            let used = UsedSession {
-                id,
-                name: session.name,
-                kind: session.kind.clone(),
-            };
-            (used, session.kind, false)
-        }
+    let fresh = plan.create.is_some();
+    let used = match &plan.create {
+        Some(request) => create_session(client, request, cleanup).await?,
+        None => attach_session(client, args, plan).await?,
     };
     wait_until_ready(client, &used.id, fresh, progress).await?;
-    let session = used.id.clone();
+    let cells = CellRun {
+        client,
+        session: used.id.clone(),
+        session_kind: used.kind.clone(),
+        fresh,
+        default_kind: plan.default_kind.clone(),
+        cell_timeout,
+        cleanup,
+        progress,
+    };
     tally.session = Some(used);
+    cells.run_all(&mut plan.notebook, tally, args.allow_errors).await
+}
 
-    let total = plan.notebook.cells.len();
-    for index in 0..total {
-        let position = format!("[{}/{total}]", index + 1);
-        let Some(action) = plan.notebook.cell_action(index) else {
-            break;
-        };
+/// Creates the session the plan asks for; it is deleted at the end unless kept.
+async fn create_session(
+    client: &LivyClient,
+    request: &CreateSession,
+    cleanup: &Mutex<Cleanup>,
+) -> Result<UsedSession, Failure> {
+    let session = client.create_session(request).await?;
+    lock(cleanup).created = Some(session.id.clone());
+    tracing::info!(id = %session.id, "created session");
+    Ok(UsedSession {
+        id: session.id,
+        name: request.name.clone().or(session.name),
+        kind: request.kind.clone().unwrap_or(session.kind),
+    })
+}
+
+/// Checks the session given with `--session`.
+async fn attach_session(client: &LivyClient, args: &RunArgs, plan: &Plan) -> Result<UsedSession, Failure> {
+    let id = SessionId::from(args.session.as_deref().unwrap_or_default());
+    let nb = &plan.notebook;
+    let every_cell_has_kind = plan.default_kind.is_some()
+        || (0..nb.cells.len()).all(|i| !matches!(nb.cell_action(i), Some(CellAction::Run { kind: None, .. })));
+    let (id, session) = attach(client, &id, every_cell_has_kind).await?;
+    Ok(UsedSession {
+        id,
+        name: session.name,
+        kind: session.kind,
+    })
+}
+
+/// What running the cells needs besides the notebook and the tally.
+struct CellRun<'a> {
+    client: &'a LivyClient,
+    session: SessionId,
+    session_kind: SessionKind,
+    /// The session was created for this run (with the `%%configure` settings).
+    fresh: bool,
+    /// Kind of cells that name none (`--kind`).
+    default_kind: Option<SessionKind>,
+    cell_timeout: Option<Duration>,
+    cleanup: &'a Mutex<Cleanup>,
+    progress: &'a Mutex<Progress>,
+}
+
+/// How one cell's statement ended.
+enum CellEnd {
+    Succeeded,
+    Failed,
+    TimedOut(Duration),
+}
+
+impl CellRun<'_> {
+    /// Runs the cells in order; stops at the first that fails unless `allow_errors`, and at
+    /// the first that times out.
+    async fn run_all(&self, notebook: &mut Notebook, tally: &mut Tally, allow_errors: bool) -> Result<Ending, Failure> {
+        let total = notebook.cells.len();
+        for index in 0..total {
+            let position = format!("[{}/{total}]", index + 1);
+            let Some(action) = notebook.cell_action(index) else {
+                break;
+            };
+            let Some((label, request)) = self.statement(action, &position) else {
+                continue;
+            };
+            match self
+                .run_cell(&mut notebook.cells[index], index, &label, request, tally)
+                .await?
+            {
+                CellEnd::Succeeded => {}
+                CellEnd::Failed if allow_errors => {}
+                CellEnd::Failed => return Ok(Ending::Failed(index)),
+                CellEnd::TimedOut(limit) => return Ok(Ending::TimedOut(index, limit)),
+            }
+        }
+        Ok(Ending::Done)
+    }
+
+    /// The progress label and the request for a cell that runs; for one that does not, says
+    /// why and gives `None`.
+    fn statement(&self, action: CellAction<'_>, position: &str) -> Option<(String, CreateStatement)> {
         let (kind, code) = match action {
             CellAction::Skip(reason) => {
-                lock(progress).message(&format!("{position} skipped ({reason})"));
-                continue;
+                lock(self.progress).message(&format!("{position} skipped ({reason})"));
+                return None;
             }
             CellAction::Configure { .. } => {
-                let what = if fresh {
+                let what = if self.fresh {
                     "settings given to the new session"
                 } else {
                     "ignored in an existing session"
                 };
-                lock(progress).message(&format!("{position} %%configure: {what}"));
-                continue;
+                lock(self.progress).message(&format!("{position} %%configure: {what}"));
+                return None;
             }
             CellAction::Run { kind, code } => (kind, code.to_string()),
         };
-        let kind = kind.or_else(|| plan.default_kind.clone());
+        let kind = kind.or_else(|| self.default_kind.clone());
         // Name the kind only when it differs from the session's: servers before 0.5 know no
         // per-statement kind, and a shared session needs one every time.
-        let statement_kind = kind
-            .clone()
-            .filter(|k| *k != session_kind || matches!(session_kind, SessionKind::Shared | SessionKind::Unknown(_)));
-        let shown_kind = kind.unwrap_or_else(|| session_kind.clone());
+        let statement_kind = kind.clone().filter(|k| {
+            *k != self.session_kind || matches!(self.session_kind, SessionKind::Shared | SessionKind::Unknown(_))
+        });
+        let shown_kind = kind.unwrap_or_else(|| self.session_kind.clone());
         let label = format!("{position} {shown_kind}  {}", headline(&code));
-
-        let began = Instant::now();
-        let began_at = SystemTime::now();
-        tally.running_cell = Some((index, began_at));
-        tally.failed_at = Some(index);
-        lock(progress).update(&label, &format!("{label} waiting …"));
         let request = CreateStatement {
             code,
             kind: statement_kind,
         };
-        let statement_label = StatementLabel {
-            text: Some(&label),
-            lines_per_state: false,
-        };
-        // The cell's time includes its submit: a server slow to take it is part of the wait.
-        let waited = run_statement(client, &session, &request, &statement_label, cleanup, progress);
-        // `Err(limit)`: the cell ran too long.
-        let finished = match cell_timeout {
-            Some(limit) => match tokio::time::timeout(limit, waited).await {
-                Ok(r) => Ok(r?),
-                Err(_) => Err(limit),
-            },
-            None => Ok(waited.await?),
-        };
-        tally.failed_at = None;
-        tally.execution_count += 1;
-        let execution_count = tally.execution_count;
-        tally.executed += 1;
-        tally.changed = true;
-        let cell = &mut plan.notebook.cells[index];
+        Some((label, request))
+    }
+
+    /// Runs one cell's statement and puts its result, or why there is none, in the cell.
+    async fn run_cell(
+        &self,
+        cell: &mut NotebookCell,
+        index: usize,
+        label: &str,
+        request: CreateStatement,
+        tally: &mut Tally,
+    ) -> Result<CellEnd, Failure> {
+        let began = Instant::now();
+        let began_at = SystemTime::now();
+        tally.start_cell(index, began_at);
+        lock(self.progress).update(label, &format!("{label} waiting …"));
+        let finished = self.submit_and_wait(&request, label).await?;
+        let execution_count = tally.end_cell();
         cell.timing.start(began_at);
         let took = elapsed(began.elapsed());
 
-        let statement = match finished {
-            Ok(finished) => finished.statement,
-            Err(limit) => {
-                tally.running_cell = None;
-                tally.failed.push(index);
-                cell.outputs = vec![error_output(
-                    "CellTimeoutError",
-                    &format!(
-                        "the cell ran longer than --timeout {} and was cancelled",
-                        elapsed(limit)
-                    ),
-                )];
-                cell.execution_count = Some(execution_count);
-                cell.timing.finish(SystemTime::now());
-                lock(progress).message(&format!("{label} … timed out {took}"));
-                cancel_running(client, cleanup).await;
-                return Ok(Ending::TimedOut(index, limit));
-            }
+        let Some(finished) = finished else {
+            tally.failed.push(index);
+            let limit = self.cell_timeout.unwrap_or_default();
+            self.time_out(cell, limit, execution_count, &format!("{label} … timed out {took}"))
+                .await;
+            return Ok(CellEnd::TimedOut(limit));
         };
-        tally.running_cell = None;
         cell.timing.finish(SystemTime::now());
-        let outcome = statement.outcome();
-        match (&outcome, &statement.output) {
-            (Some(Outcome::Cancelled), _) => {
-                cell.outputs = vec![error_output(
-                    "Cancelled",
-                    &format!("statement {} was cancelled", statement.id),
-                )];
-            }
-            (_, Some(output)) => cell.set_statement_output(output),
-            (_, None) => cell.outputs.clear(),
-        }
-        number_cell(cell, execution_count);
-
-        let failure = match outcome {
-            Some(Outcome::Failed(e)) => Some(error_lines(&e.ename, &e.evalue, &e.traceback)),
-            Some(Outcome::Cancelled) => Some(format!("statement {} was cancelled\n", statement.id)),
-            _ => None,
-        };
-        let Some(details) = failure else {
-            lock(progress).message(&format!("{label} … ok {took}"));
-            continue;
+        let Some(details) = record_result(cell, &finished.statement, execution_count) else {
+            lock(self.progress).message(&format!("{label} … ok {took}"));
+            return Ok(CellEnd::Succeeded);
         };
         tally.failed.push(index);
-        let mut progress = lock(progress);
+        let mut progress = lock(self.progress);
         progress.message(&format!("{label} … failed {took}"));
         eprint!("{details}");
-        if !args.allow_errors {
-            return Ok(Ending::Failed(index));
+        Ok(CellEnd::Failed)
+    }
+
+    /// Submits the statement and follows it to its end; `None` when it ran longer than
+    /// `--timeout`. The cell's time includes its submit: a server slow to take it is part of
+    /// the wait.
+    async fn submit_and_wait(
+        &self,
+        request: &CreateStatement,
+        label: &str,
+    ) -> Result<Option<FinishedStatement>, Failure> {
+        let statement_label = StatementLabel {
+            text: Some(label),
+            lines_per_state: false,
+        };
+        let waited = run_statement(
+            self.client,
+            &self.session,
+            request,
+            &statement_label,
+            self.cleanup,
+            self.progress,
+        );
+        match self.cell_timeout {
+            Some(limit) => match tokio::time::timeout(limit, waited).await {
+                Ok(finished) => Ok(Some(finished?)),
+                Err(_) => Ok(None),
+            },
+            None => Ok(Some(waited.await?)),
         }
     }
-    Ok(Ending::Done)
+
+    /// A cell that ran longer than `--timeout`: it says so, and its statement is cancelled.
+    async fn time_out(&self, cell: &mut NotebookCell, limit: Duration, execution_count: i64, message: &str) {
+        cell.outputs = vec![error_output(
+            "CellTimeoutError",
+            &format!(
+                "the cell ran longer than --timeout {} and was cancelled",
+                elapsed(limit)
+            ),
+        )];
+        cell.execution_count = Some(execution_count);
+        cell.timing.finish(SystemTime::now());
+        lock(self.progress).message(message);
+        cancel_running(self.client, self.cleanup).await;
+    }
+}
+
+/// Puts a finished statement's output in its cell; returns the lines for stderr when the
+/// statement failed or was cancelled.
+fn record_result(cell: &mut NotebookCell, statement: &Statement, execution_count: i64) -> Option<String> {
+    let outcome = statement.outcome();
+    match (&outcome, &statement.output) {
+        (Some(Outcome::Cancelled), _) => {
+            cell.outputs = vec![error_output(
+                "Cancelled",
+                &format!("statement {} was cancelled", statement.id),
+            )];
+        }
+        (_, Some(output)) => cell.set_statement_output(output),
+        (_, None) => cell.outputs.clear(),
+    }
+    number_cell(cell, execution_count);
+    match outcome {
+        Some(Outcome::Failed(e)) => Some(error_lines(&e.ename, &e.evalue, &e.traceback)),
+        Some(Outcome::Cancelled) => Some(format!("statement {} was cancelled\n", statement.id)),
+        _ => None,
+    }
 }
 
 /// Execution counts number the cells this run executed, 1 up, as a fresh Jupyter kernel does

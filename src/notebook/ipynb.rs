@@ -190,45 +190,8 @@ fn write_timing(metadata: &mut Map<String, Value>, timing: &CellTiming) {
 }
 
 fn parse(text: &str) -> Result<Notebook, NotebookError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(NotebookError::invalid("the file is empty"));
-    }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let what = if e.is_eof() {
-            "the JSON ends early"
-        } else {
-            "invalid JSON"
-        };
-        NotebookError::invalid(format!("{what}: {e}"))
-    })?;
-    let Value::Object(mut root) = value else {
-        return Err(NotebookError::invalid(
-            "expected a JSON object with \"cells\", found another JSON value",
-        ));
-    };
-    let major = match root.get("nbformat") {
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
-        None if !root.contains_key("cells") => {
-            return Err(NotebookError::invalid(
-                "expected a JSON object with \"cells\" and \"nbformat\"",
-            ));
-        }
-        None => return Err(NotebookError::invalid("\"nbformat\" (the format version) is missing")),
-        Some(_) => return Err(NotebookError::invalid("\"nbformat\" must be an integer")),
-    };
-    let minor = match root.get("nbformat_minor") {
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
-        None => 0,
-        Some(_) => return Err(NotebookError::invalid("\"nbformat_minor\" must be an integer")),
-    };
-    if major != NBFORMAT {
-        return Err(NotebookError::UnsupportedVersion {
-            path: None,
-            major,
-            minor,
-        });
-    }
+    let mut root = parse_object(text)?;
+    let (major, minor) = read_version(&root)?;
     root.remove("nbformat");
     root.remove("nbformat_minor");
     let cells = match root.remove("cells") {
@@ -263,6 +226,55 @@ fn parse(text: &str) -> Result<Notebook, NotebookError> {
         nb.ensure_cell_ids();
     }
     Ok(nb)
+}
+
+/// The text as a JSON object (a byte-order mark is skipped).
+fn parse_object(text: &str) -> Result<Map<String, Value>, NotebookError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(NotebookError::invalid("the file is empty"));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let what = if e.is_eof() {
+            "the JSON ends early"
+        } else {
+            "invalid JSON"
+        };
+        NotebookError::invalid(format!("{what}: {e}"))
+    })?;
+    match value {
+        Value::Object(root) => Ok(root),
+        _ => Err(NotebookError::invalid(
+            "expected a JSON object with \"cells\", found another JSON value",
+        )),
+    }
+}
+
+/// `nbformat` and `nbformat_minor`; only nbformat 4 is read.
+fn read_version(root: &Map<String, Value>) -> Result<(i64, i64), NotebookError> {
+    let major = match root.get("nbformat") {
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
+        None if !root.contains_key("cells") => {
+            return Err(NotebookError::invalid(
+                "expected a JSON object with \"cells\" and \"nbformat\"",
+            ));
+        }
+        None => return Err(NotebookError::invalid("\"nbformat\" (the format version) is missing")),
+        Some(_) => return Err(NotebookError::invalid("\"nbformat\" must be an integer")),
+    };
+    let minor = match root.get("nbformat_minor") {
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
+        None => 0,
+        Some(_) => return Err(NotebookError::invalid("\"nbformat_minor\" must be an integer")),
+    };
+    if major != NBFORMAT {
+        return Err(NotebookError::UnsupportedVersion {
+            path: None,
+            major,
+            minor,
+        });
+    }
+    Ok((major, minor))
 }
 
 /// Takes our fields out of `metadata.livy_tui`, leaving anything unknown there.
@@ -332,33 +344,40 @@ fn read_cell(value: Value, minor: i64, sparkmagic: bool) -> Result<NotebookCell,
         extra: Map::new(),
     };
     if cell.cell_type == CellType::Code {
-        cell.outputs = match obj.remove("outputs") {
-            Some(Value::Array(outputs)) => outputs.into_iter().map(JupyterOutput::from_json).collect(),
-            None => Vec::new(),
-            Some(_) => return Err("\"outputs\" must be a list".into()),
-        };
-        cell.execution_count = match obj.remove("execution_count") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-            Some(_) => return Err("\"execution_count\" must be an integer or null".into()),
-        };
-        cell.timing = take_timing(&mut cell.metadata);
-        let stated = take_kind(&mut cell.metadata);
-        let (magic_line, source) = magic::split_magic(&cell.source);
-        let magic_line = magic_line.map(str::to_string);
-        let source = source.to_string();
-        cell.source = source;
-        match (stated, magic_line) {
-            (None, Some(m)) if sparkmagic && m == "%%sql" => cell.kind = Some(SessionKind::Sql),
-            (stated, m) => {
-                let implied = m.as_deref().and_then(Magic::parse).and_then(|m| m.implied_kind());
-                cell.kind = stated.unwrap_or(implied);
-                cell.magic = m;
-            }
-        }
+        read_code_fields(&mut cell, &mut obj, sparkmagic)?;
     }
     cell.extra = obj;
     Ok(cell)
+}
+
+/// What only a code cell has: outputs, execution count, timing, and its kind (stated, or
+/// implied by a magic line).
+fn read_code_fields(cell: &mut NotebookCell, obj: &mut Map<String, Value>, sparkmagic: bool) -> Result<(), String> {
+    cell.outputs = match obj.remove("outputs") {
+        Some(Value::Array(outputs)) => outputs.into_iter().map(JupyterOutput::from_json).collect(),
+        None => Vec::new(),
+        Some(_) => return Err("\"outputs\" must be a list".into()),
+    };
+    cell.execution_count = match obj.remove("execution_count") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+        Some(_) => return Err("\"execution_count\" must be an integer or null".into()),
+    };
+    cell.timing = take_timing(&mut cell.metadata);
+    let stated = take_kind(&mut cell.metadata);
+    let (magic_line, source) = magic::split_magic(&cell.source);
+    let magic_line = magic_line.map(str::to_string);
+    let source = source.to_string();
+    cell.source = source;
+    match (stated, magic_line) {
+        (None, Some(m)) if sparkmagic && m == "%%sql" => cell.kind = Some(SessionKind::Sql),
+        (stated, m) => {
+            let implied = m.as_deref().and_then(Magic::parse).and_then(|m| m.implied_kind());
+            cell.kind = stated.unwrap_or(implied);
+            cell.magic = m;
+        }
+    }
+    Ok(())
 }
 
 fn take_tags(metadata: &mut Map<String, Value>) -> Vec<String> {

@@ -278,52 +278,58 @@ fn parse(text: &str, lang: ScriptLanguage) -> Notebook {
     for (n, &at) in markers.iter().enumerate() {
         let end = markers.get(n + 1).copied().unwrap_or(lines.len());
         let lines_of_cell = body(&lines[at + 1..end], end < lines.len());
-        let rest = marker_rest(lines[at], comment).unwrap_or_default().trim_start();
-        let (cell_type, rest) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
-            Some((name, rest)) => (
-                match name.trim() {
-                    "markdown" | "md" => CellType::Markdown,
-                    "raw" => CellType::Raw,
-                    "code" => CellType::Code,
-                    other => CellType::Other(other.to_string()),
-                },
-                rest,
-            ),
-            None => (CellType::Code, rest),
-        };
-        let (title, options) = parse_options(rest);
-        let mut metadata = Map::new();
-        if let Some(title) = title {
-            metadata.insert("title".into(), title.into());
-        }
-        let mut kind = None;
-        let mut tags = Vec::new();
-        for (key, value) in options {
-            match (key.as_str(), &value) {
-                ("kind", Value::String(k)) if cell_type == CellType::Code => kind = Some(SessionKind::parse(k)),
-                ("tags", Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
-                    tags = items.iter().filter_map(|t| t.as_str().map(str::to_string)).collect();
-                }
-                _ => {
-                    metadata.insert(key, value);
-                }
-            }
-        }
-        if cell_type == CellType::Code {
-            nb.cells.push(code_cell(&lines_of_cell, comment, kind, metadata, tags));
-        } else {
-            let source = lines_of_cell
-                .iter()
-                .map(|l| uncomment(unescape(l, comment), comment))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let mut cell = NotebookCell::new(cell_type, source);
-            cell.metadata = metadata;
-            cell.tags = tags;
-            nb.cells.push(cell);
-        }
+        let marker = marker_rest(lines[at], comment).unwrap_or_default().trim_start();
+        nb.cells.push(marked_cell(marker, &lines_of_cell, comment));
     }
     nb
+}
+
+/// A cell from the rest of its marker line (after `# %%`) and the lines under it.
+fn marked_cell(marker: &str, lines: &[&str], comment: &str) -> NotebookCell {
+    let (cell_type, rest) = match marker.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((name, rest)) => (named_cell_type(name.trim()), rest),
+        None => (CellType::Code, marker),
+    };
+    let (title, options) = parse_options(rest);
+    let mut metadata = Map::new();
+    if let Some(title) = title {
+        metadata.insert("title".into(), title.into());
+    }
+    let mut kind = None;
+    let mut tags = Vec::new();
+    for (key, value) in options {
+        match (key.as_str(), &value) {
+            ("kind", Value::String(k)) if cell_type == CellType::Code => kind = Some(SessionKind::parse(k)),
+            ("tags", Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
+                tags = items.iter().filter_map(|t| t.as_str().map(str::to_string)).collect();
+            }
+            _ => {
+                metadata.insert(key, value);
+            }
+        }
+    }
+    if cell_type == CellType::Code {
+        return code_cell(lines, comment, kind, metadata, tags);
+    }
+    let source = lines
+        .iter()
+        .map(|l| uncomment(unescape(l, comment), comment))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut cell = NotebookCell::new(cell_type, source);
+    cell.metadata = metadata;
+    cell.tags = tags;
+    cell
+}
+
+/// The cell type a marker names in brackets (`# %% [markdown]`).
+fn named_cell_type(name: &str) -> CellType {
+    match name {
+        "markdown" | "md" => CellType::Markdown,
+        "raw" => CellType::Raw,
+        "code" => CellType::Code,
+        other => CellType::Other(other.to_string()),
+    }
 }
 
 /// A cell's lines without the blank separator line before the next marker.

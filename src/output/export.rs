@@ -1,6 +1,7 @@
 //! Tables and text as files and clipboard text: TSV for pasting into a spreadsheet, CSV and
 //! JSON lines for files.
 
+use super::save::SaveError;
 use super::table::{Table, value_text};
 use serde_json::{Map, Value};
 
@@ -21,17 +22,23 @@ pub fn to_tsv(table: &Table) -> String {
     out
 }
 
+/// Why a table could not be exported to a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error(transparent)]
+    Save(#[from] SaveError),
+}
+
 /// RFC 4180 CSV with a header row.
-pub fn to_csv(table: &Table) -> Result<Vec<u8>, String> {
+pub fn to_csv(table: &Table) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| format!("cannot write CSV: {e}");
-    writer
-        .write_record(table.columns.iter().map(|c| c.name.as_str()))
-        .map_err(fail)?;
+    writer.write_record(table.columns.iter().map(|c| c.name.as_str()))?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(cell_text)).map_err(fail)?;
+        writer.write_record(row.iter().map(cell_text))?;
     }
-    writer.into_inner().map_err(|e| format!("cannot write CSV: {e}"))
+    writer.into_inner().map_err(|e| ExportError::Csv(e.into_error().into()))
 }
 
 /// One JSON object per row, keyed by column name.
@@ -92,6 +99,21 @@ mod tests {
         assert_eq!(
             to_json_lines(&table()),
             "{\"id\":1,\"text\":\"a, \\\"quoted\\\"\\tvalue\"}\n{\"id\":2,\"text\":null}\n"
+        );
+    }
+
+    #[test]
+    fn export_errors_display_as_one_line() {
+        let csv = ExportError::from(csv::Error::from(std::io::Error::other("disk full")));
+        assert_eq!(csv.to_string(), "cannot write CSV: disk full");
+        let save = ExportError::from(SaveError::NamesTaken {
+            dir: ".".into(),
+            base: "t".into(),
+            extension: "csv".into(),
+        });
+        assert_eq!(
+            save.to_string(),
+            "cannot save t.csv in the working directory: names up to t-9999.csv are all taken"
         );
     }
 }

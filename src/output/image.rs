@@ -1,10 +1,10 @@
 //! PNG outputs (`image/png`, e.g. pyspark `%matplot plt`): decoded once, off the UI loop, and
 //! saved to files. Knows nothing about terminals; `ui::images` draws a [`DecodedImage`].
 
+use super::save::{SaveError, save_new};
 use image::ImageDecoder;
 use image::codecs::png::PngDecoder;
-use std::fs::OpenOptions;
-use std::io::{Cursor, ErrorKind, Write};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,34 +24,48 @@ pub struct DecodedImage {
 /// The PNG signature every PNG file starts with.
 const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 
+/// Why a PNG cannot be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("image is empty (0 bytes)")]
+    Empty,
+    /// The bytes (this many) do not start with the PNG signature.
+    #[error("not a PNG image ({0} bytes without the PNG signature)")]
+    NotPng(usize),
+    /// The PNG decoder refused the data.
+    #[error("corrupt PNG: {}", one_line(.0))]
+    Corrupt(#[source] image::ImageError),
+    #[error("PNG has no pixels ({width}×{height})")]
+    NoPixels { width: u32, height: u32 },
+    /// Wider or taller than [`MAX_SIDE`], by its header.
+    #[error("PNG too large to show: {width}×{height} pixels (at most {MAX_SIDE}×{MAX_SIDE}); save it instead")]
+    TooLarge { width: u32, height: u32 },
+    /// The decoder's memory limit refused it.
+    #[error("PNG too large to decode in memory: {width}×{height} pixels; save it instead")]
+    TooLargeForMemory { width: u32, height: u32 },
+}
+
 /// Decodes a PNG. Errors are one readable line: not a PNG, corrupt data, or an image larger
 /// than [`MAX_SIDE`] on a side (checked from the header, before any pixel is decoded). Takes
 /// milliseconds for a plot, longer for big images: call it off the UI loop.
-pub fn decode_png(png: &[u8]) -> Result<DecodedImage, String> {
+pub fn decode_png(png: &[u8]) -> Result<DecodedImage, ImageError> {
     if png.is_empty() {
-        return Err("image is empty (0 bytes)".into());
+        return Err(ImageError::Empty);
     }
     if !png.starts_with(SIGNATURE) {
-        return Err(format!(
-            "not a PNG image ({} bytes without the PNG signature)",
-            png.len()
-        ));
+        return Err(ImageError::NotPng(png.len()));
     }
-    let decoder = PngDecoder::new(Cursor::new(png)).map_err(|e| one_line(&format!("corrupt PNG: {e}")))?;
+    let decoder = PngDecoder::new(Cursor::new(png)).map_err(ImageError::Corrupt)?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
-        return Err(format!("PNG has no pixels ({width}×{height})"));
+        return Err(ImageError::NoPixels { width, height });
     }
     if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(format!(
-            "PNG too large to show: {width}×{height} pixels (at most {MAX_SIDE}×{MAX_SIDE}); save it instead"
-        ));
+        return Err(ImageError::TooLarge { width, height });
     }
     let image = image::DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        image::ImageError::Limits(_) => {
-            format!("PNG too large to decode in memory: {width}×{height} pixels; save it instead")
-        }
-        e => one_line(&format!("corrupt PNG: {e}")),
+        image::ImageError::Limits(_) => ImageError::TooLargeForMemory { width, height },
+        e => ImageError::Corrupt(e),
     })?;
     Ok(DecodedImage {
         image,
@@ -61,59 +75,15 @@ pub fn decode_png(png: &[u8]) -> Result<DecodedImage, String> {
     })
 }
 
-/// Collapses an error text to one line.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// An error's text on one line.
+fn one_line(e: &image::ImageError) -> String {
+    e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Writes `png` to `dir/base.png`, or `base-1.png`, `base-2.png`, … when taken: never
-/// overwrites a file (created with `create_new`, so two savers cannot race onto one name).
-/// Path separators and control characters in `base` become `_`; an empty base is `image`.
-/// `dir` must exist. Returns the path written.
-pub fn save_png(png: &[u8], dir: &Path, base: &str) -> Result<PathBuf, String> {
-    let base = safe_base(base);
-    for n in 0..10_000u32 {
-        let name = if n == 0 {
-            format!("{base}.png")
-        } else {
-            format!("{base}-{n}.png")
-        };
-        let path = dir.join(name);
-        let mut file = match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
-        };
-        if let Err(e) = file.write_all(png).and_then(|()| file.sync_all()) {
-            drop(file);
-            let _ = std::fs::remove_file(&path);
-            return Err(format!("cannot write {}: {e}", path.display()));
-        }
-        return Ok(path);
-    }
-    Err(format!(
-        "cannot save {base}.png in {}: names up to {base}-9999.png are all taken",
-        dir.display()
-    ))
-}
-
-/// `base` usable as one file name.
-fn safe_base(base: &str) -> String {
-    let base = base.trim().trim_end_matches(".png");
-    let safe: String = base
-        .chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    match safe.as_str() {
-        "" | "." | ".." => "image".into(),
-        _ => safe,
-    }
+/// Writes `png` to `dir/base.png`, or `base-1.png`, `base-2.png`, … when taken (see
+/// [`save_new`]). Returns the path written.
+pub fn save_png(png: &[u8], dir: &Path, base: &str) -> Result<PathBuf, SaveError> {
+    save_new(dir, base, "png", png)
 }
 
 #[cfg(test)]
@@ -151,17 +121,17 @@ mod tests {
 
     #[test]
     fn corrupt_data_is_a_readable_error() {
-        let e = decode_png(b"").unwrap_err();
+        let e = decode_png(b"").unwrap_err().to_string();
         assert!(e.contains("empty"), "{e}");
-        let e = decode_png(b"<html>not found</html>").unwrap_err();
+        let e = decode_png(b"<html>not found</html>").unwrap_err().to_string();
         assert!(e.starts_with("not a PNG image"), "{e}");
         // A real header with the pixel data cut off.
         let png = fixture_png();
-        let e = decode_png(&png[..png.len() / 2]).unwrap_err();
+        let e = decode_png(&png[..png.len() / 2]).unwrap_err().to_string();
         assert!(e.starts_with("corrupt PNG"), "{e}");
         assert!(!e.contains('\n'), "{e}");
         // Signature only.
-        let e = decode_png(SIGNATURE).unwrap_err();
+        let e = decode_png(SIGNATURE).unwrap_err().to_string();
         assert!(e.starts_with("corrupt PNG"), "{e}");
     }
 
@@ -170,15 +140,39 @@ mod tests {
         let mut png = fixture_png();
         // Claim 20000×75 in IHDR; the check happens before the CRC or pixels matter.
         png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
-        let e = decode_png(&png).unwrap_err();
+        let e = decode_png(&png).unwrap_err().to_string();
         assert!(e.contains("too large") || e.starts_with("corrupt PNG"), "{e}");
         // A valid, huge image: built, encoded, refused.
         let big = image::DynamicImage::new_luma8(MAX_SIDE + 1, 1);
         let mut bytes = Vec::new();
         big.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
             .unwrap();
-        let e = decode_png(&bytes).unwrap_err();
+        let e = decode_png(&bytes).unwrap_err().to_string();
         assert!(e.starts_with("PNG too large to show: 16385×1"), "{e}");
+    }
+
+    #[test]
+    fn image_errors_display_as_one_line() {
+        let cases = [
+            (ImageError::Empty, "image is empty (0 bytes)"),
+            (
+                ImageError::NotPng(5),
+                "not a PNG image (5 bytes without the PNG signature)",
+            ),
+            (ImageError::NoPixels { width: 0, height: 3 }, "PNG has no pixels (0×3)"),
+            (
+                ImageError::TooLargeForMemory {
+                    width: 9000,
+                    height: 9000,
+                },
+                "PNG too large to decode in memory: 9000×9000 pixels; save it instead",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.to_string(), text);
+        }
+        let corrupt = ImageError::Corrupt(image::ImageError::IoError(std::io::Error::other("a\n  b")));
+        assert_eq!(corrupt.to_string(), "corrupt PNG: a b");
     }
 
     #[test]
@@ -196,7 +190,9 @@ mod tests {
         // No escaping the directory.
         let d = save_png(b"x", dir.path(), "../up/../x").unwrap();
         assert_eq!(d.parent().unwrap(), dir.path());
-        let e = save_png(b"x", &dir.path().join("missing"), "p").unwrap_err();
+        let e = save_png(b"x", &dir.path().join("missing"), "p")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("cannot create"), "{e}");
     }
 }

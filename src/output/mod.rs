@@ -5,6 +5,7 @@ pub mod export;
 pub mod image;
 pub mod json_tree;
 pub mod sanitize;
+pub mod save;
 pub mod show_table;
 pub mod table;
 pub mod table_layout;

@@ -42,6 +42,27 @@ pub struct StartFailure {
     pub reason: String,
 }
 
+/// Why a backend refuses a session or a batch before it is registered; answered 400 with
+/// this message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// A session kind this backend cannot run, and what to do instead.
+    #[error("{language} is not available in {backend}: {instead}")]
+    Kind {
+        /// The kind as a user knows it, e.g. "Scala (kind spark)".
+        language: &'static str,
+        /// The backend as a user knows it, e.g. "local mode".
+        backend: &'static str,
+        instead: &'static str,
+    },
+    /// This backend runs no batches.
+    #[error("batches are not available in {backend}: {instead}")]
+    Batches {
+        backend: &'static str,
+        instead: &'static str,
+    },
+}
+
 /// One statement to run.
 #[derive(Clone, Debug)]
 pub struct ExecRequest {
@@ -211,13 +232,13 @@ impl BatchCtx {
 pub trait Backend: Send + Sync + 'static {
     /// Refuses a session this backend cannot run (answered 400 with the message), before it
     /// is registered. Accepts every session by default.
-    fn check_session(&self, _request: &CreateSessionRequest) -> Result<(), String> {
+    fn check_session(&self, _request: &CreateSessionRequest) -> Result<(), Refusal> {
         Ok(())
     }
 
     /// Refuses a batch this backend cannot run (answered 400 with the message), before it is
     /// registered. Accepts every batch by default.
-    fn check_batch(&self, _request: &CreateBatchRequest) -> Result<(), String> {
+    fn check_batch(&self, _request: &CreateBatchRequest) -> Result<(), Refusal> {
         Ok(())
     }
 

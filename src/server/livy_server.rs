@@ -55,7 +55,9 @@ impl ServerState {
         owner: Option<String>,
         do_as: Option<String>,
     ) -> Result<Arc<Session>, ApiError> {
-        self.backend.check_session(&request).map_err(ApiError::bad_request)?;
+        self.backend
+            .check_session(&request)
+            .map_err(|refusal| ApiError::bad_request(refusal.to_string()))?;
         let mut started = None;
         let name = request.name.clone();
         let session = self.sessions.register(name.as_deref(), |id| {
@@ -94,7 +96,9 @@ impl ServerState {
         owner: Option<String>,
         do_as: Option<String>,
     ) -> Result<Arc<Batch>, ApiError> {
-        self.backend.check_batch(&request).map_err(ApiError::bad_request)?;
+        self.backend
+            .check_batch(&request)
+            .map_err(|refusal| ApiError::bad_request(refusal.to_string()))?;
         let rejection = self.batch_rejection(&request);
         let proxy_user = do_as.or_else(|| request.proxy_user.clone());
         let name = request.name.clone();

@@ -32,8 +32,8 @@ mod version;
 pub use config::{BasicCredentials, ServerConfig};
 pub use error::ApiError;
 pub use interpreter::{
-    Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, ExecCtx, ExecOutcome, ExecRequest, Interpreter, SessionSpec,
-    StartFailure,
+    Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, ExecCtx, ExecOutcome, ExecRequest, Interpreter, Refusal,
+    SessionSpec, StartFailure,
 };
 pub use kind::Kind;
 pub use livy_server::LivyServer;

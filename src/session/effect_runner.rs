@@ -5,10 +5,14 @@
 use crate::app::cell::PreparedOutput;
 use crate::app::{AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStartSpec, StatementEvent};
 use crate::livy::log_tail::LogTail;
-use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionKind, SessionState, Statement};
-use crate::notebook::RecoveryStore;
+use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionState, Statement, StatementId};
+use crate::notebook::{Notebook, RecoveryStore};
+use crate::output::export::{ExportError, to_csv, to_json_lines};
+use crate::output::save::save_new;
 use crate::session::PollInterval;
 use crate::session::statement_follower::{Observation, StatementFollower};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
@@ -37,146 +41,134 @@ impl EffectRunner {
     /// Starts the work an effect asks for. Must be called within a tokio runtime.
     pub fn run(&mut self, effect: Effect) {
         match effect {
-            Effect::StartSession { generation, start } => {
-                self.session_tasks.cancel();
-                self.session_tasks = CancellationToken::new();
-                let watcher = Watcher {
-                    client: self.client.clone(),
-                    tx: self.tx.clone(),
-                    generation,
-                };
-                tokio::spawn(watcher.watch(start, self.session_tasks.clone()));
-            }
+            Effect::StartSession { generation, start } => self.start_session(generation, start),
             Effect::Submit {
                 generation,
                 session,
                 cell,
                 code,
                 kind,
-            } => {
-                let follower = Watcher {
-                    client: self.client.clone(),
-                    tx: self.tx.clone(),
-                    generation,
-                };
-                tokio::spawn(follower.follow_statement(session, cell, code, kind, self.session_tasks.child_token()));
-            }
+            } => self.submit(generation, session, cell, CreateStatement { code, kind }),
             Effect::Export { table, format, base } => self.export(table, format, base),
-            Effect::SaveImage { png, base } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let notice = match crate::output::image::save_png(&png, std::path::Path::new("."), &base) {
-                        Ok(path) => {
-                            let path = std::fs::canonicalize(&path).unwrap_or(path);
-                            AppEvent::Notice {
-                                text: format!("saved the image to {}", path.display()),
-                                is_error: false,
-                            }
-                        }
-                        Err(e) => AppEvent::Notice {
-                            text: e,
-                            is_error: true,
-                        },
-                    };
-                    let _ = tx.send(notice);
-                });
-            }
-            Effect::Search { query, targets } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let matches = crate::app::search::find(&targets, &query);
-                    let _ = tx.send(AppEvent::Searched { query, matches });
-                });
-            }
-            Effect::Prepare { cell, raw, mime } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut prepared = PreparedOutput::prepare(&raw, Some(&mime));
-                    prepared.raw = Some(raw);
-                    let _ = tx.send(AppEvent::Prepared {
-                        cell,
-                        prepared: Box::new(prepared),
-                    });
-                });
-            }
+            Effect::SaveImage { png, base } => self.save_image(png, base),
+            Effect::Search { query, targets } => self.on_worker(move || {
+                let matches = crate::app::search::find(&targets, &query);
+                Some(AppEvent::Searched { query, matches })
+            }),
+            Effect::Prepare { cell, raw, mime } => self.on_worker(move || {
+                let mut prepared = PreparedOutput::prepare(&raw, Some(&mime));
+                prepared.raw = Some(raw);
+                let prepared = Box::new(prepared);
+                Some(AppEvent::Prepared { cell, prepared })
+            }),
             Effect::Save {
                 path,
                 snapshot,
                 version,
                 previous: _,
-            } => {
-                let tx = self.tx.clone();
-                let recovery = self.recovery.clone();
-                tokio::task::spawn_blocking(move || {
-                    let notebook = snapshot.into_notebook();
-                    let result = crate::notebook::save(&path, &notebook).map_err(|e| e.to_string());
-                    if result.is_ok()
-                        && let Some(store) = recovery
-                        && let Err(e) = store.discard(&path)
-                    {
-                        tracing::warn!("could not remove the recovery copy of {}: {e}", path.display());
-                    }
-                    let _ = tx.send(AppEvent::Saved { path, version, result });
-                });
-            }
-            Effect::WriteRecovery { key, snapshot } => {
-                let Some(store) = self.recovery.clone() else { return };
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Err(e) = store.write(&key, &snapshot.into_notebook()) {
-                        let _ = tx.send(AppEvent::Notice {
-                            text: format!("could not write the recovery copy: {e}"),
-                            is_error: true,
-                        });
-                    }
-                });
-            }
-            Effect::DiscardRecovery { key } => {
-                let Some(store) = self.recovery.clone() else { return };
-                tokio::task::spawn_blocking(move || {
-                    if let Err(e) = store.discard(&key) {
-                        tracing::warn!("could not remove the recovery copy of {}: {e}", key.display());
-                    }
-                });
-            }
-            Effect::PrepareNotebook(notebook) => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let prepared = crate::app::cell::prepare_saved_outputs(&notebook);
-                    let _ = tx.send(AppEvent::NotebookPrepared { notebook, prepared });
-                });
-            }
+            } => self.save(path, snapshot.into_notebook(), version),
+            Effect::WriteRecovery { key, snapshot } => self.write_recovery(key, snapshot.into_notebook()),
+            Effect::DiscardRecovery { key } => self.discard_recovery(key),
+            Effect::PrepareNotebook(notebook) => self.on_worker(move || {
+                let prepared = crate::app::cell::prepare_saved_outputs(&notebook);
+                Some(AppEvent::NotebookPrepared { notebook, prepared })
+            }),
             // The terminal layer writes to the clipboard; nothing to do here.
             Effect::Clipboard(_) => {}
-            Effect::Cancel { session, statement } => {
-                let client = self.client.clone();
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = client.cancel_statement(&session, &statement).await {
-                        let _ = tx.send(AppEvent::Notice {
-                            text: format!("could not cancel: {e}"),
-                            is_error: true,
-                        });
-                    }
-                });
-            }
+            Effect::Cancel { session, statement } => self.cancel(session, statement),
         }
     }
 
-    fn export(&self, table: std::sync::Arc<crate::output::Table>, format: ExportFormat, base: String) {
+    /// Runs `work` on a blocking worker and reports the event it returns, if any.
+    fn on_worker(&self, work: impl FnOnce() -> Option<AppEvent> + Send + 'static) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let notice = match write_export(&table, format, &base) {
-                Ok(path) => AppEvent::Notice {
-                    text: format!("saved {} rows to {path}", table.rows.len()),
-                    is_error: false,
-                },
-                Err(e) => AppEvent::Notice {
-                    text: e,
-                    is_error: true,
-                },
-            };
-            let _ = tx.send(notice);
+            if let Some(event) = work() {
+                let _ = tx.send(event);
+            }
+        });
+    }
+
+    /// The tasks of one session (or statement) report with this.
+    fn watcher(&self, generation: Generation) -> Watcher {
+        Watcher {
+            client: self.client.clone(),
+            tx: self.tx.clone(),
+            generation,
+        }
+    }
+
+    /// Stops the tasks of the previous session and watches a new one.
+    fn start_session(&mut self, generation: Generation, start: SessionStartSpec) {
+        self.session_tasks.cancel();
+        self.session_tasks = CancellationToken::new();
+        tokio::spawn(self.watcher(generation).watch(start, self.session_tasks.clone()));
+    }
+
+    /// Submits a statement and follows it, until it finishes or the session changes.
+    fn submit(&self, generation: Generation, session: SessionId, cell: CellId, request: CreateStatement) {
+        let stop = self.session_tasks.child_token();
+        tokio::spawn(self.watcher(generation).follow_statement(session, cell, request, stop));
+    }
+
+    fn export(&self, table: Arc<crate::output::Table>, format: ExportFormat, base: String) {
+        self.on_worker(move || {
+            let saved = write_export(&table, format, &base);
+            Some(notice(saved.map(|path| {
+                format!("saved {} rows to {}", table.rows.len(), shown(path).display())
+            })))
+        });
+    }
+
+    fn save_image(&self, png: Arc<Vec<u8>>, base: String) {
+        self.on_worker(move || {
+            let saved = crate::output::image::save_png(&png, Path::new("."), &base);
+            Some(notice(
+                saved.map(|path| format!("saved the image to {}", shown(path).display())),
+            ))
+        });
+    }
+
+    /// Writes the notebook, then drops its recovery copy.
+    fn save(&self, path: PathBuf, notebook: Notebook, version: u64) {
+        let recovery = self.recovery.clone();
+        self.on_worker(move || {
+            let result = crate::notebook::save(&path, &notebook).map_err(|e| e.to_string());
+            if result.is_ok()
+                && let Some(store) = recovery
+                && let Err(e) = store.discard(&path)
+            {
+                tracing::warn!("could not remove the recovery copy of {}: {e}", path.display());
+            }
+            Some(AppEvent::Saved { path, version, result })
+        });
+    }
+
+    fn write_recovery(&self, key: PathBuf, notebook: Notebook) {
+        let Some(store) = self.recovery.clone() else { return };
+        self.on_worker(move || {
+            let error = store.write(&key, &notebook).err()?;
+            Some(notice(Err(format!("could not write the recovery copy: {error}"))))
+        });
+    }
+
+    fn discard_recovery(&self, key: PathBuf) {
+        let Some(store) = self.recovery.clone() else { return };
+        self.on_worker(move || {
+            if let Err(e) = store.discard(&key) {
+                tracing::warn!("could not remove the recovery copy of {}: {e}", key.display());
+            }
+            None
+        });
+    }
+
+    fn cancel(&self, session: SessionId, statement: StatementId) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.cancel_statement(&session, &statement).await {
+                let _ = tx.send(notice(Err(format!("could not cancel: {e}"))));
+            }
         });
     }
 
@@ -308,11 +300,9 @@ impl Watcher {
         self,
         session: SessionId,
         cell: CellId,
-        code: String,
-        kind: Option<SessionKind>,
+        request: CreateStatement,
         stop: CancellationToken,
     ) {
-        let request = CreateStatement { code, kind };
         let follower = StatementFollower::new(&self.client, &session);
         let followed = follower.submit(&request, |seen| match seen {
             Observation::Submitted(statement) => {
@@ -341,14 +331,12 @@ impl Watcher {
     /// Prepares the output on a worker thread (big outputs take a while to lay out), then
     /// reports the statement finished.
     async fn finish(&self, cell: CellId, mut statement: Statement) {
-        let Some(output) = statement.output.take().map(std::sync::Arc::new) else {
+        let Some(output) = statement.output.take().map(Arc::new) else {
             return self.statement_event(cell, StatementEvent::Finished(statement));
         };
         let prepare = move || {
             let mut prepared = PreparedOutput::prepare(&output, None);
-            prepared.jupyter = Some(std::sync::Arc::new(
-                crate::notebook::JupyterOutput::from_statement_output(&output),
-            ));
+            prepared.jupyter = Some(Arc::new(crate::notebook::JupyterOutput::from_statement_output(&output)));
             prepared.raw = Some(output);
             prepared
         };
@@ -360,31 +348,28 @@ impl Watcher {
 }
 
 /// Converts and writes a table to a new file in the working directory; never overwrites.
-fn write_export(table: &crate::output::Table, format: ExportFormat, base: &str) -> Result<String, String> {
-    use crate::output::export::{to_csv, to_json_lines};
+fn write_export(table: &crate::output::Table, format: ExportFormat, base: &str) -> Result<PathBuf, ExportError> {
     let (bytes, extension) = match format {
         ExportFormat::Csv => (to_csv(table)?, "csv"),
         ExportFormat::JsonLines => (to_json_lines(table).into_bytes(), "jsonl"),
     };
-    for n in 0..1000 {
-        let name = if n == 0 {
-            format!("{base}.{extension}")
-        } else {
-            format!("{base}-{n}.{extension}")
-        };
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&name);
-        match file {
-            Ok(mut f) => {
-                use std::io::Write;
-                f.write_all(&bytes).map_err(|e| format!("cannot write {name}: {e}"))?;
-                let path = std::fs::canonicalize(&name).map_or(name, |p| p.display().to_string());
-                return Ok(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("cannot save {name} in the working directory: {e}")),
-        }
+    Ok(save_new(Path::new("."), base, extension, &bytes)?)
+}
+
+/// A saved file's full path, to show (the path as given when that fails).
+fn shown(path: PathBuf) -> PathBuf {
+    std::fs::canonicalize(&path).unwrap_or(path)
+}
+
+/// A notice for the status line: what was done, or why it could not be.
+fn notice(result: Result<String, impl std::fmt::Display>) -> AppEvent {
+    match result {
+        Ok(text) => AppEvent::Notice { text, is_error: false },
+        Err(e) => AppEvent::Notice {
+            text: e.to_string(),
+            is_error: true,
+        },
     }
-    Err(format!("too many files named {base}-N.{extension} here"))
 }
 
 /// How often to look at a session in a given state: often while it starts, every few

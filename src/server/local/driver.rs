@@ -83,70 +83,37 @@ impl Driver {
         log: LogSink,
         groups: &super::reaper::Groups,
     ) -> Result<Driver, StartFailure> {
-        let python = launch.python.display().to_string();
         log.stderr(format!(
-            "livy-tui: starting a local PySpark driver ({python} {})",
+            "livy-tui: starting a local PySpark driver ({} {})",
+            launch.python.display(),
             launch.driver.display()
         ));
-        let mut command = Command::new(&launch.python);
-        command
-            .arg("-u")
-            .arg(&launch.driver)
-            .envs(launch.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // Its own process group: a Ctrl-C at the terminal does not reach it (the server
-            // cancels statements itself), and the JVM it starts can be stopped with it.
-            .process_group(0)
-            .kill_on_drop(true);
-        if std::env::var_os("SPARK_LOCAL_IP").is_none() {
-            // Spark's UI and RPC otherwise listen on every interface.
-            command.env("SPARK_LOCAL_IP", "127.0.0.1");
+        let child = spawn(launch, &log)?;
+        let (driver, started) = connect(child, launch, log, groups)?;
+        driver.send(ToDriver::Start(start));
+        let answer = driver.first_answer(started, launch.start_timeout).await?;
+        driver.started(answer).await
+    }
+
+    /// Waits for the driver's first `ready` or `fatal`: `None` when it exited first.
+    async fn first_answer(
+        &self,
+        started: oneshot::Receiver<FromDriver>,
+        timeout: Duration,
+    ) -> Result<Option<FromDriver>, StartFailure> {
+        let mut exited = self.exited.clone();
+        tokio::select! {
+            answer = started => Ok(answer.ok()),
+            _ = exited.wait_for(Option::is_some) => Ok(None),
+            _ = tokio::time::sleep(timeout) => Err(self.give_up(format!(
+                "Spark did not start within {} s; see the session log",
+                timeout.as_secs()
+            ))),
         }
-        let mut child = command.spawn().map_err(|e| {
-            let reason = match e.kind() {
-                std::io::ErrorKind::NotFound => {
-                    format!("{python} was not found: install Python 3 or point --python (or PYSPARK_PYTHON) at one")
-                }
-                _ => format!("cannot start {python}: {e}"),
-            };
-            log.stderr(format!("livy-tui: {reason}"));
-            StartFailure { reason }
-        })?;
-        let group = Arc::new(groups.track(child.id()));
-        let (stdin, stdout, stderr) = (child.stdin.take(), child.stdout.take(), child.stderr.take());
-        let (Some(stdin), Some(stdout), Some(stderr)) = (stdin, stdout, stderr) else {
-            return Err(StartFailure {
-                reason: "cannot talk to the driver process".into(),
-            });
-        };
+    }
 
-        let shared = Arc::new(Shared::default());
-        let (started_tx, started_rx) = oneshot::channel();
-        shared.lock().started = Some(started_tx);
-        let (commands, command_rx) = mpsc::unbounded_channel();
-        let (exit_tx, exited) = watch::channel(None);
-        let stderr_done = tokio::spawn(read_stderr(stderr, log.clone(), shared.clone()));
-        tokio::spawn(write_commands(stdin, command_rx));
-        tokio::spawn(read_protocol(stdout, shared.clone(), log.clone()));
-        tokio::spawn(wait_for_exit(child, stderr_done, exit_tx));
-
-        let _ = commands.send(ToDriver::Start(start).line());
-        let mut exited_rx = exited.clone();
-        let answer = tokio::select! {
-            answer = started_rx => answer.ok(),
-            _ = exited_rx.wait_for(Option::is_some) => None,
-            _ = tokio::time::sleep(launch.start_timeout) => {
-                let reason = format!(
-                    "Spark did not start within {} s; see the session log",
-                    launch.start_timeout.as_secs()
-                );
-                log.stderr(format!("livy-tui: {reason}"));
-                group.kill();
-                return Err(StartFailure { reason });
-            }
-        };
+    /// The driver, once its first answer says it is ready; why it is not, otherwise.
+    async fn started(mut self, answer: Option<FromDriver>) -> Result<Driver, StartFailure> {
         match answer {
             Some(FromDriver::Ready {
                 spark_version,
@@ -154,45 +121,45 @@ impl Driver {
                 app_id,
                 ui_url,
             }) => {
-                log.stderr(format!(
+                self.log.stderr(format!(
                     "livy-tui: Spark {} ready (Python {}), application {}{}",
                     spark_version.as_deref().unwrap_or("?"),
                     python_version.as_deref().unwrap_or("?"),
                     app_id.as_deref().unwrap_or("?"),
                     ui_url.as_deref().map(|u| format!(", Spark UI {u}")).unwrap_or_default()
                 ));
-                Ok(Driver {
-                    commands,
-                    shared,
-                    exited,
-                    group,
-                    log,
-                    stop_timeout: launch.stop_timeout,
-                    app_id,
-                    ui_url,
-                })
+                self.app_id = app_id;
+                self.ui_url = ui_url;
+                Ok(self)
             }
-            Some(FromDriver::Fatal { message, .. }) => {
-                log.stderr(format!("livy-tui: {message}"));
-                group.kill();
-                Err(StartFailure { reason: message })
-            }
-            _ => {
-                let mut exited = exited;
-                let _ = tokio::time::timeout(Duration::from_secs(2), exited.wait_for(Option::is_some)).await;
-                let how = exited
-                    .borrow()
-                    .clone()
-                    .unwrap_or_else(|| "the driver stopped answering".into());
-                let last = shared.tail().into_iter().rev().find(|l| !l.trim().is_empty());
-                let reason = match last {
-                    Some(line) => format!("{how} while starting: {line}"),
-                    None => format!("{how} while starting"),
-                };
-                group.kill();
-                Err(StartFailure { reason })
-            }
+            Some(FromDriver::Fatal { message, .. }) => Err(self.give_up(message)),
+            _ => Err(self.died_while_starting().await),
         }
+    }
+
+    /// Logs why the start failed and stops the process.
+    fn give_up(&self, reason: String) -> StartFailure {
+        self.log.stderr(format!("livy-tui: {reason}"));
+        self.group.kill();
+        StartFailure { reason }
+    }
+
+    /// The driver exited (or stopped answering) before it was ready: how, with its last log
+    /// line.
+    async fn died_while_starting(&self) -> StartFailure {
+        let mut exited = self.exited.clone();
+        let _ = tokio::time::timeout(Duration::from_secs(2), exited.wait_for(Option::is_some)).await;
+        let how = exited
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| "the driver stopped answering".into());
+        let last = self.shared.tail().into_iter().rev().find(|l| !l.trim().is_empty());
+        let reason = match last {
+            Some(line) => format!("{how} while starting: {line}"),
+            None => format!("{how} while starting"),
+        };
+        self.group.kill();
+        StartFailure { reason }
     }
 
     fn send(&self, message: ToDriver<'_>) {
@@ -214,6 +181,76 @@ impl Driver {
             )
         })
     }
+}
+
+/// Starts the driver process in its own process group, with pipes for the protocol and the
+/// log.
+fn spawn(launch: &Launch, log: &LogSink) -> Result<Child, StartFailure> {
+    let mut command = Command::new(&launch.python);
+    command
+        .arg("-u")
+        .arg(&launch.driver)
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group: a Ctrl-C at the terminal does not reach it (the server
+        // cancels statements itself), and the JVM it starts can be stopped with it.
+        .process_group(0)
+        .kill_on_drop(true);
+    if std::env::var_os("SPARK_LOCAL_IP").is_none() {
+        // Spark's UI and RPC otherwise listen on every interface.
+        command.env("SPARK_LOCAL_IP", "127.0.0.1");
+    }
+    command.spawn().map_err(|e| {
+        let python = launch.python.display();
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("{python} was not found: install Python 3 or point --python (or PYSPARK_PYTHON) at one")
+            }
+            _ => format!("cannot start {python}: {e}"),
+        };
+        log.stderr(format!("livy-tui: {reason}"));
+        StartFailure { reason }
+    })
+}
+
+/// Starts the tasks that write the driver's commands, read its protocol and its log, and
+/// wait for its exit. Returns the driver (not yet ready) and where its first `ready` or
+/// `fatal` arrives.
+fn connect(
+    mut child: Child,
+    launch: &Launch,
+    log: LogSink,
+    groups: &super::reaper::Groups,
+) -> Result<(Driver, oneshot::Receiver<FromDriver>), StartFailure> {
+    let group = Arc::new(groups.track(child.id()));
+    let (stdin, stdout, stderr) = (child.stdin.take(), child.stdout.take(), child.stderr.take());
+    let (Some(stdin), Some(stdout), Some(stderr)) = (stdin, stdout, stderr) else {
+        return Err(StartFailure {
+            reason: "cannot talk to the driver process".into(),
+        });
+    };
+    let shared = Arc::new(Shared::default());
+    let (started_tx, started_rx) = oneshot::channel();
+    shared.lock().started = Some(started_tx);
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let (exit_tx, exited) = watch::channel(None);
+    let stderr_done = tokio::spawn(read_stderr(stderr, log.clone(), shared.clone()));
+    tokio::spawn(write_commands(stdin, command_rx));
+    tokio::spawn(read_protocol(stdout, shared.clone(), log.clone()));
+    tokio::spawn(wait_for_exit(child, stderr_done, exit_tx));
+    let driver = Driver {
+        commands,
+        shared,
+        exited,
+        group,
+        log,
+        stop_timeout: launch.stop_timeout,
+        app_id: None,
+        ui_url: None,
+    };
+    Ok((driver, started_rx))
 }
 
 fn not_available(kind: Kind) -> ExecOutcome {

@@ -19,7 +19,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use super::interpreter::{Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, Interpreter, SessionSpec, StartFailure};
+use super::interpreter::{
+    Backend, BatchCtx, BatchExit, BatchSpec, BoxFuture, Interpreter, Refusal, SessionSpec, StartFailure,
+};
 use super::kind::Kind;
 use super::log_buffer::LogSink;
 use super::requests::{CreateBatchRequest, CreateSessionRequest};
@@ -90,28 +92,36 @@ impl LocalBackend {
     }
 }
 
-/// The message for a kind local mode cannot run, `None` for one it can.
-fn unavailable_kind(kind: Option<Kind>) -> Option<String> {
+/// Why local mode refuses a session of `kind`, `None` for one it can run.
+fn unavailable_kind(kind: Option<Kind>) -> Option<Refusal> {
     let language = match kind {
         Some(Kind::Spark) => "Scala (kind spark)",
         Some(Kind::SparkR) => "R (kind sparkr)",
         _ => return None,
     };
-    Some(format!(
-        "{language} is not available in local mode: livy-tui serve runs PySpark; create the session with kind pyspark or sql"
-    ))
+    Some(Refusal::Kind {
+        language,
+        backend: LOCAL_MODE,
+        instead: "livy-tui serve runs PySpark; create the session with kind pyspark or sql",
+    })
 }
 
+/// How refusals name this backend.
+const LOCAL_MODE: &str = "local mode";
+
 impl Backend for LocalBackend {
-    fn check_session(&self, request: &CreateSessionRequest) -> Result<(), String> {
+    fn check_session(&self, request: &CreateSessionRequest) -> Result<(), Refusal> {
         match unavailable_kind(request.kind) {
-            Some(message) => Err(message),
+            Some(refusal) => Err(refusal),
             None => Ok(()),
         }
     }
 
-    fn check_batch(&self, _request: &CreateBatchRequest) -> Result<(), String> {
-        Err("batches are not available in local mode: livy-tui serve runs interactive PySpark sessions only".into())
+    fn check_batch(&self, _request: &CreateBatchRequest) -> Result<(), Refusal> {
+        Err(Refusal::Batches {
+            backend: LOCAL_MODE,
+            instead: "livy-tui serve runs interactive PySpark sessions only",
+        })
     }
 
     fn start_session(
@@ -241,5 +251,32 @@ impl Drop for LocalLivy {
         if let Some(stop) = self.stop_http.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_name_what_local_mode_cannot_run() {
+        assert_eq!(
+            unavailable_kind(Some(Kind::Spark)).unwrap().to_string(),
+            "Scala (kind spark) is not available in local mode: livy-tui serve runs PySpark; create the session with kind pyspark or sql"
+        );
+        assert_eq!(
+            unavailable_kind(Some(Kind::SparkR)).unwrap().to_string(),
+            "R (kind sparkr) is not available in local mode: livy-tui serve runs PySpark; create the session with kind pyspark or sql"
+        );
+        assert_eq!(unavailable_kind(Some(Kind::PySpark)), None);
+        assert_eq!(unavailable_kind(None), None);
+        let backend = LocalBackend::new(LocalOptions::new("python3".into()));
+        assert_eq!(
+            backend
+                .check_batch(&CreateBatchRequest::default())
+                .unwrap_err()
+                .to_string(),
+            "batches are not available in local mode: livy-tui serve runs interactive PySpark sessions only"
+        );
     }
 }
