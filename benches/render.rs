@@ -37,6 +37,7 @@ fn app_with(kind: SessionKind, code: &str, output: CellOutput) -> App {
             kind: Some(kind.clone()),
             ..Default::default()
         },
+        defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Ask,
     };
     let (mut app, _) = App::new(

@@ -23,6 +23,7 @@ fn settings() -> Settings {
             kind: Some(SessionKind::PySpark),
             ..Default::default()
         },
+        defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Never,
     }
 }

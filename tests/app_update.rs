@@ -21,6 +21,7 @@ fn settings() -> Settings {
             name: Some("nb".into()),
             ..Default::default()
         },
+        defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Ask,
     }
 }

@@ -28,6 +28,7 @@ impl Scene {
                 kind: Some(SessionKind::Spark),
                 ..Default::default()
             },
+            defaults: Default::default(),
             delete_on_quit: DeleteOnQuit::Ask,
         };
         let t0 = Instant::now();

@@ -71,7 +71,11 @@ impl App {
     /// The body for a new session: the notebook's `%%configure` cells as they are now, under
     /// the command line's settings.
     pub(super) fn session_request(&self) -> Result<CreateSession, ConfigureCellError> {
-        crate::notebook::session_request(&self.snapshot().notebook, self.settings.create.clone())
+        crate::notebook::session_request(
+            &self.snapshot().notebook,
+            &self.settings.defaults,
+            self.settings.create.clone(),
+        )
     }
 
     /// The notebook to save: the file's metadata and the cells as they are now.

@@ -220,6 +220,8 @@ pub struct Settings {
     /// The command line's settings for a new session; each time one is created (at start,
     /// or after one died), the notebook's `%%configure` cells as they are then go under them.
     pub create: CreateSession,
+    /// The profile's defaults for a new session, under the notebook's `%%configure`.
+    pub defaults: CreateSession,
     pub delete_on_quit: DeleteOnQuit,
 }
 

@@ -130,10 +130,13 @@ fn session_settings(
     let mut flags = create_session_request(&args.new_session)?;
     flags.kind = Some(kind.clone());
     let create = match opened {
-        Some(o) => {
-            crate::notebook::session_request(&o.notebook, flags.clone()).map_err(|e| Failure::usage(e.to_string()))?
+        Some(o) => crate::notebook::session_request(&o.notebook, &args.new_session.defaults, flags.clone())
+            .map_err(|e| Failure::usage(e.to_string()))?,
+        None => {
+            let mut create = args.new_session.defaults.clone();
+            create.overlay(flags.clone());
+            create
         }
-        None => flags.clone(),
     };
     let start = match &args.session {
         Some(id) => SessionStart::Attach(SessionId::from(id.as_str())),
@@ -143,6 +146,7 @@ fn session_settings(
         server: client.base_url().as_str().trim_end_matches('/').to_string(),
         default_kind: kind.clone(),
         create: flags,
+        defaults: args.new_session.defaults.clone(),
         delete_on_quit,
     };
     Ok((settings, start))

@@ -429,7 +429,7 @@ fn first_cell_kind(nb: &Notebook) -> Option<SessionKind> {
 /// over them.
 fn session_request(nb: &Notebook, args: &RunArgs) -> Result<CreateSession, Failure> {
     let flags = create_session_request(&args.new_session)?;
-    notebook::session_request(nb, flags).map_err(|e| Failure::usage(e.to_string()))
+    notebook::session_request(nb, &args.new_session.defaults, flags).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Resolves when the process gets SIGTERM (never elsewhere).

@@ -41,10 +41,15 @@ pub struct ConfigureCellError {
     pub error: ConfigureError,
 }
 
-/// The body that creates a session for the notebook: its `%%configure` settings (later
-/// cells win), then `flags` (from the command line) over them.
-pub fn session_request(notebook: &Notebook, flags: CreateSession) -> Result<CreateSession, ConfigureCellError> {
-    let mut request = CreateSession::default();
+/// The body that creates a session for the notebook: the profile's `defaults`, its
+/// `%%configure` settings over them (later cells win), then `flags` (from the command line)
+/// over both.
+pub fn session_request(
+    notebook: &Notebook,
+    defaults: &CreateSession,
+    flags: CreateSession,
+) -> Result<CreateSession, ConfigureCellError> {
+    let mut request = defaults.clone();
     for (index, settings) in configure_cells(notebook) {
         settings
             .and_then(|settings| apply_configure(&mut request, &settings))
@@ -204,12 +209,12 @@ mod tests {
         nb.cells.push(configure_cell(r#"{"driverMemory": "1g", "queue": "a"}"#));
         nb.cells.push(NotebookCell::code("x = 1"));
         nb.cells.push(configure_cell(r#"{"queue": "b"}"#));
-        let request = session_request(&nb, CreateSession::default()).unwrap();
+        let request = session_request(&nb, &CreateSession::default(), CreateSession::default()).unwrap();
         assert_eq!(request.resources.driver_memory.as_deref(), Some("1g"));
         assert_eq!(request.resources.queue.as_deref(), Some("b"));
 
         nb.cells.push(configure_cell("{oops"));
-        let e = session_request(&nb, CreateSession::default()).unwrap_err();
+        let e = session_request(&nb, &CreateSession::default(), CreateSession::default()).unwrap_err();
         assert_eq!(e.number, 4);
         assert!(matches!(e.error, ConfigureError::NotJson(_)), "{e}");
         let text = e.to_string();
@@ -220,7 +225,7 @@ mod tests {
         assert!(!text.contains('\n'), "{text}");
 
         nb.cells[3].source = "[1]".into();
-        let e = session_request(&nb, CreateSession::default()).unwrap_err();
+        let e = session_request(&nb, &CreateSession::default(), CreateSession::default()).unwrap_err();
         assert_eq!(e.to_string(), "cell 4: the %%configure cell must hold a JSON object");
     }
 
@@ -235,7 +240,7 @@ mod tests {
         nb.cells.push(configure_cell(r#"{"queue": "b"}"#));
         assert!(configure_cells(&nb).is_empty());
         assert_eq!(
-            session_request(&nb, CreateSession::default()).unwrap(),
+            session_request(&nb, &CreateSession::default(), CreateSession::default()).unwrap(),
             CreateSession::default()
         );
     }
