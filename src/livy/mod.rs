@@ -9,6 +9,7 @@ pub mod failure_reason;
 pub mod ids;
 pub mod log_tail;
 pub mod requests;
+pub mod spnego;
 pub mod states;
 pub mod types;
 
