@@ -138,6 +138,14 @@ pub enum GssError {
 }
 
 impl GssError {
+    /// The library's words alone, without the name of the call.
+    pub fn text(&self) -> String {
+        match self {
+            GssError::Call { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The routine error of a failed call (`GSS_S_NO_CRED`, …), 0 otherwise.
     pub fn routine(&self) -> u32 {
         match self {
@@ -304,7 +312,11 @@ impl Gss {
             if is_error(major) {
                 break;
             }
-            let text = String::from_utf8_lossy(&self.take(&mut text)).into_owned();
+            // MIT counts the terminating NUL in some messages' length.
+            let text: String = String::from_utf8_lossy(&self.take(&mut text))
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             if !text.is_empty() && !texts.contains(&text) {
                 texts.push(text);

@@ -115,7 +115,7 @@ impl Handshake {
             Ok((self.initiator, next))
         })
         .await?
-        .map_err(|e| mutual_failed(&spn, &e.to_string()))?;
+        .map_err(|e| mutual_failed(&spn, &e.text()))?;
         let next = (!next.is_empty()).then(|| format!("Negotiate {}", STANDARD.encode(next)));
         Ok((Handshake { initiator, spn, limit }, next))
     }
