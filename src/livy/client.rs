@@ -801,4 +801,28 @@ mod tests {
             "https://gw.example/gateway/cdp-proxy-api/livy/sessions/my%20job%2Fx"
         );
     }
+
+    #[test]
+    fn redirects_are_checked() {
+        let from = Url::parse("http://standby:8998/sessions?from=0").unwrap();
+        let to = redirect_target(&from, "http://active:8998/sessions?from=0", 1, "GET /sessions").unwrap();
+        assert_eq!(to.host_str(), Some("active"));
+        let relative = redirect_target(&from, "/livy/sessions", 1, "GET /sessions").unwrap();
+        assert_eq!(relative.as_str(), "http://standby:8998/livy/sessions");
+        let e = redirect_target(&from, "ftp://x/", 1, "GET /sessions").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidResponse);
+        let e = redirect_target(&from, "/x", MAX_REDIRECTS + 1, "GET /sessions").unwrap_err();
+        assert!(e.to_string().contains("more than 5 redirects"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_spn_is_a_usage_error_at_once() {
+        let mut config = ClientConfig::new("http://edge:8998").unwrap();
+        config.auth = Auth::Kerberos {
+            spn: Some("HTTP@".into()),
+        };
+        let e = LivyClient::new(config).err().unwrap();
+        assert_eq!(e.kind, ErrorKind::Usage);
+        assert!(e.to_string().contains("--spn"), "{e}");
+    }
 }

@@ -740,6 +740,23 @@ mod tests {
     }
 
     #[test]
+    fn names_import_where_the_library_is_installed() {
+        match Initiator::new("HTTP@localhost", NameForm::HostBased) {
+            Ok(initiator) => assert!(!initiator.is_complete()),
+            // A machine without Kerberos: nothing else to check here.
+            Err(GssError::NoLibrary { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+        if library().is_ok() {
+            Initiator::new("HTTP/localhost@LIVY.TEST", NameForm::Principal).unwrap();
+            assert!(matches!(
+                Initiator::new("HTTP@a\0b", NameForm::HostBased),
+                Err(GssError::BadName(_))
+            ));
+        }
+    }
+
+    #[test]
     fn status_codes_split_into_routine_and_supplementary_parts() {
         assert!(is_error(S_NO_CRED) && is_error(1 << 24));
         assert!(!is_error(S_CONTINUE_NEEDED) && !is_error(0));
