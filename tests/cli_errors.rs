@@ -119,7 +119,7 @@ fn a_401_says_what_the_server_asks_for() {
     );
     assert_eq!(
         line(&["Negotiate"], &exec),
-        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server asks for Kerberos (Negotiate/SPNEGO), which livy-tui does not support yet: reach Livy through a gateway that takes --user or a token (e.g. Knox)"
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server asks for Kerberos (Negotiate/SPNEGO): run kinit, then pass --auth kerberos"
     );
     assert_eq!(
         line(&["Bearer realm=\"gw\", error=\"invalid_token\""], &exec),
@@ -128,7 +128,7 @@ fn a_401_says_what_the_server_asks_for() {
     // Two header lines, one with two schemes: all three are named.
     assert_eq!(
         line(&["Negotiate, Basic realm=\"a, b\"", "Bearer"], &list),
-        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server accepts Negotiate (Kerberos, not supported by livy-tui yet), Basic (a user and password: --user NAME) or Bearer (a token: LIVY_TOKEN, --token-file or --token-command)"
+        "livy-tui: Error 401 Unauthorized (HTTP 401) — the server accepts Negotiate (Kerberos: kinit, then --auth kerberos), Basic (a user and password: --user NAME) or Bearer (a token: LIVY_TOKEN, --token-file or --token-command)"
     );
     // No challenge at all: the generic hint.
     assert_eq!(

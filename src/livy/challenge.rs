@@ -75,9 +75,13 @@ pub fn hint(www_authenticate: &str, sent: SentCredentials) -> Option<String> {
             "the server asks for a bearer token{}: put it in LIVY_TOKEN, or pass --token-file FILE or --token-command CMD",
             not_what_was_sent(sent)
         ),
-        [Scheme::Negotiate] => {
-            "the server asks for Kerberos (Negotiate/SPNEGO), which livy-tui does not support yet: reach Livy through a gateway that takes --user or a token (e.g. Knox)".to_string()
+        [Scheme::Negotiate] if sent == SentCredentials::Negotiate => {
+            "the server refused the Kerberos credentials: kinit again, or pass the service principal Livy runs as with --spn HTTP@HOST".to_string()
         }
+        [Scheme::Negotiate] => format!(
+            "the server asks for Kerberos (Negotiate/SPNEGO){}: run kinit, then pass --auth kerberos",
+            not_what_was_sent(sent)
+        ),
         [Scheme::Other(name)] => format!(
             "the server asks for {name} authentication, which livy-tui does not support: reach Livy through a gateway that takes --user or a token"
         ),
@@ -85,7 +89,9 @@ pub fn hint(www_authenticate: &str, sent: SentCredentials) -> Option<String> {
             let rejected = several.iter().any(|s| {
                 matches!(
                     (s, sent),
-                    (Scheme::Basic, SentCredentials::Basic) | (Scheme::Bearer, SentCredentials::Bearer)
+                    (Scheme::Basic, SentCredentials::Basic)
+                        | (Scheme::Bearer, SentCredentials::Bearer)
+                        | (Scheme::Negotiate, SentCredentials::Negotiate)
                 )
             });
             let names: Vec<String> = several.iter().map(describe).collect();
@@ -106,7 +112,7 @@ fn describe(scheme: &Scheme) -> String {
     match scheme {
         Scheme::Basic => "Basic (a user and password: --user NAME)".into(),
         Scheme::Bearer => "Bearer (a token: LIVY_TOKEN, --token-file or --token-command)".into(),
-        Scheme::Negotiate => "Negotiate (Kerberos, not supported by livy-tui yet)".into(),
+        Scheme::Negotiate => "Negotiate (Kerberos: kinit, then --auth kerberos)".into(),
         Scheme::Other(name) => format!("{name} (not supported by livy-tui)"),
     }
 }
@@ -184,8 +190,13 @@ mod tests {
         let bearer = hint("Bearer", SentCredentials::Bearer).unwrap();
         assert!(bearer.contains("expired"), "{bearer}");
         let kerberos = hint("Negotiate", SentCredentials::Basic).unwrap();
+        assert_eq!(
+            kerberos,
+            "the server asks for Kerberos (Negotiate/SPNEGO), not a user and password: run kinit, then pass --auth kerberos"
+        );
+        let kerberos = hint("Negotiate", SentCredentials::Negotiate).unwrap();
         assert!(
-            kerberos.contains("Kerberos") && kerberos.contains("does not support"),
+            kerberos.contains("refused") && kerberos.contains("kinit") && kerberos.contains("--spn"),
             "{kerberos}"
         );
         let digest = hint(r#"Digest realm="x", nonce="1""#, SentCredentials::None).unwrap();
@@ -201,7 +212,7 @@ mod tests {
         let h = hint("Negotiate, Basic realm=\"x\", Bearer", SentCredentials::None).unwrap();
         assert_eq!(
             h,
-            "the server accepts Negotiate (Kerberos, not supported by livy-tui yet), Basic (a user and password: --user NAME) or Bearer (a token: LIVY_TOKEN, --token-file or --token-command)"
+            "the server accepts Negotiate (Kerberos: kinit, then --auth kerberos), Basic (a user and password: --user NAME) or Bearer (a token: LIVY_TOKEN, --token-file or --token-command)"
         );
         let h = hint("Negotiate, Basic", SentCredentials::Basic).unwrap();
         assert!(

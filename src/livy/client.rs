@@ -1,17 +1,18 @@
 //! The typed async Livy client: every endpoint, version-gated request fields, retries for
 //! idempotent calls, and statement submission that never creates a statement twice.
 
-use super::challenge::SentCredentials;
+use super::challenge::{self, Scheme, SentCredentials};
 use super::config::{Auth, ClientConfig, RetryNotice, RetryPolicy};
-use super::error::{ErrorKind, LivyError, Result};
+use super::error::{ErrorKind, LivyError, Result, server_text};
 use super::ids::{BatchId, SessionId, StatementId};
 use super::requests::{CompletionRequest, CreateBatch, CreateSession, CreateStatement};
+use super::spnego::negotiate::{self, Handshake, ServiceName};
 use super::types::{
     Batch, Completion, LivyVersion, LogPage, Page, Session, SessionStateReply, Statement, StatementList, VersionInfo,
 };
 use backon::{ExponentialBuilder, Retryable};
-use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, WWW_AUTHENTICATE};
+use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
@@ -21,6 +22,11 @@ use url::Url;
 
 /// Retries after a failed connection (refused, DNS, TLS): fewer than for a slow server.
 const MAX_CONNECT_RETRIES: usize = 2;
+/// Redirects followed by hand with Kerberos (a Livy HA standby pointing at the active one).
+const MAX_REDIRECTS: usize = 5;
+/// Rounds of one SPNEGO handshake: Kerberos needs one; the bound stops a server that keeps
+/// asking.
+const MAX_NEGOTIATE_LEGS: usize = 3;
 
 /// Statement list order (`order=desc` needs Livy 0.8+; older servers ignore it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +57,10 @@ type Body = Option<Vec<u8>>;
 impl LivyClient {
     /// Builds the HTTP client. Fails on unreadable certificates and invalid headers.
     pub fn new(config: ClientConfig) -> Result<Self> {
+        if let Auth::Kerberos { spn: Some(spn) } = &config.auth {
+            // A malformed --spn is a usage error now, not at the first 401.
+            negotiate::service_name(Some(spn), &config.base_url)?;
+        }
         let http = build_http(&config)?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -423,48 +433,23 @@ impl LivyClient {
         what: &str,
     ) -> Result<Vec<u8>> {
         let config = &self.inner.config;
+        if let Auth::Kerberos { spn } = &config.auth {
+            return self
+                .send_negotiate(method, url, query, body, what, spn.as_deref())
+                .await;
+        }
         let mut request = self.inner.http.request(method, url).query(query);
         request = match &config.auth {
-            Auth::None => request,
             Auth::Basic { user, password } => request.basic_auth(user, Some(password)),
             Auth::Bearer { token } => request.bearer_auth(token),
-            // The SPNEGO handshake answers the server's 401 (not yet: the server's hint says so).
-            Auth::Kerberos { .. } => request,
+            Auth::None | Auth::Kerberos { .. } => request,
         };
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
-        tracing::debug!(%what, "request");
-        let base = config.base_url.as_str().trim_end_matches('/');
-        let response = request
-            .send()
-            .await
-            .map_err(|e| LivyError::from_transport(&e, what, base))?;
-        let status = response.status();
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        let content_type = header(CONTENT_TYPE);
-        // A server may offer each scheme on its own line; HTTP lets them be joined by commas.
-        let challenge = response
-            .headers()
-            .get_all(WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| LivyError::from_transport(&e, what, base))?;
-        if status.is_success() {
-            tracing::debug!(%what, %status, len = bytes.len(), "reply");
-            return Ok(bytes.to_vec());
+        let reply = self.exchange(request, what).await?;
+        if reply.status.is_success() {
+            return Ok(reply.bytes);
         }
         let sent = match &config.auth {
             Auth::Basic { .. } => SentCredentials::Basic,
@@ -480,9 +465,160 @@ impl LivyClient {
             }
             Auth::None => SentCredentials::None,
         };
-        let err = LivyError::from_reply_sent(status.as_u16(), &content_type, &challenge, &bytes, what, sent);
-        tracing::debug!(%what, %status, error = %err, detail = ?err.detail, "error reply");
-        Err(err)
+        Err(reply_error(&reply, what, sent))
+    }
+
+    /// A request with Kerberos, as `curl --negotiate` does it: sent as it is first (a
+    /// `hadoop.auth` cookie from an earlier handshake, kept by the cookie store, may be all
+    /// the server needs); a 401 offering `Negotiate` gets a fresh security context and the
+    /// same request again with its token (a 401 means nothing was done, so the body is sent
+    /// again). Redirects are followed here, so that another host gets a token of its own.
+    async fn send_negotiate(
+        &self,
+        method: Method,
+        url: Url,
+        query: &[(&str, String)],
+        body: Body,
+        what: &str,
+        spn_override: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let limit = self.inner.config.read_timeout;
+        let mut url = url;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let (mut method, mut body) = (method, body);
+        let mut redirects = 0;
+        let mut legs = 0;
+        let mut handshake: Option<Handshake> = None;
+        let mut authorization: Option<String> = None;
+        loop {
+            let mut request = self.inner.http.request(method.clone(), url.clone());
+            let sent_token = authorization.take();
+            if let Some(value) = &sent_token {
+                request = request.header(AUTHORIZATION, value);
+            }
+            if let Some(body) = &body {
+                request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
+            }
+            let reply = self.exchange(request, what).await?;
+            let status = reply.status.as_u16();
+            if reply.status.is_success() {
+                if let Some(handshake) = handshake.take()
+                    && sent_token.is_some()
+                {
+                    handshake.finish(&reply.challenge).await?;
+                }
+                return Ok(reply.bytes);
+            }
+            if reply.status.is_redirection()
+                && let Some(location) = &reply.location
+            {
+                redirects += 1;
+                let next = redirect_target(&url, location, redirects, what)?;
+                // 303 always, and 301/302 after a POST (as browsers and reqwest do), become a
+                // GET without a body; 307 and 308 keep the method and the body.
+                if status == 303 || (matches!(status, 301 | 302) && method == Method::POST) {
+                    method = Method::GET;
+                    body = None;
+                }
+                tracing::debug!(%what, %status, to = %next, "following a redirect");
+                url = next;
+                handshake = None;
+                legs = 0;
+                continue;
+            }
+            let offers_negotiate = challenge::schemes(&reply.challenge).contains(&Scheme::Negotiate);
+            if status == 401 && offers_negotiate {
+                match (handshake.take(), negotiate::server_token(&reply.challenge)) {
+                    // A mechanism that needs more than one round: the server answered the
+                    // token with one of its own (Kerberos does not; the bound stops a loop).
+                    (Some(current), Some(token)) if sent_token.is_some() && legs < MAX_NEGOTIATE_LEGS => {
+                        let spn = current.spn().clone();
+                        match current.step(token).await? {
+                            (next_handshake, Some(next)) => {
+                                authorization = Some(next);
+                                handshake = Some(next_handshake);
+                                legs += 1;
+                                continue;
+                            }
+                            (_, None) => return Err(negotiate::refused(401, &spn, what, &first_line(&reply))),
+                        }
+                    }
+                    (Some(current), _) if sent_token.is_some() => {
+                        return Err(negotiate::refused(401, current.spn(), what, &first_line(&reply)));
+                    }
+                    // No token was sent (the first request, or the cookie expired): a new
+                    // handshake with a fresh context; a replayed token would be refused.
+                    _ => {
+                        let spn = self.service_for(&url, spn_override)?;
+                        tracing::debug!(%what, %spn, "Kerberos handshake");
+                        let (next_handshake, header) = Handshake::start(spn, limit).await?;
+                        authorization = Some(header);
+                        handshake = Some(next_handshake);
+                        legs = 1;
+                        continue;
+                    }
+                }
+            }
+            if let Some(current) = &handshake
+                && sent_token.is_some()
+                && matches!(status, 401 | 403)
+            {
+                return Err(negotiate::refused(status, current.spn(), what, &first_line(&reply)));
+            }
+            return Err(reply_error(&reply, what, SentCredentials::Negotiate));
+        }
+    }
+
+    /// The Kerberos service for a URL: `--spn` for the configured host, `HTTP@<host>` for
+    /// the URL's host otherwise (another host reached by a redirect).
+    fn service_for(&self, url: &Url, spn_override: Option<&str>) -> Result<ServiceName> {
+        let same_host = url.host_str() == self.inner.config.base_url.host_str();
+        negotiate::service_name(spn_override.filter(|_| same_host), url)
+    }
+
+    /// Sends a request and reads the whole reply.
+    async fn exchange(&self, request: reqwest::RequestBuilder, what: &str) -> Result<Reply> {
+        tracing::debug!(%what, "request");
+        let base = self.inner.config.base_url.as_str().trim_end_matches('/');
+        let response = request
+            .send()
+            .await
+            .map_err(|e| LivyError::from_transport(&e, what, base))?;
+        let status = response.status();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(CONTENT_TYPE).unwrap_or_default();
+        let location = header(LOCATION);
+        // A server may offer each scheme on its own line; HTTP lets them be joined by commas.
+        let challenge = response
+            .headers()
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| LivyError::from_transport(&e, what, base))?
+            .to_vec();
+        if status.is_success() {
+            tracing::debug!(%what, %status, len = bytes.len(), "reply");
+        }
+        Ok(Reply {
+            status,
+            content_type,
+            challenge,
+            location,
+            bytes,
+        })
     }
 
     fn url(&self, path: &[&str]) -> Url {
@@ -524,6 +660,61 @@ fn log_paging(from: Option<i64>, size: Option<i64>) -> Vec<(&'static str, String
     q
 }
 
+/// A reply, read in full.
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    /// Every `WWW-Authenticate` line, joined with `, `.
+    challenge: String,
+    location: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// The error for a non-success reply.
+fn reply_error(reply: &Reply, what: &str, sent: SentCredentials) -> LivyError {
+    let err = LivyError::from_reply_sent(
+        reply.status.as_u16(),
+        &reply.content_type,
+        &reply.challenge,
+        &reply.bytes,
+        what,
+        sent,
+    );
+    tracing::debug!(%what, status = %reply.status, error = %err, detail = ?err.detail, "error reply");
+    err
+}
+
+/// The first line of the server's error text, kept short.
+fn first_line(reply: &Reply) -> String {
+    let text = server_text(&reply.content_type, &reply.bytes);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    line.chars().take(200).collect()
+}
+
+/// Where a redirect leads, checked: at most `MAX_REDIRECTS` hops, http or https only.
+fn redirect_target(from: &Url, location: &str, hops: usize, what: &str) -> Result<Url> {
+    let invalid = |msg: String| {
+        LivyError::new(ErrorKind::InvalidResponse, msg)
+            .with_hint("check --url: it should name Livy (or its gateway) itself")
+    };
+    if hops > MAX_REDIRECTS {
+        return Err(invalid(format!(
+            "{what}: more than {MAX_REDIRECTS} redirects (the last to {location})"
+        )));
+    }
+    let next = from.join(location).map_err(|e| {
+        invalid(format!(
+            "{what}: the server redirected to an invalid URL {location:?}: {e}"
+        ))
+    })?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "{what}: the server redirected to {next}, which is not http(s)"
+        )));
+    }
+    Ok(next)
+}
+
 /// Livy turns CRLF into the system line ending, and may trim; compare code loosely.
 fn normalize_code(code: &str) -> String {
     code.replace("\r\n", "\n").trim().to_string()
@@ -551,6 +742,10 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
         .read_timeout(config.read_timeout);
     if config.no_proxy {
         builder = builder.no_proxy();
+    }
+    if matches!(config.auth, Auth::Kerberos { .. }) {
+        // Redirects are followed by `send_negotiate`: another host needs a token of its own.
+        builder = builder.redirect(reqwest::redirect::Policy::none());
     }
     if config.insecure {
         builder = builder.tls_danger_accept_invalid_certs(true);
@@ -605,5 +800,29 @@ mod tests {
             client.url(&["sessions", "my job/x"]).as_str(),
             "https://gw.example/gateway/cdp-proxy-api/livy/sessions/my%20job%2Fx"
         );
+    }
+
+    #[test]
+    fn redirects_are_checked() {
+        let from = Url::parse("http://standby:8998/sessions?from=0").unwrap();
+        let to = redirect_target(&from, "http://active:8998/sessions?from=0", 1, "GET /sessions").unwrap();
+        assert_eq!(to.host_str(), Some("active"));
+        let relative = redirect_target(&from, "/livy/sessions", 1, "GET /sessions").unwrap();
+        assert_eq!(relative.as_str(), "http://standby:8998/livy/sessions");
+        let e = redirect_target(&from, "ftp://x/", 1, "GET /sessions").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidResponse);
+        let e = redirect_target(&from, "/x", MAX_REDIRECTS + 1, "GET /sessions").unwrap_err();
+        assert!(e.to_string().contains("more than 5 redirects"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_spn_is_a_usage_error_at_once() {
+        let mut config = ClientConfig::new("http://edge:8998").unwrap();
+        config.auth = Auth::Kerberos {
+            spn: Some("HTTP@".into()),
+        };
+        let e = LivyClient::new(config).err().unwrap();
+        assert_eq!(e.kind, ErrorKind::Usage);
+        assert!(e.to_string().contains("--spn"), "{e}");
     }
 }

@@ -24,6 +24,9 @@ pub enum ErrorKind {
     Unsupported,
     /// Bad input from the user or the config, caught before any request.
     Usage,
+    /// Credentials that cannot be used: no Kerberos ticket or an expired one, a service the
+    /// KDC does not know, a token the server refused, a server that failed to prove itself.
+    Auth,
 }
 
 /// A failed Livy call.

@@ -10,6 +10,7 @@ pub mod flavor;
 pub mod ids;
 pub mod log_tail;
 pub mod requests;
+pub mod spnego;
 pub mod states;
 pub mod types;
 

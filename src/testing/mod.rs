@@ -12,8 +12,10 @@
 
 mod faults;
 pub mod fixtures;
+pub mod kdc;
 mod lang;
 mod scripted;
+pub mod spnego;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -25,7 +27,9 @@ use axum::middleware::from_fn_with_state;
 use serde_json::Value;
 
 pub use faults::{Faults, RecordedRequest};
+pub use kdc::TestKdc;
 pub use scripted::{Reply, ReplyBody};
+pub use spnego::{MutualToken, SpnegoGateway, SpnegoGatewayConfig};
 
 use faults::{FaultState, Harness};
 use scripted::{ScriptSettings, ScriptedBackend, Shared};
