@@ -120,7 +120,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
             }
             path
         }
-        None => app.document.recovery_key(),
+        None => app.notebook.document.recovery_key(),
     };
     offer_recovery(&mut app, &recovery_key);
     if !config.key_notes.is_empty() {
