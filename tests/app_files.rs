@@ -11,7 +11,7 @@ use livy_tui::app::{
     Settings, StatementEvent,
 };
 use livy_tui::livy::{CreateSession, Session, SessionId, SessionKind, SessionState, Statement};
-use livy_tui::notebook::{Notebook, NotebookCell};
+use livy_tui::notebook::{Notebook, NotebookCell, NotebookError};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -116,10 +116,14 @@ fn edits_make_the_notebook_dirty_and_a_save_makes_it_clean() {
     // a failed save says why and stays dirty
     type_text(&mut app, "3");
     let (path, _, version) = save_effect(&app.update(ctrl('s')));
+    let error = NotebookError::PermissionDenied {
+        path: path.clone(),
+        action: "write",
+    };
     app.update(AppEvent::Saved {
         path,
         version,
-        result: Err("permission denied".into()),
+        result: Err(error),
     });
     assert!(app.notebook.document.is_dirty());
     let message = app.message.as_ref().unwrap();

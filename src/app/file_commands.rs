@@ -5,7 +5,7 @@ use super::cell::PreparedOutput;
 use super::events::Effect;
 use super::{App, Overlay};
 use crate::livy::CreateSession;
-use crate::notebook::{ConfigureCellError, Format, JupyterOutput, Notebook, SessionBinding};
+use crate::notebook::{ConfigureCellError, Format, JupyterOutput, Notebook, NotebookError, SessionBinding};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -115,7 +115,7 @@ impl App {
     }
 
     /// A worker's report on a save.
-    pub(super) fn saved(&mut self, path: PathBuf, version: u64, result: Result<(), String>) -> Vec<Effect> {
+    pub(super) fn saved(&mut self, path: PathBuf, version: u64, result: Result<(), NotebookError>) -> Vec<Effect> {
         self.notebook.document.saving = None;
         match result {
             Ok(()) => {

@@ -109,7 +109,7 @@ impl EffectRunner {
                 let recovery = self.recovery.clone();
                 tokio::task::spawn_blocking(move || {
                     let notebook = snapshot.into_notebook();
-                    let result = crate::notebook::save(&path, &notebook).map_err(|e| e.to_string());
+                    let result = crate::notebook::save(&path, &notebook);
                     if result.is_ok()
                         && let Some(store) = recovery
                         && let Err(e) = store.discard(&path)
