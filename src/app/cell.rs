@@ -487,3 +487,38 @@ impl Cell {
         self.run == RunState::Queued || self.run.in_flight()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mime_shown_is_found_among_those_available() {
+        let mut output = RunOutput {
+            mimes: vec!["application/json".into(), "text/plain".into()],
+            ..RunOutput::default()
+        };
+        assert_eq!(output.mime_index(), None);
+        output.mime = Some("text/plain".into());
+        assert_eq!(output.mime_index(), Some(1));
+        output.mime = Some("image/png".into());
+        assert_eq!(output.mime_index(), None);
+    }
+
+    #[test]
+    fn a_run_state_is_in_flight_from_sending_to_cancelled() {
+        let now = Instant::now();
+        assert!(!RunState::Idle.in_flight() && !RunState::Queued.in_flight());
+        assert!(RunState::Submitting { since: now }.in_flight());
+        let finished = RunState::Finished {
+            duration: None,
+            outcome: Outcome::Ok,
+        };
+        assert!(!finished.in_flight());
+        let mut cell = Cell::new(CellId(1), SessionKind::PySpark);
+        cell.run = RunState::Queued;
+        assert!(cell.is_busy());
+        cell.run = finished;
+        assert!(!cell.is_busy());
+    }
+}

@@ -436,3 +436,16 @@ fn split_lines(lines: &[String], row: usize, col: usize) -> (String, String) {
     after.extend(lines[row + 1..].iter().map(String::as_str));
     (before.join("\n"), after.join("\n"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_splits_at_a_character_not_a_byte() {
+        let lines = ["a = 1".to_string(), "é = 'ü'".to_string(), "b".to_string()];
+        assert_eq!(split_lines(&lines, 1, 5), ("a = 1\né = '".into(), "ü'\nb".into()));
+        assert_eq!(split_lines(&lines, 0, 0), (String::new(), lines.join("\n")));
+        assert_eq!(split_lines(&lines, 2, 99), (lines.join("\n"), String::new()));
+    }
+}

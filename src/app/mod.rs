@@ -1,6 +1,24 @@
 //! The notebook's state and how it changes. `update` takes an event and returns the effects
 //! (IO) to carry out; nothing here awaits or draws. May use `livy` types, `notebook`,
 //! `output` and crossterm key events; never `ui`, `tui` or `cli`.
+//!
+//! [`App`] holds one value per concept:
+//!
+//! ```text
+//! notebook  NotebookState: cells, focus, editing, the file (Document), search, undo stack
+//!   cells[i]  Cell: id, kind, editor, run (RunState), output (RunOutput: shown, raw, mimes,
+//!             execution count, Jupyter outputs), view (OutputView: unfolded, scroll), doc
+//! session   SessionView: id, phase, what the server said about it
+//! runs      the queue and a cancel waiting for its statement (private; App::queued)
+//! log       LogView: lines, scroll, search
+//! overlays  the dialog on screen and those waiting (private; App::overlay)
+//! message, keymap, settings, now, quit, layout (ScreenLayout: what the last frame drew)
+//! ```
+//!
+//! Where the changes are made: `update.rs` (events), `commands.rs` (commands, by kind),
+//! `output_commands.rs` and `output_cursor.rs` (output keys), `runs.rs` (queue, statement
+//! reports), `search.rs`, `log.rs`, `overlay.rs` (dialog keys), `file_commands.rs` (open,
+//! save, recover).
 
 pub mod cell;
 pub mod command;
@@ -28,9 +46,10 @@ pub use events::{
 pub use keymap::Keymap;
 pub use log::{LOG_KEEP, LogSearch, LogView};
 pub use notebook_state::NotebookState;
-pub use overlay::{Overlay, Overlays};
+pub use overlay::Overlay;
 
 use crate::livy::{CreateSession, SessionId, SessionKind, SessionState};
+use overlay::Overlays;
 use runs::Runs;
 use std::time::{Duration, Instant};
 

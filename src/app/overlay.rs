@@ -1,5 +1,5 @@
 //! Modal layers over the notebook (help, questions, the value inspector) and their keys.
-//! The app shows at most one ([`Overlays`]: questions asked meanwhile wait their turn), takes
+//! The app shows at most one (`Overlays`: questions asked meanwhile wait their turn), takes
 //! it out while a key is handled, and puts back what the handler returns; each overlay's
 //! keys live in its own function below.
 
@@ -54,14 +54,13 @@ fn close(effects: Vec<Effect>) -> Handled {
 
 /// The overlay on screen and the questions waiting for it to be answered.
 #[derive(Debug, Default)]
-pub struct Overlays {
+pub(super) struct Overlays {
     current: Option<Overlay>,
     later: VecDeque<Overlay>,
 }
 
 impl Overlays {
-    /// The overlay on screen.
-    pub fn current(&self) -> Option<&Overlay> {
+    fn current(&self) -> Option<&Overlay> {
         self.current.as_ref()
     }
 
@@ -287,5 +286,43 @@ fn expand_home(typed: &str) -> std::path::PathBuf {
     match (typed.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
         _ => std::path::PathBuf::from(typed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn help(scroll: usize) -> Overlay {
+        Overlay::Help { scroll }
+    }
+
+    #[test]
+    fn questions_wait_their_turn_and_an_answer_shows_the_next() {
+        let mut overlays = Overlays::default();
+        overlays.offer(help(1));
+        overlays.offer(help(2));
+        overlays.offer(help(3));
+        assert_eq!(overlays.current(), Some(&help(1)));
+        // a key that keeps the overlay (changed) leaves the queue alone
+        let taken = overlays.take();
+        assert_eq!((taken, overlays.current()), (Some(help(1)), None));
+        overlays.next(Some(help(10)));
+        assert_eq!(overlays.current(), Some(&help(10)));
+        // answered: the next question shows
+        overlays.take();
+        overlays.next(None);
+        assert_eq!(overlays.current(), Some(&help(2)));
+        // an answer that opened an overlay of its own goes before the waiting ones
+        overlays.take();
+        overlays.open(Overlay::ConfirmUnsaved);
+        overlays.next(None);
+        assert_eq!(overlays.current(), Some(&Overlay::ConfirmUnsaved));
+        overlays.take();
+        overlays.next(None);
+        assert_eq!(overlays.current(), Some(&help(3)));
+        overlays.take();
+        overlays.next(None);
+        assert_eq!(overlays.current(), None);
     }
 }

@@ -265,7 +265,7 @@ struct ViewState {
 }
 
 impl ImageView {
-    /// Downscales very large images once (to at most [`MAX_CELLS`] cells of the font size) and
+    /// Downscales very large images once (to at most `MAX_CELLS` cells of the font size) and
     /// prepares the protocol; no encoding yet. Costs a resize for huge images: build it once
     /// per output, not per frame.
     pub fn new(picker: &Picker, image: &DecodedImage) -> ImageView {

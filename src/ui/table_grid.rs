@@ -524,6 +524,18 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_handed_out_down_to_the_bottom_and_no_further() {
+        let mut lines = Lines { next: 3, bottom: 5 };
+        assert_eq!(lines.by_ref().take(4).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(lines.next(), None);
+        let mut at_the_end = Lines {
+            next: u16::MAX,
+            bottom: u16::MAX,
+        };
+        assert_eq!((at_the_end.next(), at_the_end.next()), (None, None));
+    }
+
+    #[test]
     fn heights() {
         assert_eq!(TableGrid::height_for(&table(3, 1000), 10), 3 + 10 + 1);
         assert_eq!(TableGrid::height_for(&table(3, 2), 10), 3 + 2 + 1);
