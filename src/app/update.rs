@@ -59,13 +59,8 @@ impl App {
         if let Some(command) = self.keymap.lookup(&key, self.notebook.editing) {
             return self.run_command(command);
         }
-        if self.notebook.editing
-            && self
-                .notebook
-                .focused_mut()
-                .editor
-                .input(super::editor_keys::editor_input(key))
-        {
+        let input = super::editor_keys::editor_input(key);
+        if self.notebook.editing && self.notebook.focused_mut().editor.input(input) {
             self.touch();
         }
         Vec::new()
