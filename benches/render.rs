@@ -62,17 +62,17 @@ fn app_with(kind: SessionKind, code: &str, output: CellOutput) -> App {
             created: true,
         },
     ));
-    app.push_cell(kind, code);
-    app.cells.remove(0);
-    app.focus = 0;
-    app.editing = false;
-    let cell = &mut app.cells[0];
-    cell.execution_count = Some("0".into());
+    app.notebook.push_cell(kind, code);
+    app.notebook.cells.remove(0);
+    app.notebook.focus = 0;
+    app.notebook.editing = false;
+    let cell = &mut app.notebook.cells[0];
+    cell.output.execution_count = Some("0".into());
     cell.run = RunState::Finished {
         duration: Some(Duration::from_millis(2380)),
         outcome: Outcome::Ok,
     };
-    cell.output = Some(output);
+    cell.output.shown = Some(output);
     app
 }
 
@@ -119,8 +119,8 @@ fn table_frames(c: &mut Criterion) {
         })
         .collect();
     bench_frames(c, "frame/table_rows", &mut cases, |app, rows, flip| {
-        app.cells[0].output_scroll = rows / 2 + usize::from(flip);
-        if let Some(CellOutput::Table(t)) = &mut app.cells[0].output {
+        app.notebook.cells[0].view.scroll = rows / 2 + usize::from(flip);
+        if let Some(CellOutput::Table(t)) = &mut app.notebook.cells[0].output.shown {
             // the cursor in the middle, two columns in: the grid scrolls to it
             t.cursor = (rows / 2 + usize::from(flip), 2);
         }
@@ -143,7 +143,7 @@ fn text_frames(c: &mut Criterion) {
         })
         .collect();
     bench_frames(c, "frame/text_lines", &mut cases, |app, n, flip| {
-        app.cells[0].output_scroll = n / 2 + usize::from(flip);
+        app.notebook.cells[0].view.scroll = n / 2 + usize::from(flip);
     });
 }
 

@@ -117,7 +117,7 @@ impl Config {
             images: file
                 .images
                 .as_deref()
-                .map(|m| m.parse().map_err(ConfigProblem::Images))
+                .map(|m| m.parse::<ImageMode>().map_err(|e| ConfigProblem::Images(e.to_string())))
                 .transpose()?,
             keymap,
             key_notes,

@@ -47,9 +47,11 @@
 //!   act on.
 //!
 //! Which file a change belongs in: a new key or command → `app/command.rs` (one table); its
-//! behaviour → `app/commands.rs` (or `app/overlay.rs` for a dialog); how it looks → `ui/`;
-//! a new request → `livy/client.rs`; a new config key → `config.rs`; a new headless command
-//! → `cli/` (flags in `cli/args.rs`).
+//! behaviour → `app/commands.rs` (`app/output_commands.rs` for an output key, `app/overlay.rs`
+//! for a dialog); new state → the `app` value it belongs to (`App::notebook`, a `Cell`'s
+//! `output` or `view`, …; see `app`); how it looks → `ui/`; a new request →
+//! `livy/client.rs`; a new config key → `config.rs`; a new headless command → `cli/` (flags
+//! in `cli/args.rs`).
 
 pub mod app;
 pub mod cli;

@@ -11,7 +11,7 @@ use livy_tui::app::{
     Settings, StatementEvent,
 };
 use livy_tui::livy::{CreateSession, Session, SessionId, SessionKind, SessionState, Statement};
-use livy_tui::notebook::{Notebook, NotebookCell};
+use livy_tui::notebook::{Notebook, NotebookCell, NotebookError};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -90,13 +90,13 @@ fn edits_make_the_notebook_dirty_and_a_save_makes_it_clean() {
         Vec::new(),
         Some("nb.ipynb".into()),
     );
-    assert!(!app.document.is_dirty(), "a freshly opened notebook is clean");
+    assert!(!app.notebook.document.is_dirty(), "a freshly opened notebook is clean");
     type_text(&mut app, "x = 1");
-    assert!(app.document.is_dirty());
+    assert!(app.notebook.document.is_dirty());
     let (path, notebook, version) = save_effect(&app.update(ctrl('s')));
     assert_eq!(path, PathBuf::from("nb.ipynb"));
     assert_eq!(notebook.cells[0].source, "x = 1");
-    assert_eq!(app.document.saving, Some(version));
+    assert_eq!(app.notebook.document.saving, Some(version));
     // typing on while the save is written: still dirty afterwards
     type_text(&mut app, "2");
     app.update(AppEvent::Saved {
@@ -104,25 +104,29 @@ fn edits_make_the_notebook_dirty_and_a_save_makes_it_clean() {
         version,
         result: Ok(()),
     });
-    assert!(app.document.is_dirty(), "the later edit is not saved yet");
+    assert!(app.notebook.document.is_dirty(), "the later edit is not saved yet");
     let (_, _, version) = save_effect(&app.update(ctrl('s')));
     app.update(AppEvent::Saved {
         path,
         version,
         result: Ok(()),
     });
-    assert!(!app.document.is_dirty());
+    assert!(!app.notebook.document.is_dirty());
     assert!(app.message.as_ref().unwrap().text.contains("saved nb.ipynb"));
 
     // a failed save says why and stays dirty
     type_text(&mut app, "3");
     let (path, _, version) = save_effect(&app.update(ctrl('s')));
+    let error = NotebookError::PermissionDenied {
+        path: path.clone(),
+        action: "write",
+    };
     app.update(AppEvent::Saved {
         path,
         version,
-        result: Err("permission denied".into()),
+        result: Err(error),
     });
-    assert!(app.document.is_dirty());
+    assert!(app.notebook.document.is_dirty());
     let message = app.message.as_ref().unwrap();
     assert!(
         message.is_error && message.text.contains("permission denied"),
@@ -136,7 +140,7 @@ fn an_untitled_notebook_asks_for_a_name_and_checks_its_extension() {
     let mut app = new_app();
     type_text(&mut app, "1 + 1");
     assert!(app.update(ctrl('s')).is_empty());
-    assert!(matches!(app.overlay, Some(Overlay::SaveAs { .. })));
+    assert!(matches!(app.overlay(), Some(Overlay::SaveAs { .. })));
     type_text(&mut app, "report.txt");
     assert!(app.update(key(KeyCode::Enter)).is_empty());
     assert!(
@@ -144,7 +148,7 @@ fn an_untitled_notebook_asks_for_a_name_and_checks_its_extension() {
         "an unknown extension is refused"
     );
     assert!(
-        matches!(&app.overlay, Some(Overlay::SaveAs { input }) if input == "report.txt"),
+        matches!(app.overlay(), Some(Overlay::SaveAs { input }) if input == "report.txt"),
         "kept to fix"
     );
     for _ in 0..3 {
@@ -154,7 +158,7 @@ fn an_untitled_notebook_asks_for_a_name_and_checks_its_extension() {
     let (path, notebook, _) = save_effect(&app.update(key(KeyCode::Enter)));
     assert_eq!(path, PathBuf::from("report.py"));
     assert_eq!(notebook.cells[0].source, "1 + 1");
-    assert_eq!(app.overlay, None);
+    assert_eq!(app.overlay(), None);
 }
 
 #[test]
@@ -168,9 +172,9 @@ fn quitting_with_unsaved_changes_offers_save_or_discard() {
     type_text(&mut app, "x");
     app.update(key(KeyCode::Esc));
     app.update(ctrl('q'));
-    assert_eq!(app.overlay, Some(Overlay::ConfirmUnsaved));
+    assert_eq!(app.overlay(), Some(&Overlay::ConfirmUnsaved));
     app.update(key(KeyCode::Esc));
-    assert_eq!((app.overlay.clone(), app.quit.clone()), (None, None), "Esc stays");
+    assert_eq!((app.overlay().cloned(), app.quit.clone()), (None, None), "Esc stays");
 
     // save and quit: quits only once the save succeeded
     app.update(ctrl('q'));
@@ -215,14 +219,20 @@ fn unsaved_edits_are_copied_for_recovery_after_a_pause_or_every_few_seconds() {
     assert!(app.needs_ticks(), "ticks run while a recovery copy is due");
     app.now = t0 + Duration::from_millis(500);
     // a tick sets `now` itself; drive the due check through the document directly
-    assert!(!app.document.recovery_due(app.now), "still typing");
-    assert!(app.document.recovery_due(t0 + Duration::from_secs(3)), "a pause");
+    assert!(!app.notebook.document.recovery_due(app.now), "still typing");
+    assert!(
+        app.notebook.document.recovery_due(t0 + Duration::from_secs(3)),
+        "a pause"
+    );
     // typing on without a pause: a copy after at most five seconds
     for i in 1..=6u64 {
         app.now = t0 + Duration::from_secs(i);
         type_text(&mut app, "b");
     }
-    assert!(app.document.recovery_due(app.now), "five seconds of unsaved typing");
+    assert!(
+        app.notebook.document.recovery_due(app.now),
+        "five seconds of unsaved typing"
+    );
     let effects = app.update(AppEvent::Tick);
     match &effects[..] {
         [Effect::WriteRecovery { key, snapshot }] => {
@@ -234,7 +244,7 @@ fn unsaved_edits_are_copied_for_recovery_after_a_pause_or_every_few_seconds() {
     assert!(app.update(AppEvent::Tick).is_empty(), "not again without a change");
     assert!(!app.needs_ticks() || app.message.is_some() || app.session.is_starting());
     assert_eq!(
-        app.document.recovered_version, app.document.version,
+        app.notebook.document.recovered_version, app.notebook.document.version,
         "the copy covers every change, so no more recovery ticks are needed"
     );
 }
@@ -256,16 +266,16 @@ fn a_recovery_copy_is_offered_and_taken_back() {
         [Effect::PrepareNotebook(notebook)] => notebook.clone(),
         other => panic!("expected the notebook to be prepared on a worker: {other:?}"),
     };
-    assert_eq!(app.cells.len(), 1, "not replaced before its outputs are ready");
+    assert_eq!(app.notebook.cells.len(), 1, "not replaced before its outputs are ready");
     app.update(key(KeyCode::Char('i')));
     app.update(key(KeyCode::Char('x')));
-    assert_eq!(app.cells[0].code(), "old", "keys wait for the recovery");
+    assert_eq!(app.notebook.cells[0].code(), "old", "keys wait for the recovery");
     let prepared = livy_tui::app::cell::prepare_saved_outputs(&notebook);
     app.update(AppEvent::NotebookPrepared { notebook, prepared });
-    assert_eq!(app.cells.len(), 2);
-    assert_eq!(app.cells[1].code(), "typed before the crash");
-    assert!(app.document.is_dirty(), "recovered changes still need saving");
-    assert_eq!(app.document.path, Some(PathBuf::from("nb.ipynb")));
+    assert_eq!(app.notebook.cells.len(), 2);
+    assert_eq!(app.notebook.cells[1].code(), "typed before the crash");
+    assert!(app.notebook.document.is_dirty(), "recovered changes still need saving");
+    assert_eq!(app.notebook.document.path, Some(PathBuf::from("nb.ipynb")));
 
     // dropping it deletes the copy
     app.offer_recovery(std::time::SystemTime::now(), copy);
@@ -295,13 +305,13 @@ fn sparkmagic_cells_run_as_sql_and_jupyter_only_magics_and_markdown_are_not_sent
     nb.cells.push(tagged);
     app.open(nb, Vec::new(), Some("spark.ipynb".into()));
     assert_eq!(
-        app.cells[1].code(),
+        app.notebook.cells[1].code(),
         "%%sql -o df -q\nSELECT 1",
         "the editor shows what Jupyter shows"
     );
-    assert_eq!(app.cells[1].kind, SessionKind::Sql);
+    assert_eq!(app.notebook.cells[1].kind, SessionKind::Sql);
 
-    app.focus = 0;
+    app.notebook.focus = 0;
     assert!(app.update(key(KeyCode::Char('r'))).is_empty());
     assert!(
         app.message
@@ -310,7 +320,7 @@ fn sparkmagic_cells_run_as_sql_and_jupyter_only_magics_and_markdown_are_not_sent
             .text
             .contains("markdown cells are not run")
     );
-    app.focus = 2;
+    app.notebook.focus = 2;
     assert!(app.update(key(KeyCode::Char('r'))).is_empty());
     assert!(app.message.as_ref().unwrap().text.contains("%%info"));
 
@@ -330,7 +340,7 @@ fn sparkmagic_cells_run_as_sql_and_jupyter_only_magics_and_markdown_are_not_sent
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(app.cells[1].output, Some(CellOutput::Table(_))));
+    assert!(matches!(app.notebook.cells[1].output.shown, Some(CellOutput::Table(_))));
 
     // saved back: the magic line, tags and metadata as they were; the output as Jupyter's
     let notebook = app.snapshot().into_notebook();
@@ -380,17 +390,17 @@ fn a_live_session_from_the_file_is_offered_and_a_gone_one_offers_a_rerun() {
     nb.cells.push(NotebookCell::code("never ran"));
     app.open(nb, Vec::new(), Some("nb.ipynb".into()));
     app.offer_rerun("12".into());
-    assert!(matches!(&app.overlay, Some(Overlay::Rerun { cells, .. }) if cells.len() == 1));
+    assert!(matches!(app.overlay(), Some(Overlay::Rerun { cells, .. }) if cells.len() == 1));
     // only its answers close the offer: a stray key (a habit, a mistyped letter) keeps it
     for stray in [KeyCode::Char('x'), KeyCode::Down, KeyCode::Char('j'), KeyCode::Tab] {
         assert!(app.update(key(stray)).is_empty());
         assert!(
-            matches!(&app.overlay, Some(Overlay::Rerun { .. })),
+            matches!(app.overlay(), Some(Overlay::Rerun { .. })),
             "{stray:?} keeps the offer"
         );
     }
     app.update(key(KeyCode::Char('r')));
-    assert_eq!(app.queue.len(), 1, "queued until the new session is ready");
+    assert_eq!(app.queued(), 1, "queued until the new session is ready");
     let effects = ready(&mut app);
     assert!(
         matches!(&effects[..], [Effect::Submit { code, .. }] if code == "df = load()"),
@@ -403,10 +413,10 @@ fn questions_wait_their_turn() {
     let mut app = new_app();
     app.ask_reattach(SessionId::from("12"), "idle".into());
     app.offer_recovery(std::time::SystemTime::now(), Notebook::new(None));
-    assert!(matches!(app.overlay, Some(Overlay::Reattach { .. })));
+    assert!(matches!(app.overlay(), Some(Overlay::Reattach { .. })));
     app.update(key(KeyCode::Char('a')));
     assert!(
-        matches!(app.overlay, Some(Overlay::Recover { .. })),
+        matches!(app.overlay(), Some(Overlay::Recover { .. })),
         "the recovery question comes next, not lost"
     );
 }
@@ -457,7 +467,7 @@ fn the_notebook_and_run_send_the_same_statements_for_every_fixture_cell() {
         // Run all sends one cell at a time, the next when the last has finished.
         while let [Effect::Submit { cell, code, kind, .. }] = &effects[..] {
             let cell = *cell;
-            by_notebook[app.index_of(cell).unwrap()] = Some((code.clone(), kind.clone()));
+            by_notebook[app.notebook.index_of(cell).unwrap()] = Some((code.clone(), kind.clone()));
             effects = finished(
                 &mut app,
                 cell,
@@ -490,7 +500,7 @@ fn a_new_session_takes_the_configure_cells_as_they_are_now() {
     app.update(AppEvent::Session(1, SessionEvent::Updated(Box::new(dead))));
 
     // edited since the file was opened: the new settings apply
-    app.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", r#"{"driverMemory": "4g"}"#]);
+    app.notebook.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", r#"{"driverMemory": "4g"}"#]);
     match &app.update(ctrl('n'))[..] {
         [
             Effect::StartSession {
@@ -506,7 +516,7 @@ fn a_new_session_takes_the_configure_cells_as_they_are_now() {
 
     // a cell that cannot be read stops the new session with a one-line reason
     app.update(AppEvent::Session(2, SessionEvent::Failed("no".into())));
-    app.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", "{oops"]);
+    app.notebook.cells[0].editor = tui_textarea::TextArea::from(["%%configure -f", "{oops"]);
     assert!(app.update(ctrl('n')).is_empty());
     let text = &app.message.as_ref().unwrap().text;
     assert!(

@@ -104,10 +104,10 @@ fn a_new_notebook_starts_the_session_and_lets_you_type_at_once() {
     assert!(
         matches!(&effects[..], [Effect::StartSession { generation: 1, start: SessionStartSpec::Create(c) }] if c.name.as_deref() == Some("nb"))
     );
-    assert_eq!(app.cells.len(), 1);
-    assert!(app.editing, "one empty cell in edit mode");
+    assert_eq!(app.notebook.cells.len(), 1);
+    assert!(app.notebook.editing, "one empty cell in edit mode");
     type_text(&mut app, "1 + 1");
-    assert_eq!(app.cells[0].code(), "1 + 1");
+    assert_eq!(app.notebook.cells[0].code(), "1 + 1");
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn a_cell_run_while_starting_is_queued_then_sent_when_idle() {
     let (mut app, _) = new_app();
     type_text(&mut app, "1 + 1");
     assert!(app.update(ctrl('e')).is_empty(), "nothing to send yet");
-    assert_eq!(app.cells[0].run, RunState::Queued);
+    assert_eq!(app.notebook.cells[0].run, RunState::Queued);
     assert!(ready(&mut app, SessionState::Starting).is_empty());
     let effects = app.update(AppEvent::Session(
         1,
@@ -141,20 +141,20 @@ fn statements_run_in_order_and_outputs_land_on_their_cells() {
     ready(&mut app, SessionState::Idle);
     type_text(&mut app, "1 + 1");
     let first = submitted_cell(&app.update(ctrl('r')));
-    assert_eq!(app.focus, 1, "run-and-advance made and focused a new cell");
+    assert_eq!(app.notebook.focus, 1, "run-and-advance made and focused a new cell");
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('4'))); // sql
     app.update(key(KeyCode::Enter));
     type_text(&mut app, "select 1");
     assert!(app.update(ctrl('e')).is_empty(), "waits behind the first");
-    assert_eq!(app.cells[1].run, RunState::Queued);
+    assert_eq!(app.notebook.cells[1].run, RunState::Queued);
 
     app.update(AppEvent::Statement(
         1,
         first,
         Box::new(StatementEvent::Submitted(statement(0, "running", None))),
     ));
-    assert!(matches!(app.cells[0].run, RunState::Running { .. }));
+    assert!(matches!(app.notebook.cells[0].run, RunState::Running { .. }));
     let done = statement(
         0,
         "available",
@@ -162,17 +162,17 @@ fn statements_run_in_order_and_outputs_land_on_their_cells() {
     );
     let effects = app.update(AppEvent::Statement(1, first, Box::new(StatementEvent::Finished(done))));
     assert_eq!(
-        app.cells[0].output,
+        app.notebook.cells[0].output.shown,
         Some(CellOutput::Text(vec!["res0: Int = 2".into()].into()))
     );
     assert_eq!(
-        app.cells[0].run,
+        app.notebook.cells[0].run,
         RunState::Finished {
             duration: Some(Duration::from_millis(400)),
             outcome: Outcome::Ok
         }
     );
-    assert_eq!(app.cells[0].execution_count.as_deref(), Some("0"));
+    assert_eq!(app.notebook.cells[0].output.execution_count.as_deref(), Some("0"));
     match &effects[..] {
         [Effect::Submit { kind, code, .. }] => {
             assert_eq!(
@@ -201,23 +201,23 @@ fn failures_show_the_error_with_a_folded_traceback() {
     );
     app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(failed))));
     assert!(matches!(
-        app.cells[0].run,
+        app.notebook.cells[0].run,
         RunState::Finished {
             outcome: Outcome::Error,
             ..
         }
     ));
-    match &app.cells[0].output {
+    match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Error { ename, traceback, .. }) => {
             assert_eq!(ename, "ZeroDivisionError");
             assert_eq!(traceback.len(), 2);
         }
         other => panic!("{other:?}"),
     }
-    assert!(!app.cells[0].unfolded);
+    assert!(!app.notebook.cells[0].view.unfolded);
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('o')));
-    assert!(app.cells[0].unfolded);
+    assert!(app.notebook.cells[0].view.unfolded);
 }
 
 #[test]
@@ -235,7 +235,7 @@ fn untrusted_output_is_stripped_of_control_sequences() {
     app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(done))));
     // Only well-formed SGR colour survives (drawn as colour); clipboard, screen and C1 are gone.
     assert_eq!(
-        app.cells[0].output,
+        app.notebook.cells[0].output.shown,
         Some(CellOutput::Text(vec!["ok\u{1b}[31mred\u{1b}[0m".into()].into()))
     );
 }
@@ -260,14 +260,14 @@ fn cancel_asks_the_server_and_cancel_all_drops_the_queue() {
             statement: StatementId::from("3")
         }]
     );
-    assert!(matches!(app.cells[0].run, RunState::Cancelling { .. }));
+    assert!(matches!(app.notebook.cells[0].run, RunState::Cancelling { .. }));
     app.update(AppEvent::Statement(
         1,
         cell,
         Box::new(StatementEvent::Finished(statement(3, "cancelled", None))),
     ));
     assert!(matches!(
-        app.cells[0].run,
+        app.notebook.cells[0].run,
         RunState::Finished {
             outcome: Outcome::Cancelled,
             ..
@@ -276,17 +276,17 @@ fn cancel_asks_the_server_and_cancel_all_drops_the_queue() {
 
     // Queue two behind a running one, then cancel everything.
     app.update(ctrl('e'));
-    let running = app.running_cell().unwrap().id;
+    let running = app.notebook.running_cell().unwrap().id;
     app.update(AppEvent::Statement(
         1,
         running,
         Box::new(StatementEvent::Submitted(statement(4, "running", None))),
     ));
     app.run_command(Command::InsertBelow);
-    app.editing = true;
+    app.notebook.editing = true;
     type_text(&mut app, "1");
     app.update(ctrl('e'));
-    assert_eq!(app.queue.len(), 1);
+    assert_eq!(app.queued(), 1);
     app.update(key(KeyCode::Esc));
     let effects = app.update(key(KeyCode::Char('I')));
     assert_eq!(
@@ -296,8 +296,8 @@ fn cancel_asks_the_server_and_cancel_all_drops_the_queue() {
             statement: StatementId::from("4")
         }]
     );
-    assert!(app.queue.is_empty());
-    assert_eq!(app.cells[1].run, RunState::Idle);
+    assert!((app.queued() == 0));
+    assert_eq!(app.notebook.cells[1].run, RunState::Idle);
 }
 
 #[test]
@@ -357,13 +357,13 @@ fn quitting_asks_before_deleting_a_session_it_created() {
     ready(&mut app, SessionState::Idle);
     app.update(ctrl('q'));
     assert_eq!(
-        app.overlay,
-        Some(Overlay::ConfirmQuit {
+        app.overlay(),
+        Some(&Overlay::ConfirmQuit {
             delete_by_default: true
         })
     );
     app.update(key(KeyCode::Esc));
-    assert_eq!((app.overlay.clone(), app.quit.clone()), (None, None), "Esc stays");
+    assert_eq!((app.overlay().cloned(), app.quit.clone()), (None, None), "Esc stays");
     app.update(ctrl('q'));
     app.update(key(KeyCode::Char('n')));
     assert_eq!(app.quit, Some(QuitPlan { delete_session: None }));
@@ -397,7 +397,7 @@ fn an_attached_session_is_never_deleted_unasked() {
         },
     ));
     app.update(ctrl('q'));
-    assert_eq!(app.overlay, None);
+    assert_eq!(app.overlay(), None);
     assert_eq!(app.quit, Some(QuitPlan { delete_session: None }));
 }
 
@@ -407,22 +407,22 @@ fn cells_are_added_deleted_restored_moved_split_and_merged() {
     type_text(&mut app, "a\nb");
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('b')));
-    assert_eq!((app.cells.len(), app.focus), (2, 1));
+    assert_eq!((app.notebook.cells.len(), app.notebook.focus), (2, 1));
     app.update(key(KeyCode::Char('x')));
-    assert_eq!(app.cells.len(), 1);
+    assert_eq!(app.notebook.cells.len(), 1);
     app.update(key(KeyCode::Char('z')));
-    assert_eq!(app.cells.len(), 2);
+    assert_eq!(app.notebook.cells.len(), 2);
     app.update(key(KeyCode::Char('K')));
-    assert_eq!(app.cells[1].code(), "a\nb", "moved up");
+    assert_eq!(app.notebook.cells[1].code(), "a\nb", "moved up");
     app.update(key(KeyCode::Char('j')));
     app.update(key(KeyCode::Char('M')));
-    assert_eq!(app.cells.len(), 2, "nothing below to merge");
+    assert_eq!(app.notebook.cells.len(), 2, "nothing below to merge");
     app.update(key(KeyCode::Char('k')));
     app.update(key(KeyCode::Char('M')));
-    assert_eq!(app.cells.len(), 1);
-    assert_eq!(app.cells[0].code(), "\na\nb");
+    assert_eq!(app.notebook.cells.len(), 1);
+    assert_eq!(app.notebook.cells[0].code(), "\na\nb");
     app.update(key(KeyCode::Char('t')));
-    assert_eq!(app.cells[0].kind, SessionKind::PySpark);
+    assert_eq!(app.notebook.cells[0].kind, SessionKind::PySpark);
 }
 
 #[test]
@@ -456,8 +456,8 @@ fn the_log_follows_until_scrolled_back_and_pasted_text_is_inserted() {
     assert_eq!(app.log.scroll_back, 0);
     app.update(key(KeyCode::Esc));
     app.update(AppEvent::Paste("x = 1\r\ny = 2".into()));
-    assert!(app.editing);
-    assert_eq!(app.cells[0].code(), "x = 1\ny = 2");
+    assert!(app.notebook.editing);
+    assert_eq!(app.notebook.cells[0].code(), "x = 1\ny = 2");
 }
 
 #[test]
@@ -465,28 +465,28 @@ fn help_scrolls_and_any_other_key_closes_it() {
     let (mut app, _) = new_app();
     app.update(AppEvent::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)));
     app.update(key(KeyCode::PageDown));
-    assert_eq!(app.overlay, Some(Overlay::Help { scroll: 10 }));
+    assert_eq!(app.overlay(), Some(&Overlay::Help { scroll: 10 }));
     app.update(key(KeyCode::Up));
-    assert_eq!(app.overlay, Some(Overlay::Help { scroll: 9 }));
+    assert_eq!(app.overlay(), Some(&Overlay::Help { scroll: 9 }));
     app.update(key(KeyCode::Char('x')));
-    assert_eq!(app.overlay, None);
-    assert_eq!(app.cells[0].code(), "", "the closing key is not typed");
+    assert_eq!(app.overlay(), None);
+    assert_eq!(app.notebook.cells[0].code(), "", "the closing key is not typed");
 }
 
 #[test]
 fn a_click_focuses_the_cell_under_the_pointer() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let (mut app, _) = new_app();
-    app.push_cell(SessionKind::Sql, "select 1");
+    app.notebook.push_cell(SessionKind::Sql, "select 1");
     let cell_hits = vec![
         livy_tui::app::CellHit {
-            cell: app.cells[0].id,
+            cell: app.notebook.cells[0].id,
             top: 0,
             bottom: 3,
             code_bottom: 2,
         },
         livy_tui::app::CellHit {
-            cell: app.cells[1].id,
+            cell: app.notebook.cells[1].id,
             top: 3,
             bottom: 8,
             code_bottom: 5,
@@ -505,26 +505,30 @@ fn a_click_focuses_the_cell_under_the_pointer() {
         })
     };
     app.update(click(4));
-    assert_eq!((app.focus, app.editing), (1, true), "a click on code edits it");
+    assert_eq!(
+        (app.notebook.focus, app.notebook.editing),
+        (1, true),
+        "a click on code edits it"
+    );
     app.update(click(6));
     assert_eq!(
-        (app.focus, app.editing),
+        (app.notebook.focus, app.notebook.editing),
         (1, false),
         "a click on the output selects the cell"
     );
     app.update(click(20));
-    assert_eq!(app.focus, 1, "a click below the cells changes nothing");
+    assert_eq!(app.notebook.focus, 1, "a click below the cells changes nothing");
 }
 
 #[test]
 fn the_mouse_does_not_reach_the_cells_under_a_dialog() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let (mut app, _) = new_app();
-    app.push_cell(SessionKind::Sql, "select 1");
-    app.push_cell(SessionKind::Sql, "select 2");
+    app.notebook.push_cell(SessionKind::Sql, "select 1");
+    app.notebook.push_cell(SessionKind::Sql, "select 2");
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::F(1)));
-    assert!(app.overlay.is_some());
+    assert!(app.overlay().is_some());
     let mouse = |kind| {
         AppEvent::Mouse(MouseEvent {
             kind,
@@ -537,14 +541,17 @@ fn the_mouse_does_not_reach_the_cells_under_a_dialog() {
     app.update(mouse(MouseEventKind::ScrollDown));
     app.update(mouse(MouseEventKind::Down(MouseButton::Left)));
     assert_eq!(
-        (app.focus, app.editing),
+        (app.notebook.focus, app.notebook.editing),
         (0, false),
         "the cells stay put under the help"
     );
-    assert!(app.overlay.is_some(), "the dialog is still open");
+    assert!(app.overlay().is_some(), "the dialog is still open");
     app.update(key(KeyCode::Esc));
     app.update(mouse(MouseEventKind::ScrollDown));
-    assert_eq!(app.focus, 1, "without the dialog the wheel moves between cells");
+    assert_eq!(
+        app.notebook.focus, 1,
+        "without the dialog the wheel moves between cells"
+    );
 }
 
 #[test]
@@ -554,11 +561,11 @@ fn ctrl_j_in_the_editor_is_a_new_line_and_letters_are_never_commands() {
     app.update(ctrl('j'));
     type_text(&mut app, "rabbit");
     assert_eq!(
-        app.cells[0].code(),
+        app.notebook.cells[0].code(),
         "val a = 1\nrabbit",
         "nothing deleted, no command run"
     );
-    assert_eq!(app.cells.len(), 1, "b (insert below) typed, not run");
+    assert_eq!(app.notebook.cells.len(), 1, "b (insert below) typed, not run");
 }
 
 #[test]
@@ -612,7 +619,7 @@ fn tables_come_from_livy_sql_and_show_and_any_carried_type_can_be_shown() {
         Some(serde_json::json!({"status": "ok", "data": {"text/plain": show}})),
     );
     app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(done))));
-    match &app.cells[0].output {
+    match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Table(t)) => {
             assert_eq!(t.table.rows.len(), 2);
             assert!(
@@ -626,7 +633,7 @@ fn tables_come_from_livy_sql_and_show_and_any_carried_type_can_be_shown() {
 
     // A bundle with a table and text: the table first, `m` shows the text, then back.
     app.update(key(KeyCode::Esc));
-    app.editing = true;
+    app.notebook.editing = true;
     type_text(&mut app, "\n%table t");
     let cell = submitted_cell(&app.update(ctrl('e')));
     let bundle = serde_json::json!({"status": "ok", "data": {
@@ -637,8 +644,11 @@ fn tables_come_from_livy_sql_and_show_and_any_carried_type_can_be_shown() {
         cell,
         Box::new(StatementEvent::Finished(statement(1, "available", Some(bundle)))),
     ));
-    assert!(matches!(app.cells[0].output, Some(CellOutput::Table(_))));
-    assert_eq!(app.cells[0].mimes, ["application/vnd.livy.table.v1+json", "text/plain"]);
+    assert!(matches!(app.notebook.cells[0].output.shown, Some(CellOutput::Table(_))));
+    assert_eq!(
+        app.notebook.cells[0].output.mimes,
+        ["application/vnd.livy.table.v1+json", "text/plain"]
+    );
     app.update(key(KeyCode::Esc));
     let effects = app.update(key(KeyCode::Char('m')));
     assert!(
@@ -647,14 +657,14 @@ fn tables_come_from_livy_sql_and_show_and_any_carried_type_can_be_shown() {
     );
     update_with_workers(&mut app, key(KeyCode::Char('m')));
     assert_eq!(
-        app.cells[0].output,
+        app.notebook.cells[0].output.shown,
         Some(CellOutput::Text(vec!["a = 1, 2, 3".into()].into()))
     );
     update_with_workers(&mut app, key(KeyCode::Char('m')));
-    assert!(matches!(app.cells[0].output, Some(CellOutput::Table(_))));
+    assert!(matches!(app.notebook.cells[0].output.shown, Some(CellOutput::Table(_))));
     app.update(key(KeyCode::Right));
     app.update(key(KeyCode::PageDown));
-    match &app.cells[0].output {
+    match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Table(t)) => assert_eq!(t.cursor, (2, 0), "one column, three rows: the cursor stops"),
         other => panic!("{other:?}"),
     }
@@ -686,44 +696,48 @@ fn search_finds_code_output_and_table_cells_and_jumps_to_them() {
     ));
 
     app.update(key(KeyCode::Esc));
-    app.focus = 0;
+    app.notebook.focus = 0;
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "needle");
-    assert_eq!(app.cells[1].code(), "%table t", "the query is not typed into a cell");
+    assert_eq!(
+        app.notebook.cells[1].code(),
+        "%table t",
+        "the query is not typed into a cell"
+    );
     let effects = app.update(key(KeyCode::Enter));
     assert!(
         matches!(&effects[..], [Effect::Search { query, .. }] if query == "needle"),
         "the scan runs on a worker: {effects:?}"
     );
-    assert!(app.search.as_ref().unwrap().searching);
+    assert!(app.notebook.search.as_ref().unwrap().searching);
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "needle");
     update_with_workers(&mut app, key(KeyCode::Enter));
-    let search = app.search.clone().unwrap();
+    let search = app.notebook.search.clone().unwrap();
     assert_eq!(
         search.matches.len(),
         3,
         "code, output line, table cell: {:?}",
         search.matches
     );
-    assert_eq!(app.focus, 0);
+    assert_eq!(app.notebook.focus, 0);
     app.update(key(KeyCode::Char('n')));
-    assert_eq!(app.cells[0].output_scroll, 2, "scrolled to the output line");
+    assert_eq!(app.notebook.cells[0].view.scroll, 2, "scrolled to the output line");
     app.update(key(KeyCode::Char('n')));
-    let cursor = match &app.cells[1].output {
+    let cursor = match &app.notebook.cells[1].output.shown {
         Some(CellOutput::Table(t)) => t.cursor,
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        (app.focus, app.cells[1].output_scroll, cursor),
+        (app.notebook.focus, app.notebook.cells[1].view.scroll, cursor),
         (1, 33, (33, 1)),
         "table row and column"
     );
     app.update(key(KeyCode::Char('N')));
-    assert_eq!(app.focus, 0);
+    assert_eq!(app.notebook.focus, 0);
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.search, None);
+    assert_eq!(app.notebook.search, None);
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "nowhere");
     update_with_workers(&mut app, key(KeyCode::Enter));
@@ -781,7 +795,7 @@ fn json_outputs_are_trees_that_fold_expand_and_show_raw() {
         cell,
         Box::new(StatementEvent::Finished(statement(0, "available", Some(json)))),
     ));
-    let rows = |app: &App| match &app.cells[0].output {
+    let rows = |app: &App| match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Json(j)) => j.state.visible_rows(&j.tree),
         other => panic!("{other:?}"),
     };
@@ -793,12 +807,12 @@ fn json_outputs_are_trees_that_fold_expand_and_show_raw() {
     assert!(rows(&app) < folded + 1, "and collapses again");
     app.update(key(KeyCode::Char(']')));
     app.update(key(KeyCode::Char('v')));
-    match &app.cells[0].output {
+    match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Json(j)) => assert_eq!(j.raw.as_ref().unwrap().first().map(String::as_str), Some("{")),
         other => panic!("{other:?}"),
     }
     app.update(key(KeyCode::Char('v')));
-    assert!(matches!(&app.cells[0].output, Some(CellOutput::Json(j)) if j.raw.is_none()));
+    assert!(matches!(&app.notebook.cells[0].output.shown, Some(CellOutput::Json(j)) if j.raw.is_none()));
     match &app.update(key(KeyCode::Char('y')))[..] {
         [Effect::Clipboard(text)] => assert!(text.contains("\"c\": null")),
         other => panic!("{other:?}"),
@@ -825,14 +839,14 @@ fn an_output_prepared_by_the_worker_keeps_its_error_and_is_shared_not_copied() {
         Box::new(StatementEvent::FinishedPrepared(statement, Box::new(prepared))),
     ));
     assert!(matches!(
-        app.cells[0].run,
+        app.notebook.cells[0].run,
         RunState::Finished {
             outcome: Outcome::Error,
             ..
         }
     ));
     assert!(
-        std::sync::Arc::ptr_eq(app.cells[0].raw.as_ref().unwrap(), &raw),
+        std::sync::Arc::ptr_eq(app.notebook.cells[0].output.raw.as_ref().unwrap(), &raw),
         "shared, not copied"
     );
 }
@@ -853,9 +867,9 @@ fn search_finds_json_nodes_and_reveals_them() {
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "NEEDLE");
     update_with_workers(&mut app, key(KeyCode::Enter));
-    let search = app.search.clone().unwrap();
+    let search = app.notebook.search.clone().unwrap();
     assert_eq!(search.matches.len(), 1, "{:?}", search.matches);
-    match &app.cells[0].output {
+    match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Json(j)) => {
             let selected = j.state.selected();
             assert_eq!(j.tree.key(selected), Some("deep"), "the deep node is selected");
@@ -894,7 +908,7 @@ fn app_with_table(rows: usize) -> App {
 }
 
 fn cursor(app: &App) -> (usize, usize) {
-    match &app.cells[0].output {
+    match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Table(t)) => t.cursor,
         other => panic!("{other:?}"),
     }
@@ -911,16 +925,16 @@ fn a_table_cell_is_selected_inspected_copied_and_its_column_resized() {
         app.update(key(KeyCode::Char(']')));
     }
     assert_eq!(cursor(&app), (20, 1));
-    assert_eq!(app.cells[0].output_scroll, 6, "the view follows the cursor down");
+    assert_eq!(app.notebook.cells[0].view.scroll, 6, "the view follows the cursor down");
     app.update(key(KeyCode::PageUp));
     assert_eq!(cursor(&app), (6, 1));
-    assert_eq!(app.cells[0].output_scroll, 6);
+    assert_eq!(app.notebook.cells[0].view.scroll, 6);
     app.update(key(KeyCode::Char('[')));
-    assert_eq!((cursor(&app), app.cells[0].output_scroll), ((5, 1), 5), "and up");
+    assert_eq!((cursor(&app), app.notebook.cells[0].view.scroll), ((5, 1), 5), "and up");
 
     // the inspector shows the whole value, made safe
     app.update(key(KeyCode::Char(' ')));
-    match &app.overlay {
+    match app.overlay() {
         Some(Overlay::Inspect { title, text, .. }) => {
             assert_eq!(title, "row 6 · s (STRING_TYPE)");
             assert!(text.starts_with("line one of 5\nline two "), "{text}");
@@ -933,16 +947,16 @@ fn a_table_cell_is_selected_inspected_copied_and_its_column_resized() {
         other => panic!("expected the inspector: {other:?}"),
     }
     app.update(key(KeyCode::Down));
-    assert!(matches!(app.overlay, Some(Overlay::Inspect { scroll: 1, .. })));
+    assert!(matches!(app.overlay(), Some(Overlay::Inspect { scroll: 1, .. })));
     let effects = app.update(key(KeyCode::Char('y')));
     match &effects[..] {
         [Effect::Clipboard(text)] => assert!(text.starts_with("line one of 5\n"), "{text}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(app.overlay, None, "copying closes it");
+    assert_eq!(app.overlay(), None, "copying closes it");
     app.update(key(KeyCode::Char(' ')));
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.overlay, None);
+    assert_eq!(app.overlay(), None);
 
     // Y copies the selected cell without opening anything
     app.update(key(KeyCode::Left));
@@ -952,7 +966,7 @@ fn a_table_cell_is_selected_inspected_copied_and_its_column_resized() {
     }
 
     // widths: the selected column grows and shrinks within limits
-    let width = |app: &App| match &app.cells[0].output {
+    let width = |app: &App| match &app.notebook.cells[0].output.shown {
         Some(CellOutput::Table(t)) => t.layout.widths[0],
         _ => unreachable!(),
     };
@@ -986,9 +1000,9 @@ fn a_json_value_is_inspected_and_copied_by_its_path() {
     }
     app.update(key(KeyCode::Char(' ')));
     assert!(
-        matches!(&app.overlay, Some(Overlay::Inspect { title, .. }) if title == ".\"a/b\".list"),
+        matches!(app.overlay(), Some(Overlay::Inspect { title, .. }) if title == ".\"a/b\".list"),
         "{:?}",
-        app.overlay
+        app.overlay()
     );
 }
 
@@ -1027,8 +1041,8 @@ fn a_type_prepared_for_an_older_output_is_dropped() {
         prepared: Box::new(prepared),
     });
     assert!(
-        matches!(&app.cells[0].output, Some(CellOutput::Table(t)) if t.table.rows[0][0] == 2),
+        matches!(&app.notebook.cells[0].output.shown, Some(CellOutput::Table(t)) if t.table.rows[0][0] == 2),
         "the new run's table stays: {:?}",
-        app.cells[0].output
+        app.notebook.cells[0].output.shown
     );
 }

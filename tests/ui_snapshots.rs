@@ -87,12 +87,12 @@ impl Scene {
 
     /// Adds a cell that already ran with this output.
     fn ran(&mut self, kind: SessionKind, code: &str, output: serde_json::Value) -> &mut Self {
-        let id = self.app.push_cell(kind, code);
-        self.app.focus = self.app.cells.len() - 1;
-        self.app.editing = false;
+        let id = self.app.notebook.push_cell(kind, code);
+        self.app.notebook.focus = self.app.notebook.cells.len() - 1;
+        self.app.notebook.editing = false;
         let effects = self.app.run_command(livy_tui::app::Command::RunCell);
         assert_eq!(effects.len(), 1, "{effects:?}");
-        let n = self.app.cells.len() as u64 - 1;
+        let n = self.app.notebook.cells.len() as u64 - 1;
         self.report(id, json!({"id": n, "code": code, "state": "running", "output": null, "progress": 0.0, "started": 0, "completed": 0}), false);
         self.report(id, json!({"id": n, "code": code, "state": "available", "output": output, "progress": 1.0, "started": 1000, "completed": 1000 + 380 * (n + 1)}), true);
         self
@@ -104,10 +104,12 @@ impl Scene {
             StatementEvent::Finished(statement)
         } else if self
             .app
+            .notebook
             .cells
             .iter()
             .find(|c| c.id == cell)
             .unwrap()
+            .output
             .execution_count
             .is_none()
         {
@@ -158,7 +160,7 @@ fn starting() {
 fn idle_with_outputs() {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     s.ran(
         SessionKind::Spark,
         "val xs = (1 to 5).toList\nxs.sum",
@@ -166,7 +168,7 @@ fn idle_with_outputs() {
     );
     s.ran(SessionKind::Sql, "select id, id*2 as twice from range(3)", sql_result());
     s.ran(SessionKind::PySpark, "print(\"héllo ☃ 漢字\")", text("héllo ☃ 漢字"));
-    s.app.focus = 1;
+    s.app.notebook.focus = 1;
     insta::assert_snapshot!(s.draw(80, 24));
 }
 
@@ -174,7 +176,7 @@ fn idle_with_outputs() {
 fn idle_with_outputs_wide() {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     s.ran(SessionKind::Spark, "1 + 1", text("res0: Int = 2\n"));
     s.ran(SessionKind::Sql, "select id, id*2 as twice from range(3)", sql_result());
     s.app.log.visible = true;
@@ -196,20 +198,20 @@ fn idle_with_outputs_wide() {
 fn busy_with_progress() {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     s.ran(SessionKind::Spark, "1 + 1", text("res0: Int = 2\n"));
-    let id = s.app.push_cell(
+    let id = s.app.notebook.push_cell(
         SessionKind::Spark,
         "sc.parallelize(1 to 20, 20).map { i => Thread.sleep(1500); i }.sum",
     );
-    s.app.focus = 1;
-    s.app.editing = false;
+    s.app.notebook.focus = 1;
+    s.app.notebook.editing = false;
     s.app.run_command(livy_tui::app::Command::RunCell);
     s.report(id, json!({"id": 1, "code": "x", "state": "running", "output": null, "progress": 0.0, "started": 0, "completed": 0}), false);
     s.session(SessionState::Busy).at(3.2);
     s.report(id, json!({"id": 1, "code": "x", "state": "running", "output": null, "progress": 0.45, "started": 0, "completed": 0}), false);
-    s.app.push_cell(SessionKind::Spark, "df.count()");
-    s.app.focus = 2;
+    s.app.notebook.push_cell(SessionKind::Spark, "df.count()");
+    s.app.notebook.focus = 2;
     s.app.run_command(livy_tui::app::Command::RunCell);
     insta::assert_snapshot!(s.draw(80, 24));
 }
@@ -217,7 +219,7 @@ fn busy_with_progress() {
 fn failed_scene() -> Scene {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     s.ran(
         SessionKind::PySpark,
         "def f():\n    raise ValueError('bad value')\n\nf()",
@@ -332,7 +334,7 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
 fn json_tree_in_a_cell() {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     s.ran(
         SessionKind::PySpark,
         "d = {'a': 1, 'b': [1, 2, {'c': None}], 's': 'x', 'f': 1.5, 't': True}\n%json d",
@@ -345,7 +347,7 @@ fn json_tree_in_a_cell() {
 fn markdown_and_html_outputs() {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     s.ran(
         SessionKind::PySpark,
         "show_report()",
@@ -364,7 +366,7 @@ fn markdown_and_html_outputs() {
 fn wide_table_scene() -> Scene {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     let headers: Vec<_> = (0..12)
         .map(|i| json!({"name": format!("column_{i}"), "type": "STRING_TYPE"}))
         .collect();
@@ -427,7 +429,7 @@ fn cell_inspector_shows_a_long_value_whole() {
 fn image_in_a_cell_with_half_blocks_and_with_images_off() {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    s.app.cells.clear();
+    s.app.notebook.cells.clear();
     let fixture = support_fixture("pyspark-matplot-magic");
     s.ran(
         SessionKind::PySpark,
@@ -480,9 +482,9 @@ fn support_fixture(name: &str) -> serde_json::Value {
 fn a_running_statement_shows_the_session_busy_before_the_next_session_poll() {
     let mut s = Scene::new();
     s.session(SessionState::Idle);
-    let id = s.app.push_cell(SessionKind::Spark, "Thread.sleep(10000)");
-    s.app.focus = s.app.cells.len() - 1;
-    s.app.editing = false;
+    let id = s.app.notebook.push_cell(SessionKind::Spark, "Thread.sleep(10000)");
+    s.app.notebook.focus = s.app.notebook.cells.len() - 1;
+    s.app.notebook.editing = false;
     s.app.run_command(livy_tui::app::Command::RunCell);
     assert!(s.draw(100, 20).contains("● busy"), "submitted, the session is busy");
     s.report(

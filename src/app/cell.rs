@@ -41,6 +41,16 @@ pub enum RunState {
     },
 }
 
+impl RunState {
+    /// Sent and not finished: submitting, running or cancelling.
+    pub fn in_flight(&self) -> bool {
+        matches!(
+            self,
+            RunState::Submitting { .. } | RunState::Running { .. } | RunState::Cancelling { .. }
+        )
+    }
+}
+
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -259,6 +269,15 @@ pub struct PreparedOutput {
 }
 
 impl PreparedOutput {
+    /// How the run that made it ended, as far as its output tells (an error output failed).
+    pub fn outcome(&self) -> Outcome {
+        if matches!(self.output, CellOutput::Error { .. }) {
+            Outcome::Error
+        } else {
+            Outcome::Ok
+        }
+    }
+
     /// Prepares `output` as `mime`, or as its richest type. Parsing, `show()` detection and
     /// table layout happen here, so big outputs are prepared on a worker, not in the UI loop.
     pub fn prepare(output: &StatementOutput, mime: Option<&str>) -> PreparedOutput {
@@ -302,31 +321,56 @@ pub fn prepare_saved_outputs(notebook: &crate::notebook::Notebook) -> Vec<Option
         .collect()
 }
 
-/// One cell.
+/// What a cell's last run produced (or its file kept): the output shown, the statement's
+/// raw output it came from, and the same as Jupyter outputs for saving.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunOutput {
+    /// Livy's execution count of the run (its statement id).
+    pub execution_count: Option<String>,
+    /// What is drawn under the code.
+    pub shown: Option<CellOutput>,
+    /// The statement's raw output, to show it as another of its types.
+    pub raw: Option<Arc<StatementOutput>>,
+    /// The type shown…
+    pub mime: Option<String>,
+    /// …and every type it can be shown as, richest first.
+    pub mimes: Vec<String>,
+    /// The outputs as Jupyter outputs, for saving: shared, so taking a snapshot to save on a
+    /// worker copies nothing on the UI loop.
+    pub jupyter: Arc<Vec<JupyterOutput>>,
+}
+
+impl RunOutput {
+    /// Where the type shown is among the types it can be shown as.
+    pub fn mime_index(&self) -> Option<usize> {
+        let shown = self.mime.as_ref()?;
+        self.mimes.iter().position(|m| m == shown)
+    }
+}
+
+/// How a cell's output is looked at (the table cursor and the JSON tree's state are the
+/// output's own).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutputView {
+    /// Tracebacks start folded.
+    pub unfolded: bool,
+    /// First output line (or table row) shown, for long outputs.
+    pub scroll: usize,
+}
+
+/// One cell: its code and language, where it is in a run, what its last run produced, how
+/// that is looked at, and the cell as its file holds it.
 pub struct Cell {
     pub id: CellId,
     pub kind: SessionKind,
     pub editor: TextArea<'static>,
-    /// Livy's execution count of the last run (its statement id).
-    pub execution_count: Option<String>,
     pub run: RunState,
-    pub output: Option<CellOutput>,
-    /// Tracebacks start folded.
-    pub unfolded: bool,
-    /// First output line (or table row) shown, for long outputs.
-    pub output_scroll: usize,
-    /// The statement's raw output, to show it as another of its types.
-    pub raw: Option<Arc<StatementOutput>>,
-    /// The type shown, and all it can be shown as.
-    pub mime: Option<String>,
-    pub mimes: Vec<String>,
+    pub output: RunOutput,
+    pub view: OutputView,
     /// The cell as its file holds it: type (code, markdown…), id, tags, metadata, kept so a
     /// save loses nothing. Its source is refreshed from the editor when the notebook is
-    /// saved; its outputs live in `outputs`.
+    /// saved; its outputs live in `output.jupyter`.
     pub doc: NotebookCell,
-    /// The outputs as Jupyter outputs, for saving: shared, so taking a snapshot to save on a
-    /// worker copies nothing on the UI loop.
-    pub outputs: Arc<Vec<JupyterOutput>>,
 }
 
 impl Cell {
@@ -351,16 +395,10 @@ impl Cell {
             id,
             kind,
             editor,
-            execution_count: None,
             run: RunState::Idle,
-            output: None,
-            unfolded: false,
-            output_scroll: 0,
-            raw: None,
-            mime: None,
-            mimes: Vec::new(),
+            output: RunOutput::default(),
+            view: OutputView::default(),
             doc: NotebookCell::code(""),
-            outputs: Arc::default(),
         }
     }
 
@@ -369,22 +407,17 @@ impl Cell {
     /// loop from [`NotebookCell::statement_output`]).
     pub fn from_doc(id: CellId, mut doc: NotebookCell, kind: SessionKind, prepared: Option<PreparedOutput>) -> Cell {
         let mut cell = Cell::with_code(id, kind, &doc.text());
-        cell.outputs = Arc::new(std::mem::take(&mut doc.outputs));
-        cell.execution_count = doc.execution_count.map(|n| n.to_string());
+        cell.output.jupyter = Arc::new(std::mem::take(&mut doc.outputs));
+        cell.output.execution_count = doc.execution_count.map(|n| n.to_string());
         if let Some(prepared) = prepared {
-            let outcome = if matches!(prepared.output, CellOutput::Error { .. }) {
-                Outcome::Error
-            } else {
-                Outcome::Ok
-            };
             cell.run = RunState::Finished {
                 duration: doc.timing.duration(),
-                outcome,
+                outcome: prepared.outcome(),
             };
-            cell.output = Some(prepared.output);
-            cell.raw = prepared.raw;
-            cell.mime = prepared.mime;
-            cell.mimes = prepared.mimes;
+            cell.output.shown = Some(prepared.output);
+            cell.output.raw = prepared.raw;
+            cell.output.mime = prepared.mime;
+            cell.output.mimes = prepared.mimes;
         }
         cell.doc = doc;
         cell
@@ -451,9 +484,41 @@ impl Cell {
 
     /// True while the cell is queued, submitted, running or cancelling.
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self.run,
-            RunState::Queued | RunState::Submitting { .. } | RunState::Running { .. } | RunState::Cancelling { .. }
-        )
+        self.run == RunState::Queued || self.run.in_flight()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mime_shown_is_found_among_those_available() {
+        let mut output = RunOutput {
+            mimes: vec!["application/json".into(), "text/plain".into()],
+            ..RunOutput::default()
+        };
+        assert_eq!(output.mime_index(), None);
+        output.mime = Some("text/plain".into());
+        assert_eq!(output.mime_index(), Some(1));
+        output.mime = Some("image/png".into());
+        assert_eq!(output.mime_index(), None);
+    }
+
+    #[test]
+    fn a_run_state_is_in_flight_from_sending_to_cancelled() {
+        let now = Instant::now();
+        assert!(!RunState::Idle.in_flight() && !RunState::Queued.in_flight());
+        assert!(RunState::Submitting { since: now }.in_flight());
+        let finished = RunState::Finished {
+            duration: None,
+            outcome: Outcome::Ok,
+        };
+        assert!(!finished.in_flight());
+        let mut cell = Cell::new(CellId(1), SessionKind::PySpark);
+        cell.run = RunState::Queued;
+        assert!(cell.is_busy());
+        cell.run = finished;
+        assert!(!cell.is_busy());
     }
 }

@@ -1,25 +1,13 @@
-//! What each command does to the notebook.
+//! What each command does to the notebook: [`App::run_command`] hands it to the function
+//! for its kind of command (running, focus, editing cells, outputs, search, the log, the
+//! session and the file).
 
-use super::cell::{Cell, CellOutput, PreparedOutput, RunState};
-
-/// Terminals accept only so much through OSC 52 (some cap it far lower).
-const MAX_CLIPBOARD: usize = 1 << 20;
-
-/// Rows of an output view in a cell (the UI's `MAX_OUTPUT_ROWS`).
-const MAX_VIEW_ROWS: usize = 15;
-
-/// Rows a page key scrolls an output by.
-const PAGE: usize = 10;
+use super::cell::{Cell, RunState};
 use super::command::Command;
-use super::events::ExportFormat;
-use super::events::{CellId, Effect, SessionStartSpec};
-use super::search::{Place, Search};
+use super::events::{Effect, SessionStartSpec};
+use super::search::Search;
 use super::{App, DeleteOnQuit, Overlay, Phase, QuitPlan};
 use crate::livy::SessionKind;
-use crate::notebook::Kernel;
-use crate::output::export::to_tsv;
-use crate::output::sanitize::strip_all;
-use std::sync::Arc;
 
 impl App {
     /// Carries out a command; returns the IO it needs.
@@ -28,655 +16,328 @@ impl App {
             return Vec::new();
         }
         match command {
-            Command::RunCell => return self.queue_cells(&[self.focus]),
-            Command::RunAndAdvance => {
-                let effects = self.queue_cells(&[self.focus]);
-                if self.focus + 1 >= self.cells.len() {
-                    self.insert_cell(self.focus + 1);
-                }
-                self.focus += 1;
-                self.editing = true;
-                return effects;
+            Command::RunCell
+            | Command::RunAndAdvance
+            | Command::RunAndInsertBelow
+            | Command::RunAll
+            | Command::RunAllAbove => self.run_cells(command),
+            Command::CancelRunning | Command::CancelAll => self.cancel(command),
+            Command::EditCell
+            | Command::LeaveEdit
+            | Command::FocusPrevious
+            | Command::FocusNext
+            | Command::FocusFirst
+            | Command::FocusLast => self.move_focus(command),
+            Command::InsertAbove
+            | Command::InsertBelow
+            | Command::DeleteCell
+            | Command::UndoDelete
+            | Command::MoveCellUp
+            | Command::MoveCellDown
+            | Command::SplitCell
+            | Command::MergeBelow
+            | Command::MakeMarkdown => self.edit_cells(command),
+            Command::KindSpark | Command::KindPySpark | Command::KindSparkR | Command::KindSql | Command::CycleKind => {
+                self.change_kind(command)
             }
-            Command::RunAndInsertBelow => {
-                let effects = self.queue_cells(&[self.focus]);
-                self.insert_cell(self.focus + 1);
-                self.focus += 1;
-                self.editing = true;
-                return effects;
+            Command::ToggleOutput
+            | Command::ScrollOutputUp
+            | Command::ScrollOutputDown
+            | Command::ScrollOutputLeft
+            | Command::ScrollOutputRight
+            | Command::PageOutputUp
+            | Command::PageOutputDown
+            | Command::CycleMime
+            | Command::ExpandAll
+            | Command::ToggleRaw
+            | Command::CopyOutput
+            | Command::InspectValue
+            | Command::CopyValue
+            | Command::WidenColumn
+            | Command::NarrowColumn
+            | Command::ExportCsv
+            | Command::ExportJsonLines => self.output_command(command),
+            Command::Search | Command::SearchNext | Command::SearchPrevious => self.search_command(command),
+            Command::ToggleLog | Command::FocusLog | Command::GrowLog | Command::ShrinkLog => self.log_command(command),
+            Command::RecreateSession | Command::Help | Command::Quit | Command::Save | Command::SaveAs => {
+                self.app_command(command)
             }
-            Command::RunAll => return self.queue_cells(&(0..self.cells.len()).collect::<Vec<_>>()),
-            Command::RunAllAbove => return self.queue_cells(&(0..self.focus).collect::<Vec<_>>()),
-            Command::CancelRunning => return self.cancel_running(),
-            Command::CancelAll => {
-                let dropped = self.clear_queue();
-                let effects = self.cancel_running();
-                if dropped > 0 {
-                    self.say(format!(
-                        "cancelled {dropped} queued cell{}",
-                        if dropped == 1 { "" } else { "s" }
-                    ));
-                }
-                return effects;
-            }
-            Command::EditCell => self.editing = true,
-            Command::LeaveEdit => {
-                if self.log.focused {
-                    self.log.focused = false;
-                } else if !self.editing && self.search.is_some() {
-                    self.search = None;
-                } else {
-                    self.editing = false;
-                }
-                self.message = None;
-            }
-            Command::FocusPrevious => self.focus = self.focus.saturating_sub(1),
-            Command::FocusNext => self.focus = (self.focus + 1).min(self.cells.len() - 1),
-            Command::FocusFirst => self.focus = 0,
-            Command::FocusLast => self.focus = self.cells.len() - 1,
-            Command::InsertAbove => self.insert_cell(self.focus),
+        }
+    }
+
+    /// Runs the focused cell (then edits the next, or a new one below), all cells, or all
+    /// cells above.
+    fn run_cells(&mut self, command: Command) -> Vec<Effect> {
+        let focus = self.notebook.focus;
+        let effects = match command {
+            Command::RunAll => return self.queue_cells(&(0..self.notebook.cells.len()).collect::<Vec<_>>()),
+            Command::RunAllAbove => return self.queue_cells(&(0..focus).collect::<Vec<_>>()),
+            _ => self.queue_cells(&[focus]),
+        };
+        let new_below = match command {
+            Command::RunAndAdvance => focus + 1 >= self.notebook.cells.len(),
+            Command::RunAndInsertBelow => true,
+            _ => return effects,
+        };
+        if new_below {
+            self.insert_cell(focus + 1);
+        }
+        self.notebook.focus += 1;
+        self.notebook.editing = true;
+        effects
+    }
+
+    /// Cancels the running statement, and with `CancelAll` every queued cell.
+    fn cancel(&mut self, command: Command) -> Vec<Effect> {
+        if command != Command::CancelAll {
+            return self.cancel_running();
+        }
+        let dropped = self.clear_queue();
+        let effects = self.cancel_running();
+        if dropped > 0 {
+            self.say(format!(
+                "cancelled {dropped} queued cell{}",
+                if dropped == 1 { "" } else { "s" }
+            ));
+        }
+        effects
+    }
+
+    /// Moves the focus between cells, into a cell's code and out of it.
+    fn move_focus(&mut self, command: Command) -> Vec<Effect> {
+        let notebook = &mut self.notebook;
+        let last = notebook.cells.len() - 1;
+        match command {
+            Command::EditCell => notebook.editing = true,
+            Command::LeaveEdit => self.leave(),
+            Command::FocusPrevious => notebook.focus = notebook.focus.saturating_sub(1),
+            Command::FocusNext => notebook.focus = (notebook.focus + 1).min(last),
+            Command::FocusFirst => notebook.focus = 0,
+            Command::FocusLast => notebook.focus = last,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Esc: leaves the log pane, else a finished search, else the cell's code; and clears
+    /// the message.
+    fn leave(&mut self) {
+        if self.log.focused {
+            self.log.focused = false;
+        } else if !self.notebook.editing && self.notebook.search.is_some() {
+            self.notebook.search = None;
+        } else {
+            self.notebook.editing = false;
+        }
+        self.message = None;
+    }
+
+    /// Adds, deletes, brings back, moves, splits and merges cells; makes one markdown.
+    fn edit_cells(&mut self, command: Command) -> Vec<Effect> {
+        let focus = self.notebook.focus;
+        match command {
+            Command::InsertAbove => self.insert_cell(focus),
             Command::InsertBelow => {
-                self.insert_cell(self.focus + 1);
-                self.focus += 1;
+                self.insert_cell(focus + 1);
+                self.notebook.focus += 1;
             }
             Command::DeleteCell => self.delete_focused(),
-            Command::UndoDelete => match self.deleted_pop() {
-                Some((index, cell)) => {
-                    let index = index.min(self.cells.len());
-                    self.cells.insert(index, cell);
-                    self.focus = index;
-                    self.touch();
-                }
-                None => self.say("nothing to bring back"),
-            },
-            Command::MoveCellUp if self.focus > 0 => {
-                self.cells.swap(self.focus, self.focus - 1);
-                self.focus -= 1;
-                self.touch();
-            }
-            Command::MoveCellDown if self.focus + 1 < self.cells.len() => {
-                self.cells.swap(self.focus, self.focus + 1);
-                self.focus += 1;
-                self.touch();
-            }
-            Command::MoveCellUp | Command::MoveCellDown => {}
+            Command::UndoDelete => self.undo_delete(),
+            Command::MoveCellUp if focus > 0 => self.swap_focused(focus - 1),
+            Command::MoveCellDown if focus + 1 < self.notebook.cells.len() => self.swap_focused(focus + 1),
             Command::SplitCell => self.split_focused(),
             Command::MergeBelow => self.merge_below(),
-            Command::KindSpark => self.set_kind(SessionKind::Spark),
-            Command::KindPySpark => self.set_kind(SessionKind::PySpark),
-            Command::KindSparkR => self.set_kind(SessionKind::SparkR),
-            Command::KindSql => self.set_kind(SessionKind::Sql),
-            Command::CycleKind => {
+            Command::MakeMarkdown => self.make_markdown(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Sets the focused cell's language, or moves it to the next.
+    fn change_kind(&mut self, command: Command) -> Vec<Effect> {
+        let kind = match command {
+            Command::KindSpark => SessionKind::Spark,
+            Command::KindPySpark => SessionKind::PySpark,
+            Command::KindSparkR => SessionKind::SparkR,
+            Command::KindSql => SessionKind::Sql,
+            _ => {
                 let kinds = SessionKind::CODE_KINDS;
                 let i = kinds
                     .iter()
-                    .position(|k| *k == self.focused().kind)
+                    .position(|k| *k == self.notebook.focused().kind)
                     .map_or(0, |i| (i + 1) % kinds.len());
-                self.set_kind(kinds[i].clone());
+                kinds[i].clone()
             }
-            Command::ToggleOutput => {
-                let cell = self.focused_mut();
-                cell.unfolded = !cell.unfolded;
-            }
-            Command::ScrollOutputUp => {
-                let cell = self.focused_mut();
-                cell.output_scroll = cell.output_scroll.saturating_sub(5);
-            }
-            Command::ScrollOutputDown => {
-                let cell = self.focused_mut();
-                cell.output_scroll += 5;
-            }
-            Command::ScrollOutputLeft | Command::ScrollOutputRight => self.say("only tables scroll sideways"),
-            Command::PageOutputUp => {
-                let cell = self.focused_mut();
-                cell.output_scroll = cell.output_scroll.saturating_sub(PAGE);
-            }
-            Command::PageOutputDown => {
-                let cell = self.focused_mut();
-                cell.output_scroll += PAGE;
-            }
-            Command::CycleMime => return self.cycle_mime(),
-            Command::ExpandAll | Command::ToggleRaw => self.say("only JSON outputs have a tree"),
-            Command::CopyOutput => return self.copy_output(),
-            Command::InspectValue => self.inspect_value(),
-            Command::CopyValue => return self.copy_value(),
-            Command::WidenColumn | Command::NarrowColumn => self.say("only table columns have widths"),
-            Command::ExportCsv => return self.export(ExportFormat::Csv),
-            Command::ExportJsonLines => return self.export(ExportFormat::JsonLines),
+        };
+        self.set_kind(kind);
+        Vec::new()
+    }
+
+    /// Starts a search, or goes to the next or previous match.
+    fn search_command(&mut self, command: Command) -> Vec<Effect> {
+        match command {
             Command::Search => {
-                self.search = Some(Search {
+                self.notebook.search = Some(Search {
                     typing: true,
                     ..Search::default()
                 })
             }
             Command::SearchNext => self.step_search(true),
-            Command::SearchPrevious => self.step_search(false),
-            Command::ToggleLog => {
-                self.log.visible = !self.log.visible;
-                self.log.focused = false;
-            }
-            Command::FocusLog => {
-                self.log.visible = true;
-                self.log.focused = true;
-                self.say("log: ↑/↓/PgUp/PgDn scroll, End follows, Esc returns to the cells");
-            }
-            Command::GrowLog => self.log.height = (self.log.height + 2).min(60),
-            Command::ShrinkLog => self.log.height = self.log.height.saturating_sub(2).max(3),
-            Command::RecreateSession => return self.recreate_session(),
-            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Command::Quit => self.request_quit(),
-            Command::Save => return self.save(),
-            Command::SaveAs => return self.ask_save_as(),
-            Command::MakeMarkdown => {
-                if self.focused().is_busy() {
-                    self.complain("the cell is queued or running; cancel it first");
-                } else {
-                    let cell = self.focused_mut();
-                    cell.doc.cell_type = crate::notebook::CellType::Markdown;
-                    cell.output = None;
-                    cell.outputs = Default::default();
-                    cell.run = RunState::Idle;
-                    self.touch();
-                }
-            }
+            _ => self.step_search(false),
         }
         Vec::new()
     }
 
-    /// Sends the typed search to a worker.
-    pub(super) fn start_search(&mut self) -> Vec<Effect> {
-        let Some(search) = self.search.as_mut() else {
-            return Vec::new();
-        };
-        search.typing = false;
-        if search.query.is_empty() {
-            self.search = None;
-            return Vec::new();
-        }
-        search.searching = true;
-        search.matches.clear();
-        search.current = None;
-        let query = search.query.clone();
-        self.say(format!("searching for {query}…"));
-        vec![Effect::Search {
-            query,
-            targets: super::search::targets(&self.cells),
-        }]
-    }
-
-    /// A worker's matches: goes to the first at or after the focused cell. Results for a
-    /// search the user has left or replaced are dropped.
-    pub(super) fn searched(&mut self, query: String, matches: Vec<super::search::Match>) {
-        let Some(search) = self.search.as_mut().filter(|s| s.searching && s.query == query) else {
-            return;
-        };
-        search.searching = false;
-        search.matches = matches;
-        if search.matches.is_empty() {
-            self.search = None;
-            self.complain(format!("not found: {query}"));
-            return;
-        }
-        let focus = self.focus;
-        let cells = &self.cells;
-        let first = search
-            .matches
-            .iter()
-            .position(|m| cells.iter().position(|c| c.id == m.cell).is_some_and(|i| i >= focus))
-            .unwrap_or(0);
-        search.current = Some(first);
-        self.show_match();
-    }
-
-    fn step_search(&mut self, forward: bool) {
-        let Some(search) = self.search.as_mut().filter(|s| !s.matches.is_empty()) else {
-            self.say("no search: / starts one");
-            return;
-        };
-        let n = search.matches.len();
-        let i = search.current.unwrap_or(0);
-        search.current = Some(if forward { (i + 1) % n } else { (i + n - 1) % n });
-        self.show_match();
-    }
-
-    /// Focuses the current match's cell and scrolls its output or table to it.
-    fn show_match(&mut self) {
-        let Some(search) = &self.search else { return };
-        let Some(i) = search.current else { return };
-        let m = search.matches[i];
-        let total = search.matches.len();
-        let Some(index) = self.index_of(m.cell) else { return };
-        self.focus = index;
-        self.editing = false;
-        let cell = &mut self.cells[index];
-        match m.place {
-            Place::Code { .. } => {}
-            Place::Output { line } => {
-                cell.unfolded = true;
-                cell.output_scroll = line;
-            }
-            Place::Table { row, col } => {
-                if let Some(CellOutput::Table(t)) = &mut cell.output {
-                    t.cursor = (row, col);
-                    t.first_col = t.first_col.min(col);
-                }
-                if row < cell.output_scroll || row >= cell.output_scroll + super::output_cursor::TABLE_VIEW_ROWS {
-                    cell.output_scroll = row;
-                }
-            }
-            Place::Json { node } => {
-                if let Some(CellOutput::Json(json)) = &mut cell.output {
-                    let tree = json.tree.clone();
-                    json.raw = None;
-                    json.state.select_node(&tree, node);
-                    json.state.scroll_into_view(MAX_VIEW_ROWS);
-                }
-            }
-        }
-        self.say(format!("match {} of {total} · n next · N previous", i + 1));
-    }
-
-    /// Output keys act on a focused JSON tree; true when the command was taken.
-    fn json_command(&mut self, command: Command) -> bool {
-        let focus = self.focus.min(self.cells.len() - 1);
-        let value = self.cells[focus]
-            .raw
-            .as_ref()
-            .and_then(|o| o.data.get(crate::livy::MIME_JSON))
-            .cloned();
-        let Some(CellOutput::Json(json)) = &mut self.cells[focus].output else {
-            return false;
-        };
-        if json.raw.is_some() && command != Command::ToggleRaw {
-            return false;
-        }
-        let tree = json.tree.clone();
-        let page = MAX_VIEW_ROWS;
+    /// Shows, hides, focuses and sizes the log pane.
+    fn log_command(&mut self, command: Command) -> Vec<Effect> {
+        let log = &mut self.log;
         match command {
-            Command::ScrollOutputDown => json.state.select_next(&tree),
-            Command::ScrollOutputUp => json.state.select_prev(&tree),
-            Command::ToggleOutput => json.state.toggle(&tree),
-            Command::ScrollOutputRight => json.state.expand_or_enter(&tree),
-            Command::ScrollOutputLeft => json.state.collapse_or_leave(&tree),
-            Command::PageOutputDown => json.state.scroll_by(&tree, page as isize, page),
-            Command::PageOutputUp => json.state.scroll_by(&tree, -(page as isize), page),
-            Command::ExpandAll => {
-                if json.state.visible_rows(&tree) == tree.node_count() {
-                    json.state.collapse_all(&tree);
-                } else {
-                    json.state.expand_all(&tree);
-                }
+            Command::ToggleLog => {
+                log.visible = !log.visible;
+                log.focused = false;
             }
-            Command::ToggleRaw => {
-                if json.raw.take().is_none() {
-                    json.raw = Some(Arc::new(crate::output::json_tree::pretty(&value.unwrap_or_default())));
-                }
-                self.cells[focus].output_scroll = 0;
-                return true;
+            Command::FocusLog => {
+                log.visible = true;
+                log.focused = true;
+                self.say("log: ↑/↓/PgUp/PgDn scroll, End follows, Esc returns to the cells");
             }
-            _ => return false,
+            Command::GrowLog => log.height = (log.height + 2).min(60),
+            _ => log.height = log.height.saturating_sub(2).max(3),
         }
-        json.state.scroll_into_view(page);
-        true
+        Vec::new()
     }
 
-    /// Copies the focused cell's output: a table as TSV (pastes into spreadsheets), text
-    /// as text, an error with its traceback.
-    fn copy_output(&mut self) -> Vec<Effect> {
-        let text = match &self.focused().output {
-            Some(CellOutput::Table(t)) => to_tsv(&t.table),
-            Some(CellOutput::Text(lines)) => strip_all(&lines.join("\n")),
-            Some(CellOutput::Styled(lines)) => lines
-                .iter()
-                .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            Some(CellOutput::Json(_)) => {
-                let value = self
-                    .focused()
-                    .raw
-                    .as_ref()
-                    .and_then(|o| o.data.get(crate::livy::MIME_JSON))
-                    .cloned();
-                serde_json::to_string_pretty(&value.unwrap_or_default()).unwrap_or_default()
-            }
-            Some(CellOutput::Error {
-                ename,
-                evalue,
-                traceback,
-            }) => {
-                format!("{ename}: {evalue}\n{}", strip_all(&traceback.join("\n")))
-            }
-            _ => {
-                self.say("nothing to copy here");
-                return Vec::new();
-            }
-        };
-        self.clipboard(text, "the output")
-    }
-
-    /// Puts `text` (described as `what`) on the clipboard, if the terminal can take it.
-    pub(super) fn clipboard(&mut self, text: String, what: &str) -> Vec<Effect> {
-        if text.len() > MAX_CLIPBOARD {
-            let mb = text.len() as f64 / 1e6;
-            self.complain(format!(
-                "{mb:.1} MB is too much for the terminal clipboard; save it with e (CSV) instead"
-            ));
-            return Vec::new();
+    /// A new session, the help, quitting and saving.
+    fn app_command(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::RecreateSession => return self.recreate_session(),
+            Command::Help => self.overlays.open(Overlay::Help { scroll: 0 }),
+            Command::Quit => self.request_quit(),
+            Command::Save => return self.save(),
+            Command::SaveAs => return self.ask_save_as(),
+            _ => {}
         }
-        let size = if text.len() < 1024 {
-            format!("{} bytes", text.len())
-        } else {
-            format!("{} KB", text.len().div_ceil(1024))
-        };
-        self.say(format!(
-            "copied {what} ({size}) to the clipboard (in tmux this needs set-clipboard on)"
-        ));
-        vec![Effect::Clipboard(text)]
+        Vec::new()
     }
 
-    /// Saves the focused cell's table to a file.
-    fn export(&mut self, format: ExportFormat) -> Vec<Effect> {
-        if let Some(CellOutput::Image(img)) = &self.focused().output {
-            let png = img.image.png.clone();
-            let base = format!("livy-cell{}-image", self.focus + 1);
-            self.say("saving…");
-            return vec![Effect::SaveImage { png, base }];
-        }
-        let Some(CellOutput::Table(t)) = &self.focused().output else {
-            self.say("only tables are saved as files; y copies other output");
-            return Vec::new();
-        };
-        let table = t.table.clone();
-        let n = self.focus + 1;
-        let base = match &self.focused().execution_count {
-            Some(count) => format!("livy-cell{n}-run{count}"),
-            None => format!("livy-cell{n}"),
-        };
-        self.say("saving…");
-        vec![Effect::Export { table, format, base }]
-    }
-
-    /// Asks a worker to prepare the focused cell's output as the next type it carries.
-    fn cycle_mime(&mut self) -> Vec<Effect> {
-        let cell = self.focused();
-        let Some(raw) = cell.raw.clone() else {
-            self.say("no output to show another way");
-            return Vec::new();
-        };
-        if cell.mimes.len() < 2 {
-            let only = cell.mime.clone().unwrap_or_else(|| "text".into());
-            self.say(format!("this output is only {only}"));
-            return Vec::new();
-        }
-        let i = cell
-            .mime
-            .as_ref()
-            .and_then(|m| cell.mimes.iter().position(|x| x == m))
-            .map_or(0, |i| i + 1);
-        let mime = cell.mimes[i % cell.mimes.len()].clone();
-        let id = cell.id;
-        self.say(format!("preparing {mime}…"));
-        vec![Effect::Prepare { cell: id, raw, mime }]
-    }
-
-    /// A worker's output for a type the user picked; dropped when the cell has a newer
-    /// output by now.
-    pub(super) fn prepared(&mut self, id: CellId, prepared: PreparedOutput) {
-        let Some(index) = self.index_of(id) else { return };
-        let cell = &mut self.cells[index];
-        let same_output = match (&cell.raw, &prepared.raw) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        };
-        if !same_output || cell.is_busy() {
-            return;
-        }
-        cell.output = Some(prepared.output);
-        cell.mime = prepared.mime;
-        cell.output_scroll = 0;
-        let n = cell.mimes.len();
-        let i = cell
-            .mime
-            .as_ref()
-            .and_then(|m| cell.mimes.iter().position(|x| x == m))
-            .map_or(0, |i| i + 1);
-        let mime = cell.mime.clone().unwrap_or_default();
-        self.say(format!("showing {mime} ({i} of {n}; m for the next)"));
-    }
-
+    /// Adds an empty cell at `index`, of the focused cell's kind.
     fn insert_cell(&mut self, index: usize) {
-        let kind = self
+        let notebook = &mut self.notebook;
+        let kind = notebook
             .cells
-            .get(self.focus)
+            .get(notebook.focus)
             .map_or_else(|| self.settings.default_kind.clone(), |c| c.kind.clone());
-        let id = self.new_cell_id();
-        self.cells.insert(index.min(self.cells.len()), Cell::new(id, kind));
+        let id = notebook.new_cell_id();
+        notebook
+            .cells
+            .insert(index.min(notebook.cells.len()), Cell::new(id, kind));
         self.touch();
     }
 
-    fn deleted_pop(&mut self) -> Option<(usize, Cell)> {
-        self.deleted.pop()
-    }
-
     fn delete_focused(&mut self) {
-        if self.focused().is_busy() {
+        if self.notebook.focused().is_busy() {
             self.complain("the cell is queued or running; cancel it first (Ctrl+C)");
             return;
         }
-        let cell = self.cells.remove(self.focus);
-        self.deleted.push((self.focus, cell));
-        if self.cells.is_empty() {
+        let focus = self.notebook.focus;
+        let cell = self.notebook.cells.remove(focus);
+        self.notebook.remember_deleted(focus, cell);
+        if self.notebook.cells.is_empty() {
             self.insert_cell(0);
         }
-        self.focus = self.focus.min(self.cells.len() - 1);
+        self.notebook.focus = focus.min(self.notebook.cells.len() - 1);
         self.touch();
         self.say("cell deleted (z brings it back)");
     }
 
+    fn undo_delete(&mut self) {
+        let Some((index, cell)) = self.notebook.take_deleted() else {
+            self.say("nothing to bring back");
+            return;
+        };
+        let index = index.min(self.notebook.cells.len());
+        self.notebook.cells.insert(index, cell);
+        self.notebook.focus = index;
+        self.touch();
+    }
+
+    /// Swaps the focused cell with the one at `other`, keeping the focus on it.
+    fn swap_focused(&mut self, other: usize) {
+        self.notebook.cells.swap(self.notebook.focus, other);
+        self.notebook.focus = other;
+        self.touch();
+    }
+
+    /// Splits the focused cell at the editor's cursor; the second half is focused.
     fn split_focused(&mut self) {
-        if self.focused().is_busy() {
+        if self.notebook.focused().is_busy() {
             self.complain("the cell is queued or running; cancel it first");
             return;
         }
-        let tui_textarea::DataCursor(row, col) = self.focused().editor.cursor();
-        let lines = self.focused().editor.lines().to_vec();
-        let mut before: Vec<String> = lines[..row].to_vec();
-        let current = &lines[row];
-        let split_at = current.char_indices().nth(col).map_or(current.len(), |(i, _)| i);
-        before.push(current[..split_at].to_string());
-        let mut after = vec![current[split_at..].to_string()];
-        after.extend_from_slice(&lines[row + 1..]);
-        let kind = self.focused().kind.clone();
-        let id = self.focused().id;
+        let cell = self.notebook.focused();
+        let tui_textarea::DataCursor(row, col) = cell.editor.cursor();
+        let (before, after) = split_lines(cell.editor.lines(), row, col);
         // the first half stays the file's cell (id, tags, metadata); its output is dropped
-        let doc = self.focused().doc.clone();
-        *self.focused_mut() = Cell::with_code(id, kind.clone(), &before.join("\n"));
-        self.focused_mut().doc = doc;
-        let new_id = self.new_cell_id();
-        self.cells
-            .insert(self.focus + 1, Cell::with_code(new_id, kind, &after.join("\n")));
-        self.focus += 1;
+        let (id, kind, doc) = (cell.id, cell.kind.clone(), cell.doc.clone());
+        let first = self.notebook.focused_mut();
+        *first = Cell::with_code(id, kind.clone(), &before);
+        first.doc = doc;
+        let new_id = self.notebook.new_cell_id();
+        let focus = self.notebook.focus;
+        self.notebook
+            .cells
+            .insert(focus + 1, Cell::with_code(new_id, kind, &after));
+        self.notebook.focus += 1;
         self.touch();
     }
 
     fn merge_below(&mut self) {
-        let below = self.focus + 1;
-        if below >= self.cells.len() {
+        let (focus, below) = (self.notebook.focus, self.notebook.focus + 1);
+        if below >= self.notebook.cells.len() {
             self.say("no cell below to merge");
             return;
         }
-        if self.cells[self.focus].is_busy() || self.cells[below].is_busy() {
+        if self.notebook.cells[focus].is_busy() || self.notebook.cells[below].is_busy() {
             self.complain("a cell to merge is queued or running; cancel it first");
             return;
         }
-        let merged = format!("{}\n{}", self.cells[self.focus].code(), self.cells[below].code());
-        let (id, kind) = (self.cells[self.focus].id, self.cells[self.focus].kind.clone());
-        let doc = self.cells[self.focus].doc.clone();
-        self.cells[self.focus] = Cell::with_code(id, kind, &merged);
-        self.cells[self.focus].doc = doc;
+        let cells = &mut self.notebook.cells;
+        let merged = format!("{}\n{}", cells[focus].code(), cells[below].code());
+        let (id, kind) = (cells[focus].id, cells[focus].kind.clone());
+        let doc = cells[focus].doc.clone();
+        cells[focus] = Cell::with_code(id, kind, &merged);
+        cells[focus].doc = doc;
+        cells.remove(below);
         self.touch();
-        self.cells.remove(below);
     }
 
     fn set_kind(&mut self, kind: SessionKind) {
-        if self.focused().is_busy() {
+        if self.notebook.focused().is_busy() {
             self.complain("the cell is queued or running; its language cannot change now");
             return;
         }
-        let cell = self.focused_mut();
+        let cell = self.notebook.focused_mut();
         cell.kind = kind;
         cell.doc.cell_type = crate::notebook::CellType::Code;
         self.touch();
     }
 
-    /// The kernel the notebook's cells are written for (its file's kernelspec and its cells).
-    fn kernel(&self) -> Kernel {
-        Kernel::detect(&self.document.base.metadata, self.cells.iter().filter_map(Cell::magic))
+    /// Makes the focused cell a markdown cell (text, never run), dropping its output.
+    fn make_markdown(&mut self) {
+        if self.notebook.focused().is_busy() {
+            self.complain("the cell is queued or running; cancel it first");
+            return;
+        }
+        let cell = self.notebook.focused_mut();
+        cell.doc.cell_type = crate::notebook::CellType::Markdown;
+        cell.output.shown = None;
+        cell.output.jupyter = Default::default();
+        cell.run = RunState::Idle;
+        self.touch();
     }
 
-    /// Queues cells (by index) to run in order; empty and already-busy ones are skipped.
-    pub(super) fn queue_cells(&mut self, indices: &[usize]) -> Vec<Effect> {
-        if self.session.is_over() {
-            self.complain(self.dead_session_hint());
-            return Vec::new();
-        }
-        let mut queued = 0;
-        let mut why_not = None;
-        let kernel = self.kernel();
-        for &i in indices {
-            let Some(cell) = self.cells.get_mut(i) else { continue };
-            if cell.is_busy() {
-                why_not = Some("the cell is already queued or running".to_string());
-                continue;
-            }
-            if let Err(why) = cell.statement(kernel) {
-                // a new session (which would read them) is offered once this one has ended
-                why_not = Some(match why {
-                    crate::notebook::SkipReason::Configure { .. } => {
-                        format!("{why}; the running session keeps the settings it was created with")
-                    }
-                    other => other.to_string(),
-                });
-                continue;
-            }
-            cell.run = RunState::Queued;
-            self.queue.push_back(cell.id);
-            queued += 1;
-        }
-        if queued == 0
-            && indices.len() == 1
-            && let Some(why) = why_not
-        {
-            self.say(why);
-        }
-        if !self.session.accepts_statements() && queued > 0 {
-            self.say("queued: the cell runs when the session is ready");
-        }
-        self.pump()
-    }
-
-    /// Sends the next queued cell when nothing is in flight and the session is ready.
-    pub(super) fn pump(&mut self) -> Vec<Effect> {
-        if self.running_cell().is_some() || !self.session.accepts_statements() {
-            return Vec::new();
-        }
-        let Some(session) = self.session.id.clone() else {
-            return Vec::new();
-        };
-        let kernel = self.kernel();
-        while let Some(id) = self.queue.pop_front() {
-            let now = self.now;
-            let generation = self.session.generation;
-            let session_kind = self.session.kind.clone();
-            let Some(cell) = self.cell_mut(id) else { continue };
-            if cell.run != RunState::Queued {
-                continue;
-            }
-            // edited since it was queued: it may no longer be something to run
-            let Ok((code, kind)) = cell.statement(kernel) else {
-                cell.run = RunState::Idle;
-                continue;
-            };
-            cell.run = RunState::Submitting { since: now };
-            cell.output = None;
-            cell.output_scroll = 0;
-            cell.unfolded = false;
-            cell.doc.timing.start(std::time::SystemTime::now());
-            let kind = kind.filter(|k| Some(k) != session_kind.as_ref());
-            return vec![Effect::Submit {
-                generation,
-                session,
-                cell: id,
-                code,
-                kind,
-            }];
-        }
-        Vec::new()
-    }
-
-    /// Drops every queued cell; returns how many.
-    pub(super) fn clear_queue(&mut self) -> usize {
-        let ids: Vec<_> = self.queue.drain(..).collect();
-        let mut n = 0;
-        for id in ids {
-            if let Some(cell) = self.cell_mut(id)
-                && cell.run == RunState::Queued
-            {
-                cell.run = RunState::Idle;
-                n += 1;
-            }
-        }
-        n
-    }
-
-    fn cancel_running(&mut self) -> Vec<Effect> {
-        let Some(session) = self.session.id.clone() else {
-            self.say("nothing is running");
-            return Vec::new();
-        };
-        let now = self.now;
-        let Some(cell) = self.cells.iter_mut().find(|c| {
-            matches!(
-                c.run,
-                RunState::Submitting { .. } | RunState::Running { .. } | RunState::Cancelling { .. }
-            )
-        }) else {
-            self.say("nothing is running");
-            return Vec::new();
-        };
-        match cell.run.clone() {
-            RunState::Running { statement, .. } => {
-                cell.run = RunState::Cancelling {
-                    statement: statement.clone(),
-                    since: now,
-                };
-                vec![Effect::Cancel { session, statement }]
-            }
-            RunState::Submitting { .. } => {
-                // The id is not known yet: cancel as soon as the server confirms it.
-                let id = cell.id;
-                self.pending_cancel = Some(id);
-                self.say("cancelling as soon as the server confirms the statement");
-                Vec::new()
-            }
-            RunState::Cancelling { statement, .. } => {
-                // Asking again is harmless and helps if the first request was lost.
-                vec![Effect::Cancel { session, statement }]
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    pub(super) fn take_pending_cancel(&mut self, cell: super::CellId) -> bool {
-        if self.pending_cancel == Some(cell) {
-            self.pending_cancel = None;
-            return true;
-        }
-        false
-    }
-
-    fn dead_session_hint(&self) -> String {
+    /// What the status line says when cells cannot run: how to get a new session.
+    pub(super) fn dead_session_hint(&self) -> String {
         let keys = self.keymap.keys_for(Command::RecreateSession, false);
         let key = keys
             .first()
@@ -701,15 +362,12 @@ impl App {
             }
         };
         self.clear_queue();
-        for cell in &mut self.cells {
-            if cell.is_busy() {
-                cell.run = RunState::Idle;
-            }
+        for cell in self.notebook.cells.iter_mut().filter(|c| c.is_busy()) {
+            cell.run = RunState::Idle;
         }
         let generation = self.session.generation + 1;
         self.session = super::SessionView::connecting(generation, self.now);
-        self.log.lines.clear();
-        self.log.scroll_back = 0;
+        self.log.clear();
         // The old name may still be taken by the dead session.
         create.name = None;
         self.say("starting a new session");
@@ -736,9 +394,10 @@ impl App {
     /// Offers to run again the cells that had run in a session that is gone.
     pub fn offer_rerun(&mut self, session: String) {
         let cells: Vec<_> = self
+            .notebook
             .cells
             .iter()
-            .filter(|c| c.doc.is_code() && (c.execution_count.is_some() || !c.outputs.is_empty()))
+            .filter(|c| c.doc.is_code() && (c.output.execution_count.is_some() || !c.output.jupyter.is_empty()))
             .map(|c| c.id)
             .collect();
         if !cells.is_empty() {
@@ -747,17 +406,16 @@ impl App {
     }
 
     pub(super) fn request_quit(&mut self) {
-        if self.document.is_dirty() && !self.document.leaving && !self.document.quit_after_save {
-            self.overlay = Some(Overlay::ConfirmUnsaved);
+        let document = &self.notebook.document;
+        if document.is_dirty() && !document.leaving && !document.quit_after_save {
+            self.overlays.open(Overlay::ConfirmUnsaved);
             return;
         }
         let ours = self.session.created_here && !self.session.is_over();
         match (ours, self.settings.delete_on_quit) {
-            (true, DeleteOnQuit::Ask) => {
-                self.overlay = Some(Overlay::ConfirmQuit {
-                    delete_by_default: true,
-                })
-            }
+            (true, DeleteOnQuit::Ask) => self.overlays.open(Overlay::ConfirmQuit {
+                delete_by_default: true,
+            }),
             (true, DeleteOnQuit::Always) => {
                 self.quit = Some(QuitPlan {
                     delete_session: self.session.id.clone(),
@@ -766,15 +424,28 @@ impl App {
             _ => self.quit = Some(QuitPlan { delete_session: None }),
         }
     }
+}
 
-    /// Marks a cell as failed because its request failed.
-    pub(super) fn fail_cell(&mut self, id: super::CellId, message: String) {
-        if let Some(cell) = self.cell_mut(id) {
-            cell.run = RunState::Finished {
-                duration: None,
-                outcome: super::Outcome::Error,
-            };
-            cell.output = Some(CellOutput::RequestError(message));
-        }
+/// Code split at (row, column) of its lines: the text before and the text after.
+fn split_lines(lines: &[String], row: usize, col: usize) -> (String, String) {
+    let current = &lines[row];
+    let split_at = current.char_indices().nth(col).map_or(current.len(), |(i, _)| i);
+    let mut before: Vec<&str> = lines[..row].iter().map(String::as_str).collect();
+    before.push(&current[..split_at]);
+    let mut after = vec![&current[split_at..]];
+    after.extend(lines[row + 1..].iter().map(String::as_str));
+    (before.join("\n"), after.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_splits_at_a_character_not_a_byte() {
+        let lines = ["a = 1".to_string(), "é = 'ü'".to_string(), "b".to_string()];
+        assert_eq!(split_lines(&lines, 1, 5), ("a = 1\né = '".into(), "ü'\nb".into()));
+        assert_eq!(split_lines(&lines, 0, 0), (String::new(), lines.join("\n")));
+        assert_eq!(split_lines(&lines, 2, 99), (lines.join("\n"), String::new()));
     }
 }

@@ -40,7 +40,7 @@ pub enum AppEvent {
     Saved {
         path: std::path::PathBuf,
         version: u64,
-        result: Result<(), String>,
+        result: Result<(), crate::notebook::NotebookError>,
     },
     /// A worker prepared the saved outputs of a notebook (a recovery copy) for showing.
     NotebookPrepared {

@@ -63,60 +63,80 @@ impl Key {
     }
 
     /// Parses `ctrl-e`, `shift-enter`, `alt-x`, `f1`, `pageup`, `A`, `?`.
-    pub fn parse(text: &str) -> Result<Key, String> {
-        let mut modifiers = KeyModifiers::NONE;
-        let mut rest = text.trim();
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            let (m, len) = if lower.starts_with("ctrl-") {
-                (KeyModifiers::CONTROL, 5)
-            } else if lower.starts_with("alt-") {
-                (KeyModifiers::ALT, 4)
-            } else if lower.starts_with("shift-") {
-                (KeyModifiers::SHIFT, 6)
-            } else {
-                break;
-            };
-            if rest.len() == len {
-                break;
-            }
-            modifiers |= m;
-            rest = &rest[len..];
-        }
-        let code = match rest.to_ascii_lowercase().as_str() {
-            "enter" | "return" => KeyCode::Enter,
-            "esc" | "escape" => KeyCode::Esc,
-            "tab" => KeyCode::Tab,
-            "backspace" => KeyCode::Backspace,
-            "delete" | "del" => KeyCode::Delete,
-            "up" => KeyCode::Up,
-            "down" => KeyCode::Down,
-            "left" => KeyCode::Left,
-            "right" => KeyCode::Right,
-            "home" => KeyCode::Home,
-            "end" => KeyCode::End,
-            "pageup" => KeyCode::PageUp,
-            "pagedown" => KeyCode::PageDown,
-            "space" => KeyCode::Char(' '),
-            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
-                KeyCode::F(f[1..].parse().unwrap_or(1))
-            }
-            _ if rest.chars().count() == 1 => {
-                let c = rest.chars().next().unwrap_or(' ');
-                if modifiers.contains(KeyModifiers::CONTROL) || modifiers.contains(KeyModifiers::ALT) {
-                    KeyCode::Char(c.to_ascii_lowercase())
-                } else {
-                    KeyCode::Char(c)
-                }
-            }
-            _ => {
-                return Err(format!(
-                    "unknown key {text:?} (examples: ctrl-e, shift-enter, f1, a, ?)"
-                ));
-            }
-        };
+    pub fn parse(text: &str) -> Result<Key, KeyError> {
+        let (modifiers, rest) = split_modifiers(text.trim());
+        let code = key_code(rest, modifiers).ok_or_else(|| KeyError::Unknown(text.to_string()))?;
         Ok(Key::from_event(&KeyEvent::new(code, modifiers)))
     }
+}
+
+/// Why a key, as the config writes keys, cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Neither a key's name nor one character.
+    #[error("unknown key {0:?} (examples: ctrl-e, shift-enter, f1, a, ?)")]
+    Unknown(String),
+}
+
+/// The leading `ctrl-`, `alt-` and `shift-` (any case), and what follows them. A prefix
+/// with nothing after it is the key itself (`ctrl-` is not a modifier alone).
+fn split_modifiers(text: &str) -> (KeyModifiers, &str) {
+    let mut modifiers = KeyModifiers::NONE;
+    let mut rest = text;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let (m, len) = if lower.starts_with("ctrl-") {
+            (KeyModifiers::CONTROL, 5)
+        } else if lower.starts_with("alt-") {
+            (KeyModifiers::ALT, 4)
+        } else if lower.starts_with("shift-") {
+            (KeyModifiers::SHIFT, 6)
+        } else {
+            break;
+        };
+        if rest.len() == len {
+            break;
+        }
+        modifiers |= m;
+        rest = &rest[len..];
+    }
+    (modifiers, rest)
+}
+
+/// The key a name (`enter`, `pageup`, `f5`) or a character stands for; with Ctrl or Alt a
+/// letter is lower case.
+fn key_code(name: &str, modifiers: KeyModifiers) -> Option<KeyCode> {
+    let code = match name.to_ascii_lowercase().as_str() {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        "space" => KeyCode::Char(' '),
+        f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            let mut chars = name.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                return None;
+            };
+            if modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+                KeyCode::Char(c.to_ascii_lowercase())
+            } else {
+                KeyCode::Char(c)
+            }
+        }
+    };
+    Some(code)
 }
 
 impl fmt::Display for Key {
@@ -161,8 +181,8 @@ pub struct Keymap {
 pub enum KeymapError {
     #[error("[keys] has no command {0:?} (see the help overlay, F1, for the names)")]
     UnknownCommand(String),
-    #[error("[keys] {command}: {message}")]
-    BadKey { command: String, message: String },
+    #[error("[keys] {command}: {error}")]
+    BadKey { command: String, error: KeyError },
     #[error("[keys] gives {key} to both {first} and {second}: a key runs one command")]
     KeyTwice { key: Key, first: Command, second: Command },
 }
@@ -193,9 +213,9 @@ impl Keymap {
             let command = Command::from_name(name).ok_or_else(|| KeymapError::UnknownCommand(name.clone()))?;
             let mut parsed = Vec::new();
             for text in keys {
-                let key = Key::parse(text).map_err(|message| KeymapError::BadKey {
+                let key = Key::parse(text).map_err(|error| KeymapError::BadKey {
                     command: name.clone(),
-                    message,
+                    error,
                 })?;
                 if let Some(first) = claimed.insert(key, command)
                     && first != command
@@ -378,6 +398,19 @@ mod tests {
         assert_eq!(Key::parse("shift-enter").unwrap().to_string(), "Shift+Enter");
         assert_eq!(Key::parse("ctrl-E").unwrap().to_string(), "Ctrl+E");
         assert!(Key::parse("hyper-x").is_err());
+    }
+
+    #[test]
+    fn an_unknown_key_says_what_keys_look_like() {
+        assert_eq!(Key::parse(" hyper-x "), Err(KeyError::Unknown(" hyper-x ".into())));
+        assert_eq!(Key::parse(""), Err(KeyError::Unknown(String::new())));
+        assert_eq!(Key::parse("f25"), Err(KeyError::Unknown("f25".into())));
+        assert_eq!(
+            KeyError::Unknown("pgup".into()).to_string(),
+            "unknown key \"pgup\" (examples: ctrl-e, shift-enter, f1, a, ?)"
+        );
+        assert_eq!(Key::parse("ctrl-").unwrap_err(), KeyError::Unknown("ctrl-".into()));
+        assert_eq!(Key::parse("alt-ctrl-X").unwrap().to_string(), "Ctrl+Alt+X");
     }
 
     #[test]

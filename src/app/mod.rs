@@ -1,6 +1,24 @@
 //! The notebook's state and how it changes. `update` takes an event and returns the effects
 //! (IO) to carry out; nothing here awaits or draws. May use `livy` types, `notebook`,
 //! `output` and crossterm key events; never `ui`, `tui` or `cli`.
+//!
+//! [`App`] holds one value per concept:
+//!
+//! ```text
+//! notebook  NotebookState: cells, focus, editing, the file (Document), search, undo stack
+//!   cells[i]  Cell: id, kind, editor, run (RunState), output (RunOutput: shown, raw, mimes,
+//!             execution count, Jupyter outputs), view (OutputView: unfolded, scroll), doc
+//! session   SessionView: id, phase, what the server said about it
+//! runs      the queue and a cancel waiting for its statement (private; App::queued)
+//! log       LogView: lines, scroll, search
+//! overlays  the dialog on screen and those waiting (private; App::overlay)
+//! message, keymap, settings, now, quit, layout (ScreenLayout: what the last frame drew)
+//! ```
+//!
+//! Where the changes are made: `update.rs` (events), `commands.rs` (commands, by kind),
+//! `output_commands.rs` and `output_cursor.rs` (output keys), `runs.rs` (queue, statement
+//! reports), `search.rs`, `log.rs`, `overlay.rs` (dialog keys), `file_commands.rs` (open,
+//! save, recover).
 
 pub mod cell;
 pub mod command;
@@ -10,28 +28,30 @@ pub mod editor_keys;
 pub mod events;
 pub mod file_commands;
 pub mod keymap;
+pub mod log;
+pub mod notebook_state;
+mod output_commands;
 mod output_cursor;
 pub mod overlay;
+mod runs;
 pub mod search;
 mod update;
 
-pub use cell::{Cell, CellOutput, ImageOutput, Outcome, PreparedOutput, RunState, TableOutput};
+pub use cell::{Cell, CellOutput, ImageOutput, Outcome, OutputView, PreparedOutput, RunOutput, RunState, TableOutput};
 pub use command::Command;
 
 pub use events::{
     AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStart, SessionStartSpec, StatementEvent,
 };
 pub use keymap::Keymap;
+pub use log::{LOG_KEEP, LogSearch, LogView};
+pub use notebook_state::NotebookState;
 pub use overlay::Overlay;
 
 use crate::livy::{CreateSession, SessionId, SessionKind, SessionState};
-use std::collections::VecDeque;
+use overlay::Overlays;
+use runs::Runs;
 use std::time::{Duration, Instant};
-
-/// Lines of session log kept in memory: hours of a chatty Spark driver in ~15 MB. Drawing
-/// does not depend on it (the benches draw a million lines); starting a log search scans
-/// all of them on the UI loop, which stays a few milliseconds at this size.
-pub const LOG_KEEP: usize = 100_000;
 
 /// What the notebook knows about its session.
 #[derive(Clone, Debug)]
@@ -112,55 +132,6 @@ impl SessionView {
     }
 }
 
-/// The session log pane.
-#[derive(Clone, Debug)]
-pub struct LogView {
-    pub lines: VecDeque<String>,
-    pub visible: bool,
-    pub height: u16,
-    /// Keys go to the log pane (scrolling) instead of the cells.
-    pub focused: bool,
-    /// Lines scrolled up from the end; 0 follows new lines.
-    pub scroll_back: usize,
-    /// A search in the log, if one was started.
-    pub search: Option<LogSearch>,
-}
-
-/// Searching the session log (case-insensitive).
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct LogSearch {
-    pub query: String,
-    /// The query is still being typed.
-    pub typing: bool,
-    /// The line of the current match.
-    pub current: Option<usize>,
-    /// How many lines match, kept current as lines arrive and drop (never recounted per frame).
-    pub count: usize,
-}
-
-impl LogSearch {
-    /// Whether a line matches the query.
-    pub fn hits(&self, line: &str) -> bool {
-        !self.query.is_empty() && line.to_lowercase().contains(&self.query.to_lowercase())
-    }
-}
-
-impl LogView {
-    /// Lines that contain the query, oldest first.
-    pub fn matches(&self, query: &str) -> Vec<usize> {
-        if query.is_empty() {
-            return Vec::new();
-        }
-        let q = query.to_lowercase();
-        self.lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.to_lowercase().contains(&q))
-            .map(|(i, _)| i)
-            .collect()
-    }
-}
-
 /// Screen rows a drawn cell covers (rows as the terminal counts them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CellHit {
@@ -225,118 +196,54 @@ pub struct Settings {
     pub delete_on_quit: DeleteOnQuit,
 }
 
-/// The whole notebook state.
+/// The whole notebook state: the notebook (cells, focus, file, search), its session and the
+/// cells waiting to run on it, the log pane, the overlays, the status message, and what the
+/// app was started with.
 pub struct App {
-    pub cells: Vec<Cell>,
-    pub focus: usize,
-    pub editing: bool,
+    /// The cells, which one has focus, the file behind them and a search over them.
+    pub notebook: NotebookState,
+    /// What the notebook knows about its session.
     pub session: SessionView,
+    /// Cells waiting to run, and a cancel waiting for its statement's id.
+    runs: Runs,
+    /// The session log pane.
     pub log: LogView,
-    /// Cells waiting to run, in order.
-    pub queue: VecDeque<CellId>,
-    pub overlay: Option<Overlay>,
+    /// The overlay on screen ([`App::overlay`]) and the questions waiting behind it.
+    overlays: Overlays,
+    /// A transient line in the status bar.
     pub message: Option<StatusMessage>,
     pub keymap: Keymap,
     pub settings: Settings,
     /// The current time, moved on by ticks (tests set it).
     pub now: Instant,
+    /// Set when the user has quit: what to do once the UI is gone.
     pub quit: Option<QuitPlan>,
     /// What the last frame laid out.
     pub layout: ScreenLayout,
-    deleted: Vec<(usize, Cell)>,
-    next_cell_id: u64,
-    /// A cancel asked for before the server confirmed the statement.
-    pending_cancel: Option<CellId>,
-    /// The current search over cells and outputs.
-    pub search: Option<search::Search>,
-    /// The file behind the notebook.
-    pub document: document::Document,
-    /// Questions waiting for the one on screen to be answered.
-    pub later_overlays: VecDeque<Overlay>,
 }
 
 impl App {
     /// A notebook with one empty cell in edit mode, so the user can type at once. Returns
     /// the effect that starts the session.
     pub fn new(settings: Settings, start: SessionStart, keymap: Keymap, now: Instant) -> (App, Vec<Effect>) {
-        let kind = settings.default_kind.clone();
-        let mut app = App {
-            cells: Vec::new(),
-            focus: 0,
-            editing: true,
+        let app = App {
+            notebook: NotebookState::new(settings.default_kind.clone()),
             session: SessionView::connecting(1, now),
-            log: LogView {
-                lines: VecDeque::new(),
-                visible: false,
-                height: 8,
-                focused: false,
-                scroll_back: 0,
-                search: None,
-            },
-            queue: VecDeque::new(),
-            overlay: None,
+            runs: Runs::default(),
+            log: LogView::default(),
+            overlays: Overlays::default(),
             message: None,
             keymap,
             settings,
             now,
             quit: None,
             layout: ScreenLayout::default(),
-            deleted: Vec::new(),
-            next_cell_id: 1,
-            pending_cancel: None,
-            search: None,
-            document: document::Document::new(None, crate::notebook::Notebook::new(Some(kind.clone()))),
-            later_overlays: VecDeque::new(),
         };
-        let id = app.new_cell_id();
-        app.cells.push(Cell::new(id, kind));
         let effect = Effect::StartSession {
             generation: 1,
             start: start.into(),
         };
         (app, vec![effect])
-    }
-
-    fn new_cell_id(&mut self) -> CellId {
-        let id = CellId(self.next_cell_id);
-        self.next_cell_id += 1;
-        id
-    }
-
-    /// Adds a cell holding `code` at the end (for tests and, later, opening files).
-    pub fn push_cell(&mut self, kind: SessionKind, code: &str) -> CellId {
-        let id = self.new_cell_id();
-        self.cells.push(Cell::with_code(id, kind, code));
-        id
-    }
-
-    /// The focused cell.
-    pub fn focused(&self) -> &Cell {
-        &self.cells[self.focus.min(self.cells.len() - 1)]
-    }
-
-    fn focused_mut(&mut self) -> &mut Cell {
-        let i = self.focus.min(self.cells.len() - 1);
-        &mut self.cells[i]
-    }
-
-    /// Index of a cell by id.
-    pub fn index_of(&self, id: CellId) -> Option<usize> {
-        self.cells.iter().position(|c| c.id == id)
-    }
-
-    fn cell_mut(&mut self, id: CellId) -> Option<&mut Cell> {
-        self.cells.iter_mut().find(|c| c.id == id)
-    }
-
-    /// The cell whose statement is in flight, if any.
-    pub fn running_cell(&self) -> Option<&Cell> {
-        self.cells.iter().find(|c| {
-            matches!(
-                c.run,
-                RunState::Submitting { .. } | RunState::Running { .. } | RunState::Cancelling { .. }
-            )
-        })
     }
 
     /// Shows a status line for a few seconds.
@@ -359,9 +266,10 @@ impl App {
 
     /// Whether time-driven redraws are needed (elapsed timers, spinners, expiring messages).
     pub fn needs_ticks(&self) -> bool {
+        let document = &self.notebook.document;
         self.session.is_starting()
-            || self.running_cell().is_some()
+            || self.notebook.running_cell().is_some()
             || self.message.is_some()
-            || (self.document.is_dirty() && self.document.recovered_version != self.document.version)
+            || (document.is_dirty() && document.recovered_version != document.version)
     }
 }

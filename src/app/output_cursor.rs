@@ -1,5 +1,5 @@
-//! The selected value of an output: a table's cell cursor (moved with the output keys),
-//! column widths, and the inspector that shows one value whole.
+//! The selected value of an output: a table's cell cursor and a JSON tree's selected node
+//! (moved with the output keys), column widths, and the inspector that shows one value whole.
 
 use super::cell::CellOutput;
 use super::command::Command;
@@ -10,8 +10,9 @@ use crate::output::table::value_text;
 use crate::output::table_layout::MIN_WIDTH;
 use std::sync::Arc;
 
-/// Rows of a table view (the UI's `MAX_OUTPUT_ROWS`): the cursor stays inside them.
-pub(super) const TABLE_VIEW_ROWS: usize = 15;
+/// Rows of an output view in a cell (the UI's `MAX_OUTPUT_ROWS`): a table's cursor and a
+/// JSON tree's selection stay inside them.
+pub(super) const VIEW_ROWS: usize = 15;
 
 /// Columns a width key adds or takes.
 const WIDTH_STEP: u16 = 4;
@@ -25,15 +26,14 @@ const INSPECT_CHARS: usize = 200_000;
 impl App {
     /// Output keys act on a focused table; true when the command was taken.
     pub(super) fn table_command(&mut self, command: Command) -> bool {
-        let focus = self.focus.min(self.cells.len() - 1);
-        let cell = &mut self.cells[focus];
-        let Some(CellOutput::Table(t)) = &mut cell.output else {
+        let cell = self.notebook.focused_mut();
+        let Some(CellOutput::Table(t)) = &mut cell.output.shown else {
             return false;
         };
         let rows = t.table.rows.len();
         let cols = t.table.columns.len();
         let (row, col) = t.cursor;
-        let page = TABLE_VIEW_ROWS.saturating_sub(1).max(1);
+        let page = VIEW_ROWS.saturating_sub(1).max(1);
         t.cursor = match command {
             Command::ScrollOutputUp => (row.saturating_sub(1), col),
             Command::ScrollOutputDown => (row + 1, col),
@@ -61,20 +61,61 @@ impl App {
         // Columns: start no later than the cursor; the grid scrolls right as far as needed.
         t.first_col = t.first_col.min(t.cursor.1);
         // Rows: keep the cursor inside the view.
-        let top = &mut cell.output_scroll;
+        let top = &mut cell.view.scroll;
         if t.cursor.0 < *top {
             *top = t.cursor.0;
-        } else if t.cursor.0 >= *top + TABLE_VIEW_ROWS {
-            *top = t.cursor.0 + 1 - TABLE_VIEW_ROWS;
+        } else if t.cursor.0 >= *top + VIEW_ROWS {
+            *top = t.cursor.0 + 1 - VIEW_ROWS;
         }
+        true
+    }
+
+    /// Output keys act on a focused JSON tree; true when the command was taken.
+    pub(super) fn json_command(&mut self, command: Command) -> bool {
+        let cell = self.notebook.focused_mut();
+        let Some(CellOutput::Json(json)) = &mut cell.output.shown else {
+            return false;
+        };
+        if json.raw.is_some() && command != Command::ToggleRaw {
+            return false;
+        }
+        let tree = json.tree.clone();
+        let page = VIEW_ROWS;
+        match command {
+            Command::ScrollOutputDown => json.state.select_next(&tree),
+            Command::ScrollOutputUp => json.state.select_prev(&tree),
+            Command::ToggleOutput => json.state.toggle(&tree),
+            Command::ScrollOutputRight => json.state.expand_or_enter(&tree),
+            Command::ScrollOutputLeft => json.state.collapse_or_leave(&tree),
+            Command::PageOutputDown => json.state.scroll_by(&tree, page as isize, page),
+            Command::PageOutputUp => json.state.scroll_by(&tree, -(page as isize), page),
+            Command::ExpandAll if json.state.visible_rows(&tree) == tree.node_count() => json.state.collapse_all(&tree),
+            Command::ExpandAll => json.state.expand_all(&tree),
+            Command::ToggleRaw => {
+                if json.raw.take().is_none() {
+                    let value = cell
+                        .output
+                        .raw
+                        .as_ref()
+                        .and_then(|o| o.data.get(crate::livy::MIME_JSON));
+                    json.raw = Some(Arc::new(crate::output::json_tree::pretty(
+                        &value.cloned().unwrap_or_default(),
+                    )));
+                }
+                cell.view.scroll = 0;
+                return true;
+            }
+            _ => return false,
+        }
+        json.state.scroll_into_view(page);
         true
     }
 
     /// The focused output's selected value: a table cell (with its column) or a JSON node
     /// (with its path), as (title, text).
     fn selected_value(&self) -> Option<(String, String)> {
-        let cell = self.focused();
-        match &cell.output {
+        let output = &self.notebook.focused().output;
+        match &output.shown {
             Some(CellOutput::Table(t)) => {
                 let value = t.selected_value()?;
                 let (row, col) = t.cursor;
@@ -94,7 +135,7 @@ impl App {
             }
             Some(CellOutput::Json(json)) if json.raw.is_none() => {
                 let node = json.state.selected();
-                let raw = cell.raw.as_ref()?.data.get(crate::livy::MIME_JSON)?;
+                let raw = output.raw.as_ref()?.data.get(crate::livy::MIME_JSON)?;
                 let value = raw.pointer(&json.tree.pointer(node))?;
                 let text = match value {
                     serde_json::Value::String(s) => s.clone(),
@@ -124,7 +165,7 @@ impl App {
             ));
         }
         let rows = shown.lines().count();
-        self.overlay = Some(Overlay::Inspect {
+        self.overlays.open(Overlay::Inspect {
             title,
             text: Arc::new(shown),
             full: Arc::new(text),

@@ -1,11 +1,13 @@
 //! Modal layers over the notebook (help, questions, the value inspector) and their keys.
-//! The app owns at most one on screen, takes it out while a key is handled, and puts back
-//! what the handler returns; each overlay's keys live in its own function below.
+//! The app shows at most one (`Overlays`: questions asked meanwhile wait their turn), takes
+//! it out while a key is handled, and puts back what the handler returns; each overlay's
+//! keys live in its own function below.
 
 use super::events::{CellId, Effect, SessionStartSpec};
 use super::{App, QuitPlan};
 use crate::livy::SessionId;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// A modal layer over the notebook.
@@ -50,19 +52,62 @@ fn close(effects: Vec<Effect>) -> Handled {
     (None, effects)
 }
 
+/// The overlay on screen and the questions waiting for it to be answered.
+#[derive(Debug, Default)]
+pub(super) struct Overlays {
+    current: Option<Overlay>,
+    later: VecDeque<Overlay>,
+}
+
+impl Overlays {
+    fn current(&self) -> Option<&Overlay> {
+        self.current.as_ref()
+    }
+
+    /// Shows a question, or queues it behind the one on screen.
+    pub(super) fn offer(&mut self, overlay: Overlay) {
+        if self.current.is_none() {
+            self.current = Some(overlay);
+        } else {
+            self.later.push_back(overlay);
+        }
+    }
+
+    /// Shows `overlay` now, in place of the one on screen.
+    pub(super) fn open(&mut self, overlay: Overlay) {
+        self.current = Some(overlay);
+    }
+
+    /// Takes the overlay off the screen (to give it a key).
+    fn take(&mut self) -> Option<Overlay> {
+        self.current.take()
+    }
+
+    /// After a key: the overlay stays as `kept`; or, answered, the next question shows
+    /// (unless the answer opened another overlay itself, as saving asks for a name).
+    fn next(&mut self, kept: Option<Overlay>) {
+        if kept.is_some() {
+            self.current = kept;
+        } else if self.current.is_none() {
+            self.current = self.later.pop_front();
+        }
+    }
+}
+
 impl App {
+    /// The overlay on screen.
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlays.current()
+    }
+
     /// Shows a question, or queues it behind the one on screen.
     pub fn offer(&mut self, overlay: Overlay) {
-        if self.overlay.is_none() {
-            self.overlay = Some(overlay);
-        } else {
-            self.later_overlays.push_back(overlay);
-        }
+        self.overlays.offer(overlay);
     }
 
     /// Gives a key to the overlay on screen; false when there is none.
     pub(super) fn overlay_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) -> bool {
-        let Some(overlay) = self.overlay.take() else {
+        let Some(overlay) = self.overlays.take() else {
             return false;
         };
         let (kept, done) = match overlay {
@@ -81,12 +126,7 @@ impl App {
             Overlay::Rerun { session, cells } => self.rerun_key(session, cells, key),
         };
         effects.extend(done);
-        // A handler may have opened another overlay itself (saving asks for a name).
-        if let Some(kept) = kept {
-            self.overlay = Some(kept);
-        } else if self.overlay.is_none() {
-            self.overlay = self.later_overlays.pop_front();
-        }
+        self.overlays.next(kept);
         true
     }
 
@@ -160,7 +200,7 @@ impl App {
                 close(self.save_to(path))
             }
             KeyCode::Esc => {
-                self.document.quit_after_save = false;
+                self.notebook.document.quit_after_save = false;
                 close(Vec::new())
             }
             KeyCode::Backspace => {
@@ -178,12 +218,12 @@ impl App {
     fn confirm_unsaved_key(&mut self, key: KeyEvent) -> Handled {
         match key.code {
             KeyCode::Char('s' | 'S') | KeyCode::Enter => {
-                self.document.quit_after_save = true;
+                self.notebook.document.quit_after_save = true;
                 close(self.save())
             }
             KeyCode::Char('d' | 'D') => {
-                self.document.leaving = true;
-                let key = self.document.recovery_key();
+                self.notebook.document.leaving = true;
+                let key = self.notebook.document.recovery_key();
                 self.request_quit();
                 close(vec![Effect::DiscardRecovery { key }])
             }
@@ -203,7 +243,7 @@ impl App {
             KeyCode::Char('d' | 'D') => {
                 self.say("dropped the recovered changes");
                 close(vec![Effect::DiscardRecovery {
-                    key: self.document.recovery_key(),
+                    key: self.notebook.document.recovery_key(),
                 }])
             }
             KeyCode::Esc => {
@@ -232,7 +272,7 @@ impl App {
     fn rerun_key(&mut self, session: String, cells: Vec<CellId>, key: KeyEvent) -> Handled {
         match key.code {
             KeyCode::Char('r' | 'R') | KeyCode::Enter => {
-                let indices: Vec<usize> = cells.iter().filter_map(|id| self.index_of(*id)).collect();
+                let indices: Vec<usize> = cells.iter().filter_map(|id| self.notebook.index_of(*id)).collect();
                 close(self.queue_cells(&indices))
             }
             KeyCode::Char('n' | 'N') | KeyCode::Esc => close(Vec::new()),
@@ -246,5 +286,43 @@ fn expand_home(typed: &str) -> std::path::PathBuf {
     match (typed.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
         _ => std::path::PathBuf::from(typed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn help(scroll: usize) -> Overlay {
+        Overlay::Help { scroll }
+    }
+
+    #[test]
+    fn questions_wait_their_turn_and_an_answer_shows_the_next() {
+        let mut overlays = Overlays::default();
+        overlays.offer(help(1));
+        overlays.offer(help(2));
+        overlays.offer(help(3));
+        assert_eq!(overlays.current(), Some(&help(1)));
+        // a key that keeps the overlay (changed) leaves the queue alone
+        let taken = overlays.take();
+        assert_eq!((taken, overlays.current()), (Some(help(1)), None));
+        overlays.next(Some(help(10)));
+        assert_eq!(overlays.current(), Some(&help(10)));
+        // answered: the next question shows
+        overlays.take();
+        overlays.next(None);
+        assert_eq!(overlays.current(), Some(&help(2)));
+        // an answer that opened an overlay of its own goes before the waiting ones
+        overlays.take();
+        overlays.open(Overlay::ConfirmUnsaved);
+        overlays.next(None);
+        assert_eq!(overlays.current(), Some(&Overlay::ConfirmUnsaved));
+        overlays.take();
+        overlays.next(None);
+        assert_eq!(overlays.current(), Some(&help(3)));
+        overlays.take();
+        overlays.next(None);
+        assert_eq!(overlays.current(), None);
     }
 }

@@ -183,7 +183,7 @@ async fn open_in_app(
             }
             path
         }
-        None => app.document.recovery_key(),
+        None => app.notebook.document.recovery_key(),
     };
     offer_recovery(app, &recovery_key);
     effects

@@ -133,7 +133,7 @@ impl EffectRunner {
     fn save(&self, path: PathBuf, notebook: Notebook, version: u64) {
         let recovery = self.recovery.clone();
         self.on_worker(move || {
-            let result = crate::notebook::save(&path, &notebook).map_err(|e| e.to_string());
+            let result = crate::notebook::save(&path, &notebook);
             if result.is_ok()
                 && let Some(store) = recovery
                 && let Err(e) = store.discard(&path)

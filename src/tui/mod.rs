@@ -51,12 +51,7 @@ async fn event_loop(
     let mut terminate = signal(SignalKind::terminate())?;
     loop {
         // Every pass handled something (or is the first): draw once, then wait.
-        let mut laid_out = None;
-        terminal.draw(|frame| laid_out = Some(ui::draw(frame, app, ui)))?;
-        if let Some(layout) = laid_out {
-            // layout facts go back as an event: the next frame and mouse clicks use them
-            app.update(AppEvent::Drawn(layout));
-        }
+        draw(terminal, app, ui)?;
         if let Some(plan) = app.quit.take() {
             return Ok(plan);
         }
@@ -68,45 +63,90 @@ async fn event_loop(
             _ = terminate.recv() => return Ok(QuitPlan { delete_session: None }),
         };
         app.now = Instant::now();
+        let mut burst = Burst {
+            app: &mut *app,
+            runner: &mut *runner,
+            input: &mut input,
+            reports: &mut *reports,
+            terminal: &mut *terminal,
+        };
+        if let Some(plan) = burst.handle(first).await? {
+            return Ok(plan);
+        }
+    }
+}
+
+/// Draws a frame and hands its layout facts back to the app (the next frame and mouse
+/// clicks use them).
+fn draw(terminal: &mut terminal::Tui, app: &mut App, ui: &UiContext) -> std::io::Result<()> {
+    let mut laid_out = None;
+    terminal.draw(|frame| laid_out = Some(ui::draw(frame, app, ui)))?;
+    if let Some(layout) = laid_out {
+        app.update(AppEvent::Drawn(layout));
+    }
+    Ok(())
+}
+
+/// What handling the events between two frames works with.
+struct Burst<'a> {
+    app: &'a mut App,
+    runner: &'a mut EffectRunner,
+    input: &'a mut EventStream,
+    reports: &'a mut UnboundedReceiver<AppEvent>,
+    terminal: &'a mut terminal::Tui,
+}
+
+impl Burst<'_> {
+    /// Handles `first` and everything already waiting behind it (a burst of keys from a
+    /// paste or a laggy link, a flurry of reports) before drawing once; returns a plan when
+    /// the terminal is gone.
+    async fn handle(&mut self, first: Incoming) -> std::io::Result<Option<QuitPlan>> {
         let mut incoming = Some(first);
         let mut handled = 0;
-        // Handle everything that is already waiting (a burst of keys from a paste or a laggy
-        // link, a flurry of reports) before drawing once.
         while let Some(next) = incoming.take() {
-            match next {
-                Incoming::Terminal(Some(Ok(Event::Key(key))))
-                    if key.kind != KeyEventKind::Release
-                        && key.code == KeyCode::Char('z')
-                        && key.modifiers == KeyModifiers::CONTROL =>
-                {
-                    terminal::suspend(terminal)?;
-                    input = EventStream::new();
-                }
-                Incoming::Terminal(Some(Ok(event))) => {
-                    if let Some(event) = terminal_event(event) {
-                        for effect in app.update(event) {
-                            carry_out(effect, runner);
-                        }
-                    }
-                }
-                // The terminal is gone: leave, keeping the session.
-                Incoming::Terminal(Some(Err(_)) | None) => return Ok(QuitPlan { delete_session: None }),
-                Incoming::Report(report) => {
-                    for effect in app.update(report) {
-                        carry_out(effect, runner);
-                    }
-                }
+            if let Some(plan) = self.one(next)? {
+                return Ok(Some(plan));
             }
             handled += 1;
-            if app.quit.is_some() || handled >= MAX_EVENTS_PER_FRAME {
+            if self.app.quit.is_some() || handled >= MAX_EVENTS_PER_FRAME {
                 break;
             }
             // One poll with this task's own waker: a no-op waker here would leave crossterm's
             // reader waking nobody, and input would stall.
-            incoming = match futures::poll!(input.next()) {
+            incoming = match futures::poll!(self.input.next()) {
                 std::task::Poll::Ready(maybe) => Some(Incoming::Terminal(maybe)),
-                std::task::Poll::Pending => reports.try_recv().ok().map(Incoming::Report),
+                std::task::Poll::Pending => self.reports.try_recv().ok().map(Incoming::Report),
             };
+        }
+        Ok(None)
+    }
+
+    /// Handles one event: Ctrl+Z suspends, the rest goes to the app.
+    fn one(&mut self, incoming: Incoming) -> std::io::Result<Option<QuitPlan>> {
+        match incoming {
+            Incoming::Terminal(Some(Ok(Event::Key(key))))
+                if key.kind != KeyEventKind::Release
+                    && key.code == KeyCode::Char('z')
+                    && key.modifiers == KeyModifiers::CONTROL =>
+            {
+                terminal::suspend(self.terminal)?;
+                *self.input = EventStream::new();
+            }
+            Incoming::Terminal(Some(Ok(event))) => {
+                if let Some(event) = terminal_event(event) {
+                    self.apply(event);
+                }
+            }
+            // The terminal is gone: leave, keeping the session.
+            Incoming::Terminal(Some(Err(_)) | None) => return Ok(Some(QuitPlan { delete_session: None })),
+            Incoming::Report(report) => self.apply(report),
+        }
+        Ok(None)
+    }
+
+    fn apply(&mut self, event: AppEvent) {
+        for effect in self.app.update(event) {
+            carry_out(effect, self.runner);
         }
     }
 }

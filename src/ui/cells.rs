@@ -5,7 +5,7 @@ use super::UiContext;
 use super::json_view::JsonView;
 use super::table_grid::{TableGrid, TableScroll};
 use super::text::{truncate, wrap};
-use crate::app::{App, Cell, CellHit, CellOutput, Outcome, RunState, ScreenLayout};
+use crate::app::{App, Cell, CellHit, CellOutput, Outcome, OutputView, RunState, ScreenLayout, TableOutput};
 use crate::livy::SessionKind;
 use ansi_to_tui::IntoText;
 use ratatui::Frame;
@@ -31,11 +31,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> ScreenL
     if area.height == 0 || area.width < 4 {
         return laid_out;
     }
+    let notebook = &app.notebook;
     let inner_width = area.width.saturating_sub(2) as usize;
-    let heights: Vec<u16> = app.cells.iter().map(|c| cell_height(c, inner_width, ui)).collect();
-    let first = first_visible(app.layout.first_visible, app.focus, &heights, area.height);
+    let heights: Vec<u16> = notebook.cells.iter().map(|c| cell_height(c, inner_width, ui)).collect();
+    let first = first_visible(app.layout.first_visible, notebook.focus, &heights, area.height);
     let mut y = area.y;
-    for (i, cell) in app.cells.iter().enumerate().skip(first) {
+    for (i, cell) in notebook.cells.iter().enumerate().skip(first) {
         let bottom = area.y + area.height;
         if y >= bottom {
             break;
@@ -47,7 +48,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> ScreenL
             width: area.width,
             height: full.min(bottom - y),
         };
-        if let Some(first_col) = draw_cell(frame, rect, full > rect.height, app, i, cell, ui) {
+        let focused = i == notebook.focus && !app.log.focused;
+        let look = Look {
+            focused,
+            editing: focused && notebook.editing,
+            cut: full > rect.height,
+        };
+        if let Some(first_col) = draw_cell(frame, rect, look, app, cell, ui) {
             laid_out.table_first_cols.push((cell.id, first_col));
         }
         let code_rows = cell.editor.lines().len().max(1) as u16;
@@ -79,87 +86,125 @@ fn cell_height(cell: &Cell, width: usize, ui: &UiContext) -> u16 {
     (2 + code + separator + output).min(u16::MAX as usize) as u16
 }
 
-/// Draws one cell; returns where its table's columns start, when it shows a table.
-fn draw_cell(
-    frame: &mut Frame,
-    rect: Rect,
+/// How a cell is drawn.
+#[derive(Clone, Copy)]
+struct Look {
+    /// It has the focus (a thick border).
+    focused: bool,
+    /// Its code is being edited (the editor, with its cursor).
+    editing: bool,
+    /// The screen ends inside it (no bottom border).
     cut: bool,
-    app: &App,
-    index: usize,
-    cell: &Cell,
-    ui: &UiContext,
-) -> Option<usize> {
+}
+
+/// Draws one cell: its frame, its code, and its output under a rule; returns where its
+/// table's columns start, when it shows a table.
+fn draw_cell(frame: &mut Frame, rect: Rect, look: Look, app: &App, cell: &Cell, ui: &UiContext) -> Option<usize> {
+    let block = cell_block(cell, look, app, ui);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    if inner.height == 0 {
+        return None;
+    }
+    let code_rows = (cell.editor.lines().len().max(1) as u16).min(inner.height);
+    draw_code(
+        frame,
+        Rect {
+            height: code_rows,
+            ..inner
+        },
+        look,
+        app,
+        cell,
+        ui,
+    );
+    if output_height(cell, inner.width as usize, ui) == 0 || inner.height <= code_rows {
+        return None;
+    }
+    let rule = Rect {
+        y: inner.y + code_rows,
+        height: 1,
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(separator(cell, inner.width as usize, ui)), rule);
+    let out_area = Rect {
+        y: rule.y + 1,
+        height: inner.height.saturating_sub(code_rows + 1),
+        ..inner
+    };
+    draw_output(frame, out_area, app, cell, ui)
+}
+
+/// The cell's frame: its execution count and language on the left, its run state on the
+/// right.
+fn cell_block<'a>(cell: &Cell, look: Look, app: &App, ui: &UiContext) -> Block<'a> {
     let theme = &ui.theme;
-    let focused = index == app.focus && !app.log.focused;
-    let editing = focused && app.editing;
-    let border = if editing {
+    let border = if look.editing {
         theme.border_editing()
-    } else if focused {
+    } else if look.focused {
         theme.border_focused()
     } else {
         theme.border()
     };
-    let borders = if cut {
+    let borders = if look.cut {
         Borders::TOP | Borders::LEFT | Borders::RIGHT
     } else {
         Borders::ALL
     };
     let count = cell
+        .output
         .execution_count
         .as_deref()
         .map_or_else(|| "[ ]".to_string(), |n| format!("[{n}]"));
+    let badge = if cell.is_text() {
+        Span::styled(format!(" {} ", cell.doc.cell_type.as_str()), theme.dim())
+    } else {
+        let kind = cell.runs_as();
+        Span::styled(
+            format!(" {} ", kind_label(&kind)),
+            theme.kind_badge(&kind).add_modifier(Modifier::BOLD),
+        )
+    };
     let title = Line::from(vec![
         Span::styled(format!(" {count} "), theme.dim()),
-        if cell.is_text() {
-            Span::styled(format!(" {} ", cell.doc.cell_type.as_str()), theme.dim())
-        } else {
-            let kind = cell.runs_as();
-            Span::styled(
-                format!(" {} ", kind_label(&kind)),
-                theme.kind_badge(&kind).add_modifier(Modifier::BOLD),
-            )
-        },
+        badge,
         Span::raw(" "),
     ]);
-    let block = Block::default()
+    Block::default()
         .borders(borders)
-        .border_type(if focused {
+        .border_type(if look.focused {
             BorderType::Thick
         } else {
             BorderType::Rounded
         })
         .border_style(border)
         .title(title)
-        .title_top(run_state_line(cell, app, ui).right_aligned());
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    if inner.height == 0 {
-        return None;
-    }
+        .title_top(run_state_line(cell, app, ui).right_aligned())
+}
 
-    let code_rows = (cell.editor.lines().len().max(1) as u16).min(inner.height);
-    let code_area = Rect {
-        height: code_rows,
-        ..inner
-    };
+/// The code: the editor while editing (coloured in place), else the highlighted code with
+/// the search's matches marked and long lines marked as cut.
+fn draw_code(frame: &mut Frame, area: Rect, look: Look, app: &App, cell: &Cell, ui: &UiContext) {
+    let theme = &ui.theme;
     let code = cell.code();
-    if editing {
-        frame.render_widget(&cell.editor, code_area);
-        if let Some(h) = ui.highlighter().filter(|_| !cell.is_text()) {
+    let highlighter = ui.highlighter().filter(|_| !cell.is_text());
+    if look.editing {
+        frame.render_widget(&cell.editor, area);
+        if let Some(h) = highlighter {
             paint_highlight(
                 frame.buffer_mut(),
-                code_area,
+                area,
                 &cell.editor,
                 &h.highlight_shared(&code, &cell.kind),
             );
         }
-    } else if code.is_empty() && focused {
+    } else if code.is_empty() && look.focused {
         frame.render_widget(
             Paragraph::new(Line::styled("(empty — Enter to edit)", theme.dim())),
-            code_area,
+            area,
         );
     } else {
-        let lines = match ui.highlighter().filter(|_| !cell.is_text()) {
+        let lines = match highlighter {
             Some(h) => h.highlight_shared(&code, &cell.kind).as_ref().clone(),
             None => crate::ui::highlight::Highlighter::plain(&code),
         };
@@ -168,65 +213,51 @@ fn draw_cell(
             .into_iter()
             .map(|l| mark(l, query, theme.search_match()))
             .collect::<Vec<_>>();
-        let paragraph = Paragraph::new(lines);
-        frame.render_widget(paragraph.style(theme.text()), code_area);
-        mark_cut_lines(frame.buffer_mut(), code_area, &code, theme.dim());
+        frame.render_widget(Paragraph::new(lines).style(theme.text()), area);
+        mark_cut_lines(frame.buffer_mut(), area, &code, theme.dim());
     }
+}
 
-    let rows = output_height(cell, inner.width as usize, ui);
-    if rows == 0 || inner.height <= code_rows {
-        return None;
-    }
-    let sep_y = inner.y + code_rows;
-    frame.render_widget(
-        Paragraph::new(separator(cell, inner.width as usize, ui)),
-        Rect {
-            y: sep_y,
-            height: 1,
-            ..inner
-        },
-    );
-    let out_area = Rect {
-        y: sep_y + 1,
-        height: inner.height.saturating_sub(code_rows + 1),
-        ..inner
-    };
-    match &cell.output {
-        Some(CellOutput::Table(t)) => {
-            let visible = TableGrid::visible_rows(&t.table, out_area.height);
-            let selecting = app.cells.get(app.focus).is_some_and(|c| c.id == cell.id) && !app.editing;
-            let mut scroll = TableScroll {
-                row: cell.output_scroll,
-                col: t.first_col,
-                selected: selecting.then_some(t.cursor),
-            }
-            .clamped(t.table.rows.len(), t.table.columns.len(), visible);
-            if selecting {
-                scroll.show_col(t.cursor.1, &t.layout, out_area.width);
-            }
-            frame.render_widget(TableGrid::new(&t.table, &t.layout, scroll, &ui.theme), out_area);
-            // the app asks for a first column; this is where it really starts now
-            return Some(scroll.col);
-        }
+/// The output under the rule; returns where a table's columns start, when it is a table.
+fn draw_output(frame: &mut Frame, area: Rect, app: &App, cell: &Cell, ui: &UiContext) -> Option<usize> {
+    match &cell.output.shown {
+        Some(CellOutput::Table(t)) => return Some(draw_table(frame, area, app, cell, t, ui)),
         Some(CellOutput::Json(j)) if j.raw.is_none() => {
-            frame.render_widget(JsonView::new(&j.tree, &j.state, &ui.theme), out_area);
+            frame.render_widget(JsonView::new(&j.tree, &j.state, &ui.theme), area);
         }
         Some(CellOutput::Image(img)) if image_view(img, ui).is_some() => {
             if let Some(view) = image_view(img, ui) {
-                view.render(out_area, frame.buffer_mut());
+                view.render(area, frame.buffer_mut());
             }
         }
         _ => {
             let query = search_query(app);
-            let lines = output_lines(cell, inner.width as usize, ui);
-            let lines: Vec<Line> = lines
+            let lines: Vec<Line> = output_lines(cell, area.width as usize, ui)
                 .into_iter()
                 .map(|l| mark(l, query, ui.theme.search_match()))
                 .collect();
-            frame.render_widget(Paragraph::new(lines), out_area);
+            frame.render_widget(Paragraph::new(lines), area);
         }
     }
     None
+}
+
+/// A table output, its cursor shown when the cell is selected; returns where its columns
+/// start (the app asks for a first column; this is where it really starts now).
+fn draw_table(frame: &mut Frame, area: Rect, app: &App, cell: &Cell, t: &TableOutput, ui: &UiContext) -> usize {
+    let visible = TableGrid::visible_rows(&t.table, area.height);
+    let selecting = app.notebook.is_focused(cell.id) && !app.notebook.editing;
+    let mut scroll = TableScroll {
+        row: cell.view.scroll,
+        col: t.first_col,
+        selected: selecting.then_some(t.cursor),
+    }
+    .clamped(t.table.rows.len(), t.table.columns.len(), visible);
+    if selecting {
+        scroll.show_col(t.cursor.1, &t.layout, area.width);
+    }
+    frame.render_widget(TableGrid::new(&t.table, &t.layout, scroll, &ui.theme), area);
+    scroll.col
 }
 
 /// A code line wider than the cell ends in `›` at the edge, so it shows that it goes on
@@ -254,7 +285,8 @@ fn image_view(img: &crate::app::ImageOutput, ui: &UiContext) -> Option<std::sync
 
 /// The query of a finished search, for marking matches.
 fn search_query(app: &App) -> &str {
-    app.search
+    app.notebook
+        .search
         .as_ref()
         .filter(|s| !s.typing)
         .map_or("", |s| s.query.as_str())
@@ -316,7 +348,7 @@ fn mark(line: Line<'static>, query: &str, style: Style) -> Line<'static> {
 /// The rule between code and output; names the shown type when there are others (`m`).
 fn separator(cell: &Cell, width: usize, ui: &UiContext) -> Line<'static> {
     let theme = &ui.theme;
-    let label = match (&cell.mime, cell.mimes.len()) {
+    let label = match (&cell.output.mime, cell.output.mimes.len()) {
         (Some(mime), n) if n > 1 => format!(" {mime} · m: {} more ", n - 1),
         _ => String::new(),
     };
@@ -359,33 +391,17 @@ fn paint_highlight(buf: &mut Buffer, area: Rect, editor: &TextArea<'static>, lin
 fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>> {
     let width = width.max(1);
     let theme = &ui.theme;
-    let Some(output) = &cell.output else { return Vec::new() };
+    let Some(output) = &cell.output.shown else {
+        return Vec::new();
+    };
+    let scroll = cell.view.scroll;
     match output {
-        CellOutput::Text(lines) => window(lines, cell.output_scroll, width, theme.text(), ui),
+        CellOutput::Text(lines) => window(lines, scroll, width, theme.text(), ui),
         CellOutput::Error {
             ename,
             evalue,
             traceback,
-        } => {
-            let head = if evalue.is_empty() {
-                ename.clone()
-            } else {
-                format!("{ename}: {evalue}")
-            };
-            let head_lines: Vec<String> = head.split('\n').map(str::to_string).collect();
-            let mut rows = window(&head_lines, 0, width, theme.error(), ui);
-            if traceback.is_empty() {
-                return rows;
-            }
-            if cell.unfolded {
-                rows.extend(window(traceback, cell.output_scroll, width, theme.dim(), ui));
-            } else {
-                let n = traceback.len();
-                let fold = format!("▸ traceback, {n} line{} (o unfolds)", if n == 1 { "" } else { "s" });
-                rows.push(Line::styled(truncate(&fold, width), theme.dim()));
-            }
-            rows
-        }
+        } => error_lines(ename, evalue, traceback, cell.view, width, ui),
         CellOutput::Placeholder(what) => vec![Line::styled(truncate(&format!("[{what}]"), width), theme.dim())],
         CellOutput::RequestError(message) => wrap(&format!("could not run: {message}"), width)
             .into_iter()
@@ -405,37 +421,66 @@ fn output_lines(cell: &Cell, width: usize, ui: &UiContext) -> Vec<Line<'static>>
                 theme.dim(),
             )],
         },
-        CellOutput::Styled(lines) => {
-            let shown: Vec<Line<'static>> = lines
-                .iter()
-                .skip(cell.output_scroll)
-                .take(MAX_OUTPUT_ROWS)
-                .cloned()
-                .collect();
-            let mut rows: Vec<Line<'static>> = shown
-                .iter()
-                .flat_map(|l| wrap_styled(l, width))
-                .take(MAX_OUTPUT_ROWS)
-                .collect();
-            let below = lines.len().saturating_sub(cell.output_scroll + shown.len());
-            if below > 0 {
-                rows.push(Line::styled(
-                    format!("▼ {below} more lines (] scrolls down)"),
-                    theme.dim(),
-                ));
-            }
-            rows
-        }
+        CellOutput::Styled(lines) => styled_window(lines, scroll, width, ui),
         CellOutput::Json(j) => match &j.raw {
-            Some(lines) => window(lines, cell.output_scroll, width, theme.text(), ui),
+            Some(lines) => window(lines, scroll, width, theme.text(), ui),
             None => Vec::new(),
         },
     }
 }
 
+/// An error: its name and message, then its traceback, folded to one line until unfolded.
+fn error_lines(
+    ename: &str,
+    evalue: &str,
+    traceback: &[String],
+    view: OutputView,
+    width: usize,
+    ui: &UiContext,
+) -> Vec<Line<'static>> {
+    let theme = &ui.theme;
+    let head = if evalue.is_empty() {
+        ename.to_string()
+    } else {
+        format!("{ename}: {evalue}")
+    };
+    let head_lines: Vec<String> = head.split('\n').map(str::to_string).collect();
+    let mut rows = window(&head_lines, 0, width, theme.error(), ui);
+    if traceback.is_empty() {
+        return rows;
+    }
+    if view.unfolded {
+        rows.extend(window(traceback, view.scroll, width, theme.dim(), ui));
+    } else {
+        let n = traceback.len();
+        let fold = format!("▸ traceback, {n} line{} (o unfolds)", if n == 1 { "" } else { "s" });
+        rows.push(Line::styled(truncate(&fold, width), theme.dim()));
+    }
+    rows
+}
+
+/// Up to `MAX_OUTPUT_ROWS` rows of styled lines (rendered markdown) from line `from`, with a
+/// note of what is below.
+fn styled_window(lines: &[Line<'static>], from: usize, width: usize, ui: &UiContext) -> Vec<Line<'static>> {
+    let shown: Vec<Line<'static>> = lines.iter().skip(from).take(MAX_OUTPUT_ROWS).cloned().collect();
+    let mut rows: Vec<Line<'static>> = shown
+        .iter()
+        .flat_map(|l| wrap_styled(l, width))
+        .take(MAX_OUTPUT_ROWS)
+        .collect();
+    let below = lines.len().saturating_sub(from + shown.len());
+    if below > 0 {
+        rows.push(Line::styled(
+            format!("▼ {below} more lines (] scrolls down)"),
+            ui.theme.dim(),
+        ));
+    }
+    rows
+}
+
 /// Rows the output takes.
 fn output_height(cell: &Cell, width: usize, ui: &UiContext) -> usize {
-    match &cell.output {
+    match &cell.output.shown {
         Some(CellOutput::Table(t)) => TableGrid::height_for(&t.table, MAX_OUTPUT_ROWS as u16) as usize,
         Some(CellOutput::Json(j)) if j.raw.is_none() => {
             JsonView::height_for(&j.tree, &j.state, MAX_OUTPUT_ROWS as u16) as usize

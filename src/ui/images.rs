@@ -73,19 +73,32 @@ impl fmt::Display for ImageMode {
 }
 
 impl FromStr for ImageMode {
-    type Err = String;
+    type Err = ImageModeError;
 
     /// Case-insensitive; `off` is accepted for `none`.
-    fn from_str(s: &str) -> Result<ImageMode, String> {
+    fn from_str(s: &str) -> Result<ImageMode, ImageModeError> {
         let lower = s.trim().to_ascii_lowercase();
         if lower == "off" {
             return Ok(ImageMode::None);
         }
-        ImageMode::ALL.into_iter().find(|m| m.as_str() == lower).ok_or_else(|| {
-            let allowed: Vec<&str> = ImageMode::ALL.iter().map(|m| m.as_str()).collect();
-            format!("unknown image mode {s:?}: expected one of {}", allowed.join(", "))
-        })
+        ImageMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == lower)
+            .ok_or_else(|| ImageModeError::Unknown(s.to_string()))
     }
+}
+
+/// Why `--images` or the config's `images` cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImageModeError {
+    /// Not one of [`ImageMode::ALL`] (nor `off`).
+    #[error("unknown image mode {0:?}: expected one of {modes}", modes = mode_names())]
+    Unknown(String),
+}
+
+/// Every mode's name, as the help lists them.
+fn mode_names() -> String {
+    ImageMode::ALL.map(ImageMode::as_str).join(", ")
 }
 
 /// What the environment says about the terminal, read once.
@@ -252,7 +265,7 @@ struct ViewState {
 }
 
 impl ImageView {
-    /// Downscales very large images once (to at most [`MAX_CELLS`] cells of the font size) and
+    /// Downscales very large images once (to at most `MAX_CELLS` cells of the font size) and
     /// prepares the protocol; no encoding yet. Costs a resize for huge images: build it once
     /// per output, not per frame.
     pub fn new(picker: &Picker, image: &DecodedImage) -> ImageView {
@@ -388,8 +401,9 @@ mod tests {
         assert_eq!("off".parse::<ImageMode>(), Ok(ImageMode::None));
         assert_eq!(ImageMode::default(), ImageMode::Auto);
         let e = "png".parse::<ImageMode>().unwrap_err();
+        assert_eq!(e, ImageModeError::Unknown("png".into()));
         assert_eq!(
-            e,
+            e.to_string(),
             r#"unknown image mode "png": expected one of auto, kitty, sixel, iterm2, halfblocks, none"#
         );
     }

@@ -11,56 +11,32 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Row, Table}
 
 /// Draws the overlay, if any; returns the last row the value inspector can scroll to.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> Option<usize> {
-    match &app.overlay {
-        Some(Overlay::Help { scroll }) => help(frame, area, app, ui, *scroll),
-        Some(Overlay::ConfirmQuit { delete_by_default }) => confirm_quit(frame, area, app, ui, *delete_by_default),
-        Some(Overlay::Inspect {
+    match app.overlay()? {
+        Overlay::Help { scroll } => help(frame, area, app, ui, *scroll),
+        Overlay::ConfirmQuit { delete_by_default } => confirm_quit(frame, area, app, ui, *delete_by_default),
+        Overlay::Inspect {
             title, text, scroll, ..
-        }) => return Some(inspect(frame, area, ui, title, text, *scroll)),
-        Some(Overlay::SaveAs { input }) => {
+        } => return Some(inspect(frame, area, ui, title, text, *scroll)),
+        Overlay::SaveAs { input } => dialog(frame, area, ui, " save as ", save_as_lines(input, ui), 90),
+        Overlay::ConfirmUnsaved => {
             let lines = vec![
-                Line::from(vec![
-                    Span::raw("File: "),
-                    Span::styled(format!("{input}█"), ui.theme.text()),
-                ]),
-                Line::styled(
-                    ".ipynb keeps outputs · .py .scala .r .sql keep code only · Enter saves · Esc cancels",
-                    ui.theme.dim(),
-                ),
-            ];
-            dialog(frame, area, ui, " save as ", lines, 90);
-        }
-        Some(Overlay::ConfirmUnsaved) => {
-            let lines = vec![
-                Line::from(format!("{} has unsaved changes.", app.document.name())),
+                Line::from(format!("{} has unsaved changes.", app.notebook.document.name())),
                 Line::styled("s save and quit · d quit without saving · Esc stay", ui.theme.dim()),
             ];
             dialog(frame, area, ui, " quit ", lines, 60);
         }
-        Some(Overlay::Recover { saved_at, notebook }) => {
-            let age = std::time::SystemTime::now().duration_since(*saved_at).map_or_else(
-                |_| "just now".to_string(),
-                |d| format!("{} ago", crate::human::elapsed(d)),
-            );
-            let lines = vec![
-                Line::from(format!(
-                    "Unsaved changes to {} were kept {age} ({} cells), newer than the file.",
-                    app.document.name(),
-                    notebook.cells.len()
-                )),
-                Line::from("livy-tui ended without saving them. Recover them?"),
-                Line::styled("r recover · d drop them · Esc decide later", ui.theme.dim()),
-            ];
+        Overlay::Recover { saved_at, notebook } => {
+            let lines = recover_lines(app, ui, *saved_at, notebook);
             dialog(frame, area, ui, " recover ", lines, 76);
         }
-        Some(Overlay::Reattach { session, state }) => {
+        Overlay::Reattach { session, state } => {
             let lines = vec![
                 Line::from(format!("This notebook ran on session {session}, which is {state}.")),
                 Line::styled("a attach to it · n start a new session", ui.theme.dim()),
             ];
             dialog(frame, area, ui, " session ", lines, 64);
         }
-        Some(Overlay::Rerun { session, cells }) => {
+        Overlay::Rerun { session, cells } => {
             let lines = vec![
                 Line::from(format!(
                     "Session {session} from this notebook is gone; a new one is starting."
@@ -70,9 +46,44 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> Option<
             ];
             dialog(frame, area, ui, " session ", lines, 72);
         }
-        None => {}
     }
     None
+}
+
+/// The file name being typed, and which extensions keep what.
+fn save_as_lines<'a>(input: &str, ui: &UiContext) -> Vec<Line<'a>> {
+    vec![
+        Line::from(vec![
+            Span::raw("File: "),
+            Span::styled(format!("{input}█"), ui.theme.text()),
+        ]),
+        Line::styled(
+            ".ipynb keeps outputs · .py .scala .r .sql keep code only · Enter saves · Esc cancels",
+            ui.theme.dim(),
+        ),
+    ]
+}
+
+/// How old the recovery copy is and how many cells it has.
+fn recover_lines<'a>(
+    app: &App,
+    ui: &UiContext,
+    saved_at: std::time::SystemTime,
+    notebook: &crate::notebook::Notebook,
+) -> Vec<Line<'a>> {
+    let age = std::time::SystemTime::now().duration_since(saved_at).map_or_else(
+        |_| "just now".to_string(),
+        |d| format!("{} ago", crate::human::elapsed(d)),
+    );
+    vec![
+        Line::from(format!(
+            "Unsaved changes to {} were kept {age} ({} cells), newer than the file.",
+            app.notebook.document.name(),
+            notebook.cells.len()
+        )),
+        Line::from("livy-tui ended without saving them. Recover them?"),
+        Line::styled("r recover · d drop them · Esc decide later", ui.theme.dim()),
+    ]
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -4,7 +4,7 @@
 use super::UiContext;
 use super::cells::{bar, elapsed};
 use super::text::truncate;
-use crate::app::{App, Command, Phase, RunState};
+use crate::app::{App, Command, Overlay, Phase, RunState};
 use crate::livy::SessionState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -57,93 +57,25 @@ fn fit(segments: Vec<Segment>, separator: Span<'static>, width: usize) -> Vec<Sp
     spans
 }
 
-/// The status line: session state with its age, the session, the running cell, connection
-/// health, app id, owner, server.
+/// The status line: the file, the session's state with its age, the session, the running
+/// cell, the queue, connection health, app id, owner, server.
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
-    let theme = &ui.theme;
-    let base = theme.status_bar();
-    let on_bar = |style: Style| style.patch(bg_of(base));
-    let seg = |text: String, style: Style, priority: u8| Segment {
-        spans: vec![Span::styled(text, style)],
-        priority,
-    };
+    let base = ui.theme.status_bar();
     let s = &app.session;
-    let mut segments = vec![seg(" livy-tui".into(), base.add_modifier(Modifier::BOLD), 1)];
-    // the file, marked while it has unsaved changes
-    let doc = &app.document;
-    let file = if doc.saving.is_some() {
-        seg(format!("{} saving…", doc.name()), base, 9)
-    } else if doc.is_dirty() {
-        seg(
-            format!("{} [+]", doc.name()),
-            on_bar(theme.warning()).add_modifier(Modifier::BOLD),
-            8,
-        )
-    } else {
-        seg(doc.name(), base.add_modifier(Modifier::BOLD), 3)
-    };
-    segments.push(file);
-
-    let age = elapsed(app.now.saturating_duration_since(s.since));
-    let (state_text, state_style) = match &s.phase {
-        Phase::Connecting if matches!(app.overlay, Some(crate::app::Overlay::Reattach { .. })) => (
-            "● attach or new?".to_string(),
-            theme.session_state(&SessionState::Starting),
-        ),
-        Phase::Connecting => (
-            format!("● connecting {age}"),
-            theme.session_state(&SessionState::Starting),
-        ),
-        Phase::Server(state) if state.is_starting() => (format!("● {state} {age}"), theme.session_state(state)),
-        // Our statement runs: the session is busy, whatever the last slow poll of an idle
-        // session said (Livy reports busy a poll later; local mode a moment later).
-        Phase::Server(SessionState::Idle) if app.running_cell().is_some() => {
-            let busy = SessionState::Busy;
-            (format!("● {busy}"), theme.session_state(&busy))
-        }
-        Phase::Server(state) => (format!("● {state}"), theme.session_state(state)),
-        Phase::Gone => ("● gone".into(), theme.session_state(&SessionState::Dead)),
-        Phase::Failed => ("● failed".into(), theme.session_state(&SessionState::Dead)),
-    };
-    segments.push(seg(state_text, on_bar(state_style.add_modifier(Modifier::BOLD)), 10));
-
-    let mut label =
-        s.id.as_ref()
-            .map_or_else(|| "session".to_string(), |id| format!("session {id}"));
-    if let Some(name) = &s.name {
-        label.push_str(&format!(" ({name})"));
-    }
-    if let Some(kind) = &s.kind {
-        label.push_str(&format!(" {kind}"));
-    }
-    segments.push(seg(label, base, 8));
-
-    if let Some(cell) = app.running_cell() {
-        let n = app.index_of(cell.id).map_or(0, |i| i + 1);
-        let text = match &cell.run {
-            RunState::Running {
-                progress,
-                since,
-                waiting: false,
-                ..
-            } => format!(
-                "▶ cell {n} {} {:.0}% {}",
-                bar(*progress, 6),
-                progress * 100.0,
-                elapsed(app.now.saturating_duration_since(*since))
-            ),
-            RunState::Running { waiting: true, .. } => format!("▶ cell {n} waiting"),
-            RunState::Cancelling { .. } => format!("▶ cell {n} cancelling"),
-            _ => format!("▶ cell {n} sending"),
-        };
-        segments.push(seg(text, base, 9));
-    }
-    if !app.queue.is_empty() {
-        segments.push(seg(format!("{} queued", app.queue.len()), base, 7));
+    let mut segments = vec![
+        seg(" livy-tui".into(), base.add_modifier(Modifier::BOLD), 1),
+        file_segment(app, ui),
+        state_segment(app, ui),
+        session_segment(app, ui),
+    ];
+    segments.extend(running_segment(app, ui));
+    if app.queued() > 0 {
+        segments.push(seg(format!("{} queued", app.queued()), base, 7));
     }
     if let Some(trouble) = &s.trouble {
         let room = (area.width as usize).saturating_sub(40).max(20);
-        segments.push(seg(truncate(&format!("⚠ {trouble}"), room), on_bar(theme.warning()), 9));
+        let style = on_bar(ui.theme.warning(), base);
+        segments.push(seg(truncate(&format!("⚠ {trouble}"), room), style, 9));
     }
     if let Some(app_id) = &s.app_id {
         segments.push(seg(app_id.clone(), base, 4));
@@ -162,19 +94,108 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
 
-fn bg_of(style: Style) -> Style {
-    match style.bg {
-        Some(bg) => Style::default().bg(bg),
-        None => Style::default(),
+/// A segment of one span.
+fn seg(text: String, style: Style, priority: u8) -> Segment {
+    Segment {
+        spans: vec![Span::styled(text, style)],
+        priority,
     }
 }
 
-/// The hints line: a message if there is one, else why the session ended, else the keys
-/// that matter in the current mode (taken from the live keymap), most useful first.
+/// `style` on the status bar's background.
+fn on_bar(style: Style, bar: Style) -> Style {
+    match bar.bg {
+        Some(bg) => style.patch(Style::default().bg(bg)),
+        None => style,
+    }
+}
+
+/// The file's name, marked while it has unsaved changes or is being saved.
+fn file_segment(app: &App, ui: &UiContext) -> Segment {
+    let base = ui.theme.status_bar();
+    let doc = &app.notebook.document;
+    if doc.saving.is_some() {
+        seg(format!("{} saving…", doc.name()), base, 9)
+    } else if doc.is_dirty() {
+        let style = on_bar(ui.theme.warning(), base).add_modifier(Modifier::BOLD);
+        seg(format!("{} [+]", doc.name()), style, 8)
+    } else {
+        seg(doc.name(), base.add_modifier(Modifier::BOLD), 3)
+    }
+}
+
+/// The session's state, with how long it has been in it while it starts.
+fn state_segment(app: &App, ui: &UiContext) -> Segment {
+    let theme = &ui.theme;
+    let age = elapsed(app.now.saturating_duration_since(app.session.since));
+    let (text, style) = match &app.session.phase {
+        Phase::Connecting if matches!(app.overlay(), Some(Overlay::Reattach { .. })) => (
+            "● attach or new?".to_string(),
+            theme.session_state(&SessionState::Starting),
+        ),
+        Phase::Connecting => (
+            format!("● connecting {age}"),
+            theme.session_state(&SessionState::Starting),
+        ),
+        Phase::Server(state) if state.is_starting() => (format!("● {state} {age}"), theme.session_state(state)),
+        // Our statement runs: the session is busy, whatever the last slow poll of an idle
+        // session said (Livy reports busy a poll later; local mode a moment later).
+        Phase::Server(SessionState::Idle) if app.notebook.running_cell().is_some() => {
+            let busy = SessionState::Busy;
+            (format!("● {busy}"), theme.session_state(&busy))
+        }
+        Phase::Server(state) => (format!("● {state}"), theme.session_state(state)),
+        Phase::Gone => ("● gone".into(), theme.session_state(&SessionState::Dead)),
+        Phase::Failed => ("● failed".into(), theme.session_state(&SessionState::Dead)),
+    };
+    seg(text, on_bar(style.add_modifier(Modifier::BOLD), theme.status_bar()), 10)
+}
+
+/// `session 42 (name) kind`.
+fn session_segment(app: &App, ui: &UiContext) -> Segment {
+    let s = &app.session;
+    let mut label =
+        s.id.as_ref()
+            .map_or_else(|| "session".to_string(), |id| format!("session {id}"));
+    if let Some(name) = &s.name {
+        label.push_str(&format!(" ({name})"));
+    }
+    if let Some(kind) = &s.kind {
+        label.push_str(&format!(" {kind}"));
+    }
+    seg(label, ui.theme.status_bar(), 8)
+}
+
+/// The running cell: its number, progress and time.
+fn running_segment(app: &App, ui: &UiContext) -> Option<Segment> {
+    let cell = app.notebook.running_cell()?;
+    let n = app.notebook.index_of(cell.id).map_or(0, |i| i + 1);
+    let text = match &cell.run {
+        RunState::Running {
+            progress,
+            since,
+            waiting: false,
+            ..
+        } => format!(
+            "▶ cell {n} {} {:.0}% {}",
+            bar(*progress, 6),
+            progress * 100.0,
+            elapsed(app.now.saturating_duration_since(*since))
+        ),
+        RunState::Running { waiting: true, .. } => format!("▶ cell {n} waiting"),
+        RunState::Cancelling { .. } => format!("▶ cell {n} cancelling"),
+        _ => format!("▶ cell {n} sending"),
+    };
+    Some(seg(text, ui.theme.status_bar(), 9))
+}
+
+/// The hints line: the search being typed, else a message, else why the session ended,
+/// else the keys that matter in the current mode (taken from the live keymap), most useful
+/// first.
 pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let theme = &ui.theme;
     let width = area.width as usize;
-    let line = if let Some(search) = app.search.as_ref().filter(|s| s.typing) {
+    let line = if let Some(search) = app.notebook.search.as_ref().filter(|s| s.typing) {
         Line::from(vec![
             Span::styled(" /", theme.text().add_modifier(Modifier::BOLD)),
             Span::styled(format!("{}▏", search.query), theme.text()),
@@ -184,90 +205,111 @@ pub fn draw_hints(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         let style = if message.is_error { theme.error() } else { theme.text() };
         Line::styled(truncate(&format!(" {}", message.text), width), style)
     } else if app.session.is_over() {
-        let key = key_of(app, Command::RecreateSession);
-        let key = if app.editing { format!("Esc, {key}") } else { key };
-        let action = format!("  {key}: new session");
-        let why = app
-            .session
-            .failure
-            .clone()
-            .unwrap_or_else(|| "the session has ended".into());
-        Line::from(vec![
-            Span::styled(
-                truncate(&format!(" ✗ {why}"), width.saturating_sub(action.width())),
-                theme.error(),
-            ),
-            Span::styled(action, theme.text().add_modifier(Modifier::BOLD)),
-        ])
+        session_over_line(app, ui, width)
     } else {
-        let (mode, commands): (&str, &[(Command, &str)]) = if app.log.focused {
-            (
-                "LOG",
-                &[
-                    (Command::LeaveEdit, "back"),
-                    (Command::ToggleLog, "hide"),
-                    (Command::Help, "help"),
-                ],
-            )
-        } else if app.editing {
-            (
-                "EDIT",
-                &[
-                    (Command::RunCell, "run"),
-                    (Command::LeaveEdit, "cells"),
-                    (Command::Help, "help"),
-                    (Command::Quit, "quit"),
-                    (Command::RunAndAdvance, "run+next"),
-                    (Command::CancelRunning, "cancel"),
-                ],
-            )
-        } else {
-            (
-                "CELLS",
-                &[
-                    (Command::EditCell, "edit"),
-                    (Command::RunCell, "run"),
-                    (Command::Help, "help"),
-                    (Command::Quit, "quit"),
-                    (Command::InsertBelow, "add"),
-                    (Command::CycleKind, "language"),
-                    (Command::ToggleLog, "log"),
-                    (Command::RunAll, "run all"),
-                    (Command::DeleteCell, "delete"),
-                ],
-            )
-        };
-        let mode_badge = Span::styled(format!(" {mode} "), theme.selection().add_modifier(Modifier::BOLD));
-        let room = width.saturating_sub(mode_badge.content.width() + 1);
-        let n = commands.len() as u8;
-        let segments = commands
-            .iter()
-            .enumerate()
-            .map(|(i, (command, label))| Segment {
-                spans: vec![
-                    Span::styled(key_of(app, *command), theme.text().add_modifier(Modifier::BOLD)),
-                    Span::styled(format!(" {label}"), theme.dim()),
-                ],
-                priority: n - i as u8,
-            })
-            .collect();
-        let mut spans = vec![mode_badge, Span::raw(" ")];
-        if app.log.focused {
-            spans.push(Span::styled(
-                "↑↓ PgUp PgDn scroll  End follow  / search  n/N older/newer  ",
-                theme.dim(),
-            ));
-        }
-        spans.extend(fit(segments, Span::raw("  "), room));
-        Line::from(spans)
+        key_hints_line(app, ui, width)
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Why the session ended, and the key for a new one.
+fn session_over_line(app: &App, ui: &UiContext, width: usize) -> Line<'static> {
+    let theme = &ui.theme;
+    let key = key_of(app, Command::RecreateSession);
+    let key = if app.notebook.editing {
+        format!("Esc, {key}")
+    } else {
+        key
+    };
+    let action = format!("  {key}: new session");
+    let why = app
+        .session
+        .failure
+        .clone()
+        .unwrap_or_else(|| "the session has ended".into());
+    Line::from(vec![
+        Span::styled(
+            truncate(&format!(" ✗ {why}"), width.saturating_sub(action.width())),
+            theme.error(),
+        ),
+        Span::styled(action, theme.text().add_modifier(Modifier::BOLD)),
+    ])
+}
+
+/// The mode, and the keys of the commands that matter in it, as many as fit.
+fn key_hints_line(app: &App, ui: &UiContext, width: usize) -> Line<'static> {
+    let theme = &ui.theme;
+    let (mode, commands) = mode_commands(app);
+    let mode_badge = Span::styled(format!(" {mode} "), theme.selection().add_modifier(Modifier::BOLD));
+    let room = width.saturating_sub(mode_badge.content.width() + 1);
+    let n = commands.len() as u8;
+    let segments = commands
+        .iter()
+        .enumerate()
+        .map(|(i, (command, label))| Segment {
+            spans: vec![
+                Span::styled(key_of(app, *command), theme.text().add_modifier(Modifier::BOLD)),
+                Span::styled(format!(" {label}"), theme.dim()),
+            ],
+            priority: n - i as u8,
+        })
+        .collect();
+    let mut spans = vec![mode_badge, Span::raw(" ")];
+    if app.log.focused {
+        spans.push(Span::styled(
+            "↑↓ PgUp PgDn scroll  End follow  / search  n/N older/newer  ",
+            theme.dim(),
+        ));
+    }
+    spans.extend(fit(segments, Span::raw("  "), room));
+    Line::from(spans)
+}
+
+/// The mode's name and its commands worth a hint, most useful first.
+fn mode_commands(app: &App) -> (&'static str, &'static [(Command, &'static str)]) {
+    if app.log.focused {
+        (
+            "LOG",
+            &[
+                (Command::LeaveEdit, "back"),
+                (Command::ToggleLog, "hide"),
+                (Command::Help, "help"),
+            ],
+        )
+    } else if app.notebook.editing {
+        (
+            "EDIT",
+            &[
+                (Command::RunCell, "run"),
+                (Command::LeaveEdit, "cells"),
+                (Command::Help, "help"),
+                (Command::Quit, "quit"),
+                (Command::RunAndAdvance, "run+next"),
+                (Command::CancelRunning, "cancel"),
+            ],
+        )
+    } else {
+        (
+            "CELLS",
+            &[
+                (Command::EditCell, "edit"),
+                (Command::RunCell, "run"),
+                (Command::Help, "help"),
+                (Command::Quit, "quit"),
+                (Command::InsertBelow, "add"),
+                (Command::CycleKind, "language"),
+                (Command::ToggleLog, "log"),
+                (Command::RunAll, "run all"),
+                (Command::DeleteCell, "delete"),
+            ],
+        )
+    }
 }
 
 /// The first key bound to a command, as text.
 pub fn key_of(app: &App, command: Command) -> String {
     app.keymap
-        .keys_for(command, app.editing && !app.log.focused)
+        .keys_for(command, app.notebook.editing && !app.log.focused)
         .first()
         .map_or_else(|| command.name().to_string(), |k| k.to_string())
 }

@@ -236,147 +236,210 @@ fn notes(table: &Table) -> &[String] {
     &table.notes
 }
 
+/// What one frame of the grid shows: the columns that fit from the first one, and the rows
+/// in view.
+struct Shown {
+    slots: Vec<Slot>,
+    /// Where the separators between the columns go.
+    separators: Vec<u16>,
+    first_col: usize,
+    first_row: usize,
+    /// Data rows that fit under the header.
+    visible: usize,
+    /// Data rows drawn (fewer than `visible` at the end of the table).
+    rows: usize,
+}
+
+/// Hands out an area's lines from the top, none below its bottom.
+struct Lines {
+    next: u16,
+    bottom: u16,
+}
+
+impl Iterator for Lines {
+    type Item = u16;
+
+    fn next(&mut self) -> Option<u16> {
+        let y = self.next;
+        self.next = self.next.saturating_add(1);
+        (y < self.bottom).then_some(y)
+    }
+}
+
 impl Widget for TableGrid<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let area = area.intersection(buf.area);
         if area.is_empty() {
             return;
         }
-        let theme = self.theme;
-        let dim = theme.dim();
-        let table = self.table;
-        let width = usize::from(area.width);
-        if table.columns.is_empty() {
-            let mut line = String::from("(no columns)");
-            for note in notes(table) {
-                line.push_str(" · ");
-                line.push_str(note);
-            }
-            let (line, _) = fit(&line, false, width);
-            buf.set_stringn(area.x, area.y, line, width, dim);
+        if self.table.columns.is_empty() {
+            self.render_no_columns(area, buf);
             return;
         }
+        let shown = self.shown(area);
+        let mut lines = Lines {
+            next: area.y,
+            bottom: area.bottom(),
+        };
+        self.render_names(&shown, lines.next(), buf);
+        if Self::header_lines(self.table) == 3 {
+            self.render_types(&shown, lines.next(), buf);
+        }
+        self.render_rule(&shown, lines.next(), buf);
+        self.render_rows(&shown, area, &mut lines, buf);
+        self.render_footer(&shown, area, lines.next(), buf);
+    }
+}
 
-        let n_rows = table.rows.len();
-        let n_cols = table.columns.len();
-        let first_col = self.scroll.col.min(n_cols - 1);
+impl TableGrid<'_> {
+    /// One line: `(no columns)` and the table's notes.
+    fn render_no_columns(&self, area: Rect, buf: &mut Buffer) {
+        let width = usize::from(area.width);
+        let mut line = String::from("(no columns)");
+        for note in notes(self.table) {
+            line.push_str(" · ");
+            line.push_str(note);
+        }
+        let (line, _) = fit(&line, false, width);
+        buf.set_stringn(area.x, area.y, line, width, self.theme.dim());
+    }
+
+    /// The columns and rows this area shows from the scroll position.
+    fn shown(&self, area: Rect) -> Shown {
+        let n_rows = self.table.rows.len();
+        let first_col = self.scroll.col.min(self.table.columns.len() - 1);
         let (slots, separators) = self.plan(first_col, area);
-        let header_lines = Self::header_lines(table);
-        let visible = Self::visible_rows(table, area.height);
+        let visible = Self::visible_rows(self.table, area.height);
         let first_row = self.scroll.row.min(max_row(n_rows, visible));
-        let shown_rows = visible.min(n_rows - first_row);
+        Shown {
+            slots,
+            separators,
+            first_col,
+            first_row,
+            visible,
+            rows: visible.min(n_rows - first_row),
+        }
+    }
 
-        let bottom = area.bottom();
-        let mut y = area.y;
-        let line = |y: &mut u16| -> Option<u16> {
-            let this = *y;
-            *y += 1;
-            (this < bottom).then_some(this)
-        };
-        let draw_separators = |buf: &mut Buffer, y: u16| {
-            for &x in &separators {
-                buf.set_stringn(x + 1, y, "│", 1, dim);
-            }
-        };
+    fn render_separators(&self, shown: &Shown, y: u16, buf: &mut Buffer) {
+        for &x in &shown.separators {
+            buf.set_stringn(x + 1, y, "│", 1, self.theme.dim());
+        }
+    }
 
-        // names
-        if let Some(y) = line(&mut y) {
-            let bold = theme.text().add_modifier(Modifier::BOLD);
-            for slot in &slots {
-                let name = &table.columns[slot.index].name;
-                slot.put(buf, y, name, false, self.numeric(slot.index), bold);
-            }
-            draw_separators(buf, y);
+    /// The column names, bold.
+    fn render_names(&self, shown: &Shown, y: Option<u16>, buf: &mut Buffer) {
+        let Some(y) = y else { return };
+        let bold = self.theme.text().add_modifier(Modifier::BOLD);
+        for slot in &shown.slots {
+            let name = &self.table.columns[slot.index].name;
+            slot.put(buf, y, name, false, self.numeric(slot.index), bold);
         }
-        // types
-        if header_lines == 3
-            && let Some(y) = line(&mut y)
-        {
-            for slot in &slots {
-                let label = type_label(&table.columns[slot.index].data_type);
-                slot.put(buf, y, &label, false, self.numeric(slot.index), dim);
-            }
-            draw_separators(buf, y);
+        self.render_separators(shown, y, buf);
+    }
+
+    /// The column types, dim.
+    fn render_types(&self, shown: &Shown, y: Option<u16>, buf: &mut Buffer) {
+        let Some(y) = y else { return };
+        for slot in &shown.slots {
+            let label = type_label(&self.table.columns[slot.index].data_type);
+            slot.put(buf, y, &label, false, self.numeric(slot.index), self.theme.dim());
         }
-        // rule
-        if let Some(y) = line(&mut y) {
-            for slot in &slots {
-                buf.set_stringn(
-                    slot.x,
-                    y,
-                    "─".repeat(usize::from(slot.shown)),
-                    usize::from(slot.shown),
-                    dim,
-                );
-            }
-            for &x in &separators {
-                buf.set_stringn(x, y, "─┼─", usize::from(SEPARATOR), dim);
-            }
+        self.render_separators(shown, y, buf);
+    }
+
+    /// The rule under the header.
+    fn render_rule(&self, shown: &Shown, y: Option<u16>, buf: &mut Buffer) {
+        let Some(y) = y else { return };
+        let dim = self.theme.dim();
+        for slot in &shown.slots {
+            let width = usize::from(slot.shown);
+            buf.set_stringn(slot.x, y, "─".repeat(width), width, dim);
         }
-        // rows
-        if n_rows == 0 {
-            if visible > 0
-                && let Some(y) = line(&mut y)
+        for &x in &shown.separators {
+            buf.set_stringn(x, y, "─┼─", usize::from(SEPARATOR), dim);
+        }
+    }
+
+    /// The data rows in view (nulls in italics, the selected cell highlighted), or
+    /// `(no rows)`.
+    fn render_rows(&self, shown: &Shown, area: Rect, lines: &mut Lines, buf: &mut Buffer) {
+        let dim = self.theme.dim();
+        if self.table.rows.is_empty() {
+            if shown.visible > 0
+                && let Some(y) = lines.next()
             {
+                let width = usize::from(area.width);
                 buf.set_stringn(area.x, y, fit("(no rows)", false, width).0, width, dim);
             }
-        } else {
-            let null_style = dim.add_modifier(Modifier::ITALIC);
-            let text_style = theme.text();
-            for r in first_row..first_row + shown_rows {
-                let Some(y) = line(&mut y) else { break };
-                let row = &table.rows[r];
-                for slot in &slots {
-                    let Some(value) = row.get(slot.index) else { continue };
-                    let right = self.numeric(slot.index);
-                    let style = if value.is_null() { null_style } else { text_style };
-                    let (text, more) = cell_source(value, usize::from(slot.shown));
-                    slot.put(buf, y, &text, more, right, style);
-                    if self.scroll.selected == Some((r, slot.index)) {
-                        buf.set_style(Rect::new(slot.x, y, slot.shown, 1), theme.selection());
-                    }
+            return;
+        }
+        let null_style = dim.add_modifier(Modifier::ITALIC);
+        let text_style = self.theme.text();
+        for r in shown.first_row..shown.first_row + shown.rows {
+            let Some(y) = lines.next() else { break };
+            let row = &self.table.rows[r];
+            for slot in &shown.slots {
+                let Some(value) = row.get(slot.index) else { continue };
+                let style = if value.is_null() { null_style } else { text_style };
+                let (text, more) = cell_source(value, usize::from(slot.shown));
+                slot.put(buf, y, &text, more, self.numeric(slot.index), style);
+                if self.scroll.selected == Some((r, slot.index)) {
+                    buf.set_style(Rect::new(slot.x, y, slot.shown, 1), self.theme.selection());
                 }
-                draw_separators(buf, y);
             }
+            self.render_separators(shown, y, buf);
         }
-        // footer
-        if let Some(y) = line(&mut y) {
-            let last_whole = slots
-                .iter()
-                .rev()
-                .find(|s| s.shown == s.full)
-                .map_or(first_col, |s| s.index);
-            let mut footer = match (n_rows, shown_rows) {
-                (0, _) => "no rows".to_string(),
-                (1, _) => "1 row".to_string(),
-                (n, 0) => format!("{} rows", grouped(n)),
-                (n, 1) => format!("row {} of {}", grouped(first_row + 1), grouped(n)),
-                (n, k) => format!(
-                    "rows {}–{} of {}",
-                    grouped(first_row + 1),
-                    grouped(first_row + k),
-                    grouped(n)
-                ),
-            };
+    }
+
+    /// Which rows and columns show, the table's notes, and hints.
+    fn render_footer(&self, shown: &Shown, area: Rect, y: Option<u16>, buf: &mut Buffer) {
+        let Some(y) = y else { return };
+        let width = usize::from(area.width);
+        let footer = self.footer(shown);
+        buf.set_stringn(area.x, y, fit(&footer, false, width).0, width, self.theme.dim());
+    }
+
+    /// The footer's text: rows, columns, notes (a capped result) before hints, so they are
+    /// not the part cut off.
+    fn footer(&self, shown: &Shown) -> String {
+        let (n_rows, n_cols) = (self.table.rows.len(), self.table.columns.len());
+        let (first_row, first_col) = (shown.first_row, shown.first_col);
+        let last_whole = shown
+            .slots
+            .iter()
+            .rev()
+            .find(|s| s.shown == s.full)
+            .map_or(first_col, |s| s.index);
+        let mut footer = match (n_rows, shown.rows) {
+            (0, _) => "no rows".to_string(),
+            (1, _) => "1 row".to_string(),
+            (n, 0) => format!("{} rows", grouped(n)),
+            (n, 1) => format!("row {} of {}", grouped(first_row + 1), grouped(n)),
+            (n, k) => format!(
+                "rows {}–{} of {}",
+                grouped(first_row + 1),
+                grouped(first_row + k),
+                grouped(n)
+            ),
+        };
+        footer.push_str(" · ");
+        if first_col == last_whole {
+            footer.push_str(&format!("column {} of {}", first_col + 1, n_cols));
+        } else {
+            footer.push_str(&format!("columns {}–{} of {}", first_col + 1, last_whole + 1, n_cols));
+        }
+        for note in notes(self.table) {
             footer.push_str(" · ");
-            if first_col == last_whole {
-                footer.push_str(&format!("column {} of {}", first_col + 1, n_cols));
-            } else {
-                footer.push_str(&format!("columns {}–{} of {}", first_col + 1, last_whole + 1, n_cols));
-            }
-            // notes (a capped result) before hints: they must not be the part cut off
-            for note in notes(table) {
-                footer.push_str(" · ");
-                footer.push_str(note);
-            }
-            if first_col > 0 || last_whole + 1 < n_cols {
-                footer.push_str(" · ←→ more columns");
-            }
-            if self.scroll.selected.is_some() {
-                footer.push_str(" · Space shows a cell whole");
-            }
-            buf.set_stringn(area.x, y, fit(&footer, false, width).0, width, dim);
+            footer.push_str(note);
         }
+        if first_col > 0 || last_whole + 1 < n_cols {
+            footer.push_str(" · ←→ more columns");
+        }
+        if self.scroll.selected.is_some() {
+            footer.push_str(" · Space shows a cell whole");
+        }
+        footer
     }
 }
 
@@ -458,6 +521,18 @@ mod tests {
                 selected: None
             }
         );
+    }
+
+    #[test]
+    fn lines_are_handed_out_down_to_the_bottom_and_no_further() {
+        let mut lines = Lines { next: 3, bottom: 5 };
+        assert_eq!(lines.by_ref().take(4).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(lines.next(), None);
+        let mut at_the_end = Lines {
+            next: u16::MAX,
+            bottom: u16::MAX,
+        };
+        assert_eq!((at_the_end.next(), at_the_end.next()), (None, None));
     }
 
     #[test]
