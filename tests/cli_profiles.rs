@@ -354,3 +354,96 @@ extra = {{ sc_type = "B" }}
         json!({"file": "obs://b/job.py", "queue": "analytics", "sc_type": "B"})
     );
 }
+
+#[test]
+fn a_refused_token_from_a_command_is_fetched_again_once() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let counter = dir.path().join("count");
+    // Each run prints a new token: tok-1, tok-2, …
+    let command = format!(
+        "n=$(cat {0} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {0}; echo tok-$n",
+        counter.display()
+    );
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[profiles.t]\nurl = \"{}\"\ntoken-command = '{command}'\n", livy.url()),
+    )
+    .unwrap();
+    livy.faults()
+        .fail_next_on(1, "GET", "/sessions", 401, json!({"msg": "token expired"}));
+    let r = run(with_config(&config, &["--profile", "t", "sessions", "list"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sent: Vec<_> = livy
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or("").to_string())
+        .collect();
+    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-2"]);
+
+    // Refused again with the fresh token: one retry only, then the error, in one line.
+    livy.clear_requests();
+    livy.faults()
+        .fail_next_on(2, "GET", "/sessions", 401, json!({"msg": "token expired"}));
+    let r = run(with_config(&config, &["--profile", "t", "sessions", "list"]));
+    assert_one_line_error(&r, 1);
+    assert_eq!(livy.requests().len(), 2, "{:?}", livy.requests());
+
+    // A token from a variable cannot be fetched again: no second request.
+    livy.clear_requests();
+    livy.faults()
+        .fail_next_on(1, "GET", "/sessions", 401, json!({"msg": "token expired"}));
+    let mut cmd = with_config(&config, &["--url", &livy.url(), "sessions", "list"]);
+    cmd.env("LIVY_TOKEN", "from-env");
+    let r = run(cmd);
+    assert_one_line_error(&r, 1);
+    assert_eq!(livy.requests().len(), 1);
+}
+
+#[test]
+fn a_flavor_fits_the_session_body_to_the_server() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.syn]\nurl = \"{0}\"\nflavor = \"synapse\"\n[profiles.fab]\nurl = \"{0}\"\nflavor = \"fabric\"\n",
+            livy.url()
+        ),
+    )
+    .unwrap();
+    let r = run(with_config(
+        &config,
+        &["--profile", "syn", "exec", "--kind", "pyspark", "-c", "1"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body = livy.requests_to("POST", "/sessions")[0].body_json().unwrap();
+    assert!(
+        body["name"].as_str().is_some_and(|n| n.starts_with("livy-tui-")),
+        "Synapse needs a name: {body}"
+    );
+    assert_eq!(body["kind"], "pyspark");
+
+    livy.clear_requests();
+    let r = run(with_config(
+        &config,
+        &["--profile", "fab", "exec", "--kind", "pyspark", "-c", "1"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let created = livy.requests_to("POST", "/sessions");
+    let body = created
+        .iter()
+        .find(|r| r.path == "/sessions")
+        .unwrap()
+        .body_json()
+        .unwrap();
+    assert_eq!(body.get("kind"), None, "Fabric sessions take no kind: {body}");
+    let statement = created.iter().find(|r| r.path.ends_with("/statements")).unwrap();
+    assert_eq!(
+        statement.body_json().unwrap()["kind"],
+        "pyspark",
+        "the statement says it"
+    );
+}

@@ -6,7 +6,7 @@
 use super::args::ConnectionArgs;
 use super::failure::Failure;
 use crate::config::Config;
-use crate::livy::{Auth, ClientConfig, LivyClient, RetryPolicy};
+use crate::livy::{Auth, ClientConfig, ErrorKind, LivyClient, LivyError, RetryPolicy, TokenRefresh};
 use crate::profile::settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_PASSWORD_ENV, DEFAULT_READ_TIMEOUT, DEFAULT_REQUESTED_BY, DEFAULT_RETRIES,
     DEFAULT_TOKEN_ENV, seconds_to_duration,
@@ -15,6 +15,7 @@ use crate::profile::{AuthMethod, AuthSettings, ConnectionSettings, Profile, Secr
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Builds a client from the profile and the flags.
@@ -103,10 +104,12 @@ pub fn resolve(settings: &ConnectionSettings) -> Result<ClientConfig, Failure> {
     if auth_settings.token_header.is_none() {
         auth_settings.token_header = flavor.token_header().map(str::to_string);
     }
-    let (auth, token_header) = resolve_auth(&auth_settings)?;
-    config.auth = auth;
+    config.auth = resolve_auth(&auth_settings)?;
+    if matches!(config.auth, Auth::Bearer { .. } | Auth::Header { .. }) {
+        config.token_refresh = token_refresh(auth_settings.token.as_ref());
+    }
+    config.flavor = flavor;
     config.headers = settings.headers.clone();
-    config.headers.extend(token_header);
     config.requested_by = settings
         .requested_by
         .clone()
@@ -158,15 +161,24 @@ pub fn parse_header(raw: &str) -> Result<(String, String), Failure> {
     }
 }
 
-/// The credentials, and the header a token goes in when it is not `Authorization: Bearer`.
-fn resolve_auth(auth: &AuthSettings) -> Result<(Auth, Option<(String, String)>), Failure> {
+/// A token that comes from a command or a file can be fetched again when the server
+/// refuses it (it expired while the notebook was open); one from a variable cannot.
+fn token_refresh(source: Option<&SecretSource>) -> Option<TokenRefresh> {
+    let source = source.filter(|s| !matches!(s, SecretSource::Env(_)))?.clone();
+    Some(Arc::new(move || {
+        read_secret("the token", &source).map_err(|f| LivyError::new(ErrorKind::Usage, f.message))
+    }))
+}
+
+/// The credentials.
+fn resolve_auth(auth: &AuthSettings) -> Result<Auth, Failure> {
     let method = match auth.method {
         Some(method) => method,
         None => implied_method(auth)?,
     };
     match method {
-        AuthMethod::None => Ok((Auth::None, None)),
-        AuthMethod::Kerberos => Ok((Auth::Kerberos { spn: auth.spn.clone() }, None)),
+        AuthMethod::None => Ok(Auth::None),
+        AuthMethod::Kerberos => Ok(Auth::Kerberos { spn: auth.spn.clone() }),
         AuthMethod::Basic => {
             let Some(user) = &auth.user else {
                 return Err(Failure::usage(
@@ -174,13 +186,10 @@ fn resolve_auth(auth: &AuthSettings) -> Result<(Auth, Option<(String, String)>),
                 ));
             };
             let password = resolve_password(auth.password.as_ref(), user)?;
-            Ok((
-                Auth::Basic {
-                    user: user.clone(),
-                    password,
-                },
-                None,
-            ))
+            Ok(Auth::Basic {
+                user: user.clone(),
+                password,
+            })
         }
         AuthMethod::Token => {
             let Some(token) = resolve_token(auth.token.as_ref())? else {
@@ -189,10 +198,11 @@ fn resolve_auth(auth: &AuthSettings) -> Result<(Auth, Option<(String, String)>),
                 )));
             };
             match &auth.token_header {
-                Some(header) if !header.eq_ignore_ascii_case("authorization") => {
-                    Ok((Auth::None, Some((header.clone(), token))))
-                }
-                _ => Ok((Auth::Bearer { token }, None)),
+                Some(name) if !name.eq_ignore_ascii_case("authorization") => Ok(Auth::Header {
+                    name: name.clone(),
+                    token,
+                }),
+                _ => Ok(Auth::Bearer { token }),
             }
         }
     }

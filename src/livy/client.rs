@@ -49,6 +49,10 @@ struct Inner {
     /// Per session, the highest statement id seen: what "new" means when a statement POST
     /// fails ambiguously and the client must find out whether the server took it.
     statement_marks: Mutex<HashMap<String, i64>>,
+    /// The token sent now: the configured one, until a 401 makes the client get a fresh one.
+    token: Mutex<Option<String>>,
+    /// Held while a fresh token is fetched, so that requests refused together fetch one.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 /// A request body, already serialized.
@@ -61,6 +65,19 @@ impl LivyClient {
             // A malformed --spn is a usage error now, not at the first 401.
             negotiate::service_name(Some(spn), &config.base_url)?;
         }
+        let token = match &config.auth {
+            Auth::Bearer { token } => Some(token.clone()),
+            Auth::Header { name, token } => {
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    LivyError::new(
+                        ErrorKind::Usage,
+                        format!("the token header {name:?} is not a valid header name"),
+                    )
+                })?;
+                Some(token.clone())
+            }
+            _ => None,
+        };
         let http = build_http(&config)?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -68,6 +85,8 @@ impl LivyClient {
                 config,
                 version: OnceCell::new(),
                 statement_marks: Mutex::new(HashMap::new()),
+                token: Mutex::new(token),
+                refreshing: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -118,7 +137,11 @@ impl LivyClient {
             LivyVersion::new(0, 9),
         )
         .await?;
-        self.post(&["sessions"], request, false).await
+        let mut request = request.clone();
+        for note in self.inner.config.flavor.fit_session(&mut request, default_session_name) {
+            tracing::warn!("{note}");
+        }
+        self.post(&["sessions"], &request, false).await
     }
 
     /// `GET /sessions/{id}`; the id may be a session name.
@@ -438,22 +461,38 @@ impl LivyClient {
                 .send_negotiate(method, url, query, body, what, spn.as_deref())
                 .await;
         }
-        let mut request = self.inner.http.request(method, url).query(query);
-        request = match &config.auth {
-            Auth::Basic { user, password } => request.basic_auth(user, Some(password)),
-            Auth::Bearer { token } => request.bearer_auth(token),
-            Auth::None | Auth::Kerberos { .. } => request,
-        };
-        if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        let mut refreshed = false;
+        loop {
+            let token = self.current_token();
+            let mut request = self.inner.http.request(method.clone(), url.clone()).query(query);
+            request = match (&config.auth, &token) {
+                (Auth::Basic { user, password }, _) => request.basic_auth(user, Some(password)),
+                (Auth::Bearer { .. }, Some(token)) => request.bearer_auth(token),
+                (Auth::Header { name, .. }, Some(token)) => request.header(name.as_str(), token.as_str()),
+                _ => request,
+            };
+            if let Some(body) = &body {
+                request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
+            }
+            let reply = self.exchange(request, what).await?;
+            if reply.status.is_success() {
+                return Ok(reply.bytes);
+            }
+            // A 401 means nothing was done: with a fresh token the same request is safe again.
+            if reply.status.as_u16() == 401 && !refreshed && self.refresh_token(token.as_deref()).await? {
+                refreshed = true;
+                continue;
+            }
+            return Err(reply_error(&reply, what, self.sent_credentials()));
         }
-        let reply = self.exchange(request, what).await?;
-        if reply.status.is_success() {
-            return Ok(reply.bytes);
-        }
-        let sent = match &config.auth {
+    }
+
+    /// What the requests carry, for the hint of a 401.
+    fn sent_credentials(&self) -> SentCredentials {
+        let config = &self.inner.config;
+        match &config.auth {
             Auth::Basic { .. } => SentCredentials::Basic,
-            Auth::Bearer { .. } => SentCredentials::Bearer,
+            Auth::Bearer { .. } | Auth::Header { .. } => SentCredentials::Bearer,
             Auth::Kerberos { .. } => SentCredentials::Negotiate,
             Auth::None
                 if config
@@ -464,8 +503,32 @@ impl LivyClient {
                 SentCredentials::Header
             }
             Auth::None => SentCredentials::None,
+        }
+    }
+
+    fn current_token(&self) -> Option<String> {
+        self.inner.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// After a 401 to `sent`: gets a fresh token if the config says how. `Ok(true)` when
+    /// there is a new one to try (fetched here, or by a request refused at the same time).
+    async fn refresh_token(&self, sent: Option<&str>) -> Result<bool> {
+        let Some(refresh) = self.inner.config.token_refresh.clone() else {
+            return Ok(false);
         };
-        Err(reply_error(&reply, what, sent))
+        let _one_at_a_time = self.inner.refreshing.lock().await;
+        if self.current_token().as_deref() != sent {
+            return Ok(true);
+        }
+        let fresh = tokio::task::spawn_blocking(move || refresh())
+            .await
+            .map_err(|e| LivyError::new(ErrorKind::Usage, format!("getting a fresh token failed: {e}")))??;
+        if Some(fresh.as_str()) == sent {
+            return Ok(false);
+        }
+        tracing::info!("the server refused the token: using a fresh one");
+        *self.inner.token.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+        Ok(true)
     }
 
     /// A request with Kerberos, as `curl --negotiate` does it: sent as it is first (a
@@ -628,6 +691,15 @@ impl LivyClient {
         }
         url
     }
+}
+
+/// A session name for servers that want one (Synapse): unique enough, and says who made it.
+fn default_session_name() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    format!("livy-tui-{seconds}")
 }
 
 fn backoff(policy: &RetryPolicy) -> ExponentialBuilder {

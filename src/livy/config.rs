@@ -20,6 +20,11 @@ pub enum Auth {
     Bearer {
         token: String,
     },
+    /// A token in a header of its own, as it is (DLI's `X-Auth-Token`).
+    Header {
+        name: String,
+        token: String,
+    },
     /// Kerberos through SPNEGO (`Negotiate`), with the user's ticket cache from `kinit`.
     /// `spn` overrides the service name `HTTP@<host of the URL>` (a load balancer, a DNS alias).
     Kerberos {
@@ -34,6 +39,7 @@ impl fmt::Debug for Auth {
             Auth::None => f.write_str("None"),
             Auth::Basic { user, .. } => write!(f, "Basic {{ user: {user:?}, password: *** }}"),
             Auth::Bearer { .. } => f.write_str("Bearer { token: *** }"),
+            Auth::Header { name, .. } => write!(f, "Header {{ name: {name:?}, token: *** }}"),
             Auth::Kerberos { spn } => write!(f, "Kerberos {{ spn: {spn:?} }}"),
         }
     }
@@ -105,7 +111,15 @@ pub struct ClientConfig {
     pub read_timeout: Duration,
     pub retry: RetryPolicy,
     pub on_retry: Option<RetryObserver>,
+    /// Gets a fresh token when the server answers 401 to the one sent (the user's token
+    /// command run again, or the token file read again); tried once per request.
+    pub token_refresh: Option<TokenRefresh>,
+    /// The vendor's API, for what it wants in a create body.
+    pub flavor: super::Flavor,
 }
+
+/// Gets a fresh token (blocking: it may run a command).
+pub type TokenRefresh = Arc<dyn Fn() -> Result<String> + Send + Sync>;
 
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -139,6 +153,8 @@ impl ClientConfig {
             read_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             on_retry: None,
+            token_refresh: None,
+            flavor: super::Flavor::Livy,
         })
     }
 }
