@@ -636,3 +636,18 @@ fn emr_studio_and_synapse_language_magics_run_in_their_language() {
         );
     }
 }
+
+/// A notebook whose cells all stay in Jupyter (or are not supported) starts no session.
+#[test]
+fn a_notebook_with_nothing_for_livy_starts_no_session() {
+    let livy = server();
+    let (_dir, path) = fixture("client-side-only.ipynb");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let r = run(&livy.url(), &["run", arg(&path)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("%%local runs in Jupyter"), "{}", r.stderr);
+    assert!(r.stderr.contains("%%csharp is not supported here"), "{}", r.stderr);
+    assert!(r.stderr.contains("no session was started"), "{}", r.stderr);
+    assert!(livy.requests().is_empty(), "{:?}", livy.requests());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "the file is left as it was");
+}

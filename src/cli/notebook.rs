@@ -88,7 +88,7 @@ fn delete_on_quit(args: &NotebookArgs, config: &Config) -> Result<DeleteOnQuit, 
 }
 
 /// The session's kind: `--kind`, else the file's, else PySpark in local mode, else the
-/// config's, else Scala.
+/// profile's, else the config's, else Scala.
 fn session_kind(args: &NotebookArgs, config: &Config, opened: Option<&Opened>) -> SessionKind {
     let file_kind = opened.and_then(|o| o.notebook.default_kind.clone());
     match (args.kind, file_kind) {
@@ -96,7 +96,13 @@ fn session_kind(args: &NotebookArgs, config: &Config, opened: Option<&Opened>) -
         (None, Some(k)) => k,
         // Local mode runs PySpark, whatever the config prefers for clusters.
         (None, None) if args.local.local => SessionKind::PySpark,
-        (None, None) => config.default_kind.clone().unwrap_or(SessionKind::Spark),
+        (None, None) => args
+            .new_session
+            .defaults
+            .kind
+            .clone()
+            .or_else(|| config.default_kind.clone())
+            .unwrap_or(SessionKind::Spark),
     }
 }
 

@@ -39,6 +39,9 @@ const ORIGIN_KEY: &str = "livy_tui_run_origin";
 /// Runs the command.
 pub async fn run(connection_args: &ConnectionArgs, args: RunArgs) -> CliResult {
     let mut plan = prepare(&args)?;
+    if !runs_anything(&plan.notebook) {
+        return nothing_to_run(&plan.notebook, &args);
+    }
     let client = connection::client(connection_args)?;
     tracing::info!(url = %client.base_url(), notebook = %args.notebook.display(), "livy-tui run");
 
@@ -74,6 +77,26 @@ pub async fn run(connection_args: &ConnectionArgs, args: RunArgs) -> CliResult {
         is_script: plan.target.is_none(),
     };
     summary(result, &tally, &saved, started.elapsed())
+}
+
+fn runs_anything(nb: &Notebook) -> bool {
+    (0..nb.cells.len()).any(|i| matches!(nb.cell_action(i), Some(CellAction::Run { .. })))
+}
+
+/// A notebook with nothing for Livy (markdown, client-side or unsupported magics): say why
+/// for each code cell, and start no session.
+fn nothing_to_run(nb: &Notebook, args: &RunArgs) -> CliResult {
+    let count = nb.cells.len();
+    for (i, cell) in nb.cells.iter().enumerate() {
+        if let (true, Some(CellAction::Skip(reason))) = (cell.is_code(), nb.cell_action(i)) {
+            eprintln!("[{}/{count}] skipped ({reason})", i + 1);
+        }
+    }
+    eprintln!(
+        "nothing in {} runs on Livy: no session was started",
+        args.notebook.display()
+    );
+    Ok(0)
 }
 
 /// The cell that was running when a signal came says why it has no result, as Jupyter's
