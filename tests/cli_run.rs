@@ -649,5 +649,9 @@ fn a_notebook_with_nothing_for_livy_starts_no_session() {
     assert!(r.stderr.contains("%%csharp is not supported here"), "{}", r.stderr);
     assert!(r.stderr.contains("no session was started"), "{}", r.stderr);
     assert!(livy.requests().is_empty(), "{:?}", livy.requests());
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "the file is left as it was");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        before,
+        "the file is left as it was"
+    );
 }

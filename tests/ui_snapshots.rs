@@ -172,6 +172,34 @@ fn idle_with_outputs() {
     insta::assert_snapshot!(s.draw(80, 24));
 }
 
+/// The badge names the language a magic picks, and says when a magic keeps the cell off Livy.
+#[test]
+fn magic_cells_show_what_they_run_as() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.app.notebook.cells.clear();
+    for code in [
+        "%%scalaspark\nval a = 1",
+        "%%rspark\nb <- 1",
+        "%%local\nx = 1",
+        "%%csharp\nvar c = 1;",
+    ] {
+        s.app.notebook.push_cell(SessionKind::PySpark, code);
+    }
+    s.app.notebook.editing = false;
+    let screen = s.draw(80, 24);
+    let badges: Vec<&str> = ["scala", "r", "jupyter only", "not supported here"]
+        .into_iter()
+        .filter(|b| screen.contains(&format!(" {b} ")))
+        .collect();
+    assert_eq!(badges, ["scala", "r", "jupyter only", "not supported here"], "{screen}");
+    // Running the unknown one says why on the status line, and queues nothing.
+    s.app.notebook.focus = 3;
+    let effects = s.app.run_command(livy_tui::app::Command::RunCell);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(s.draw(80, 24).contains("%%csharp is not supported here"));
+}
+
 #[test]
 fn idle_with_outputs_wide() {
     let mut s = Scene::new();

@@ -466,6 +466,15 @@ impl Cell {
         self.editor.lines().first().and_then(|line| Magic::parse(line))
     }
 
+    /// What the badge says instead of a language when the cell's magic keeps it off Livy.
+    pub fn not_run_badge(&self) -> Option<&'static str> {
+        match self.magic()? {
+            Magic::ClientSide(_) => Some("jupyter only"),
+            Magic::Unknown(_) => Some("not supported here"),
+            _ => None,
+        }
+    }
+
     /// The language the cell runs in: a `%%sql` or `%%spark` magic line wins over the
     /// cell's kind (the badge shows this).
     pub fn runs_as(&self) -> SessionKind {

@@ -158,6 +158,8 @@ fn cell_block<'a>(cell: &Cell, look: Look, app: &App, ui: &UiContext) -> Block<'
         .map_or_else(|| "[ ]".to_string(), |n| format!("[{n}]"));
     let badge = if cell.is_text() {
         Span::styled(format!(" {} ", cell.doc.cell_type.as_str()), theme.dim())
+    } else if let Some(why) = cell.not_run_badge() {
+        Span::styled(format!(" {why} "), theme.dim())
     } else {
         let kind = cell.runs_as();
         Span::styled(
