@@ -11,6 +11,8 @@
 //!             notebook ──┐     │               %%configure, recovery copies (no terminal, no network)
 //!                        │     ├─► output/    statement output → render model (tables, JSON,
 //!                        │     │               images, sanitizing); no ratatui
+//!                        │     ├─► profile/   connection settings (profile < env < flags),
+//!                        │     │               session/batch defaults, sparkmagic import
 //!                        │     └─► server/    a Livy-compatible server: `serve`, `--local`
 //!                        ▼
 //!                      tui/   the event loop: terminal input and task reports in, effects out,
@@ -50,8 +52,10 @@
 //! behaviour → `app/commands.rs` (`app/output_commands.rs` for an output key, `app/overlay.rs`
 //! for a dialog); new state → the `app` value it belongs to (`App::notebook`, a `Cell`'s
 //! `output` or `view`, …; see `app`); how it looks → `ui/`; a new request →
-//! `livy/client.rs`; a new config key → `config.rs`; a new headless command → `cli/` (flags
-//! in `cli/args.rs`).
+//! `livy/client.rs` (a vendor's difference → `livy/flavor.rs`, an auth scheme →
+//! `livy/spnego/` or `cli/connection.rs`); a new config key → `config.rs` (a connection setting →
+//! `profile/settings.rs` and `profile/file.rs`, with its flag in `cli/args.rs`); a new headless
+//! command → `cli/` (flags in `cli/args.rs`).
 
 pub mod app;
 pub mod cli;
