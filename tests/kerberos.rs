@@ -377,3 +377,37 @@ fn without_the_gssapi_library_the_error_names_the_package() {
     );
     assert_eq!(run.code, 2, "a set-up problem: {run:?}");
 }
+
+#[test]
+fn a_kerberos_profile_needs_no_flags() {
+    let Some(realm) = Realm::start("a_kerberos_profile_needs_no_flags") else {
+        return;
+    };
+    let livy = livy();
+    livy.create_session("pyspark");
+    let gw = gateway(&realm.localhost_keytab, &livy);
+    let cache = realm.kinit();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    // Reached as 127.0.0.1, whose service has no key: the profile's spn names the right one.
+    std::fs::write(
+        &config,
+        format!(
+            "default-profile = \"edge\"\n[profiles.edge]\nurl = \"{}\"\nauth = \"kerberos\"\nspn = \"HTTP@localhost\"\n",
+            gw.url("127.0.0.1")
+        ),
+    )
+    .unwrap();
+    let mut cmd = cli::command_without_url();
+    realm.kdc.configure(&mut cmd, &cache);
+    let out = cmd
+        .arg("--config")
+        .arg(&config)
+        .args(["sessions", "list"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pyspark"));
+    assert_eq!(gw.handshakes(), 1);
+}
