@@ -447,3 +447,38 @@ fn a_flavor_fits_the_session_body_to_the_server() {
         "the statement says it"
     );
 }
+
+/// Synapse and Fabric have no `/log` or `/state`: the client reads the object instead.
+#[test]
+fn without_log_and_state_endpoints_the_object_is_read_instead() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[profiles.syn]\nurl = \"{}\"\nflavor = \"synapse\"\n", livy.url()),
+    )
+    .unwrap();
+    // (`/state` cannot be armed alone: it is a prefix of `/statements`; the request list
+    // at the end shows that neither is asked for.)
+    livy.faults()
+        .fail_next_on(100, "GET", "/sessions/0/log", 404, json!({"msg": "no such endpoint"}));
+    let r = run(with_config(
+        &config,
+        &["--profile", "syn", "exec", "--keep", "--kind", "pyspark", "-c", "1 + 1"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "2");
+    let r = run(with_config(&config, &["--profile", "syn", "sessions", "log", "0"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.trim().is_empty(),
+        "the session object's last lines: {}",
+        r.stdout
+    );
+    let asked: Vec<String> = livy.requests().iter().map(|r| r.line()).collect();
+    assert!(
+        !asked.iter().any(|l| l.ends_with("/log") || l.ends_with("/state")),
+        "{asked:?}"
+    );
+}

@@ -149,8 +149,15 @@ impl LivyClient {
         self.get(&["sessions", id.as_str()], &[]).await
     }
 
-    /// `GET /sessions/{id}/state`.
+    /// `GET /sessions/{id}/state` (the session itself where the API has no `/state`).
     pub async fn session_state(&self, id: &SessionId) -> Result<SessionStateReply> {
+        if !self.inner.config.flavor.has_log_and_state_endpoints() {
+            let session = self.get_session(id).await?;
+            return Ok(SessionStateReply {
+                id: session.id,
+                state: session.state,
+            });
+        }
         self.get(&["sessions", id.as_str(), "state"], &[]).await
     }
 
@@ -161,7 +168,12 @@ impl LivyClient {
 
     /// `GET /sessions/{id}/log?from&size`. `from: None` (or negative) means "the last `size`
     /// lines"; `size` negative means all lines.
+    /// Where the API has no `/log`, the last lines the session object carries.
     pub async fn session_log(&self, id: &SessionId, from: Option<i64>, size: Option<i64>) -> Result<LogPage> {
+        if !self.inner.config.flavor.has_log_and_state_endpoints() {
+            let session = self.get_session(id).await?;
+            return Ok(log_of_object(session.id, session.log));
+        }
         self.get(&["sessions", id.as_str(), "log"], &log_paging(from, size))
             .await
     }
@@ -273,13 +285,24 @@ impl LivyClient {
         self.get(&["batches", id.as_str()], &[]).await
     }
 
-    /// `GET /batches/{id}/state`.
+    /// `GET /batches/{id}/state` (the batch itself where the API has no `/state`).
     pub async fn batch_state(&self, id: &BatchId) -> Result<SessionStateReply> {
+        if !self.inner.config.flavor.has_log_and_state_endpoints() {
+            let batch = self.get_batch(id).await?;
+            return Ok(SessionStateReply {
+                id: SessionId(batch.id.0),
+                state: batch.state,
+            });
+        }
         self.get(&["batches", id.as_str(), "state"], &[]).await
     }
 
-    /// `GET /batches/{id}/log?from&size`.
+    /// `GET /batches/{id}/log?from&size` (the batch's last lines where there is no `/log`).
     pub async fn batch_log(&self, id: &BatchId, from: Option<i64>, size: Option<i64>) -> Result<LogPage> {
+        if !self.inner.config.flavor.has_log_and_state_endpoints() {
+            let batch = self.get_batch(id).await?;
+            return Ok(log_of_object(SessionId(batch.id.0), batch.log));
+        }
         self.get(&["batches", id.as_str(), "log"], &log_paging(from, size))
             .await
     }
@@ -690,6 +713,16 @@ impl LivyClient {
             segments.pop_if_empty().extend(path);
         }
         url
+    }
+}
+
+/// The lines a session or batch object carries, as a log page (for APIs without `/log`).
+fn log_of_object(id: SessionId, log: Vec<String>) -> LogPage {
+    LogPage {
+        id,
+        from: Some(0),
+        total: Some(log.len() as u64),
+        log,
     }
 }
 

@@ -117,6 +117,12 @@ impl Flavor {
         self != Flavor::Dli
     }
 
+    /// Whether the API has `/sessions/{id}/log` and `/state` (and the same for batches).
+    /// Synapse and Fabric have neither: the object itself carries its state and last lines.
+    pub fn has_log_and_state_endpoints(self) -> bool {
+        !matches!(self, Flavor::Synapse | Flavor::Fabric)
+    }
+
     /// Whether the server takes fields Apache Livy does not know (vendor `extra`).
     pub fn takes_extra_fields(self) -> bool {
         matches!(self, Flavor::Dli | Flavor::Synapse | Flavor::Fabric)

@@ -139,7 +139,8 @@ pub struct SessionStateReply {
 pub struct Page<T> {
     #[serde(deserialize_with = "opt_number_or_string")]
     pub from: Option<u64>,
-    #[serde(deserialize_with = "opt_number_or_string")]
+    /// Fabric calls it `totalCountOfMatchedItems`.
+    #[serde(alias = "totalCountOfMatchedItems", deserialize_with = "opt_number_or_string")]
     pub total: Option<u64>,
     #[serde(alias = "batches", alias = "items", deserialize_with = "null_default")]
     pub sessions: Vec<T>,

@@ -211,21 +211,7 @@ impl TestLivy {
             },
             faults::middleware,
         ));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name("test-livy".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, router) => {}
-                        _ = stopped => {}
-                    }
-                });
-                // Open connections and session tasks are simply dropped.
-                runtime.shutdown_background();
-            })
-            .expect("TestLivy thread");
+        let stop = serve_on_thread("test-livy", runtime, listener, router);
         let faults = Faults {
             state: fault_state,
             server: server.clone(),
@@ -417,4 +403,29 @@ impl Drop for TestLivy {
 fn parse_id(id: &str) -> u64 {
     id.parse()
         .unwrap_or_else(|_| panic!("session ids are numbers here, got {id:?}"))
+}
+
+/// Serves `router` on `listener` from a thread of its own with its own runtime, until the
+/// returned sender is used or dropped; then open connections and tasks are simply dropped.
+pub(crate) fn serve_on_thread(
+    name: &str,
+    runtime: tokio::runtime::Runtime,
+    listener: std::net::TcpListener,
+    router: axum::Router,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                tokio::select! {
+                    _ = axum::serve(listener, router) => {}
+                    _ = stopped => {}
+                }
+            });
+            runtime.shutdown_background();
+        })
+        .expect("a server thread");
+    stop
 }

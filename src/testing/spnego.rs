@@ -136,20 +136,7 @@ impl SpnegoGateway {
             .enable_all()
             .build()
             .expect("SpnegoGateway runtime");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name("spnego-gateway".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, router) => {}
-                        _ = stopped => {}
-                    }
-                });
-                runtime.shutdown_background();
-            })
-            .expect("SpnegoGateway thread");
+        let stop = super::serve_on_thread("spnego-gateway", runtime, listener, router);
         SpnegoGateway {
             addr,
             gateway,
