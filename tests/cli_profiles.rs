@@ -482,3 +482,59 @@ fn without_log_and_state_endpoints_the_object_is_read_instead() {
         "{asked:?}"
     );
 }
+
+/// The README's profiles work as written: the config block of "Connecting to your cluster"
+/// reads, and `profiles list` shows each with its auth.
+#[test]
+fn the_readme_profiles_read_as_written() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("## Connecting to your cluster").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, block).unwrap();
+    let r = run(with_config(&config, &["profiles", "list"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (name, auth) in [
+        ("prod*", "kerberos"),
+        ("hdi", "basic"),
+        ("cdp", "basic"),
+        ("emr", "none"),
+        ("synapse", "token"),
+        ("fabric", "token"),
+        ("dli", "token"),
+    ] {
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(name) && l.trim_end().ends_with(auth)),
+            "{name} {auth}: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn knox_says_the_proxy_user_is_its_own() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[profiles.cdp]\nurl = \"{}\"\nflavor = \"knox\"\n", livy.url()),
+    )
+    .unwrap();
+    let r = run(with_config(
+        &config,
+        &["--profile", "cdp", "exec", "--proxy-user", "bob", "-c", "1 + 1"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: Knox runs it as the user you signed in as"),
+        "{}",
+        r.stderr
+    );
+    let r = run(with_config(&config, &["--profile", "cdp", "exec", "-c", "1 + 1"]));
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}

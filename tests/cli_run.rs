@@ -655,3 +655,20 @@ fn a_notebook_with_nothing_for_livy_starts_no_session() {
         "the file is left as it was"
     );
 }
+
+/// `--extra` puts vendor fields into the body of the session `run` creates.
+#[test]
+fn extra_fields_reach_the_session_run_creates() {
+    let livy = server();
+    let (_dir, path) = fixture("daily.scala");
+    let r = run(
+        &livy.url(),
+        &["run", arg(&path), "--extra", "sc_type=B", "--extra", "n=2"],
+    );
+    let body = &created_bodies(&livy)[0];
+    assert_eq!(body["sc_type"], "B");
+    assert_eq!(body["n"], 2);
+    // Apache Livy itself refuses fields it does not know, in one line.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("Unrecognized field"), "{}", r.stderr);
+}

@@ -63,6 +63,7 @@ pub async fn run(mut cli: Cli) -> CliResult {
 async fn run_command(mut cli: Cli) -> CliResult {
     with_profile_defaults(&mut cli)?;
     check_the_api_has_sessions(&cli)?;
+    warn_about_fields_the_gateway_replaces(&cli)?;
     let Some(command) = cli.command else {
         return notebook::run(&cli.connection, cli.notebook).await;
     };
@@ -97,6 +98,31 @@ fn with_profile_defaults(cli: &mut Cli) -> Result<(), Failure> {
         Some(Command::Run(args)) => args.new_session.defaults = profile.session,
         Some(Command::Batch(BatchCommand::Submit(args))) => args.defaults = profile.batch,
         Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Knox runs sessions and batches as the signed-in user, whatever `proxyUser` says: a
+/// headless command says so rather than let the user believe it applied.
+fn warn_about_fields_the_gateway_replaces(cli: &Cli) -> Result<(), Failure> {
+    let proxy_user = match &cli.command {
+        Some(Command::Exec(args)) => {
+            args.new_session.resources.proxy_user.is_some() || args.new_session.defaults.resources.proxy_user.is_some()
+        }
+        Some(Command::Run(args)) => {
+            args.new_session.resources.proxy_user.is_some() || args.new_session.defaults.resources.proxy_user.is_some()
+        }
+        Some(Command::Batch(BatchCommand::Submit(args))) => {
+            args.resources.proxy_user.is_some() || args.defaults.resources.proxy_user.is_some()
+        }
+        _ => false,
+    };
+    if !proxy_user || cli.connection.local_url.is_some() {
+        return Ok(());
+    }
+    let (settings, _) = connection::settings(&cli.connection)?;
+    if settings.flavor_or_detected() == crate::livy::Flavor::Knox {
+        eprintln!("warning: Knox runs it as the user you signed in as; the proxy user is ignored");
     }
     Ok(())
 }
