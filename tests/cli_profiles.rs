@@ -25,6 +25,14 @@ fn run(mut cmd: Command) -> Ran {
     }
 }
 
+/// A config file holding `text`, in a directory that lives as long as the first value.
+fn config_file(text: String) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, text).unwrap();
+    (dir, config)
+}
+
 fn with_config(config: &Path, args: &[&str]) -> Command {
     let mut cmd = command_without_url();
     cmd.arg("--config").arg(config).arg("--retries").arg("1").args(args);
@@ -42,12 +50,8 @@ fn assert_one_line_error(r: &Ran, code: i32) {
 fn a_profile_fills_the_connection_and_flags_win_over_it() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default());
     let other = TestLivy::start_blocking(TestLivyConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
+    let (_dir, config) = config_file(format!(
+        r#"
 default-profile = "gw"
 [profiles.gw]
 url = "{}"
@@ -57,10 +61,8 @@ token-command = "echo tok-from-command"
 requested-by = "profile"
 headers = {{ X-Gateway = "g1", X-Team = "data" }}
 "#,
-            livy.url()
-        ),
-    )
-    .unwrap();
+        livy.url()
+    ));
 
     // Named, and as the default profile: the same requests.
     for args in [vec!["--profile", "gw"], vec![]] {
@@ -148,12 +150,8 @@ fn profile_mistakes_are_one_line_naming_file_and_key() {
 #[test]
 fn session_and_batch_defaults_reach_the_create_body_under_the_flags() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
+    let (_dir, config) = config_file(format!(
+        r#"
 [profiles.etl]
 url = "{}"
 [profiles.etl.session]
@@ -165,10 +163,8 @@ conf = {{ "spark.a" = "1", "spark.b" = "2" }}
 queue = "analytics"
 extra = {{ sc_type = "B" }}
 "#,
-            livy.url()
-        ),
-    )
-    .unwrap();
+        livy.url()
+    ));
     let r = run(with_config(
         &config,
         &[
@@ -297,12 +293,8 @@ fn sparkmagic_import_gives_a_profile_that_connects() {
 #[test]
 fn a_dli_profile_sends_its_token_header_and_has_no_sessions() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
+    let (_dir, config) = config_file(format!(
+        r#"
 [profiles.dli]
 url = "{}"
 flavor = "dli"
@@ -311,10 +303,8 @@ token-command = "echo iam-token"
 queue = "analytics"
 extra = {{ sc_type = "B" }}
 "#,
-            livy.url()
-        ),
-    )
-    .unwrap();
+        livy.url()
+    ));
     for args in [vec!["exec", "-c", "1"], vec!["sessions", "list"]] {
         let mut all = vec!["--profile", "dli"];
         all.extend(args);
@@ -404,16 +394,10 @@ fn a_refused_token_from_a_command_is_fetched_again_once() {
 #[test]
 fn a_flavor_fits_the_session_body_to_the_server() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[profiles.syn]\nurl = \"{0}\"\nflavor = \"synapse\"\n[profiles.fab]\nurl = \"{0}\"\nflavor = \"fabric\"\n",
-            livy.url()
-        ),
-    )
-    .unwrap();
+    let (_dir, config) = config_file(format!(
+        "[profiles.syn]\nurl = \"{0}\"\nflavor = \"synapse\"\n[profiles.fab]\nurl = \"{0}\"\nflavor = \"fabric\"\n",
+        livy.url()
+    ));
     let r = run(with_config(
         &config,
         &["--profile", "syn", "exec", "--kind", "pyspark", "-c", "1"],
@@ -452,13 +436,10 @@ fn a_flavor_fits_the_session_body_to_the_server() {
 #[test]
 fn without_log_and_state_endpoints_the_object_is_read_instead() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!("[profiles.syn]\nurl = \"{}\"\nflavor = \"synapse\"\n", livy.url()),
-    )
-    .unwrap();
+    let (_dir, config) = config_file(format!(
+        "[profiles.syn]\nurl = \"{}\"\nflavor = \"synapse\"\n",
+        livy.url()
+    ));
     // (`/state` cannot be armed alone: it is a prefix of `/statements`; the request list
     // at the end shows that neither is asked for.)
     livy.faults()
@@ -518,13 +499,7 @@ fn the_readme_profiles_read_as_written() {
 #[test]
 fn knox_says_the_proxy_user_is_its_own() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!("[profiles.cdp]\nurl = \"{}\"\nflavor = \"knox\"\n", livy.url()),
-    )
-    .unwrap();
+    let (_dir, config) = config_file(format!("[profiles.cdp]\nurl = \"{}\"\nflavor = \"knox\"\n", livy.url()));
     let r = run(with_config(
         &config,
         &["--profile", "cdp", "exec", "--proxy-user", "bob", "-c", "1 + 1"],
