@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("livy-tui: {failure}");
+            eprintln!("livy-tui: {}", livy_tui::cli::print::safe_line(&failure.to_string()));
             ExitCode::from(failure.code)
         }
     }

@@ -18,6 +18,12 @@ pub struct Cli {
     #[command(flatten)]
     pub logging: LoggingArgs,
 
+    /// Print what the server sends byte for byte. By default its text is made safe first: on
+    /// a terminal only colours stay (no title, clipboard, cursor or screen sequences), into a
+    /// pipe or file it is plain text.
+    #[arg(long, global = true, help_heading = "Output")]
+    pub raw: bool,
+
     #[command(flatten)]
     pub notebook: NotebookArgs,
 

@@ -38,7 +38,10 @@ pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
             if format.json {
                 print!("{}", pretty_json(&serde_json::to_value(&batch).unwrap_or_default()));
             } else {
-                print!("{}", batch_details(&batch));
+                print!(
+                    "{}",
+                    super::print::safe(&batch_details(&batch), super::print::Stream::Stdout)
+                );
             }
             Ok(0)
         }

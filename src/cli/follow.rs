@@ -81,6 +81,7 @@ fn write_lines(lines: &[String]) -> std::result::Result<(), Failure> {
     for line in lines {
         // Livy marks its streams with "\nstderr: "; keep that readable as one line.
         let line = line.strip_prefix('\n').unwrap_or(line);
+        let line = super::print::safe(line, super::print::Stream::Stdout);
         if let Err(e) = writeln!(out, "{line}") {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(());

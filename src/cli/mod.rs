@@ -27,6 +27,7 @@ pub use failure::{CliResult, Failure};
 
 /// Runs a parsed command line.
 pub async fn run(mut cli: Cli) -> CliResult {
+    print::set_raw(cli.raw);
     let top_local = cli.notebook.local.clone();
     let local_flags = match &mut cli.command {
         None => Some(&mut cli.notebook.local),

@@ -1,10 +1,61 @@
 //! Printing statement results and lists as plain text for a terminal or a pipe.
 
 use crate::livy::{Statement, StatementError};
+use crate::output::sanitize::{sanitize_cow, strip_all, strip_all_cow};
 use crate::output::{Rendered, render, table_text};
 use comfy_table::{ContentArrangement, presets};
 use serde_json::Value;
+use std::borrow::Cow;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// `--raw`: server text goes out byte for byte.
+static RAW: AtomicBool = AtomicBool::new(false);
+
+/// Lets server text through unchanged (`--raw`), for the rest of the process.
+pub fn set_raw(raw: bool) {
+    RAW.store(raw, Ordering::Relaxed);
+}
+
+/// Where text is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    fn is_terminal(self) -> bool {
+        match self {
+            Stream::Stdout => std::io::stdout().is_terminal(),
+            Stream::Stderr => std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// Text from the server, made safe for `stream`: on a terminal only SGR colours stay (no
+/// title, clipboard, cursor or screen sequences); into a pipe or file, plain text; with
+/// `--raw`, unchanged.
+pub fn safe(text: &str, stream: Stream) -> Cow<'_, str> {
+    if RAW.load(Ordering::Relaxed) {
+        Cow::Borrowed(text)
+    } else if stream.is_terminal() {
+        sanitize_cow(text)
+    } else {
+        strip_all_cow(text)
+    }
+}
+
+/// A one-line message that may quote the server (an error): no escape of any kind, unless
+/// `--raw`.
+pub fn safe_line(text: &str) -> Cow<'_, str> {
+    if RAW.load(Ordering::Relaxed) {
+        Cow::Borrowed(text)
+    } else {
+        strip_all_cow(text)
+    }
+}
 
 /// A result ready for stdout, or a file written for an image.
 pub enum Printed {
@@ -22,7 +73,9 @@ pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) 
         Rendered::Error(e) => Printed::Error(e),
         Rendered::Table(t) => Printed::Stdout(table_text(&t)),
         Rendered::Json(v) => Printed::Stdout(pretty_json(&v)),
-        Rendered::Text(t) | Rendered::Html(t) | Rendered::Markdown(t) => Printed::Stdout(with_newline(t)),
+        Rendered::Text(t) | Rendered::Html(t) | Rendered::Markdown(t) => {
+            Printed::Stdout(with_newline(safe(&t, Stream::Stdout).into_owned()))
+        }
         Rendered::Image(bytes) => {
             std::fs::create_dir_all(image_dir)?;
             let path = image_dir.join(format!(
@@ -40,8 +93,12 @@ pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) 
     })
 }
 
-/// An error output as the lines for stderr: `ename: evalue`, then the traceback.
+/// An error output as the lines for stderr: `ename: evalue`, then the traceback, made safe.
 pub fn error_text(e: &StatementError) -> String {
+    safe(&raw_error_text(e), Stream::Stderr).into_owned()
+}
+
+fn raw_error_text(e: &StatementError) -> String {
     let mut s = if e.evalue.is_empty() {
         e.ename.clone()
     } else {
@@ -65,7 +122,8 @@ pub fn listing(headers: &[&str], rows: Vec<Vec<String>>) -> String {
         .set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(headers.iter().map(|h| h.to_uppercase()));
     for row in rows {
-        table.add_row(row);
+        // Names, owners and app ids come from the server: plain text only.
+        table.add_row(row.iter().map(|cell| strip_all(cell)).collect::<Vec<_>>());
     }
     let text = table.to_string();
     let mut out: String = text
@@ -78,9 +136,23 @@ pub fn listing(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     out
 }
 
-/// JSON, indented, with a final newline.
+/// JSON, indented, with a final newline. JSON escapes C0 controls (ESC, BEL) itself but
+/// leaves C1 controls (an 8-bit CSI) and DEL as they are: those are escaped here too, so the
+/// data stays exact and nothing in it acts on a terminal.
 pub fn pretty_json(v: &Value) -> String {
-    with_newline(serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()))
+    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    if RAW.load(Ordering::Relaxed) {
+        return with_newline(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\u{7f}'..='\u{9f}') {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    with_newline(out)
 }
 
 fn with_newline(mut s: String) -> String {

@@ -36,7 +36,10 @@ pub async fn run(client: LivyClient, command: SessionsCommand) -> CliResult {
             if format.json {
                 print!("{}", pretty_json(&serde_json::to_value(&session).unwrap_or_default()));
             } else {
-                print!("{}", session_details(&session));
+                print!(
+                    "{}",
+                    super::print::safe(&session_details(&session), super::print::Stream::Stdout)
+                );
             }
             Ok(0)
         }

@@ -1,5 +1,6 @@
 //! Plain-text forms of outputs, for the command line and for simple views.
 
+use super::sanitize::strip_all;
 use super::table::{Table, value_text};
 use comfy_table::{CellAlignment, ContentArrangement, presets};
 use serde_json::Value;
@@ -10,9 +11,11 @@ pub fn table_text(t: &Table) -> String {
     table
         .load_preset(presets::ASCII_MARKDOWN)
         .set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(t.columns.iter().map(|c| c.name.clone()));
+    // Cells are plain text: escape sequences from the server would break the alignment, or
+    // worse, reach the terminal.
+    table.set_header(t.columns.iter().map(|c| strip_all(&c.name)));
     for row in &t.rows {
-        table.add_row(row.iter().map(value_text));
+        table.add_row(row.iter().map(|v| strip_all(&value_text(v))));
     }
     for (i, column) in table.column_iter_mut().enumerate() {
         let numeric = !t.rows.is_empty()
