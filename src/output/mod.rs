@@ -145,7 +145,9 @@ pub fn render_mime(mime: &str, value: &Value) -> Option<Rendered> {
                 .map(Rendered::Image)
         }
         MIME_HTML => {
-            let html = value.as_str()?;
+            // Escape sequences go before the HTML is read: the converter drops a lone ESC but
+            // keeps the rest of its sequence (`]0;TITLE`) as text.
+            let html = sanitize::strip_all(value.as_str()?);
             html2text::from_read(html.as_bytes(), HTML_WIDTH)
                 .ok()
                 .map(Rendered::Html)
@@ -252,6 +254,17 @@ mod tests {
         }
         let o = output(json!({"status":"error","ename":"NameError","evalue":"x","traceback":[]}));
         assert!(matches!(render_as(&o, MIME_TEXT), Some(Rendered::Error(e)) if e.ename == "NameError"));
+    }
+
+    #[test]
+    fn escape_sequences_in_html_are_dropped_whole() {
+        let o = output(json!({"status":"ok","data":{"text/html":
+            "<p>evil\u{1b}]0;NAME-TITLE\u{7}\u{1b}[2J<b>bold</b></p>"}}));
+        let Rendered::Html(text) = render(&o) else { panic!() };
+        assert!(text.contains("evil") && text.contains("bold"), "{text:?}");
+        for fragment in ["]0;", "NAME-TITLE", "[2J", "\u{1b}"] {
+            assert!(!text.contains(fragment), "{fragment:?} in {text:?}");
+        }
     }
 
     #[test]
