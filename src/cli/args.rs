@@ -191,7 +191,9 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "SECS")]
     pub connect_timeout: Option<f64>,
 
-    /// Seconds to wait for a reply [default: 60].
+    /// Seconds to wait for a reply [default: 60]. A request is tried at most 1 + --retries
+    /// times, so a server that never answers is given up on after about (1 + retries) × this
+    /// (6 min with the defaults); after 2 s the command says what it is waiting for.
     #[arg(long, global = true, value_name = "SECS")]
     pub read_timeout: Option<f64>,
 

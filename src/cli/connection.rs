@@ -18,9 +18,26 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Builds a client from the profile and the flags.
+/// Builds a client from the profile and the flags, for a headless command: a wait of more
+/// than a couple of seconds, and each retry after one, are told on stderr.
 pub fn client(args: &ConnectionArgs) -> Result<LivyClient, Failure> {
-    Ok(LivyClient::new(client_config(args)?)?)
+    let mut config = client_config(args)?;
+    let give_up = humantime::format_duration(std::time::Duration::from_secs(config.give_up_after().as_secs()));
+    config.on_slow = Some(Arc::new(move |what: &str| {
+        eprintln!("waiting for the server to answer {what} … (gives up after {give_up})");
+    }));
+    config.on_retry = Some(Arc::new(|notice: &crate::livy::RetryNotice| {
+        // Quick retries (a refused connection, a restart) are not worth a line.
+        if notice.delay >= std::time::Duration::from_secs(1) {
+            eprintln!(
+                "{}: {}; retrying in {:.0}s …",
+                notice.what,
+                super::print::safe_line(&notice.error.message),
+                notice.delay.as_secs_f64()
+            );
+        }
+    }));
+    Ok(LivyClient::new(config)?)
 }
 
 /// Builds the client configuration from the profile and the flags.

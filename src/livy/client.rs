@@ -421,7 +421,7 @@ impl LivyClient {
         let what = format!("{method} /{}", path.join("/"));
         let policy = &self.inner.config.retry;
         let attempt = std::sync::atomic::AtomicUsize::new(0);
-        let bytes = (|| async {
+        let retried = (|| async {
             attempt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             self.send_once(method.clone(), url.clone(), query, body.clone(), &what)
                 .await
@@ -452,8 +452,8 @@ impl LivyClient {
                     error: e.clone(),
                 });
             }
-        })
-        .await;
+        });
+        let bytes = self.telling_when_slow(&what, retried).await;
         let bytes = match bytes {
             // A retried DELETE may find the thing already gone: that is what was asked.
             Err(e) if method == Method::DELETE && e.is_not_found() && attempt.into_inner() > 1 => {
@@ -468,6 +468,22 @@ impl LivyClient {
             &bytes
         };
         serde_json::from_slice(text).map_err(|e| LivyError::invalid_response(&what, &bytes, &e))
+    }
+
+    /// Runs `work`; if it has not finished after `slow_after`, says once what it waits for,
+    /// so a server that accepts connections and never answers is not a silent wait.
+    async fn telling_when_slow<T>(&self, what: &str, work: impl std::future::Future<Output = T>) -> T {
+        let config = &self.inner.config;
+        let Some(observer) = &config.on_slow else {
+            return work.await;
+        };
+        tokio::pin!(work);
+        tokio::select! {
+            done = &mut work => return done,
+            _ = tokio::time::sleep(config.slow_after) => {}
+        }
+        observer(what);
+        work.await
     }
 
     async fn send_once(

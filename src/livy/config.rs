@@ -116,6 +116,22 @@ pub struct ClientConfig {
     pub token_refresh: Option<TokenRefresh>,
     /// The vendor's API, for what it wants in a create body.
     pub flavor: super::Flavor,
+    /// Told once (with the request, e.g. `GET /sessions`) when a call, retries included, has
+    /// not finished after `slow_after`.
+    pub on_slow: Option<SlowObserver>,
+    pub slow_after: Duration,
+}
+
+/// A callback for a call that is taking long.
+pub type SlowObserver = Arc<dyn Fn(&str) + Send + Sync>;
+
+impl ClientConfig {
+    /// The longest one call can take before it gives up: every try waits up to the read
+    /// timeout (after connecting), with the backoff between tries.
+    pub fn give_up_after(&self) -> Duration {
+        let tries = self.retry.max_retries as u32 + 1;
+        (self.connect_timeout + self.read_timeout) * tries + self.retry.max_delay * (tries - 1)
+    }
 }
 
 /// Gets a fresh token (blocking: it may run a command).
@@ -155,6 +171,8 @@ impl ClientConfig {
             on_retry: None,
             token_refresh: None,
             flavor: super::Flavor::Livy,
+            on_slow: None,
+            slow_after: Duration::from_secs(2),
         })
     }
 }

@@ -15,7 +15,7 @@ pub mod states;
 pub mod types;
 
 pub use client::{LivyClient, Order};
-pub use config::{Auth, ClientConfig, RetryNotice, RetryPolicy, TokenRefresh};
+pub use config::{Auth, ClientConfig, RetryNotice, RetryPolicy, SlowObserver, TokenRefresh};
 pub use error::{ErrorKind, LivyError, Result};
 pub use flavor::Flavor;
 pub use ids::{BatchId, SessionId, StatementId};
