@@ -11,17 +11,22 @@ use super::types::{
     Batch, Completion, LivyVersion, LogPage, Page, Session, SessionStateReply, Statement, StatementList, VersionInfo,
 };
 use backon::{ExponentialBuilder, Retryable};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, WWW_AUTHENTICATE};
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::OnceCell;
 use url::Url;
 
 /// Retries after a failed connection (refused, DNS, TLS): fewer than for a slow server.
 const MAX_CONNECT_RETRIES: usize = 2;
+/// The longest `Retry-After` followed; a longer one waits this long.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// Redirects followed by hand with Kerberos (a Livy HA standby pointing at the active one).
 const MAX_REDIRECTS: usize = 5;
 /// Rounds of one SPNEGO handshake: Kerberos needs one; the bound stops a server that keeps
@@ -438,8 +443,12 @@ impl LivyClient {
             if idempotent {
                 e.is_retryable()
             } else {
-                e.kind == ErrorKind::Connect
+                e.was_not_processed()
             }
+        })
+        // The server's Retry-After, within reason, replaces the backoff's next wait.
+        .adjust(|e: &LivyError, next| {
+            next.map(|backoff| e.retry_after.map_or(backoff, |asked| asked.min(MAX_RETRY_AFTER)))
         })
         .notify(|e: &LivyError, delay| {
             let n = attempt.load(std::sync::atomic::Ordering::Relaxed);
@@ -698,6 +707,9 @@ impl LivyClient {
         };
         let content_type = header(CONTENT_TYPE).unwrap_or_default();
         let location = header(LOCATION);
+        let retry_after = header(RETRY_AFTER)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         // A server may offer each scheme on its own line; HTTP lets them be joined by commas.
         let challenge = response
             .headers()
@@ -719,6 +731,7 @@ impl LivyClient {
             content_type,
             challenge,
             location,
+            retry_after,
             bytes,
         })
     }
@@ -788,12 +801,14 @@ struct Reply {
     /// Every `WWW-Authenticate` line, joined with `, `.
     challenge: String,
     location: Option<String>,
+    /// `Retry-After` in seconds (the HTTP-date form is not used by Livy's gateways).
+    retry_after: Option<Duration>,
     bytes: Vec<u8>,
 }
 
 /// The error for a non-success reply.
 fn reply_error(reply: &Reply, what: &str, sent: SentCredentials) -> LivyError {
-    let err = LivyError::from_reply_sent(
+    let mut err = LivyError::from_reply_sent(
         reply.status.as_u16(),
         &reply.content_type,
         &reply.challenge,
@@ -801,6 +816,7 @@ fn reply_error(reply: &Reply, what: &str, sent: SentCredentials) -> LivyError {
         what,
         sent,
     );
+    err.retry_after = reply.retry_after;
     tracing::debug!(%what, status = %reply.status, error = %err, detail = ?err.detail, "error reply");
     err
 }

@@ -41,6 +41,8 @@ pub struct LivyError {
     pub detail: Option<String>,
     /// What the user can do about it.
     pub hint: Option<String>,
+    /// How long the server asked to wait before trying again (`Retry-After` on a 503 or 429).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl fmt::Display for LivyError {
@@ -70,6 +72,7 @@ impl LivyError {
             message: message.into(),
             detail: None,
             hint: None,
+            retry_after: None,
         }
     }
 
@@ -83,9 +86,15 @@ impl LivyError {
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Interrupted => true,
-            ErrorKind::Server => matches!(self.status, Some(502..=504)),
+            ErrorKind::Server => matches!(self.status, Some(429 | 502..=504)),
             _ => false,
         }
+    }
+
+    /// The server said it did not process the request (busy, or too many requests): even a
+    /// statement or session POST can be sent again.
+    pub fn was_not_processed(&self) -> bool {
+        self.kind == ErrorKind::Connect || (self.kind == ErrorKind::Server && matches!(self.status, Some(429 | 503)))
     }
 
     /// The server may have acted on a request that failed this way, so a non-idempotent
@@ -154,6 +163,7 @@ impl LivyError {
             message,
             detail,
             hint,
+            retry_after: None,
         }
     }
 
@@ -207,6 +217,7 @@ impl LivyError {
             message: format!("{what}: the server's reply is not valid Livy JSON ({err}): {snippet:?}"),
             detail: None,
             hint: Some("check that --url points at Livy, including any path prefix such as /livy".into()),
+            retry_after: None,
         }
     }
 }

@@ -63,8 +63,8 @@ enum Action {
         status: u16,
         content_type: &'static str,
         body: String,
-        /// `WWW-Authenticate` lines to send, one header line each.
-        challenges: Vec<String>,
+        /// Extra header lines (`WWW-Authenticate`, `Retry-After`), one each.
+        headers: Vec<(header::HeaderName, String)>,
     },
     /// Run the handler, then abort the connection before any byte of the answer.
     Drop,
@@ -142,7 +142,7 @@ impl Faults {
                 status,
                 content_type: crate::server::JSON_CONTENT_TYPE,
                 body: body.to_string(),
-                challenges: Vec::new(),
+                headers: Vec::new(),
             },
         );
     }
@@ -157,7 +157,7 @@ impl Faults {
                 status,
                 content_type: crate::server::HTML_CONTENT_TYPE,
                 body: html.to_string(),
-                challenges: Vec::new(),
+                headers: Vec::new(),
             },
         );
     }
@@ -173,7 +173,26 @@ impl Faults {
                 status: 401,
                 content_type: crate::server::HTML_CONTENT_TYPE,
                 body: "<html><head><title>Error 401 Unauthorized</title></head></html>".to_string(),
-                challenges: challenges.iter().map(|c| c.to_string()).collect(),
+                headers: challenges
+                    .iter()
+                    .map(|c| (header::WWW_AUTHENTICATE, c.to_string()))
+                    .collect(),
+            },
+        );
+    }
+
+    /// The next `n` matching requests answer 503 with `Retry-After: seconds` (a busy
+    /// gateway); the handler does not run.
+    pub fn busy_next_on(&self, n: u32, method: &str, path_prefix: &str, retry_after_seconds: u64) {
+        self.arm(
+            n,
+            method,
+            path_prefix,
+            Action::Status {
+                status: 503,
+                content_type: crate::server::JSON_CONTENT_TYPE,
+                body: r#"{"msg":"Service Unavailable"}"#.to_string(),
+                headers: vec![(header::RETRY_AFTER, retry_after_seconds.to_string())],
             },
         );
     }
@@ -279,16 +298,16 @@ pub(crate) async fn middleware(State(harness): State<Harness>, req: Request, nex
         status,
         content_type,
         body,
-        challenges,
+        headers,
     }) = harness.faults.take(&method, &path, true)
     {
         let mut resp = Response::new(Body::from(body));
         *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        for challenge in challenges {
-            let value = HeaderValue::from_str(&challenge).expect("a WWW-Authenticate value is header-safe");
-            resp.headers_mut().append(header::WWW_AUTHENTICATE, value);
+        for (name, value) in headers {
+            let value = HeaderValue::from_str(&value).expect("a fault's header value is header-safe");
+            resp.headers_mut().append(name, value);
         }
         return resp;
     }

@@ -251,6 +251,7 @@ pub fn refused(status: u16, spn: &ServiceName, what: &str, server_text: &str) ->
         message,
         detail: None,
         hint: Some(hint.into()),
+        retry_after: None,
     }
 }
 

@@ -1,0 +1,60 @@
+//! Faults a gateway adds, through the real binary: what must hold is stated in each test
+//! (no duplicate statement, no orphan session, nothing lost, a clear message).
+
+mod cli;
+mod support;
+
+use cli::run;
+use serde_json::json;
+use support::{TestLivy, TestLivyConfig};
+
+/// A 503 means the request was not processed: POSTs (a new session, a statement) are sent
+/// again after a backoff instead of failing, and each is done once.
+#[test]
+fn a_503_on_a_post_is_retried_and_nothing_runs_twice() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let busy = json!({"msg": "Service Unavailable"});
+    livy.faults().fail_next_on(1, "POST", "/sessions", 503, busy.clone());
+    // (The test harness passes --retries 1: one refusal each is what it rides out.)
+    livy.faults()
+        .fail_next_on(1, "POST", "/sessions/0/statements", 503, busy);
+    let r = run(&livy.url(), &["exec", "--keep", "--kind", "pyspark", "-c", "1 + 1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "2");
+    let creates = livy
+        .requests_to("POST", "/sessions")
+        .into_iter()
+        .filter(|r| r.path == "/sessions")
+        .count();
+    assert_eq!(creates, 2, "one refused, one done");
+    assert!(
+        livy.session_state("0").is_some() && livy.session_state("1").is_none(),
+        "one session on the server"
+    );
+    let statements = livy
+        .requests_to("POST", "/sessions/0/statements")
+        .into_iter()
+        .filter(|r| r.path.ends_with("/statements"))
+        .count();
+    assert_eq!(statements, 2, "one refused, one done");
+    assert!(
+        livy.statement("0", 0).is_some() && livy.statement("0", 1).is_none(),
+        "the statement ran once"
+    );
+}
+
+/// A busy gateway's `Retry-After` is followed: the next try waits as long as it asked.
+#[test]
+fn retry_after_sets_the_wait() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    livy.faults().busy_next_on(1, "GET", "/sessions", 2);
+    let r = run(&livy.url(), &["sessions", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = livy.requests();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        r.stderr.contains("retrying in 2s"),
+        "the wait the server asked for is the one taken: {}",
+        r.stderr
+    );
+}
