@@ -58,3 +58,29 @@ fn retry_after_sets_the_wait() {
         r.stderr
     );
 }
+
+/// A create whose reply is lost: the session the server made is found and used, never left
+/// behind holding cluster resources; one it did not make is asked for again.
+#[test]
+fn a_lost_create_reply_adopts_the_session_the_server_made() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    // Someone else's session, the same kind, made before.
+    livy.create_session("pyspark");
+    livy.faults().drop_next_on(1, "POST", "/sessions");
+    let r = run(&livy.url(), &["exec", "--keep", "--kind", "pyspark", "-c", "1 + 1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "2");
+    assert!(
+        livy.session_state("1").is_some() && livy.session_state("2").is_none(),
+        "no orphan"
+    );
+    assert!(livy.statement("1", 0).is_some(), "ran in the session it made");
+    assert!(livy.statement("0", 0).is_none(), "not in the other one");
+
+    // A gateway error before Livy acted: nothing made, so it is asked for again, once.
+    livy.faults()
+        .fail_next_on(1, "POST", "/sessions", 502, json!({"msg": "Bad Gateway"}));
+    let r = run(&livy.url(), &["exec", "--kind", "pyspark", "-c", "2 + 2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(livy.session_state("3").is_none(), "one new session (2), no orphan");
+}

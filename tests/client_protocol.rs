@@ -344,7 +344,10 @@ async fn a_statement_the_server_never_took_is_sent_again_once() {
     )
     .await
     .unwrap();
-    assert_eq!(livy.requests_to("POST", &format!("/sessions/{id}/statements")).len(), before + 2);
+    assert_eq!(
+        livy.requests_to("POST", &format!("/sessions/{id}/statements")).len(),
+        before + 2
+    );
     assert_eq!(statements_with_code(&livy, &id, "3 + 3"), 1);
 }
 

@@ -146,7 +146,48 @@ impl LivyClient {
         for note in self.inner.config.flavor.fit_session(&mut request, default_session_name) {
             tracing::warn!("{note}");
         }
-        self.post(&["sessions"], &request, false).await
+        // Where the list stood before, so that after a lost reply the session the server
+        // made can be told from everyone else's.
+        let before = self.session_list_end().await?;
+        match self.post::<Session>(&["sessions"], &request, false).await {
+            Err(e) if e.is_ambiguous() => {
+                tracing::warn!(error = %e, "session POST failed ambiguously; looking for it on the server");
+                match self.find_created(&request, before).await? {
+                    Some(found) => {
+                        tracing::info!(id = %found.id, "the server had made the session");
+                        Ok(found)
+                    }
+                    None => {
+                        tracing::info!("the server had not made the session; asking again");
+                        self.post(&["sessions"], &request, false).await
+                    }
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// How many sessions the server lists now (`None` if it cannot list them). A failure
+    /// the create would meet too (credentials, an unreachable server) is the create's error.
+    async fn session_list_end(&self) -> Result<Option<u64>> {
+        match self
+            .get::<Page<Session>>(&["sessions"], &paging(Some(0), Some(0)))
+            .await
+        {
+            Ok(page) => Ok(page.total),
+            Err(e) if matches!(e.status, Some(400 | 404 | 405)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// After a create whose reply was lost: the session the server made for `request`, listed
+    /// after the `before` sessions that were there, if any.
+    async fn find_created(&self, request: &CreateSession, before: Option<u64>) -> Result<Option<Session>> {
+        let Some(before) = before else {
+            return Ok(None);
+        };
+        let newer: Page<Session> = self.get(&["sessions"], &paging(Some(before), Some(100))).await?;
+        Ok(newer.sessions.into_iter().find(|s| made_for(s, request)))
     }
 
     /// `GET /sessions/{id}`; the id may be a session name.
@@ -743,6 +784,13 @@ impl LivyClient {
         }
         url
     }
+}
+
+/// Whether `session` can be the one `request` created: what was asked for matches.
+fn made_for(session: &Session, request: &CreateSession) -> bool {
+    let same = |asked: &Option<String>, got: &Option<String>| asked.is_none() || asked == got;
+    let kind_ok = request.kind.as_ref().is_none_or(|k| *k == session.kind);
+    kind_ok && same(&request.name, &session.name) && same(&request.resources.proxy_user, &session.proxy_user)
 }
 
 /// The lines a session or batch object carries, as a log page (for APIs without `/log`).
