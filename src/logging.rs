@@ -12,11 +12,10 @@ pub struct LogGuard {
     pub path: Option<PathBuf>,
 }
 
-/// The default log file: `livy-tui.log` in the user's state directory.
+/// The default log file: `livy-tui.log` in the state directory (`$LIVY_TUI_STATE_DIR`
+/// moves it with the recovery copies).
 pub fn default_log_path() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "livy-tui")?;
-    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-    Some(dir.join("livy-tui.log"))
+    crate::notebook::state_dir().map(|dir| dir.join("livy-tui.log"))
 }
 
 /// Sets up logging. A bad filter or an unwritable file is reported, never fatal.

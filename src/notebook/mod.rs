@@ -47,6 +47,6 @@ pub use model::{
 pub use multiline::{is_json_mime, split_lines};
 pub use output::{JupyterOutput, outputs_to_statement_output};
 pub use parameters::{ParameterReport, apply_parameters, python_literal, r_literal, scala_literal};
-pub use recovery::{Recovery, RecoveryStore, STATE_DIR_ENV, canonical_path};
+pub use recovery::{Recovery, RecoveryStore, STATE_DIR_ENV, canonical_path, state_dir};
 pub use statement::{CellStatement, Kernel, SkipReason, cell_statement};
 pub use timestamp::{format_iso8601, parse_iso8601};

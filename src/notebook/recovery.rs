@@ -44,21 +44,25 @@ pub fn canonical_path(path: &Path) -> PathBuf {
     }
 }
 
+/// Where livy-tui keeps its state (recovery copies, the log): `$LIVY_TUI_STATE_DIR`, else
+/// the platform state directory (the data-local directory where there is none) `…/livy-tui`.
+pub fn state_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(STATE_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "livy-tui")?;
+    Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
+}
+
 impl RecoveryStore {
     /// A store in `dir` (created on first write).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Self { dir: dir.into() }
     }
 
-    /// `$LIVY_TUI_STATE_DIR/recovery`, else the platform state directory (data-local
-    /// directory where there is none) `…/livy-tui/recovery`.
+    /// `recovery` in the [`state_dir`].
     pub fn default_dir() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os(STATE_DIR_ENV).filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir).join("recovery"));
-        }
-        let dirs = directories::ProjectDirs::from("", "", "livy-tui")?;
-        let state = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-        Some(state.join("recovery"))
+        state_dir().map(|dir| dir.join("recovery"))
     }
 
     /// The store in [`RecoveryStore::default_dir`].
