@@ -33,7 +33,7 @@ pub enum ImageError {
     #[error("not a PNG image ({0} bytes without the PNG signature)")]
     NotPng(usize),
     /// The PNG decoder refused the data.
-    #[error("corrupt PNG: {}", one_line(.0))]
+    #[error("corrupt PNG: {}", corrupt_reason(.0))]
     Corrupt(#[source] image::ImageError),
     #[error("PNG has no pixels ({width}×{height})")]
     NoPixels { width: u32, height: u32 },
@@ -76,8 +76,16 @@ pub fn decode_png(png: &[u8]) -> Result<DecodedImage, ImageError> {
 }
 
 /// An error's text on one line.
-fn one_line(e: &image::ImageError) -> String {
-    e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+/// What is wrong with a PNG, in words: the decoder's own text names its internals (chunk
+/// types, CRC values), so it goes to the log and not to the user.
+fn corrupt_reason(e: &image::ImageError) -> &'static str {
+    tracing::debug!(error = %e, "PNG decoding failed");
+    match e {
+        image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => "the data ends too soon",
+        image::ImageError::Decoding(_) => "the data is damaged or cut short",
+        image::ImageError::Limits(_) => "too large to decode",
+        _ => "it cannot be read",
+    }
 }
 
 /// Writes `png` to `dir/base.png`, or `base-1.png`, `base-2.png`, … when taken (see
@@ -128,8 +136,10 @@ mod tests {
         // A real header with the pixel data cut off.
         let png = fixture_png();
         let e = decode_png(&png[..png.len() / 2]).unwrap_err().to_string();
-        assert!(e.starts_with("corrupt PNG"), "{e}");
-        assert!(!e.contains('\n'), "{e}");
+        assert!(
+            e == "corrupt PNG: the data is damaged or cut short" || e == "corrupt PNG: the data ends too soon",
+            "{e}"
+        );
         // Signature only.
         let e = decode_png(SIGNATURE).unwrap_err().to_string();
         assert!(e.starts_with("corrupt PNG"), "{e}");
@@ -172,7 +182,7 @@ mod tests {
             assert_eq!(error.to_string(), text);
         }
         let corrupt = ImageError::Corrupt(image::ImageError::IoError(std::io::Error::other("a\n  b")));
-        assert_eq!(corrupt.to_string(), "corrupt PNG: a b");
+        assert_eq!(corrupt.to_string(), "corrupt PNG: it cannot be read");
     }
 
     #[test]
