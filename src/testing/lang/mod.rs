@@ -96,9 +96,15 @@ pub fn evaluate(kind: Kind, code: &str, state: &mut LangState, sql_row_cap: usiz
     }
 }
 
-/// Scala completion candidates for the identifier before `cursor`.
-pub fn complete_scala(code: &str, cursor: usize) -> Vec<String> {
-    scala::complete(code, cursor)
+/// Completion candidates for the name before character `cursor`: Scala's member names (as
+/// Livy's Scala interpreter answers), Python's whole paths (as `rlcompleter` answers in the
+/// local driver), none for SQL and R (as Livy).
+pub fn complete(kind: Kind, code: &str, cursor: usize, state: &LangState) -> Vec<String> {
+    match kind {
+        Kind::Spark => scala::complete(code, cursor),
+        Kind::PySpark => python::complete(code, cursor, state),
+        Kind::SparkR | Kind::Sql | Kind::Shared => Vec::new(),
+    }
 }
 
 fn ok_text(text: impl Into<String>) -> ExecOutcome {
