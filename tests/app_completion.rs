@@ -120,7 +120,11 @@ fn typing_filters_the_popup_without_asking_again_and_keys_move_in_it() {
     type_text(&mut app, "sc.");
     let (seq, request) = tab(&mut app).expect("Tab after a dot asks");
     assert_eq!(request.cursor, 3);
-    reply(&mut app, seq, &["parallelize", "range", "textFile", "setJobGroup", "stop"]);
+    reply(
+        &mut app,
+        seq,
+        &["parallelize", "range", "textFile", "setJobGroup", "stop"],
+    );
     assert_eq!(shown(&app).len(), 5, "after a dot, every member");
 
     type_text(&mut app, "s");
@@ -224,7 +228,10 @@ fn without_a_running_session_tab_indents_and_says_why_once() {
         type_text(&mut app, "spark");
         assert_eq!(tab(&mut app), None, "{state:?}");
         assert_eq!(code(&app), "spark   ", "to the next tab stop");
-        assert_eq!(message(&app), "completion needs a running session: Tab indents until then");
+        assert_eq!(
+            message(&app),
+            "completion needs a running session: Tab indents until then"
+        );
         app.message = None;
         type_text(&mut app, "x");
         assert_eq!(tab(&mut app), None);

@@ -561,7 +561,18 @@ fn completion_popup_scrolls_and_fits_any_screen() {
     let screen = s.draw(80, 24);
     assert!(screen.contains("13/30"), "where the selection is among them:\n{screen}");
     assert!(screen.contains("ra12_"), "the selected one is in view:\n{screen}");
-    for (w, h) in [(1, 1), (2, 2), (5, 3), (10, 4), (20, 5), (33, 7), (80, 3), (3, 80), (250, 70), (30, 12)] {
+    for (w, h) in [
+        (1, 1),
+        (2, 2),
+        (5, 3),
+        (10, 4),
+        (20, 5),
+        (33, 7),
+        (80, 3),
+        (3, 80),
+        (250, 70),
+        (30, 12),
+    ] {
         assert!(!s.draw(w, h).is_empty());
         assert!(s.app.completion_popup().is_some(), "drawing leaves the popup alone");
     }

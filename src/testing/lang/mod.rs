@@ -120,3 +120,27 @@ fn error(ename: &str, evalue: impl Into<String>, traceback: Vec<String>) -> Exec
         traceback,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_answers_per_language_as_their_completers() {
+        let mut state = LangState::default();
+        state.bind_num(Kind::PySpark, "rows", Num::Int(3));
+        let complete = |kind, code: &str, state: &LangState| complete(kind, code, code.chars().count(), state);
+        assert_eq!(complete(Kind::Spark, "sc.paral", &state), ["parallelize"]);
+        assert_eq!(
+            complete(Kind::PySpark, "df = spark.r", &state),
+            ["spark.range(", "spark.read"]
+        );
+        assert_eq!(complete(Kind::PySpark, "print(ro", &state), ["rows"]);
+        assert_eq!(complete(Kind::PySpark, "x = ra", &state), ["range("]);
+        assert!(complete(Kind::PySpark, "unknown.x", &state).is_empty());
+        assert!(complete(Kind::Sql, "sel", &state).is_empty());
+        assert!(complete(Kind::SparkR, "pri", &state).is_empty());
+        // the cursor, not the end, ends the name
+        assert_eq!(super::complete(Kind::PySpark, "sc.te + 1", 5, &state), ["sc.textFile("]);
+    }
+}
