@@ -12,6 +12,7 @@ Rust -> driver
      "py_files", "files", "archives", "sql_rows"}            (first line; fields optional)
     {"type":"execute", "id":N, "kind":"pyspark"|"sql", "code":"..."}
     {"type":"cancel", "id":N}
+    {"type":"complete", "id":N, "code":"...", "cursor":N}    (cursor: characters into code)
     {"type":"shutdown"}                                      (EOF on stdin means the same)
 
 Driver -> Rust
@@ -21,6 +22,7 @@ Driver -> Rust
     {"type":"progress", "id":N, "progress":0.0..1.0}
     {"type":"result", "id":N, "output":{"status":"ok","data":{mime bundle}}
                                      | {"status":"error","ename","evalue","traceback":[...]}}
+    {"type":"completion", "id":N, "candidates":["spark.range(", ...]}   (one per complete)
 
 `<python> local_driver.py --check` prints one JSON object describing the environment
 (Python, pyspark, Java, matplotlib and the first problem found) and exits 0.
@@ -73,6 +75,7 @@ START_WAIT_ON_SHUTDOWN_S = 15.0
 CANCEL_GRACE_S = 1.0
 LATE_JOB_WATCH_S = 120.0
 TABLE_MIME = "application/vnd.livy.table.v1+json"
+COMPLETION_LIMIT = 500
 
 _diag_lock = threading.Lock()
 _diag_stream = None  # the real stderr once fds 1 and 2 go through the tee
@@ -868,6 +871,48 @@ def parse_code(code):
     return [CodeNode(tree)]
 
 
+_COMPLETED_TEXT = re.compile(r"[\w.]*$")
+
+
+def _rlcompleter():
+    """The rlcompleter module, imported without readline: it would hook itself into a
+    readline this process has no use for."""
+    if "rlcompleter" in sys.modules or "readline" in sys.modules:
+        import rlcompleter
+    else:
+        sys.modules["readline"] = None
+        try:
+            import rlcompleter
+        finally:
+            del sys.modules["readline"]
+    return rlcompleter
+
+
+def completions(namespace, code, cursor):
+    """The completions of the dotted name that ends at `cursor` (characters into `code`), the
+    way a Python REPL completes (rlcompleter, over the session's globals): whole paths, a `(`
+    after a callable, e.g. `spark.range(` for `spark.ran`."""
+    if namespace is None or not isinstance(code, str):
+        return []
+    if isinstance(cursor, bool) or not isinstance(cursor, int) or not 0 <= cursor <= len(code):
+        cursor = len(code)
+    text = _COMPLETED_TEXT.search(code[:cursor]).group(0)
+    if not text.strip("."):
+        return []
+    # a copy: a statement running meanwhile may bind names
+    completer = _rlcompleter().Completer(dict(namespace))
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for state in range(COMPLETION_LIMIT):
+            match = completer.complete(text, state)
+            if match is None:
+                break
+            if match not in found:
+                found.append(match)
+    return found
+
+
 # ----------------------------------------------------------------------------------------
 # The driver
 # ----------------------------------------------------------------------------------------
@@ -1175,6 +1220,12 @@ class Driver(object):
                     self.queue.put(message)
                 elif kind == "cancel":
                     self.cancel(message.get("id"))
+                elif kind == "complete":
+                    # off the reader thread: naming an object may take a while
+                    worker = threading.Thread(
+                        target=self.complete, args=(message,), name="livy-tui-complete", daemon=True
+                    )
+                    worker.start()
                 elif kind == "shutdown":
                     log("shutdown requested")
                     self.shutdown()
@@ -1183,6 +1234,15 @@ class Driver(object):
                     log("ignoring a message of type %r" % (kind,))
             except Exception:
                 log_exception("handling a %r message failed" % (kind,))
+
+    def complete(self, message):
+        """Answer a `complete` (while a statement runs, too); no candidates when it fails."""
+        try:
+            candidates = completions(self.namespace, message.get("code"), message.get("cursor"))
+        except Exception:
+            log_exception("completion failed")
+            candidates = []
+        self.send({"type": "completion", "id": message.get("id"), "candidates": candidates})
 
     def cancel(self, statement_id):
         """Cancel the running statement `statement_id` (else nothing); repeats are harmless."""

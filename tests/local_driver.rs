@@ -1132,3 +1132,57 @@ fn a_hanging_spark_stop_does_not_hold_the_exit() {
         "{took:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Completion
+// ---------------------------------------------------------------------------------------
+
+impl Driver {
+    /// Sends `complete` and returns its candidates (messages of a running statement are
+    /// kept aside: the answer may come first).
+    fn complete(&mut self, id: u64, code: &str, cursor: usize, aside: &mut Vec<Value>) -> Vec<String> {
+        self.send(&json!({"type": "complete", "id": id, "code": code, "cursor": cursor}));
+        loop {
+            let message = self.expect(STEP);
+            if message["type"] != "completion" {
+                aside.push(message);
+                continue;
+            }
+            assert_eq!(message["id"], id, "{message}");
+            return serde_json::from_value(message["candidates"].clone()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn completion_offers_what_rlcompleter_offers_for_the_name_before_the_cursor() {
+    let mut driver = Driver::started(json!({}));
+    driver.ok("class Thing:\n    size = 3\n    def go(self):\n        pass\nthing = Thing()\nnumbers = [1]");
+    let mut aside = Vec::new();
+    assert_eq!(driver.complete(0, "x = spark.ran", 13, &mut aside), ["spark.range("]);
+    // a `(` after a callable (Python 3.13 closes it when it takes no arguments)
+    let members = driver.complete(1, "thing.", 6, &mut aside);
+    assert!(
+        matches!(&members[..], [go, size] if go.starts_with("thing.go(") && size == "thing.size"),
+        "{members:?}"
+    );
+    assert_eq!(driver.complete(2, "print(num", 9, &mut aside), ["numbers"]);
+    // the cursor, not the end of the code, says which name
+    assert_eq!(driver.complete(3, "thing.s + thing.g", 7, &mut aside), ["thing.size"]);
+    // nothing to complete, a name that is not there, a bad cursor: no candidates, no harm
+    assert!(driver.complete(4, "x = ", 4, &mut aside).is_empty());
+    assert!(driver.complete(5, "nothing_here.x", 14, &mut aside).is_empty());
+    assert_eq!(driver.complete(6, "thing.s", 999, &mut aside), ["thing.size"]);
+    assert!(aside.is_empty(), "{aside:?}");
+    assert_eq!(driver.text("numbers"), "[1]", "the session goes on");
+
+    // while a statement runs, completion answers at once (and sees the names bound so far)
+    let id = driver.send_execute("pyspark", "import time\nbusy = 1\ntime.sleep(1.5)\n'done'");
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    assert_eq!(driver.complete(7, "bus", 3, &mut aside), ["busy"]);
+    assert!(asked.elapsed() < Duration::from_secs(1), "{:?}", asked.elapsed());
+    let run = driver.result_of(id, STEP);
+    assert_eq!(run.output["data"]["text/plain"], "'done'", "{}", run.output);
+    assert!(aside.iter().all(|m| m["type"] == "progress"), "{aside:?}");
+}

@@ -402,7 +402,8 @@ fn a_notebook_run_gives_every_kind_of_output_in_one_session() {
 }
 
 /// While a statement runs on real Spark the session is `busy`, and `idle` once it is done:
-/// what the notebook's status bar shows. The statement waits for a file, so nothing here
+/// what the notebook's status bar shows. Completion answers meanwhile, as Python's
+/// `rlcompleter` over the session's names. The statement waits for a file, so nothing here
 /// depends on how fast Spark is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_is_busy_while_a_spark_statement_runs() {
@@ -458,6 +459,10 @@ async fn the_session_is_busy_while_a_spark_statement_runs() {
     wait(format!("/sessions/{id}/statements/{sid}"), "state", "running").await;
     assert_eq!(get(format!("/sessions/{id}")).await["state"], "busy");
     assert_eq!(get(format!("/sessions/{id}/state")).await["state"], "busy");
+    // completion answers meanwhile, from the session's names
+    let body = json!({"code": "x = spark.ran", "kind": "pyspark", "cursor": 13});
+    let completion = post(format!("/sessions/{id}/completion"), body).await;
+    assert_eq!(completion, json!({"candidates": ["spark.range("]}));
     std::fs::write(&go, "").unwrap();
     let done = wait(format!("/sessions/{id}/statements/{sid}"), "state", "available").await;
     assert_eq!(done["output"]["data"]["text/plain"], "1000", "{done}");

@@ -1,7 +1,7 @@
 //! The notebook in local mode against REAL PySpark, in a real terminal (tmux): `livy-tui
-//! --local` opens, its session starts, PySpark, SQL, `%table`, `%json` and `%matplot` cells
-//! show their results, Ctrl+C cancels a long statement, and quitting leaves no Python driver
-//! or JVM behind. Needs the pyspark that `.ci/test` installs; skips (saying so) without it.
+//! --local` opens, its session starts, Tab completes `spark.ran` to `spark.range(`, PySpark,
+//! SQL, `%table`, `%json` and `%matplot` cells show their results, Ctrl+C cancels a long
+//! statement, and quitting leaves no Python driver or JVM behind. Needs the pyspark that `.ci/test` installs; skips (saying so) without it.
 
 mod support;
 
@@ -104,8 +104,15 @@ fn the_local_notebook_runs_pyspark_sql_and_magics_cancels_and_quits_clean() {
     );
     eprintln!("idle after {:.1?}", started.elapsed());
 
-    // PySpark: a Spark job.
-    tui.lines("spark.range(10).count()");
+    // PySpark: a Spark job, its code completed with Tab from the session's own names.
+    tui.text("spark.ran");
+    tui.keys(&["Tab"]);
+    tui.wait_within("range( offered for spark.ran", Duration::from_secs(20), |s| {
+        s.contains("│ range(")
+    });
+    tui.keys(&["Enter"]);
+    tui.text("10).count()");
+    tui.wait_for("spark.range(10).count()");
     tui.keys(&["C-e"]);
     tui.wait_within("10 from spark.range(10).count()", SPARK_WAIT, |s| shows_row(s, &["10"]));
 

@@ -529,3 +529,51 @@ fn a_running_statement_shows_the_session_busy_before_the_next_session_poll() {
     let screen = s.draw(100, 20);
     assert!(screen.contains("● idle") && !screen.contains("● busy"), "{screen}");
 }
+
+/// A Scala cell being edited with the completion popup under `spark.ra`.
+fn completing_scene(candidates: &[&str]) -> Scene {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    s.type_text("val df = spark.ra");
+    s.key(KeyCode::Tab, KeyModifiers::NONE);
+    let seq = s.app.completion.requests();
+    let result = Ok(candidates.iter().map(|c| c.to_string()).collect());
+    s.app.update(AppEvent::Completions { seq, result });
+    assert!(s.app.completion_popup().is_some());
+    s
+}
+
+#[test]
+fn completion_popup_under_the_name() {
+    let mut s = completing_scene(&["range", "rangePartitioned", "rand"]);
+    s.key(KeyCode::Down, KeyModifiers::NONE);
+    insta::assert_snapshot!(s.draw(80, 24));
+}
+
+#[test]
+fn completion_popup_scrolls_and_fits_any_screen() {
+    let many: Vec<String> = (0..30).map(|i| format!("ra{i:02}_{}", "x".repeat(i))).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let mut s = completing_scene(&many);
+    for _ in 0..12 {
+        s.key(KeyCode::Down, KeyModifiers::NONE);
+    }
+    let screen = s.draw(80, 24);
+    assert!(screen.contains("13/30"), "where the selection is among them:\n{screen}");
+    assert!(screen.contains("ra12_"), "the selected one is in view:\n{screen}");
+    for (w, h) in [
+        (1, 1),
+        (2, 2),
+        (5, 3),
+        (10, 4),
+        (20, 5),
+        (33, 7),
+        (80, 3),
+        (3, 80),
+        (250, 70),
+        (30, 12),
+    ] {
+        assert!(!s.draw(w, h).is_empty());
+        assert!(s.app.completion_popup().is_some(), "drawing leaves the popup alone");
+    }
+}

@@ -1,6 +1,7 @@
 //! The code editor's own keys (tui-textarea's emacs-style defaults), checked against what
 //! users type: a line feed is Enter, not "delete to the start of the line". The keys kept
-//! are listed in the help from [`EDITOR_KEYS`]; [`editor_input`] makes the changes.
+//! are listed in the help from [`EDITOR_KEYS`]; [`editor_input`] makes the changes. Tab
+//! completion and its popup's keys are in `completion.rs`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_textarea::{Input, Key as EditorKey};
@@ -11,7 +12,7 @@ pub const EDITOR_KEYS: &[(&str, &str)] = &[
         "Enter / Ctrl+J / Ctrl+M",
         "new line (Ctrl+J is the line feed some terminals send)",
     ),
-    ("Tab", "indent (4 spaces)"),
+    ("Tab (list: ↑↓ Enter Esc)", "complete after a name or '.'; else indent"),
     ("Backspace / Ctrl+H", "delete the character before the cursor"),
     ("Delete / Ctrl+D", "delete the character under the cursor"),
     ("Ctrl+W / Alt+Backspace", "delete the word before the cursor"),

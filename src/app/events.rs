@@ -54,6 +54,12 @@ pub enum AppEvent {
         cell: CellId,
         prepared: Box<super::cell::PreparedOutput>,
     },
+    /// The session's completion candidates for request `seq` (`Effect::Complete`), or why
+    /// there are none.
+    Completions {
+        seq: u64,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// Reports from the session watcher.
@@ -153,6 +159,12 @@ pub enum Effect {
         table: std::sync::Arc<crate::output::Table>,
         format: ExportFormat,
         base: String,
+    },
+    /// Ask the session for completion candidates; report with `AppEvent::Completions`.
+    Complete {
+        seq: u64,
+        session: SessionId,
+        request: crate::livy::CompletionRequest,
     },
 }
 

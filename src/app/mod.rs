@@ -23,6 +23,7 @@
 pub mod cell;
 pub mod command;
 mod commands;
+pub mod completion;
 pub mod document;
 pub mod editor_keys;
 pub mod events;
@@ -220,6 +221,8 @@ pub struct App {
     pub quit: Option<QuitPlan>,
     /// What the last frame laid out.
     pub layout: ScreenLayout,
+    /// Tab completion: the request waiting for its reply, the popup on screen.
+    pub completion: completion::Completion,
 }
 
 impl App {
@@ -238,6 +241,7 @@ impl App {
             now,
             quit: None,
             layout: ScreenLayout::default(),
+            completion: Default::default(),
         };
         let effect = Effect::StartSession {
             generation: 1,

@@ -23,6 +23,7 @@ impl App {
             AppEvent::Retrying(text) => self.session.trouble = Some(text),
             AppEvent::Searched { query, matches } => self.searched(query, matches),
             AppEvent::Prepared { cell, prepared } => self.prepared(cell, *prepared),
+            AppEvent::Completions { seq, result } => self.completed(seq, result),
             AppEvent::Tick => return self.tick(),
             AppEvent::Saved { path, version, result } => return self.saved(path, version, result),
             AppEvent::Session(generation, event) if generation == self.session.generation => {
@@ -55,6 +56,9 @@ impl App {
         }
         if self.notebook.search.as_ref().is_some_and(|s| s.typing) {
             return self.on_search_key(key);
+        }
+        if let Some(effects) = self.completion_key(key) {
+            return effects;
         }
         if let Some(command) = self.keymap.lookup(&key, self.notebook.editing) {
             return self.run_command(command);

@@ -152,7 +152,9 @@ pub trait Interpreter: Send + Sync + 'static {
     /// statement; the future is dropped only when the session dies or is deleted.
     fn execute(&self, req: ExecRequest, ctx: ExecCtx) -> BoxFuture<'_, ExecOutcome>;
 
-    /// Completion candidates for `code` at `cursor` (only Scala has any in Livy).
+    /// Completion candidates for `code` at `cursor`, a count of characters (of Livy's own
+    /// interpreters only Scala answers; the local PySpark driver answers like Python's
+    /// `rlcompleter`).
     fn complete(&self, _kind: Kind, _code: &str, _cursor: usize) -> BoxFuture<'_, Vec<String>> {
         Box::pin(async { Vec::new() })
     }

@@ -190,7 +190,7 @@ pub struct CompletionRequest {
     pub code: String,
     /// Its kind (required).
     pub kind: Option<String>,
-    /// Character offset of the cursor in `code`.
+    /// The cursor in `code`, in UTF-16 code units (Livy's completers index a Java string).
     pub cursor: i64,
 }
 
@@ -207,12 +207,24 @@ impl CompletionRequest {
         };
         let map = parse_strict(raw, &schema)?.unwrap_or_default();
         let code = str_field(&map, "code").unwrap_or_default();
-        let cursor = int_field(&map, "cursor").unwrap_or(code.chars().count() as i64);
+        let cursor = int_field(&map, "cursor").unwrap_or(code.encode_utf16().count() as i64);
         Ok(CompletionRequest {
             code,
             kind: str_field(&map, "kind"),
             cursor,
         })
+    }
+
+    /// The cursor as a count of characters (code points) into `code`, within it.
+    pub fn char_cursor(&self) -> usize {
+        let mut units = 0i64;
+        for (chars, c) in self.code.chars().enumerate() {
+            if units >= self.cursor {
+                return chars;
+            }
+            units += c.len_utf16() as i64;
+        }
+        self.code.chars().count()
     }
 }
 
@@ -334,6 +346,24 @@ impl CreateBatchRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_completion_cursor_counts_utf16_units() {
+        let at = |code: &str, cursor: i64| {
+            CompletionRequest {
+                code: code.into(),
+                kind: None,
+                cursor,
+            }
+            .char_cursor()
+        };
+        assert_eq!(at("spark.ran", 9), 9);
+        assert_eq!(at("s = '😀'; spark.r", 17), 16, "😀 is two units, one character");
+        assert_eq!(at("ab", 99), 2);
+        assert_eq!(at("ab", -4), 0);
+        let parsed = CompletionRequest::parse(r#"{"code": "xé", "kind": "spark"}"#.as_bytes()).unwrap();
+        assert_eq!(parsed.char_cursor(), 2, "no cursor: the end");
+    }
 
     #[test]
     fn time_strings() {

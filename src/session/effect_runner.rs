@@ -76,6 +76,9 @@ impl EffectRunner {
             // The terminal layer writes to the clipboard; nothing to do here.
             Effect::Clipboard(_) => {}
             Effect::Cancel { session, statement } => self.cancel(session, statement),
+            Effect::Complete { seq, session, request } => {
+                super::completion::spawn(&self.client, &self.tx, seq, session, request)
+            }
         }
     }
 

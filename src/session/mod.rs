@@ -3,6 +3,7 @@
 //! does the notebook's IO. It may use `livy`, `notebook` and `output`, and `app`
 //! only for the effects it carries out and the events it reports; never the terminal.
 
+mod completion;
 pub mod effect_runner;
 pub mod poll;
 pub mod statement_follower;

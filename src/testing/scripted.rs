@@ -343,10 +343,7 @@ impl Interpreter for ScriptedInterpreter {
     }
 
     fn complete(&self, kind: Kind, code: &str, cursor: usize) -> BoxFuture<'_, Vec<String>> {
-        let candidates = match kind {
-            Kind::Spark => lang::complete_scala(code, cursor),
-            _ => Vec::new(),
-        };
+        let candidates = lang::complete(kind, code, cursor, &self.state.lock().unwrap());
         Box::pin(async move { candidates })
     }
 }

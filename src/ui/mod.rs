@@ -3,6 +3,7 @@
 //! `ScreenLayout`). May use `app` (read only), `output`, `theme`.
 
 pub mod cells;
+pub mod completion;
 pub mod highlight;
 pub mod images;
 pub mod json_view;
@@ -97,6 +98,7 @@ pub fn draw(frame: &mut Frame, app: &App, ui: &UiContext) -> ScreenLayout {
     }
     status_bar::draw_hints(frame, hints, app, ui);
     status_bar::draw_status(frame, status, app, ui);
+    completion::draw(frame, cells, app, ui, &laid_out);
     laid_out.inspect_last_scroll = overlays::draw(frame, area, app, ui).unwrap_or(app.layout.inspect_last_scroll);
     laid_out
 }

@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ use super::reaper::ProcessGroup;
 
 /// Log lines kept to explain a death.
 const TAIL_LINES: usize = 12;
+/// How long the driver may take to answer a completion before it counts as none.
+const COMPLETION_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How to start a driver.
 #[derive(Clone, Debug)]
@@ -43,6 +46,8 @@ pub(crate) struct Driver {
     stop_timeout: Duration,
     app_id: Option<String>,
     ui_url: Option<String>,
+    /// Numbers the completion requests.
+    completions: AtomicU64,
 }
 
 /// What the reader tasks and the interpreter share.
@@ -55,6 +60,8 @@ struct Shared {
 struct SharedInner {
     /// Statements waiting for their result.
     pending: HashMap<u64, oneshot::Sender<Value>>,
+    /// Completion requests waiting for their candidates.
+    completing: HashMap<u64, oneshot::Sender<Vec<String>>>,
     /// The running statement's context, for progress reports.
     running: Option<ExecCtx>,
     /// The progress last shown for the running statement.
@@ -249,6 +256,7 @@ fn connect(
         stop_timeout: launch.stop_timeout,
         app_id: None,
         ui_url: None,
+        completions: AtomicU64::new(0),
     };
     Ok((driver, started_rx))
 }
@@ -312,6 +320,28 @@ impl Interpreter for Driver {
                     ExecOutcome::SessionDied(notice)
                 }
             }
+        })
+    }
+
+    /// Python's `rlcompleter` over the session's globals, in the driver; none for `sql` (as
+    /// Livy), nor when the driver does not answer in time.
+    fn complete(&self, kind: Kind, code: &str, cursor: usize) -> BoxFuture<'_, Vec<String>> {
+        let code = code.to_string();
+        Box::pin(async move {
+            if kind != Kind::PySpark {
+                return Vec::new();
+            }
+            let id = self.completions.fetch_add(1, Ordering::Relaxed);
+            let (tx, rx) = oneshot::channel();
+            self.shared.lock().completing.insert(id, tx);
+            self.send(ToDriver::Complete {
+                id,
+                code: &code,
+                cursor,
+            });
+            let answer = tokio::time::timeout(COMPLETION_TIMEOUT, rx).await;
+            self.shared.lock().completing.remove(&id);
+            answer.ok().and_then(Result::ok).unwrap_or_default()
         })
     }
 
@@ -414,12 +444,18 @@ async fn read_protocol(stdout: impl AsyncRead + Unpin, shared: Arc<Shared>, log:
                     let _ = waiter.send(output);
                 }
             }
+            FromDriver::Completion { id, candidates } => {
+                if let Some(waiter) = inner.completing.remove(&id) {
+                    let _ = waiter.send(candidates);
+                }
+            }
             FromDriver::Unknown => {}
         }
     }
     // EOF: every waiter learns the driver is gone (their senders drop).
     let mut inner = shared.lock();
     inner.pending.clear();
+    inner.completing.clear();
     inner.started = None;
 }
 

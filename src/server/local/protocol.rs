@@ -5,10 +5,12 @@
 //! whatever the JVM prints lands in the session log, never in the protocol):
 //!
 //! - server → driver: `start` (once, first), `execute {id, kind, code}`, `cancel {id}`,
-//!   `shutdown` (or EOF on stdin: the driver stops Spark and exits either way);
+//!   `complete {id, code, cursor}` (its own ids; `cursor` counts characters), `shutdown` (or
+//!   EOF on stdin: the driver stops Spark and exits either way);
 //! - driver → server: `ready {…}` or `fatal {reason, message}` once after `start`, then
 //!   `progress {id, progress}` while a statement runs and exactly one `result {id, output}`
-//!   per `execute`, where `output` is Livy's statement output without `execution_count`.
+//!   per `execute`, where `output` is Livy's statement output without `execution_count`;
+//!   one `completion {id, candidates}` per `complete`, even while a statement runs.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +60,7 @@ pub(crate) enum ToDriver<'a> {
     Execute { id: u64, kind: &'a str, code: &'a str },
     Cancel { id: u64 },
     Shutdown,
+    Complete { id: u64, code: &'a str, cursor: usize },
 }
 
 impl ToDriver<'_> {
@@ -97,6 +100,11 @@ pub(crate) enum FromDriver {
         id: u64,
         output: Value,
     },
+    Completion {
+        id: u64,
+        #[serde(default)]
+        candidates: Vec<String>,
+    },
     /// A newer driver's message this server does not know: ignored.
     #[serde(other)]
     Unknown,
@@ -123,6 +131,16 @@ mod tests {
             json!({"type": "execute", "id": 3, "kind": "pyspark", "code": code})
         );
         assert_eq!(ToDriver::Shutdown.line(), "{\"type\":\"shutdown\"}\n");
+        let complete = ToDriver::Complete {
+            id: 4,
+            code: "x = 1\nspark.ran",
+            cursor: 15,
+        }
+        .line();
+        assert_eq!(
+            serde_json::from_str::<Value>(&complete).unwrap(),
+            json!({"type": "complete", "id": 4, "code": "x = 1\nspark.ran", "cursor": 15})
+        );
     }
 
     #[test]
@@ -150,6 +168,15 @@ mod tests {
         assert!(matches!(ready, FromDriver::Ready { app_id: Some(ref a), .. } if a == "local-1"));
         let progress: FromDriver = serde_json::from_str(r#"{"type":"progress","id":2,"progress":0.5}"#).unwrap();
         assert_eq!(progress, FromDriver::Progress { id: 2, progress: 0.5 });
+        let completion: FromDriver =
+            serde_json::from_str(r#"{"type":"completion","id":4,"candidates":["spark.range("]}"#).unwrap();
+        assert_eq!(
+            completion,
+            FromDriver::Completion {
+                id: 4,
+                candidates: vec!["spark.range(".into()]
+            }
+        );
         let other: FromDriver = serde_json::from_str(r#"{"type":"telemetry","x":1}"#).unwrap();
         assert_eq!(other, FromDriver::Unknown);
         assert!(serde_json::from_str::<FromDriver>(r#"{"type":"result"}"#).is_err());

@@ -109,7 +109,6 @@ pub(crate) async fn completion(State(state): State<Arc<ServerState>>, Path(key):
             _ => return Err(invalid_kind_500(text, frame)),
         },
     };
-    let cursor = usize::try_from(request.cursor.max(0)).unwrap_or(0);
-    let candidates = interpreter.complete(kind, &request.code, cursor).await;
+    let candidates = interpreter.complete(kind, &request.code, request.char_cursor()).await;
     Ok(response::json(StatusCode::OK, &json!({"candidates": candidates})))
 }

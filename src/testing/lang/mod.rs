@@ -96,9 +96,15 @@ pub fn evaluate(kind: Kind, code: &str, state: &mut LangState, sql_row_cap: usiz
     }
 }
 
-/// Scala completion candidates for the identifier before `cursor`.
-pub fn complete_scala(code: &str, cursor: usize) -> Vec<String> {
-    scala::complete(code, cursor)
+/// Completion candidates for the name before character `cursor`: Scala's member names (as
+/// Livy's Scala interpreter answers), Python's whole paths (as `rlcompleter` answers in the
+/// local driver), none for SQL and R (as Livy).
+pub fn complete(kind: Kind, code: &str, cursor: usize, state: &LangState) -> Vec<String> {
+    match kind {
+        Kind::Spark => scala::complete(code, cursor),
+        Kind::PySpark => python::complete(code, cursor, state),
+        Kind::SparkR | Kind::Sql | Kind::Shared => Vec::new(),
+    }
 }
 
 fn ok_text(text: impl Into<String>) -> ExecOutcome {
@@ -112,5 +118,29 @@ fn error(ename: &str, evalue: impl Into<String>, traceback: Vec<String>) -> Exec
         ename: ename.to_string(),
         evalue: evalue.into(),
         traceback,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_answers_per_language_as_their_completers() {
+        let mut state = LangState::default();
+        state.bind_num(Kind::PySpark, "rows", Num::Int(3));
+        let complete = |kind, code: &str, state: &LangState| complete(kind, code, code.chars().count(), state);
+        assert_eq!(complete(Kind::Spark, "sc.paral", &state), ["parallelize"]);
+        assert_eq!(
+            complete(Kind::PySpark, "df = spark.r", &state),
+            ["spark.range(", "spark.read"]
+        );
+        assert_eq!(complete(Kind::PySpark, "print(ro", &state), ["rows"]);
+        assert_eq!(complete(Kind::PySpark, "x = ra", &state), ["range("]);
+        assert!(complete(Kind::PySpark, "unknown.x", &state).is_empty());
+        assert!(complete(Kind::Sql, "sel", &state).is_empty());
+        assert!(complete(Kind::SparkR, "pri", &state).is_empty());
+        // the cursor, not the end, ends the name
+        assert_eq!(super::complete(Kind::PySpark, "sc.te + 1", 5, &state), ["sc.textFile("]);
     }
 }

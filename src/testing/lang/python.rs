@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::super::fixtures;
 use super::text::{
-    ArithError, call_arg, eval_arith, first_identifier, python_str_repr, range_show, show_range_table, split_top_level,
-    string_literal,
+    ArithError, call_arg, dotted_name_before, eval_arith, first_identifier, python_str_repr, range_show,
+    show_range_table, split_top_level, string_literal,
 };
 use super::{Eval, LangState, error, ok_text};
 
@@ -56,6 +56,69 @@ pub fn evaluate(code: &str, state: &mut LangState) -> Eval {
         outcome: ok_text(text.trim_end()),
         sleep,
     }
+}
+
+/// What `rlcompleter` over fake_shell's globals offers for the dotted name before character
+/// `cursor` (the local driver's answer): whole paths, a `(` after a callable.
+pub fn complete(code: &str, cursor: usize, state: &LangState) -> Vec<String> {
+    // (name, callable)
+    const SPARK: [(&str, bool); 8] = [
+        ("catalog", false),
+        ("conf", false),
+        ("createDataFrame", true),
+        ("range", true),
+        ("read", false),
+        ("sql", true),
+        ("table", true),
+        ("version", false),
+    ];
+    const SC: [(&str, bool); 6] = [
+        ("parallelize", true),
+        ("range", true),
+        ("setJobGroup", true),
+        ("stop", true),
+        ("textFile", true),
+        ("version", false),
+    ];
+    const TOP: [(&str, bool); 10] = [
+        ("HiveContext", true),
+        ("len", true),
+        ("print", true),
+        ("range", true),
+        ("sc", false),
+        ("spark", false),
+        ("sqlContext", false),
+        ("str", true),
+        ("sum", true),
+        ("time", false),
+    ];
+    let (receiver, prefix) = dotted_name_before(code, cursor);
+    let path = |name: &str, callable: bool| {
+        let dot = if receiver.is_empty() { "" } else { "." };
+        format!("{receiver}{dot}{name}{}", if callable { "(" } else { "" })
+    };
+    let members: Vec<(String, bool)> = match receiver.as_str() {
+        "spark" => SPARK.iter().map(|(n, c)| (n.to_string(), *c)).collect(),
+        "sc" => SC.iter().map(|(n, c)| (n.to_string(), *c)).collect(),
+        "" => {
+            let mut names: Vec<(String, bool)> = TOP.iter().map(|(n, c)| (n.to_string(), *c)).collect();
+            let defined = state.nums.keys().chain(state.strs.keys()).chain(state.opaque.iter());
+            names.extend(
+                defined
+                    .filter(|(k, _)| *k == KIND)
+                    .map(|(_, name)| (name.clone(), false)),
+            );
+            names.sort();
+            names.dedup_by(|a, b| a.0 == b.0);
+            names
+        }
+        _ => Vec::new(),
+    };
+    members
+        .iter()
+        .filter(|(name, _)| name.starts_with(&prefix) && (!prefix.is_empty() || !name.starts_with('_')))
+        .map(|(name, callable)| path(name, *callable))
+        .collect()
 }
 
 /// One line; `Ok(Some(repr))` for an expression.

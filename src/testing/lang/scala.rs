@@ -5,8 +5,8 @@ use std::time::Duration;
 use crate::server::{ExecOutcome, Kind};
 
 use super::text::{
-    ArithError, call_arg, eval_arith, first_identifier, is_incomplete, range_show, show_range_table, split_top_level,
-    string_literal,
+    ArithError, call_arg, dotted_name_before, eval_arith, first_identifier, is_incomplete, range_show,
+    show_range_table, split_top_level, string_literal,
 };
 use super::{Eval, LangState, error, ok_text};
 
@@ -207,24 +207,15 @@ pub fn complete(code: &str, cursor: usize) -> Vec<String> {
         "version",
     ];
     const TOP: [&str; 6] = ["println", "print", "spark", "sc", "sqlContext", "Thread"];
-    let before: String = code.chars().take(cursor).collect();
-    let token: String = before
-        .chars()
-        .rev()
-        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let (receiver, prefix) = token.rsplit_once('.').unwrap_or(("", token.as_str()));
-    let pool: &[&str] = match receiver {
+    let (receiver, prefix) = dotted_name_before(code, cursor);
+    let pool: &[&str] = match receiver.as_str() {
         "sc" => &SC,
         "spark" => &SPARK,
         "" => &TOP,
         _ => &[],
     };
     pool.iter()
-        .filter(|name| name.starts_with(prefix))
+        .filter(|name| name.starts_with(&prefix))
         .map(|name| name.to_string())
         .collect()
 }

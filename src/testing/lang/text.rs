@@ -350,6 +350,21 @@ pub fn first_identifier(text: &str) -> String {
     }
 }
 
+/// The dotted name before character `cursor` of `code`, split at its last dot:
+/// `("spark", "ran")` for `x = spark.ran`, `("", "pri")` for `pri`.
+pub fn dotted_name_before(code: &str, cursor: usize) -> (String, String) {
+    let before: Vec<char> = code.chars().take(cursor).collect();
+    let from = before
+        .iter()
+        .rposition(|c| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+        .map_or(0, |i| i + 1);
+    let token: String = before[from..].iter().collect();
+    match token.rsplit_once('.') {
+        Some((receiver, prefix)) => (receiver.to_string(), prefix.to_string()),
+        None => (String::new(), token),
+    }
+}
+
 /// Whether brackets are left open (the REPL then answers "incomplete statement").
 pub fn is_incomplete(code: &str) -> bool {
     let mut depth = 0i32;
