@@ -54,6 +54,8 @@ pub enum AppEvent {
         cell: CellId,
         prepared: Box<super::cell::PreparedOutput>,
     },
+    /// A report for the sessions or batches pane (a listing, log lines, an action done).
+    Pane(super::panes::PaneReport),
 }
 
 /// Reports from the session watcher.
@@ -154,6 +156,8 @@ pub enum Effect {
         format: ExportFormat,
         base: String,
     },
+    /// Work for the sessions or batches pane: watch a listing or a log, stop, or act.
+    Pane(super::panes::PaneRequest),
 }
 
 /// File formats for exporting a table.

@@ -25,12 +25,15 @@ pub struct EffectRunner {
     session_tasks: CancellationToken,
     /// Where recovery copies of unsaved notebooks go (none: no state directory).
     recovery: Option<RecoveryStore>,
+    /// The sessions and batches panes' watch and actions (`pane_watch.rs`).
+    pub(super) panes: super::pane_watch::PaneRunner,
 }
 
 impl EffectRunner {
     /// A runner reporting on `tx`.
     pub fn new(client: LivyClient, tx: UnboundedSender<AppEvent>) -> EffectRunner {
         EffectRunner {
+            panes: super::pane_watch::PaneRunner::new(client.clone(), tx.clone()),
             client,
             tx,
             session_tasks: CancellationToken::new(),
@@ -76,6 +79,7 @@ impl EffectRunner {
             // The terminal layer writes to the clipboard; nothing to do here.
             Effect::Clipboard(_) => {}
             Effect::Cancel { session, statement } => self.cancel(session, statement),
+            Effect::Pane(request) => self.panes.run(request),
         }
     }
 
@@ -175,6 +179,7 @@ impl EffectRunner {
     /// Stops every task.
     pub fn shutdown(&self) {
         self.session_tasks.cancel();
+        self.panes.stop();
     }
 }
 

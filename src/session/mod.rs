@@ -4,6 +4,7 @@
 //! only for the effects it carries out and the events it reports; never the terminal.
 
 pub mod effect_runner;
+pub mod pane_watch;
 pub mod poll;
 pub mod statement_follower;
 
