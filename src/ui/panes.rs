@@ -81,6 +81,15 @@ fn listing(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, pane: &Pane
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), table);
         return;
     }
+    let (header, widths) = columns(pane);
+    let symbol = "› ";
+    // The app id column's width, to shorten YARN's ids rather than cut their tails off.
+    let row_area = Rect {
+        width: table.width.saturating_sub(symbol.width() as u16),
+        ..table
+    };
+    let app_column = header.iter().position(|h| *h == "app id").unwrap_or(0);
+    let app_width = usize::from(Layout::horizontal(widths.clone()).spacing(1).split(row_area)[app_column].width);
     let ours = app.session.id.as_ref().filter(|_| pane.kind == PaneKind::Sessions);
     let rows: Vec<Row> = pane
         .rows
@@ -104,23 +113,34 @@ fn listing(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, pane: &Pane
             if pane.kind == PaneKind::Sessions {
                 cells.push(Span::styled(owner(row), theme.text()));
             }
-            cells.push(Span::styled(row.app_id.clone().unwrap_or_default(), theme.dim()));
+            let app_id = row.app_id.as_deref().unwrap_or_default();
+            cells.push(Span::styled(short_app_id(app_id, app_width), theme.dim()));
             cells.push(Span::styled(age(app, row), theme.dim()));
             Row::new(cells)
         })
         .collect();
+    let widget = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.dim()))
+        .row_highlight_style(theme.selection())
+        .highlight_symbol(symbol);
+    let mut state = TableState::default().with_selected(Some(pane.selected));
+    frame.render_stateful_widget(widget, table, &mut state);
+}
+
+/// The header and the column widths of a pane's table.
+fn columns(pane: &Pane) -> (Vec<&'static str>, Vec<Constraint>) {
     let id_width = pane.rows.iter().map(|r| r.id.width()).max().unwrap_or(0).clamp(2, 12) as u16;
-    let (header, widths) = match pane.kind {
+    match pane.kind {
         PaneKind::Sessions => (
             vec!["", "id", "name", "kind", "state", "owner", "app id", "age"],
             vec![
                 Constraint::Length(1),
                 Constraint::Length(id_width),
-                Constraint::Fill(2),
+                Constraint::Fill(1),
                 Constraint::Length(7),
                 Constraint::Length(13),
                 Constraint::Fill(1),
-                Constraint::Fill(3),
+                Constraint::Fill(2),
                 Constraint::Length(5),
             ],
         ),
@@ -135,12 +155,16 @@ fn listing(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, pane: &Pane
                 Constraint::Length(5),
             ],
         ),
-    };
-    let widget = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.dim()))
-        .row_highlight_style(theme.selection());
-    let mut state = TableState::default().with_selected(Some(pane.selected));
-    frame.render_stateful_widget(widget, table, &mut state);
+    }
+}
+
+/// YARN's `application_1763700000000_0042` without its prefix when the column is too
+/// narrow for all of it (the numbers tell applications apart).
+fn short_app_id(app_id: &str, width: usize) -> String {
+    match app_id.strip_prefix("application_") {
+        Some(short) if app_id.width() > width => short.to_string(),
+        _ => app_id.to_string(),
+    }
 }
 
 /// The owner, and whom the session runs as when that is someone else.
