@@ -604,7 +604,8 @@ fn sessions_pane_with_its_kill_question_and_its_form() {
         s.key(KeyCode::Char('n'), KeyModifiers::NONE)
             .key(KeyCode::Char('l'), KeyModifiers::NONE)
             .draw(width, height);
-        s.key(KeyCode::Esc, KeyModifiers::NONE).key(KeyCode::Char('n'), KeyModifiers::NONE);
+        s.key(KeyCode::Esc, KeyModifiers::NONE)
+            .key(KeyCode::Char('n'), KeyModifiers::NONE);
     }
 }
 

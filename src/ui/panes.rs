@@ -74,7 +74,11 @@ fn listing(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext, pane: &Pane
     }
     if pane.rows.is_empty() {
         let text = if pane.listed {
-            format!("no {} on the server · n starts one", pane.kind.plural())
+            let start = match pane.kind {
+                PaneKind::Sessions => "starts",
+                PaneKind::Batches => "submits",
+            };
+            format!("no {} on the server · n {start} one", pane.kind.plural())
         } else {
             format!("listing {} …", pane.kind.plural())
         };
