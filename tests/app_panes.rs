@@ -285,10 +285,17 @@ fn attaching_is_refused_to_the_same_session_a_finished_one_or_while_cells_run() 
 #[test]
 fn killing_asks_then_deletes_and_the_listing_follows_at_once() {
     let mut app = app_on_session_3();
-    let watch = pane_with_7(&mut app);
+    pane_with_7(&mut app);
     assert!(app.update(key(KeyCode::Char('x'))).is_empty());
     assert_eq!(pane(&app).mode, PaneMode::Ask(Question::Kill("7".into())));
     assert!(app.update(key(KeyCode::Esc)).is_empty(), "Esc is no");
+    // l shows the session's log instead of the listing; Esc lists again.
+    let effects = app.update(key(KeyCode::Char('l')));
+    assert!(
+        matches!(&effects[..], [Effect::Pane(PaneRequest::FollowLog { source: LogSource::Session(id), .. })] if id.as_str() == "7"),
+        "{effects:?}"
+    );
+    let watch = list_watch(&app.update(key(KeyCode::Esc)), PaneKind::Sessions);
     app.update(key(KeyCode::Char('x')));
     assert_eq!(
         app.update(key(KeyCode::Char('y'))),
@@ -526,4 +533,23 @@ fn the_panes_keys_come_from_the_command_table() {
             "{keys} in the help"
         );
     }
+}
+
+#[test]
+fn the_quit_key_works_in_a_pane_and_stops_its_watch() {
+    let mut app = app_on_session_3();
+    pane_with_7(&mut app);
+    app.update(key(KeyCode::Char('n')));
+    let effects = app.update(AppEvent::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('q'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    assert_eq!(effects, [Effect::Pane(PaneRequest::Stop)]);
+    // the notebook created its session: quitting asks whether to delete it
+    assert_eq!(
+        app.overlay(),
+        Some(&Overlay::ConfirmQuit {
+            delete_by_default: true
+        })
+    );
 }

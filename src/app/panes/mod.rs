@@ -310,8 +310,12 @@ impl App {
         vec![effect]
     }
 
-    /// A key for the pane on screen.
+    /// A key for the pane on screen. The quit key works here too (it closes the pane first).
     pub(super) fn pane_key(&mut self, mut pane: Box<Pane>, key: KeyEvent) -> (Option<Overlay>, Vec<Effect>) {
+        if self.keymap.lookup(&key, false) == Some(Command::Quit) {
+            self.request_quit();
+            return (None, vec![stop()]);
+        }
         let (kept, effects) = match std::mem::replace(&mut pane.mode, PaneMode::List) {
             PaneMode::List => self.pane_list_key(pane, key),
             PaneMode::Ask(question) => self.pane_answer(pane, question, key),
