@@ -30,7 +30,16 @@ fn assert_not_listing(livy: &TestLivy) {
 fn attach_to_another_session_then_submit_follow_and_kill_a_batch() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200).batch_ms(200, 1500));
     let other = livy.create_named_session("pyspark", Some("other"));
-    let tui = Tmux::start(&livy, "--kind pyspark --name mine", 120, 30);
+    // A profile with defaults for batches, which the batches pane's form goes over.
+    let config_dir = tempfile::tempdir().unwrap();
+    let config = config_dir.path().join("config.toml");
+    let profile = format!(
+        "[profiles.etl]\nurl = \"{}\"\n[profiles.etl.batch]\nqueue = \"analytics\"\nconf = {{ \"spark.b\" = \"1\" }}\n",
+        livy.url()
+    );
+    std::fs::write(&config, profile).unwrap();
+    let args = format!("--config {} --profile etl --kind pyspark --name mine", config.display());
+    let tui = Tmux::start(&livy, &args, 120, 30);
     tui.wait_for("● idle");
     assert_eq!(listings(&livy), 0);
     assert_not_listing(&livy);
@@ -74,7 +83,10 @@ fn attach_to_another_session_then_submit_follow_and_kill_a_batch() {
     tui.keys(&["Enter"]);
     tui.wait_for("batch 0 submitted");
     let body = livy.requests_to("POST", "/batches")[0].body_json().unwrap();
-    assert_eq!(body, serde_json::json!({"file": "hello.py", "args": ["x", "y z"]}));
+    assert_eq!(
+        body,
+        serde_json::json!({"file": "hello.py", "args": ["x", "y z"], "queue": "analytics", "conf": {"spark.b": "1"}})
+    );
     tui.keys(&["Enter"]);
     tui.wait_for("batch 0 log");
     tui.wait_for("hello from python batch ['x', 'y z']");
