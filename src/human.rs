@@ -28,6 +28,16 @@ pub fn elapsed(d: Duration) -> String {
     }
 }
 
+/// An age for a narrow column, in its largest unit: `42s`, `17m`, `3h`, `2d`.
+pub fn age(d: Duration) -> String {
+    match d.as_secs() {
+        s @ 0..60 => format!("{s}s"),
+        s @ 60..3600 => format!("{}m", s / 60),
+        s @ 3600..86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -61,6 +71,14 @@ mod tests {
         assert_eq!(elapsed(Duration::from_millis(4200)), "4.2s");
         assert_eq!(elapsed(Duration::from_secs(65)), "1m05s");
         assert_eq!(elapsed(Duration::from_secs(7380)), "2h03m");
+    }
+
+    #[test]
+    fn ages_are_in_their_largest_unit() {
+        let ages: Vec<_> = [0, 59, 60, 3599, 3600, 86_399, 86_400 * 3]
+            .map(|s| age(Duration::from_secs(s)))
+            .to_vec();
+        assert_eq!(ages, ["0s", "59s", "1m", "59m", "1h", "23h", "3d"]);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! a dead session, the log pane, the help overlay — at 80×24, and one at 200×50.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use livy_tui::app::panes::{PaneReport, PaneRow, Seen};
 use livy_tui::app::{
-    App, AppEvent, CellId, DeleteOnQuit, Keymap, SessionEvent, SessionStart, Settings, StatementEvent,
+    App, AppEvent, CellId, DeleteOnQuit, Keymap, Overlay, SessionEvent, SessionStart, Settings, StatementEvent,
 };
 use livy_tui::livy::{CreateSession, LogDelta, Session, SessionId, SessionKind, SessionState, Statement};
 use livy_tui::theme::Theme;
@@ -576,4 +577,118 @@ fn completion_popup_scrolls_and_fits_any_screen() {
         assert!(!s.draw(w, h).is_empty());
         assert!(s.app.completion_popup().is_some(), "drawing leaves the popup alone");
     }
+}
+
+/// Sessions as the sessions pane lists them: seen `secs` after the start, or there at the
+/// first listing.
+fn pane_rows(s: &Scene, rows: &[(&str, &str, &str, SessionState, Option<f64>)]) -> Vec<PaneRow> {
+    rows.iter()
+        .map(|(id, name, kind, state, seen_at)| {
+            let session = Session {
+                id: SessionId::from(*id),
+                name: (!name.is_empty()).then(|| name.to_string()),
+                kind: SessionKind::parse(kind),
+                state: state.clone(),
+                owner: Some("ann".into()),
+                proxy_user: (*id == "43").then(|| "etl-bot".to_string()),
+                app_id: (*state != SessionState::Starting).then(|| format!("application_1763700000000_00{id}")),
+                ..Default::default()
+            };
+            let seen = Seen {
+                since: s.t0 + Duration::from_secs_f64(seen_at.unwrap_or(0.0)),
+                already_there: seen_at.is_none(),
+            };
+            PaneRow::session(&session, seen)
+        })
+        .collect()
+}
+
+/// Opens a pane with a key and gives it a listing.
+fn open_pane(s: &mut Scene, key: char, rows: Vec<PaneRow>) {
+    s.key(KeyCode::Esc, KeyModifiers::NONE);
+    s.key(KeyCode::Char(key), KeyModifiers::NONE);
+    let Some(Overlay::Pane(pane)) = s.app.overlay() else {
+        panic!("a pane")
+    };
+    let watch = pane.watch;
+    s.app.update(AppEvent::Pane(PaneReport::Listed {
+        watch,
+        rows,
+        total: None,
+    }));
+}
+
+#[test]
+fn sessions_pane_with_its_kill_question_and_its_form() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    let rows = pane_rows(
+        &s,
+        &[
+            ("40", "nightly", "sql", SessionState::Dead, None),
+            ("42", "etl-dev", "spark", SessionState::Idle, None),
+            ("43", "", "pyspark", SessionState::Starting, Some(80.0)),
+        ],
+    );
+    open_pane(&mut s, 'S', rows);
+    s.at(95.0).key(KeyCode::Char('j'), KeyModifiers::NONE);
+    insta::assert_snapshot!("sessions_pane", s.draw(80, 24));
+    s.key(KeyCode::Char('x'), KeyModifiers::NONE);
+    insta::assert_snapshot!("sessions_pane_kill_question", s.draw(80, 24));
+    s.key(KeyCode::Esc, KeyModifiers::NONE)
+        .key(KeyCode::Char('n'), KeyModifiers::NONE)
+        .key(KeyCode::Tab, KeyModifiers::NONE)
+        .type_text("adhoc")
+        .key(KeyCode::Down, KeyModifiers::NONE)
+        .key(KeyCode::Down, KeyModifiers::NONE)
+        .key(KeyCode::Down, KeyModifiers::NONE)
+        .type_text("two")
+        .key(KeyCode::Enter, KeyModifiers::NONE);
+    insta::assert_snapshot!("sessions_pane_form", s.draw(80, 24));
+    for (width, height) in [(1, 1), (2, 2), (12, 4), (30, 6), (300, 3)] {
+        s.draw(width, height);
+        s.key(KeyCode::Esc, KeyModifiers::NONE).draw(width, height);
+        s.key(KeyCode::Char('x'), KeyModifiers::NONE).draw(width, height);
+        s.key(KeyCode::Char('n'), KeyModifiers::NONE)
+            .key(KeyCode::Char('l'), KeyModifiers::NONE)
+            .draw(width, height);
+        s.key(KeyCode::Esc, KeyModifiers::NONE)
+            .key(KeyCode::Char('n'), KeyModifiers::NONE);
+    }
+}
+
+#[test]
+fn batches_pane_following_a_log() {
+    let mut s = Scene::new();
+    s.session(SessionState::Idle);
+    let batch: livy_tui::livy::Batch = serde_json::from_value(
+        json!({"id": 5, "name": "nightly", "state": "running", "appId": "application_1763700000000_0105"}),
+    )
+    .unwrap();
+    let seen = Seen {
+        since: s.t0,
+        already_there: false,
+    };
+    open_pane(&mut s, 'B', vec![PaneRow::batch(&batch, seen)]);
+    s.at(30.0);
+    insta::assert_snapshot!("batches_pane", s.draw(80, 12));
+    s.key(KeyCode::Enter, KeyModifiers::NONE);
+    let Some(Overlay::Pane(pane)) = s.app.overlay() else {
+        panic!("a pane")
+    };
+    let watch = pane.watch;
+    let lines = [
+        "stdout: ",
+        "25/11/21 10:00:01 WARN NativeCodeLoader: Unable to load native-hadoop library",
+        "\u{1b}[32mhello from python batch\u{1b}[0m \u{1b}]0;title\u{7}",
+        "\nstderr: ",
+    ];
+    s.app.update(AppEvent::Pane(PaneReport::Log {
+        watch,
+        delta: LogDelta {
+            lines: lines.map(String::from).to_vec(),
+            gap: false,
+        },
+    }));
+    insta::assert_snapshot!("batches_pane_log", s.draw(80, 12));
 }

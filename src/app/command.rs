@@ -114,6 +114,8 @@ commands! {
     Save, "save", Global, ["ctrl-s"], "save the notebook (asks for a name the first time)";
     SaveAs, "save-as", Global, ["alt-s"], "save the notebook under another name (.ipynb, or .py .scala .r .sql)";
     MakeMarkdown, "make-markdown", Cells, ["5"], "make the cell markdown (text, not run); 1–4 make it code again";
+    SessionsPane, "sessions-pane", Cells, ["S"], "the server's sessions: attach the notebook, kill, start one, read a log";
+    BatchesPane, "batches-pane", Cells, ["B"], "the server's batches: follow a log, kill, submit one";
 }
 
 impl Command {

@@ -62,6 +62,8 @@ impl App {
             Command::RecreateSession | Command::Help | Command::Quit | Command::Save | Command::SaveAs => {
                 self.app_command(command)
             }
+            Command::SessionsPane => self.open_pane(super::panes::PaneKind::Sessions),
+            Command::BatchesPane => self.open_pane(super::panes::PaneKind::Batches),
         }
     }
 
@@ -361,6 +363,15 @@ impl App {
                 return Vec::new();
             }
         };
+        // The old name may still be taken by the dead session.
+        create.name = None;
+        self.say("starting a new session");
+        self.switch_session(SessionStartSpec::Create(Box::new(create)))
+    }
+
+    /// Moves the notebook to another session (a new one, or one to attach to): what was
+    /// queued is dropped, reports of the old one are ignored from now on, its log cleared.
+    pub(super) fn switch_session(&mut self, start: SessionStartSpec) -> Vec<Effect> {
         self.clear_queue();
         for cell in self.notebook.cells.iter_mut().filter(|c| c.is_busy()) {
             cell.run = RunState::Idle;
@@ -368,13 +379,7 @@ impl App {
         let generation = self.session.generation + 1;
         self.session = super::SessionView::connecting(generation, self.now);
         self.log.clear();
-        // The old name may still be taken by the dead session.
-        create.name = None;
-        self.say("starting a new session");
-        vec![Effect::StartSession {
-            generation,
-            start: SessionStartSpec::Create(Box::new(create)),
-        }]
+        vec![Effect::StartSession { generation, start }]
     }
 
     /// Starts the session the user chose (creating or attaching) in the current generation.

@@ -60,6 +60,8 @@ pub enum AppEvent {
         seq: u64,
         result: Result<Vec<String>, String>,
     },
+    /// A report for the sessions or batches pane (a listing, log lines, an action done).
+    Pane(super::panes::PaneReport),
 }
 
 /// Reports from the session watcher.
@@ -166,6 +168,8 @@ pub enum Effect {
         session: SessionId,
         request: crate::livy::CompletionRequest,
     },
+    /// Work for the sessions or batches pane: watch a listing or a log, stop, or act.
+    Pane(super::panes::PaneRequest),
 }
 
 /// File formats for exporting a table.

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 pub const LOG_KEEP: usize = 100_000;
 
 /// The session log pane.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LogView {
     pub lines: VecDeque<String>,
     pub visible: bool,
@@ -116,6 +116,21 @@ impl LogView {
         self.scroll_back = (self.scroll_back as isize + lines).clamp(0, max as isize) as usize;
     }
 
+    /// The scrolling keys: ↑↓ (k j) a line, PgUp PgDn a page, Home (g) the top, End (G f)
+    /// follows; false for any other key.
+    pub(super) fn scroll_key(&mut self, code: KeyCode, page: isize) -> bool {
+        match code {
+            KeyCode::Up | KeyCode::Char('k') => self.scroll(1),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll(-1),
+            KeyCode::PageUp => self.scroll(page),
+            KeyCode::PageDown => self.scroll(-page),
+            KeyCode::Home | KeyCode::Char('g') => self.scroll_back = self.lines.len().saturating_sub(1),
+            KeyCode::End | KeyCode::Char('G' | 'f') => self.scroll_back = 0,
+            _ => return false,
+        }
+        true
+    }
+
     /// Forgets every line (a new session has a new log).
     pub(super) fn clear(&mut self) {
         self.lines.clear();
@@ -152,13 +167,10 @@ impl App {
         }
         let page = self.log.height.saturating_sub(2).max(1) as isize;
         let searching = self.log.search.is_some();
+        if self.log.scroll_key(key.code, page) {
+            return true;
+        }
         match key.code {
-            KeyCode::Up | KeyCode::Char('k') => self.log.scroll(1),
-            KeyCode::Down | KeyCode::Char('j') => self.log.scroll(-1),
-            KeyCode::PageUp => self.log.scroll(page),
-            KeyCode::PageDown => self.log.scroll(-page),
-            KeyCode::Home | KeyCode::Char('g') => self.log.scroll_back = self.log.lines.len().saturating_sub(1),
-            KeyCode::End | KeyCode::Char('G' | 'f') => self.log.scroll_back = 0,
             KeyCode::Char('/') => {
                 self.log.search = Some(LogSearch {
                     typing: true,

@@ -34,6 +34,7 @@ pub mod notebook_state;
 mod output_commands;
 mod output_cursor;
 pub mod overlay;
+pub mod panes;
 mod runs;
 pub mod search;
 mod update;

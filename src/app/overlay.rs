@@ -39,6 +39,8 @@ pub enum Overlay {
     Reattach { session: SessionId, state: String },
     /// The notebook's session is gone: run again the cells that had run?
     Rerun { session: String, cells: Vec<CellId> },
+    /// The server's sessions or batches (`app/panes`).
+    Pane(Box<super::panes::Pane>),
 }
 
 /// What a key did to the overlay: it stays (changed or not), or it is answered.
@@ -76,6 +78,14 @@ impl Overlays {
     /// Shows `overlay` now, in place of the one on screen.
     pub(super) fn open(&mut self, overlay: Overlay) {
         self.current = Some(overlay);
+    }
+
+    /// The sessions or batches pane, when it is on screen (its reports change it).
+    pub(super) fn pane_mut(&mut self) -> Option<&mut super::panes::Pane> {
+        match self.current.as_mut() {
+            Some(Overlay::Pane(pane)) => Some(pane),
+            _ => None,
+        }
     }
 
     /// Takes the overlay off the screen (to give it a key).
@@ -124,6 +134,7 @@ impl App {
             Overlay::Recover { saved_at, notebook } => self.recover_key(saved_at, notebook, key),
             Overlay::Reattach { session, state } => self.reattach_key(session, state, key),
             Overlay::Rerun { session, cells } => self.rerun_key(session, cells, key),
+            Overlay::Pane(pane) => self.pane_key(pane, key),
         };
         effects.extend(done);
         self.overlays.next(kept);

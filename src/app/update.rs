@@ -24,6 +24,7 @@ impl App {
             AppEvent::Searched { query, matches } => self.searched(query, matches),
             AppEvent::Prepared { cell, prepared } => self.prepared(cell, *prepared),
             AppEvent::Completions { seq, result } => self.completed(seq, result),
+            AppEvent::Pane(report) => return self.on_pane_report(report),
             AppEvent::Tick => return self.tick(),
             AppEvent::Saved { path, version, result } => return self.saved(path, version, result),
             AppEvent::Session(generation, event) if generation == self.session.generation => {

@@ -68,6 +68,10 @@ pub struct NotebookArgs {
 
     #[command(flatten)]
     pub new_session: NewSessionArgs,
+
+    /// The profile's defaults for a batch submitted from the batches pane.
+    #[arg(skip)]
+    pub batch_defaults: crate::livy::CreateBatch,
 }
 
 /// Local mode: a built-in Livy endpoint over PySpark on this machine.

@@ -2,34 +2,11 @@
 
 use super::args::LogArgs;
 use super::failure::Failure;
-use crate::livy::{BatchId, LivyClient, LogPage, Result, SessionId, SessionState, log_tail::LogTail};
+pub use crate::livy::log_tail::LogSource;
+use crate::livy::{LivyClient, SessionState, log_tail::LogTail};
 use crate::session::PollInterval;
 use std::io::Write;
 use std::time::Duration;
-
-/// Whose log.
-#[derive(Clone, Debug)]
-pub enum LogSource {
-    Session(SessionId),
-    Batch(BatchId),
-}
-
-impl LogSource {
-    async fn window(&self, client: &LivyClient) -> Result<LogPage> {
-        // size=-1: the whole window the server holds, so the tailer can align it.
-        match self {
-            LogSource::Session(id) => client.session_log(id, None, Some(-1)).await,
-            LogSource::Batch(id) => client.batch_log(id, None, Some(-1)).await,
-        }
-    }
-
-    async fn state(&self, client: &LivyClient) -> Result<SessionState> {
-        match self {
-            LogSource::Session(id) => client.session_state(id).await.map(|s| s.state),
-            LogSource::Batch(id) => client.batch_state(id).await.map(|s| s.state),
-        }
-    }
-}
 
 /// Prints the log; with `--follow`, keeps printing new lines until the session or batch
 /// ends, and returns its final state.

@@ -94,7 +94,10 @@ fn with_profile_defaults(cli: &mut Cli) -> Result<(), Failure> {
         return Ok(());
     };
     match &mut cli.command {
-        None => cli.notebook.new_session.defaults = profile.session,
+        None => {
+            cli.notebook.new_session.defaults = profile.session;
+            cli.notebook.batch_defaults = profile.batch;
+        }
         Some(Command::Exec(args)) => args.new_session.defaults = profile.session,
         Some(Command::Run(args)) => args.new_session.defaults = profile.session,
         Some(Command::Batch(BatchCommand::Submit(args))) => args.defaults = profile.batch,

@@ -53,7 +53,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         app.complain(config.key_notes.join("; "));
     }
     load_highlighter_beside(&ui, syntax_theme, tx.clone());
-    let mut runner = EffectRunner::new(client.clone(), tx);
+    let mut runner = EffectRunner::new(client.clone(), tx).with_batch_defaults(args.batch_defaults.clone());
 
     tui::terminal::install_panic_hook();
     let plan = tui::run(app, effects, &mut runner, reports, &ui, images)

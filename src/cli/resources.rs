@@ -2,6 +2,7 @@
 
 use super::args::{NewSessionArgs, ResourceArgs};
 use super::failure::Failure;
+use crate::livy::requests::conf_pair;
 use crate::livy::{CreateSession, LIVY_BODY_FIELDS, Resources};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -68,12 +69,10 @@ pub fn resources(args: &ResourceArgs) -> Result<Resources, Failure> {
 pub fn parse_conf(pairs: &[String]) -> Result<BTreeMap<String, String>, Failure> {
     let mut conf = BTreeMap::new();
     for pair in pairs {
-        match pair.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => {
-                conf.insert(k.trim().to_string(), v.to_string());
-            }
-            _ => return Err(Failure::usage(format!("--conf {pair:?} is not of the form key=value"))),
-        }
+        let Some((key, value)) = conf_pair(pair) else {
+            return Err(Failure::usage(format!("--conf {pair:?} is not of the form key=value")));
+        };
+        conf.insert(key, value);
     }
     Ok(conf)
 }

@@ -10,6 +10,43 @@
 //! When a segment kept none of its old lines, more lines may have arrived than the server
 //! keeps between two polls; the tailer says so (`gap`) rather than skipping silently.
 
+use super::{BatchId, LivyClient, LogPage, Result, SessionId, SessionState};
+
+/// Whose log: a session's or a batch's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogSource {
+    Session(SessionId),
+    Batch(BatchId),
+}
+
+impl LogSource {
+    /// The whole window of lines the server holds (`size=-1`), so a tailer can align it.
+    pub async fn window(&self, client: &LivyClient) -> Result<LogPage> {
+        match self {
+            LogSource::Session(id) => client.session_log(id, None, Some(-1)).await,
+            LogSource::Batch(id) => client.batch_log(id, None, Some(-1)).await,
+        }
+    }
+
+    /// The session's or batch's state.
+    pub async fn state(&self, client: &LivyClient) -> Result<SessionState> {
+        match self {
+            LogSource::Session(id) => client.session_state(id).await.map(|s| s.state),
+            LogSource::Batch(id) => client.batch_state(id).await.map(|s| s.state),
+        }
+    }
+}
+
+impl std::fmt::Display for LogSource {
+    /// `session 7`, `batch 3`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogSource::Session(id) => write!(f, "session {id}"),
+            LogSource::Batch(id) => write!(f, "batch {id}"),
+        }
+    }
+}
+
 /// What changed since the previous window.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogDelta {

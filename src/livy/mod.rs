@@ -19,7 +19,7 @@ pub use config::{Auth, ClientConfig, RetryNotice, RetryPolicy, SlowObserver, Tok
 pub use error::{ErrorKind, LivyError, Result};
 pub use flavor::Flavor;
 pub use ids::{BatchId, SessionId, StatementId};
-pub use log_tail::{LogDelta, LogTail};
+pub use log_tail::{LogDelta, LogSource, LogTail};
 pub use requests::{CompletionRequest, CreateBatch, CreateSession, CreateStatement, LIVY_BODY_FIELDS, Resources};
 pub use states::{SessionKind, SessionState, StatementState};
 pub use types::*;

@@ -107,6 +107,15 @@ pub const LIVY_BODY_FIELDS: [&str; 20] = [
     "args",
 ];
 
+/// One Spark setting written `key=value` (the value may contain `=`); `None` when it is not
+/// of that form.
+pub fn conf_pair(pair: &str) -> Option<(String, String)> {
+    match pair.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Some((k.trim().to_string(), v.to_string())),
+        _ => None,
+    }
+}
+
 fn set<T>(slot: &mut Option<T>, value: Option<T>) {
     if value.is_some() {
         *slot = value;

@@ -25,12 +25,15 @@ pub struct EffectRunner {
     session_tasks: CancellationToken,
     /// Where recovery copies of unsaved notebooks go (none: no state directory).
     recovery: Option<RecoveryStore>,
+    /// The sessions and batches panes' watch and actions (`pane_watch.rs`).
+    pub(super) panes: super::pane_watch::PaneRunner,
 }
 
 impl EffectRunner {
     /// A runner reporting on `tx`.
     pub fn new(client: LivyClient, tx: UnboundedSender<AppEvent>) -> EffectRunner {
         EffectRunner {
+            panes: super::pane_watch::PaneRunner::new(client.clone(), tx.clone()),
             client,
             tx,
             session_tasks: CancellationToken::new(),
@@ -79,6 +82,7 @@ impl EffectRunner {
             Effect::Complete { seq, session, request } => {
                 super::completion::spawn(&self.client, &self.tx, seq, session, request)
             }
+            Effect::Pane(request) => self.panes.run(request),
         }
     }
 
@@ -178,6 +182,7 @@ impl EffectRunner {
     /// Stops every task.
     pub fn shutdown(&self) {
         self.session_tasks.cancel();
+        self.panes.stop();
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod completion;
 pub mod effect_runner;
+pub mod pane_watch;
 pub mod poll;
 pub mod statement_follower;
 

@@ -2,7 +2,7 @@
 
 use super::UiContext;
 use super::text::truncate;
-use crate::app::App;
+use crate::app::{App, LogView};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -11,8 +11,12 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 /// Draws the log pane.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
+    draw_view(frame, area, &app.log, "session log", app.log.focused, ui);
+}
+
+/// Draws a log's last lines (or the ones scrolled back to) in a box titled `name`.
+pub fn draw_view(frame: &mut Frame, area: Rect, log: &LogView, name: &str, focused: bool, ui: &UiContext) {
     let theme = &ui.theme;
-    let log = &app.log;
     let rows = area.height.saturating_sub(2) as usize;
     let end = log.lines.len().saturating_sub(log.scroll_back);
     let start = end.saturating_sub(rows);
@@ -25,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
             if log.scroll_back == 1 { "" } else { "s" }
         )
     };
-    let mut title = format!(" session log · {} lines · {position} ", log.lines.len());
+    let mut title = format!(" {name} · {} lines · {position} ", log.lines.len());
     let query = log.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
     if let Some(search) = &log.search {
         let cursor = if search.typing { "▏" } else { "" };
@@ -39,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(if log.focused {
+        .border_style(if focused {
             theme.border_focused()
         } else {
             theme.border()

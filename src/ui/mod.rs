@@ -9,6 +9,7 @@ pub mod images;
 pub mod json_view;
 pub mod log_pane;
 pub mod overlays;
+pub mod panes;
 pub mod status_bar;
 pub mod table_grid;
 pub mod text;

@@ -46,6 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> Option<
             ];
             dialog(frame, area, ui, " session ", lines, 72);
         }
+        Overlay::Pane(pane) => super::panes::draw(frame, area, app, ui, pane),
     }
     None
 }
@@ -86,7 +87,7 @@ fn recover_lines<'a>(
     ]
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {
@@ -218,7 +219,7 @@ fn inspect(frame: &mut Frame, area: Rect, ui: &UiContext, title: &str, text: &st
 }
 
 /// A small box of lines in the middle of the screen.
-fn dialog(frame: &mut Frame, area: Rect, ui: &UiContext, title: &str, lines: Vec<Line>, width: u16) {
+pub(super) fn dialog(frame: &mut Frame, area: Rect, ui: &UiContext, title: &str, lines: Vec<Line>, width: u16) {
     let theme = &ui.theme;
     // as tall as the lines are once wrapped to the box (a narrow terminal wraps more)
     let inner = usize::from(width.min(area.width).saturating_sub(2)).max(1);
