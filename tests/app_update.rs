@@ -23,6 +23,7 @@ fn settings() -> Settings {
         },
         defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Ask,
+        keepalive: Default::default(),
     }
 }
 
@@ -121,11 +122,13 @@ fn a_cell_run_while_starting_is_queued_then_sent_when_idle() {
         1,
         SessionEvent::Updated(Box::new(session(SessionState::Idle))),
     ));
+    // the session is up: the app also asks to be woken (keep-alive, the status bar)
     match &effects[..] {
         [
             Effect::Submit {
                 session, code, kind, ..
             },
+            Effect::WakeAt(_),
         ] => {
             assert_eq!(session.as_str(), "7");
             assert_eq!(code, "1 + 1");

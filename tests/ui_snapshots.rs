@@ -30,6 +30,7 @@ impl Scene {
             },
             defaults: Default::default(),
             delete_on_quit: DeleteOnQuit::Ask,
+            keepalive: Default::default(),
         };
         let t0 = Instant::now();
         let (app, _) = App::new(

@@ -1,20 +1,29 @@
 //! The effect runner: tasks that do the notebook's IO. One watches the session, one tails
-//! its log, one follows each running statement, one sends each cancel. They report to the app as
+//! its log while the log pane shows, one follows each running statement, one sends each
+//! cancel or keep-alive, and one wakes the app when it asked to be. They report to the app as
 //! events; none of them touches the terminal.
+//!
+//! How often they ask the server: the watcher looks at a starting session every few hundred
+//! ms, a busy one every 1–5 s, an idle one every 2 s growing to 15 s, a finished one never
+//! again; a sent statement makes it look at the busy pace, and a request that finds the
+//! session gone makes it look at once. The log is read only while its pane shows, each
+//! time only the lines not seen yet, every 1 s growing to 10 s while nothing arrives.
 
 use crate::app::cell::PreparedOutput;
 use crate::app::{AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStartSpec, StatementEvent};
-use crate::livy::log_tail::LogTail;
-use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionState, Statement, StatementId};
+use crate::livy::{CreateStatement, LivyClient, LivyError, Session, SessionId, SessionState, Statement, StatementId};
 use crate::notebook::{Notebook, RecoveryStore};
 use crate::output::export::{ExportError, to_csv, to_json_lines};
 use crate::output::save::save_new;
 use crate::session::PollInterval;
+use crate::session::log_follow::LogFollower;
 use crate::session::statement_follower::{Observation, StatementFollower};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 /// Carries out the app's effects by spawning tasks.
@@ -25,6 +34,21 @@ pub struct EffectRunner {
     session_tasks: CancellationToken,
     /// Where recovery copies of unsaved notebooks go (none: no state directory).
     recovery: Option<RecoveryStore>,
+    /// Whether the log pane shows (the log is read only while it does).
+    log_visible: watch::Sender<bool>,
+    /// What the current session's watcher is told by the other tasks.
+    nudges: Arc<Nudges>,
+    /// Cancels the wake-up asked for last.
+    wake: CancellationToken,
+}
+
+/// What the other tasks of a session tell its watcher.
+#[derive(Default)]
+struct Nudges {
+    /// Look at the session now: a request found it gone or not active.
+    look_now: Notify,
+    /// A statement was sent: the session is about to be busy.
+    busy: Notify,
 }
 
 impl EffectRunner {
@@ -35,6 +59,9 @@ impl EffectRunner {
             tx,
             session_tasks: CancellationToken::new(),
             recovery: RecoveryStore::from_env(),
+            log_visible: watch::Sender::new(false),
+            nudges: Arc::default(),
+            wake: CancellationToken::new(),
         }
     }
 
@@ -76,6 +103,14 @@ impl EffectRunner {
             // The terminal layer writes to the clipboard; nothing to do here.
             Effect::Clipboard(_) => {}
             Effect::Cancel { session, statement } => self.cancel(session, statement),
+            Effect::KeepAlive { generation, session } => {
+                let stop = self.session_tasks.child_token();
+                tokio::spawn(self.watcher(generation).keep_alive(session, stop));
+            }
+            Effect::WakeAt(at) => self.wake_at(at),
+            Effect::LogPane { visible } => {
+                self.log_visible.send_replace(visible);
+            }
         }
     }
 
@@ -95,6 +130,8 @@ impl EffectRunner {
             client: self.client.clone(),
             tx: self.tx.clone(),
             generation,
+            nudges: self.nudges.clone(),
+            log_visible: self.log_visible.subscribe(),
         }
     }
 
@@ -102,11 +139,28 @@ impl EffectRunner {
     fn start_session(&mut self, generation: Generation, start: SessionStartSpec) {
         self.session_tasks.cancel();
         self.session_tasks = CancellationToken::new();
+        self.nudges = Arc::default();
         tokio::spawn(self.watcher(generation).watch(start, self.session_tasks.clone()));
+    }
+
+    /// Sends `AppEvent::Tick` at `at`, instead of at the time asked for before.
+    fn wake_at(&mut self, at: Instant) {
+        self.wake.cancel();
+        self.wake = CancellationToken::new();
+        let (stop, tx) = (self.wake.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = tokio::time::sleep_until(at.into()) => {
+                    let _ = tx.send(AppEvent::Tick);
+                }
+            }
+        });
     }
 
     /// Submits a statement and follows it, until it finishes or the session changes.
     fn submit(&self, generation: Generation, session: SessionId, cell: CellId, request: CreateStatement) {
+        self.nudges.busy.notify_one();
         let stop = self.session_tasks.child_token();
         tokio::spawn(self.watcher(generation).follow_statement(session, cell, request, stop));
     }
@@ -175,6 +229,7 @@ impl EffectRunner {
     /// Stops every task.
     pub fn shutdown(&self) {
         self.session_tasks.cancel();
+        self.wake.cancel();
     }
 }
 
@@ -184,6 +239,8 @@ struct Watcher {
     client: LivyClient,
     tx: UnboundedSender<AppEvent>,
     generation: Generation,
+    nudges: Arc<Nudges>,
+    log_visible: watch::Receiver<bool>,
 }
 
 impl Watcher {
@@ -197,7 +254,8 @@ impl Watcher {
             .send(AppEvent::Statement(self.generation, cell, Box::new(event)));
     }
 
-    /// Creates or attaches, then polls the session's state until told to stop.
+    /// Creates or attaches, then polls the session's state until it ends or the watcher is
+    /// told to stop.
     async fn watch(self, start: SessionStartSpec, stop: CancellationToken) {
         let first = tokio::select! {
             _ = stop.cancelled() => return,
@@ -210,10 +268,15 @@ impl Watcher {
         let mut last = session;
         let mut poll = poll_for(&last.state);
         let mut failing = false;
-        loop {
+        while !last.state.is_finished() {
             tokio::select! {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(poll.next_delay()) => {}
+                _ = self.nudges.look_now.notified() => {}
+                _ = self.nudges.busy.notified() => {
+                    poll = poll_for(&SessionState::Busy);
+                    continue;
+                }
             }
             match self.client.get_session(&id).await {
                 Ok(now) => {
@@ -239,6 +302,30 @@ impl Watcher {
                 }
             }
         }
+    }
+
+    /// Tells the server the session is in use (`POST …/connect`), and the app how that went.
+    /// A 404 or 405 is a server without `/connect` if the session itself is still there.
+    async fn keep_alive(self, id: SessionId, stop: CancellationToken) {
+        let connected = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = self.client.connect_session(&id) => r,
+        };
+        let event = match connected {
+            Ok(_) => SessionEvent::KeptAlive,
+            Err(e) if matches!(e.status, Some(404 | 405)) => match self.client.get_session(&id).await {
+                Ok(_) => SessionEvent::KeepAliveUnavailable("this server has no POST /connect".into()),
+                Err(gone) => {
+                    if gone.is_not_found() {
+                        self.nudges.look_now.notify_one();
+                    }
+                    SessionEvent::KeepAliveFailed(gone.to_string())
+                }
+            },
+            Err(e) if e.status == Some(403) => SessionEvent::KeepAliveUnavailable(format!("refused: {}", e.message)),
+            Err(e) => SessionEvent::KeepAliveFailed(e.to_string()),
+        };
+        self.session_event(event);
     }
 
     async fn connect(&self, start: SessionStartSpec) -> Option<Session> {
@@ -271,14 +358,20 @@ impl Watcher {
         }
     }
 
-    /// Follows the session log, sending each new line once.
-    async fn tail_log(self, id: SessionId, stop: CancellationToken) {
-        let mut tail = LogTail::new();
-        let mut poll = PollInterval::new(Duration::from_millis(500), Duration::from_secs(3));
+    /// Follows the session log while the log pane shows, sending each new line once.
+    async fn tail_log(mut self, id: SessionId, stop: CancellationToken) {
+        let mut follower = LogFollower::new();
+        let mut poll = PollInterval::new(Duration::from_secs(1), Duration::from_secs(10));
         loop {
-            match self.client.session_log(&id, None, Some(-1)).await {
-                Ok(page) => {
-                    let delta = tail.update(page.log);
+            if !*self.log_visible.borrow_and_update() {
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    shown = self.log_visible.wait_for(|visible| *visible) => if shown.is_err() { return },
+                }
+                poll.reset();
+            }
+            match follower.next(&self.client, &id).await {
+                Ok(delta) => {
                     if !delta.lines.is_empty() || delta.gap {
                         poll.reset();
                         let _ = self.tx.send(AppEvent::Log(self.generation, delta));
@@ -291,6 +384,8 @@ impl Watcher {
             tokio::select! {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(poll.next_delay()) => {}
+                // Hidden (or hidden and shown again): the top of the loop decides.
+                changed = self.log_visible.changed() => if changed.is_err() { return },
             }
         }
     }
@@ -322,7 +417,12 @@ impl Watcher {
         };
         match finished {
             Ok(finished) => self.finish(cell, finished.statement).await,
-            Err(e) => self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
+            Err(e) => {
+                if session_may_be_over(&e) {
+                    self.nudges.look_now.notify_one();
+                }
+                self.statement_event(cell, StatementEvent::RequestFailed(e.to_string()))
+            }
         }
     }
 }
@@ -373,13 +473,19 @@ fn notice(result: Result<String, impl std::fmt::Display>) -> AppEvent {
 }
 
 /// How often to look at a session in a given state: often while it starts, every few
-/// seconds while it works, rarely when idle or finished (each GET is work for the server).
+/// seconds while it works, every 2 s growing to 15 s while idle (at most ~10 looks in the
+/// first minute, then 4 a minute; each GET is work for the server).
 fn poll_for(state: &SessionState) -> PollInterval {
     let secs = Duration::from_secs;
     match state {
         s if s.is_starting() => PollInterval::session_start(),
-        SessionState::Busy | SessionState::Running => PollInterval::new(secs(1), secs(2)),
-        s if s.is_finished() => PollInterval::new(secs(10), secs(30)),
-        _ => PollInterval::new(secs(2), secs(5)),
+        SessionState::Busy | SessionState::Running => PollInterval::new(secs(1), secs(5)),
+        _ => PollInterval::new(secs(2), secs(15)),
     }
+}
+
+/// A statement request failed in a way that may mean the session ended: Livy answers 404
+/// for a session it no longer has and 400 "Session isn't active" for a dead one.
+fn session_may_be_over(e: &LivyError) -> bool {
+    e.is_not_found() || e.status == Some(400)
 }

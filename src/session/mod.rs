@@ -4,8 +4,9 @@
 //! only for the effects it carries out and the events it reports; never the terminal.
 
 pub mod effect_runner;
+pub mod log_follow;
 pub mod poll;
 pub mod statement_follower;
 
-pub use poll::PollInterval;
+pub use poll::{PollInterval, StatementPace};
 pub use statement_follower::{FinishedStatement, Observation, StatementFollower};

@@ -63,6 +63,10 @@ pub struct TestLivyConfig {
     pub retained_statements: usize,
     /// Local path prefixes batch files may use (`None` = any).
     pub local_dir_whitelist: Option<Vec<String>>,
+    /// Livy's idle timeout (`livy.server.session.timeout`): a session with no statement,
+    /// completion, cancel or connect for this long is deleted; GETs do not count. `None`
+    /// (the default here): never.
+    pub session_timeout: Option<Duration>,
 }
 
 impl Default for TestLivyConfig {
@@ -81,6 +85,7 @@ impl Default for TestLivyConfig {
             cancel_timeout: Duration::from_secs(2),
             retained_statements: 100,
             local_dir_whitelist: None,
+            session_timeout: None,
         }
     }
 }
@@ -135,6 +140,11 @@ impl TestLivyConfig {
     /// Cancel timeout in ms.
     pub fn cancel_timeout_ms(mut self, ms: u64) -> Self {
         self.cancel_timeout = Duration::from_millis(ms);
+        self
+    }
+    /// Deletes sessions idle (by Livy's rule) for longer than `ms`.
+    pub fn session_timeout_ms(mut self, ms: u64) -> Self {
+        self.session_timeout = Some(Duration::from_millis(ms));
         self
     }
 }
@@ -199,6 +209,7 @@ impl TestLivy {
             retained_statements: config.retained_statements,
             cancel_timeout: config.cancel_timeout,
             local_dir_whitelist: config.local_dir_whitelist.clone(),
+            session_timeout: config.session_timeout,
         };
         let backend = Arc::new(ScriptedBackend { shared: shared.clone() });
         let server = LivyServer::with_runtime(server_config, backend, handle);
