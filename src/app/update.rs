@@ -226,14 +226,12 @@ impl App {
             .as_ref()
             .map_or_else(|| "the session".to_string(), |id| format!("session {id}"));
         let keepalive = match self.keepalive_status() {
-            Some(KeepAliveStatus::Stopped) => "; keep-alive had stopped (no key for a long while)",
+            Some(KeepAliveStatus::Stopped) => "; keep-alive had stopped",
             Some(KeepAliveStatus::Unavailable(_)) => "; this server has no keep-alive",
             Some(KeepAliveStatus::Off) => "; keep-alive was off",
             _ => "",
         };
-        format!(
-            "{session} was deleted: the server no longer knows it (another client, the cluster or its idle timeout){keepalive}"
-        )
+        format!("{session} was deleted (the server no longer knows it){keepalive}")
     }
 
     /// The session is gone or could not start, for this reason.
@@ -260,15 +258,7 @@ impl App {
         if s.state.is_finished() {
             if self.session.failure.is_none() {
                 // The exception the log names, else its last line.
-                let last_line = s
-                    .log
-                    .iter()
-                    .rev()
-                    .map(|l| l.trim())
-                    .find(|l| !matches!(*l, "" | "stdout:" | "stderr:" | "YARN Diagnostics:"));
-                let reason = failure_reason(&s.log)
-                    .or_else(|| last_line.map(|l| format!("the session is {}: {l}", s.state)))
-                    .map(|r| strip_all(&r));
+                let reason = failure_reason(&s.log).map(|r| strip_all(&r));
                 self.session.failure = Some(reason.unwrap_or_else(|| format!("the session is {}", s.state)));
             }
             if state_changed {

@@ -5,8 +5,8 @@
 //!
 //! How often they ask the server: the watcher looks at a starting session every few hundred
 //! ms, a busy one every 1–5 s, an idle one every 2 s growing to 15 s, a finished one never
-//! again; a sent statement makes it look at the busy pace, and a request that finds the
-//! session gone makes it look at once. The log is read only while its pane shows, each
+//! again; a sent statement makes it look at the busy pace, and a request that suggests the
+//! session ended (a 404, "not active") looks at once and reports what it finds. The log is read only while its pane shows, each
 //! time only the lines not seen yet, every 1 s growing to 10 s while nothing arrives.
 
 use crate::app::cell::PreparedOutput;
@@ -36,19 +36,11 @@ pub struct EffectRunner {
     recovery: Option<RecoveryStore>,
     /// Whether the log pane shows (the log is read only while it does).
     log_visible: watch::Sender<bool>,
-    /// What the current session's watcher is told by the other tasks.
-    nudges: Arc<Nudges>,
+    /// Told when a statement is sent: the session is about to be busy, so its watcher
+    /// looks at the busy pace.
+    sent: Arc<Notify>,
     /// Cancels the wake-up asked for last.
     wake: CancellationToken,
-}
-
-/// What the other tasks of a session tell its watcher.
-#[derive(Default)]
-struct Nudges {
-    /// Look at the session now: a request found it gone or not active.
-    look_now: Notify,
-    /// A statement was sent: the session is about to be busy.
-    busy: Notify,
 }
 
 impl EffectRunner {
@@ -60,7 +52,7 @@ impl EffectRunner {
             session_tasks: CancellationToken::new(),
             recovery: RecoveryStore::from_env(),
             log_visible: watch::Sender::new(false),
-            nudges: Arc::default(),
+            sent: Arc::default(),
             wake: CancellationToken::new(),
         }
     }
@@ -130,7 +122,7 @@ impl EffectRunner {
             client: self.client.clone(),
             tx: self.tx.clone(),
             generation,
-            nudges: self.nudges.clone(),
+            sent: self.sent.clone(),
             log_visible: self.log_visible.subscribe(),
         }
     }
@@ -139,7 +131,7 @@ impl EffectRunner {
     fn start_session(&mut self, generation: Generation, start: SessionStartSpec) {
         self.session_tasks.cancel();
         self.session_tasks = CancellationToken::new();
-        self.nudges = Arc::default();
+        self.sent = Arc::default();
         tokio::spawn(self.watcher(generation).watch(start, self.session_tasks.clone()));
     }
 
@@ -160,7 +152,7 @@ impl EffectRunner {
 
     /// Submits a statement and follows it, until it finishes or the session changes.
     fn submit(&self, generation: Generation, session: SessionId, cell: CellId, request: CreateStatement) {
-        self.nudges.busy.notify_one();
+        self.sent.notify_one();
         let stop = self.session_tasks.child_token();
         tokio::spawn(self.watcher(generation).follow_statement(session, cell, request, stop));
     }
@@ -239,7 +231,7 @@ struct Watcher {
     client: LivyClient,
     tx: UnboundedSender<AppEvent>,
     generation: Generation,
-    nudges: Arc<Nudges>,
+    sent: Arc<Notify>,
     log_visible: watch::Receiver<bool>,
 }
 
@@ -272,8 +264,7 @@ impl Watcher {
             tokio::select! {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(poll.next_delay()) => {}
-                _ = self.nudges.look_now.notified() => {}
-                _ = self.nudges.busy.notified() => {
+                _ = self.sent.notified() => {
                     poll = poll_for(&SessionState::Busy);
                     continue;
                 }
@@ -304,6 +295,24 @@ impl Watcher {
         }
     }
 
+    /// Looks at the session after a request suggested it ended; an ended one is reported
+    /// at once (the watcher goes on polling until it sees it too). Whether it is over
+    /// (`None`: the server could not say).
+    async fn session_over(&self, id: &SessionId) -> Option<bool> {
+        match self.client.get_session(id).await {
+            Ok(session) if session.state.is_finished() => {
+                self.session_event(SessionEvent::Updated(Box::new(session)));
+                Some(true)
+            }
+            Ok(_) => Some(false),
+            Err(e) if e.is_not_found() => {
+                self.session_event(SessionEvent::Gone);
+                Some(true)
+            }
+            Err(_) => None,
+        }
+    }
+
     /// Tells the server the session is in use (`POST …/connect`), and the app how that went.
     /// A 404 or 405 is a server without `/connect` if the session itself is still there.
     async fn keep_alive(self, id: SessionId, stop: CancellationToken) {
@@ -313,14 +322,9 @@ impl Watcher {
         };
         let event = match connected {
             Ok(_) => SessionEvent::KeptAlive,
-            Err(e) if matches!(e.status, Some(404 | 405)) => match self.client.get_session(&id).await {
-                Ok(_) => SessionEvent::KeepAliveUnavailable("this server has no POST /connect".into()),
-                Err(gone) => {
-                    if gone.is_not_found() {
-                        self.nudges.look_now.notify_one();
-                    }
-                    SessionEvent::KeepAliveFailed(gone.to_string())
-                }
+            Err(e) if matches!(e.status, Some(404 | 405)) => match self.session_over(&id).await {
+                Some(false) => SessionEvent::KeepAliveUnavailable("this server has no POST /connect".into()),
+                _ => SessionEvent::KeepAliveFailed(e.to_string()),
             },
             Err(e) if e.status == Some(403) => SessionEvent::KeepAliveUnavailable(format!("refused: {}", e.message)),
             Err(e) => SessionEvent::KeepAliveFailed(e.to_string()),
@@ -417,12 +421,9 @@ impl Watcher {
         };
         match finished {
             Ok(finished) => self.finish(cell, finished.statement).await,
-            Err(e) => {
-                if session_may_be_over(&e) {
-                    self.nudges.look_now.notify_one();
-                }
-                self.statement_event(cell, StatementEvent::RequestFailed(e.to_string()))
-            }
+            // The session ended under the statement: that is what the cell shows.
+            Err(e) if session_may_be_over(&e) && self.session_over(&session).await == Some(true) => {}
+            Err(e) => self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
         }
     }
 }
@@ -488,4 +489,36 @@ fn poll_for(state: &SessionState) -> PollInterval {
 /// for a session it no longer has and 400 "Session isn't active" for a dead one.
 fn session_may_be_over(e: &LivyError) -> bool {
     e.is_not_found() || e.status == Some(400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Session polls of an idle session in the `window` after it went idle, at the pace of
+    /// `poll_for` (answers taking no time).
+    fn idle_polls(window: Duration) -> usize {
+        let mut poll = poll_for(&SessionState::Idle);
+        let (mut at, mut polls) = (Duration::ZERO, 0);
+        loop {
+            at += poll.next_delay();
+            if at > window {
+                return polls;
+            }
+            polls += 1;
+        }
+    }
+
+    #[test]
+    fn an_idle_notebook_sends_at_most_12_requests_a_minute() {
+        let minute = Duration::from_secs(60);
+        // The busiest idle minute is the first (polling has just slowed down); the log pane
+        // is closed (no log reads) and keep-alive is as frequent as the config allows.
+        let keepalives = (minute.as_secs() / crate::config::KEEPALIVE_MIN.as_secs()) as usize;
+        let first = idle_polls(minute);
+        assert!(first + keepalives <= 12, "{first} polls + {keepalives} keep-alives");
+        // Then four polls a minute, and one keep-alive every five minutes by default.
+        let later = idle_polls(10 * minute) - idle_polls(9 * minute);
+        assert!(later <= 4, "{later}");
+    }
 }
