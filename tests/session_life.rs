@@ -4,116 +4,18 @@
 
 mod support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use livy_tui::app::{
-    App, AppEvent, CellOutput, DeleteOnQuit, Effect, KeepAliveSettings, Keymap, Outcome, Phase, RunState, SessionStart,
-    Settings,
-};
-use livy_tui::livy::{ClientConfig, CreateSession, LivyClient, SessionKind, SessionState};
-use livy_tui::session::effect_runner::EffectRunner;
+use crossterm::event::{KeyCode, KeyModifiers};
+use livy_tui::app::{App, CellOutput, Outcome, Phase, RunState};
+use livy_tui::livy::SessionState;
 use std::time::{Duration, Instant};
-use support::{Reply, TestLivy, TestLivyConfig};
-use tokio::sync::mpsc::UnboundedReceiver;
-
-/// The app and its runner, driven as the event loop drives them (without a terminal).
-struct Notebook {
-    app: App,
-    runner: EffectRunner,
-    reports: UnboundedReceiver<AppEvent>,
-}
-
-impl Notebook {
-    /// A notebook creating a pyspark session, keeping it alive every `keepalive`.
-    fn start(livy: &TestLivy, keepalive: Option<Duration>) -> Notebook {
-        let settings = Settings {
-            server: livy.url(),
-            default_kind: SessionKind::PySpark,
-            create: CreateSession {
-                kind: Some(SessionKind::PySpark),
-                ..Default::default()
-            },
-            defaults: Default::default(),
-            delete_on_quit: DeleteOnQuit::Never,
-            keepalive: KeepAliveSettings {
-                every: keepalive,
-                for_idle: Duration::from_secs(3600),
-            },
-        };
-        let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
-        let client = LivyClient::new(ClientConfig::new(&livy.url()).unwrap()).unwrap();
-        let runner = EffectRunner::new(client, tx);
-        let start = SessionStart::Create(Box::new(settings.create.clone()));
-        let (app, effects) = App::new(settings, start, Keymap::default(), Instant::now());
-        let mut notebook = Notebook { app, runner, reports };
-        notebook.carry_out(effects);
-        notebook
-    }
-
-    /// Effects go to the runner, except those that would write files.
-    fn carry_out(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
-            if !matches!(
-                effect,
-                Effect::Save { .. } | Effect::WriteRecovery { .. } | Effect::DiscardRecovery { .. }
-            ) {
-                self.runner.run(effect);
-            }
-        }
-    }
-
-    fn update(&mut self, event: AppEvent) {
-        self.app.now = Instant::now();
-        let effects = self.app.update(event);
-        self.carry_out(effects);
-    }
-
-    fn key(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        self.update(AppEvent::Key(KeyEvent::new(code, modifiers)));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c), KeyModifiers::NONE);
-        }
-    }
-
-    /// Handles reports for `limit`, or until `done` holds; whether it did.
-    async fn run_until(&mut self, limit: Duration, done: impl Fn(&App) -> bool) -> bool {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            if done(&self.app) {
-                return true;
-            }
-            tokio::select! {
-                Some(report) = self.reports.recv() => self.update(report),
-                _ = tokio::time::sleep_until(deadline) => return false,
-            }
-        }
-    }
-
-    /// Handles reports for `time`.
-    async fn run_for(&mut self, time: Duration) {
-        self.run_until(time, |_| false).await;
-    }
-
-    async fn until_idle(&mut self) {
-        let idle = |app: &App| app.session.phase == Phase::Server(SessionState::Idle);
-        assert!(self.run_until(Duration::from_secs(10), idle).await, "never idle");
-    }
-}
-
-impl Drop for Notebook {
-    fn drop(&mut self) {
-        self.runner.shutdown();
-    }
-}
+use support::{HeadlessNotebook as Notebook, Reply, TestLivy, TestLivyConfig};
 
 #[tokio::test]
 async fn keep_alive_outlasts_livys_idle_timeout_and_without_it_the_session_is_deleted() {
     let livy = TestLivy::start_with(TestLivyConfig::default().start_ms(50).session_timeout_ms(700)).await;
-    let mut kept = Notebook::start(&livy, Some(Duration::from_millis(200)));
+    let mut kept = Notebook::start(&livy.url(), Some(Duration::from_millis(200)));
     kept.until_idle().await;
-    let mut left = Notebook::start(&livy, None);
+    let mut left = Notebook::start(&livy.url(), None);
     left.until_idle().await;
 
     // Both are polled (GETs); only one sends keep-alives.
@@ -148,7 +50,7 @@ async fn keep_alive_outlasts_livys_idle_timeout_and_without_it_the_session_is_de
 #[tokio::test]
 async fn the_log_is_read_only_while_its_pane_shows_and_only_for_new_lines() {
     let livy = TestLivy::start_with(TestLivyConfig::default().start_ms(50)).await;
-    let mut nb = Notebook::start(&livy, None);
+    let mut nb = Notebook::start(&livy.url(), None);
     nb.until_idle().await;
     livy.append_numbered_log("0", 0, 5);
     nb.run_for(Duration::from_millis(1500)).await;
@@ -195,7 +97,7 @@ async fn the_log_is_read_only_while_its_pane_shows_and_only_for_new_lines() {
 async fn a_session_deleted_under_a_running_cell_is_said_at_once_and_no_cell_spins() {
     let livy = TestLivy::start_with(TestLivyConfig::default().start_ms(50)).await;
     livy.script("work()", Reply::text("done").taking_ms(30_000));
-    let mut nb = Notebook::start(&livy, None);
+    let mut nb = Notebook::start(&livy.url(), None);
     nb.until_idle().await;
     nb.type_text("work()");
     nb.key(KeyCode::Char('e'), KeyModifiers::CONTROL);

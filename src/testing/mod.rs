@@ -1,5 +1,6 @@
 //! `TestLivy`: a stateful Livy server on 127.0.0.1 with a scripted interpreter, request
-//! recording and fault switches, for the integration tests and `examples/fake_livy`.
+//! recording and fault switches, for the integration tests and `examples/fake_livy`; and
+//! `HeadlessNotebook`, the notebook's app and effect runner without a terminal.
 //!
 //! It lives in the library, behind the `testing` feature, so that every consumer reaches it
 //! the same way (`livy_tui::testing`): the crate's own dev-dependency on itself turns the
@@ -14,6 +15,7 @@ mod faults;
 pub mod fixtures;
 pub mod kdc;
 mod lang;
+mod notebook;
 mod scripted;
 pub mod spnego;
 
@@ -28,6 +30,7 @@ use serde_json::Value;
 
 pub use faults::{Faults, RecordedRequest};
 pub use kdc::TestKdc;
+pub use notebook::HeadlessNotebook;
 pub use scripted::{Reply, ReplyBody};
 pub use spnego::{MutualToken, SpnegoGateway, SpnegoGatewayConfig};
 
