@@ -10,12 +10,14 @@
 //!   doing the same job: requests and wall time.
 //! - `idle_minute`: the notebook (app and effect runner, no terminal) on an idle session with
 //!   the log pane closed and keep-alive as frequent as allowed (30 s): requests in the minute
-//!   after it went idle.
+//!   after a statement finished.
 //!
 //! `cargo bench --bench polling` runs all (about 3 minutes); a name runs one, e.g.
 //! `cargo bench --bench polling -- idle_minute`.
 
 use criterion::{Criterion, SamplingMode};
+use crossterm::event::{KeyCode, KeyModifiers};
+use livy_tui::app::{App, RunState};
 use livy_tui::livy::{ClientConfig, CreateStatement, LivyClient, RetryPolicy, SessionId, Statement};
 use livy_tui::session::StatementFollower;
 use livy_tui::testing::{HeadlessNotebook, TestLivy, TestLivyConfig};
@@ -197,7 +199,7 @@ fn exec_session() {
 }
 
 /// The notebook on an idle session, log pane closed, keep-alive every 30 s (the most the
-/// config allows): every request in the minute after the session went idle.
+/// config allows): every request in the minute after a statement finished.
 fn idle_minute() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -207,6 +209,11 @@ fn idle_minute() {
     runtime.block_on(async {
         let mut notebook = HeadlessNotebook::start(&livy.url(), Some(Duration::from_secs(30)));
         notebook.until_idle().await;
+        // A statement first: the minute after work is the busiest idle one.
+        notebook.type_text("1 + 1");
+        notebook.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
+        let done = |app: &App| matches!(app.notebook.cells[0].run, RunState::Finished { .. });
+        assert!(notebook.run_until(Duration::from_secs(10), done).await);
         livy.clear_requests();
         notebook.run_for(Duration::from_secs(60)).await;
     });
@@ -216,7 +223,7 @@ fn idle_minute() {
         *kinds.entry(format!("{} {}", r.method, r.path)).or_default() += 1;
     }
     eprintln!(
-        "\nidle_minute: {} requests in the minute after going idle",
+        "\nidle_minute: {} requests in the minute after a statement finished",
         requests.len()
     );
     for (what, n) in kinds {

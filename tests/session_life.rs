@@ -5,7 +5,7 @@
 mod support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use livy_tui::app::{App, CellOutput, Outcome, Phase, RunState};
+use livy_tui::app::{App, CellOutput, KeepAliveStatus, Outcome, Phase, RunState};
 use livy_tui::livy::SessionState;
 use std::time::{Duration, Instant};
 use support::{HeadlessNotebook as Notebook, Reply, TestLivy, TestLivyConfig};
@@ -45,6 +45,38 @@ async fn keep_alive_outlasts_livys_idle_timeout_and_without_it_the_session_is_de
         why.starts_with("session 1 was deleted") && why.contains("keep-alive was off"),
         "{why}"
     );
+}
+
+#[tokio::test]
+async fn a_server_without_connect_is_asked_once_and_keep_alive_is_unavailable() {
+    let livy = TestLivy::start_with(TestLivyConfig::default().start_ms(50)).await;
+    // An older or vendor server: no such route (Jetty's HTML 404).
+    livy.faults().fail_next_html(
+        1000,
+        "POST",
+        "/sessions/0/connect",
+        404,
+        "<html><body>Not Found</body></html>",
+    );
+    let mut nb = Notebook::start(&livy.url(), Some(Duration::from_millis(200)));
+    nb.until_idle().await;
+    let unavailable = |app: &App| app.session.activity.unavailable.is_some();
+    assert!(nb.run_until(Duration::from_secs(5), unavailable).await);
+    nb.run_for(Duration::from_secs(1)).await;
+    assert_eq!(
+        livy.requests_to("POST", "/sessions/0/connect").len(),
+        1,
+        "no fake activity after"
+    );
+    assert_eq!(
+        nb.app.session.phase,
+        Phase::Server(SessionState::Idle),
+        "the session is fine"
+    );
+    assert!(matches!(
+        nb.app.keepalive_status(),
+        Some(KeepAliveStatus::Unavailable(_))
+    ));
 }
 
 #[tokio::test]

@@ -258,14 +258,14 @@ impl Watcher {
         tokio::spawn(self.clone().tail_log(id.clone(), stop.child_token()));
 
         let mut last = session;
-        let mut poll = poll_for(&last.state);
+        let mut pace = SessionPace::new(&last.state);
         let mut failing = false;
         while !last.state.is_finished() {
             tokio::select! {
                 _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(poll.next_delay()) => {}
+                _ = tokio::time::sleep(pace.next_delay()) => {}
                 _ = self.sent.notified() => {
-                    poll = poll_for(&SessionState::Busy);
+                    pace.sent();
                     continue;
                 }
             }
@@ -275,9 +275,7 @@ impl Watcher {
                         failing = false;
                         self.session_event(SessionEvent::Recovered);
                     }
-                    if now.state != last.state {
-                        poll = poll_for(&now.state);
-                    }
+                    pace.saw(&now.state);
                     if now != last {
                         self.session_event(SessionEvent::Updated(Box::new(now.clone())));
                         last = now;
@@ -473,6 +471,39 @@ fn notice(result: Result<String, impl std::fmt::Display>) -> AppEvent {
     }
 }
 
+/// How often the watcher looks at its session: at the pace of the state it last saw, or of
+/// a busy session from the moment a statement is sent until it sees a state again.
+struct SessionPace {
+    /// The state the pace is for.
+    state: SessionState,
+    poll: PollInterval,
+}
+
+impl SessionPace {
+    fn new(state: &SessionState) -> Self {
+        SessionPace {
+            state: state.clone(),
+            poll: poll_for(state),
+        }
+    }
+
+    fn next_delay(&mut self) -> Duration {
+        self.poll.next_delay()
+    }
+
+    /// A statement was sent: the session is about to be busy.
+    fn sent(&mut self) {
+        *self = Self::new(&SessionState::Busy);
+    }
+
+    /// A poll saw `state`: a new state starts its own pace, the same one slows down.
+    fn saw(&mut self, state: &SessionState) {
+        if *state != self.state {
+            *self = Self::new(state);
+        }
+    }
+}
+
 /// How often to look at a session in a given state: often while it starts, every few
 /// seconds while it works, every 2 s growing to 15 s while idle (at most ~10 looks in the
 /// first minute, then 4 a minute; each GET is work for the server).
@@ -507,6 +538,22 @@ mod tests {
             }
             polls += 1;
         }
+    }
+
+    #[test]
+    fn after_a_statement_an_idle_session_slows_down_again() {
+        let secs = Duration::from_secs;
+        let mut pace = SessionPace::new(&SessionState::Idle);
+        pace.next_delay();
+        pace.sent();
+        assert_eq!(pace.next_delay(), secs(1), "busy pace after a submit");
+        // The statement was quick: the next look finds the session idle as before.
+        pace.saw(&SessionState::Idle);
+        let delays: Vec<Duration> = (0..8).map(|_| pace.next_delay()).collect();
+        assert_eq!(delays[0], secs(2));
+        assert_eq!(delays[7], secs(15), "{delays:?}");
+        pace.saw(&SessionState::Idle);
+        assert_eq!(pace.next_delay(), secs(15), "nothing changed: it stays slow");
     }
 
     #[test]
