@@ -651,6 +651,32 @@ fn a_session_that_dies_marks_its_cells_and_ctrl_n_offers_to_rerun_what_ran_well(
 }
 
 #[test]
+fn a_new_session_that_never_starts_offers_the_same_rerun_next_time() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "a");
+    let a = run_focused(&mut app, 0, "ok");
+    app.update(AppEvent::Session(1, SessionEvent::Gone));
+    app.update(key(KeyCode::Esc));
+    app.update(ctrl('n'));
+    app.update(key(KeyCode::Char('y')));
+    app.update(AppEvent::Session(2, SessionEvent::Failed("queue is full".into())));
+    assert!(matches!(
+        app.notebook.cells[0].run,
+        RunState::Finished {
+            outcome: Outcome::Cancelled,
+            ..
+        }
+    ));
+    app.update(ctrl('n'));
+    assert!(
+        matches!(app.overlay(), Some(Overlay::Rerun { cells, .. }) if *cells == vec![a]),
+        "{:?}",
+        app.overlay()
+    );
+}
+
+#[test]
 fn a_failure_stops_the_rerun_and_says_where() {
     let (mut app, _) = new_app();
     ready(&mut app, SessionState::Idle);

@@ -365,14 +365,13 @@ impl App {
         for cell in self.notebook.cells.iter_mut().filter(|c| c.is_busy()) {
             cell.run = RunState::Idle;
         }
+        self.offer_replay();
         let generation = self.session.generation + 1;
-        let ended = self.session.id.as_ref().map_or_else(String::new, |id| id.to_string());
         self.session = super::SessionView::connecting(generation, self.now);
         self.log.clear();
         // The old name may still be taken by the dead session.
         create.name = None;
         self.say("starting a new session");
-        self.offer_replay(ended);
         vec![Effect::StartSession {
             generation,
             start: SessionStartSpec::Create(Box::new(create)),

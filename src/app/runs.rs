@@ -21,6 +21,8 @@ pub(super) struct Runs {
     succeeded: Vec<CellId>,
     /// A re-run under way: it stops at the first cell that fails.
     replay: Option<Replay>,
+    /// The cells last offered for a re-run (offered again if that session never started).
+    offered: Vec<CellId>,
 }
 
 /// Cells run again, in order, in a new session.
@@ -211,16 +213,21 @@ impl App {
         }
     }
 
-    /// A new session replaces the one that ended: offers to run again, in the order they
-    /// ran, the cells that had run well in it (`session`: its id, as the offer names it).
-    pub(super) fn offer_replay(&mut self, session: String) {
-        let cells: Vec<CellId> = std::mem::take(&mut self.runs.succeeded)
-            .into_iter()
-            .filter(|id| self.notebook.cell_mut(*id).is_some_and(|c| c.doc.is_code()))
-            .collect();
-        if !cells.is_empty() {
-            self.offer(super::Overlay::Rerun { session, cells });
+    /// A new session is about to replace the one that ended: offers to run again, in the
+    /// order they ran, the cells that had run well in it; if it never started, what was
+    /// offered before it.
+    pub(super) fn offer_replay(&mut self) {
+        let mut cells = std::mem::take(&mut self.runs.succeeded);
+        if cells.is_empty() && self.session.phase == super::Phase::Failed {
+            cells = std::mem::take(&mut self.runs.offered);
         }
+        cells.retain(|id| self.notebook.cell_mut(*id).is_some_and(|c| c.doc.is_code()));
+        if cells.is_empty() {
+            return;
+        }
+        self.runs.offered = cells.clone();
+        let session = self.session.id.as_ref().map_or_else(String::new, |id| id.to_string());
+        self.offer(super::Overlay::Rerun { session, cells });
     }
 
     /// Runs `cells` again, in this order, stopping at the first that fails.

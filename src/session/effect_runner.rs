@@ -5,9 +5,10 @@
 //!
 //! How often they ask the server: the watcher looks at a starting session every few hundred
 //! ms, a busy one every 1–5 s, an idle one every 2 s growing to 15 s, a finished one never
-//! again; a sent statement makes it look at the busy pace, and a request that suggests the
-//! session ended (a 404, "not active") looks at once and reports what it finds. The log is read only while its pane shows, each
-//! time only the lines not seen yet, every 1 s growing to 10 s while nothing arrives.
+//! again; a sent statement makes it look at the busy pace. A request that suggests the
+//! session ended (a 404, "not active") looks at once and reports what it finds. The log is
+//! read only while its pane shows, each time only the lines not seen yet, every 1 s growing
+//! to 10 s while nothing arrives.
 
 use crate::app::cell::PreparedOutput;
 use crate::app::{AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStartSpec, StatementEvent};
