@@ -66,9 +66,9 @@ pub struct TestLivyConfig {
     pub retained_statements: usize,
     /// Local path prefixes batch files may use (`None` = any).
     pub local_dir_whitelist: Option<Vec<String>>,
-    /// Livy's idle timeout (`livy.server.session.timeout`): a session with no statement,
-    /// completion, cancel or connect for this long is deleted; GETs do not count. `None`
-    /// (the default here): never.
+    /// Livy's idle timeout (`livy.server.session.timeout`, 1 h by default as in Livy): a
+    /// session with no statement, completion, cancel or connect for this long is deleted;
+    /// GETs do not count. `None`: never.
     pub session_timeout: Option<Duration>,
 }
 
@@ -88,7 +88,7 @@ impl Default for TestLivyConfig {
             cancel_timeout: Duration::from_secs(2),
             retained_statements: 100,
             local_dir_whitelist: None,
-            session_timeout: None,
+            session_timeout: Some(Duration::from_secs(3600)),
         }
     }
 }
