@@ -39,6 +39,7 @@ fn app_with(kind: SessionKind, code: &str, output: CellOutput) -> App {
         },
         defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Ask,
+        keepalive: Default::default(),
     };
     let (mut app, _) = App::new(
         settings.clone(),

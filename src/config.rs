@@ -1,10 +1,12 @@
 //! The user's config file (`config.toml` in the config directory, or `--config FILE`):
-//! theme, quit behaviour, default language, and key bindings.
+//! theme, quit behaviour, default language, keep-alive, and key bindings.
 //!
 //! ```toml
 //! theme = "light"
 //! delete-on-quit = "ask"        # ask | always | never
 //! default-kind = "pyspark"      # spark | pyspark | sparkr | sql
+//! keepalive = "5m"              # how often the session sees activity; "off" for never
+//! keepalive-for = "8h"          # …while a key was pressed within this long
 //! [keys]
 //! run-cell = ["ctrl-e", "f5"]   # replaces the defaults of that command
 //! ```
@@ -12,11 +14,13 @@
 use crate::app::DeleteOnQuit;
 use crate::app::keymap::{Keymap, KeymapError};
 use crate::livy::SessionKind;
+use crate::profile::settings::{DurationError, parse_duration};
 use crate::profile::{ProfileFile, Profiles, ProfilesError};
 use crate::ui::images::ImageMode;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The file as written; every key is optional. Only [`Config`] leaves this module.
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +30,8 @@ struct ConfigFile {
     delete_on_quit: Option<String>,
     default_kind: Option<String>,
     images: Option<String>,
+    keepalive: Option<String>,
+    keepalive_for: Option<String>,
     #[serde(default)]
     keys: BTreeMap<String, Vec<String>>,
     default_profile: Option<String>,
@@ -41,6 +47,10 @@ pub struct Config {
     pub delete_on_quit: Option<DeleteOnQuit>,
     pub default_kind: Option<SessionKind>,
     pub images: Option<ImageMode>,
+    /// `keepalive`: `Some(None)` is "off".
+    pub keepalive: Option<Option<Duration>>,
+    /// `keepalive-for`.
+    pub keepalive_for: Option<Duration>,
     pub keymap: Keymap,
     /// What `[keys]` changed beyond the commands it names (a key moved from another
     /// command), for the notebook to show at start.
@@ -71,6 +81,10 @@ pub enum ConfigProblem {
     DefaultKind(String),
     #[error("images: {0}")]
     Images(String),
+    #[error("keepalive: {0}")]
+    KeepAlive(KeepAliveError),
+    #[error("keepalive-for: {0}")]
+    KeepAliveFor(KeepAliveError),
     #[error(transparent)]
     Keys(#[from] KeymapError),
     #[error(transparent)]
@@ -119,6 +133,18 @@ impl Config {
                 .as_deref()
                 .map(|m| m.parse::<ImageMode>().map_err(|e| ConfigProblem::Images(e.to_string())))
                 .transpose()?,
+            keepalive: file
+                .keepalive
+                .as_deref()
+                .map(parse_keepalive)
+                .transpose()
+                .map_err(ConfigProblem::KeepAlive)?,
+            keepalive_for: file
+                .keepalive_for
+                .as_deref()
+                .map(parse_keepalive_for)
+                .transpose()
+                .map_err(ConfigProblem::KeepAliveFor)?,
             keymap,
             key_notes,
             profiles: Profiles::from_file(file.default_profile, file.profiles)?,
@@ -147,6 +173,42 @@ pub fn parse_delete_on_quit(text: &str) -> Result<DeleteOnQuit, ConfigProblem> {
         "never" | "no" => Ok(DeleteOnQuit::Never),
         other => Err(ConfigProblem::DeleteOnQuit(other.to_string())),
     }
+}
+
+/// The shortest `keepalive`: with it, an idle notebook still sends at most 12 requests a
+/// minute (its session polls included).
+pub const KEEPALIVE_MIN: Duration = Duration::from_secs(30);
+
+/// Why a keep-alive setting was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum KeepAliveError {
+    #[error(transparent)]
+    Duration(#[from] DurationError),
+    #[error("{0:?} is more often than needed: at least 30s (Livy's idle timeouts are minutes)")]
+    TooOften(String),
+    #[error("\"off\" is for keepalive; keepalive-for is a duration such as 8h")]
+    ForOff,
+}
+
+/// How often to keep the session alive (`keepalive`, `--keepalive`): a duration of at least
+/// [`KEEPALIVE_MIN`] (`90s`, `5m`), or `off` (`None`).
+pub fn parse_keepalive(text: &str) -> Result<Option<Duration>, KeepAliveError> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let every = parse_duration(text)?;
+    if every < KEEPALIVE_MIN {
+        return Err(KeepAliveError::TooOften(text.trim().to_string()));
+    }
+    Ok(Some(every))
+}
+
+/// How long keep-alive lasts without a key (`keepalive-for`, `--keepalive-for`).
+pub fn parse_keepalive_for(text: &str) -> Result<Duration, KeepAliveError> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Err(KeepAliveError::ForOff);
+    }
+    Ok(parse_duration(text)?)
 }
 
 fn parse_default_kind(text: &str) -> Result<SessionKind, ConfigProblem> {
@@ -192,6 +254,28 @@ mod tests {
         assert_eq!(c.delete_on_quit, Some(DeleteOnQuit::Never));
         assert_eq!(c.default_kind, Some(SessionKind::PySpark));
         assert_eq!(c.images, Some(ImageMode::None));
+    }
+
+    #[test]
+    fn keepalive_is_a_duration_or_off() {
+        let c = Config::parse("keepalive = \"90s\"\nkeepalive-for = \"2h\"").unwrap();
+        assert_eq!(c.keepalive, Some(Some(Duration::from_secs(90))));
+        assert_eq!(c.keepalive_for, Some(Duration::from_secs(7200)));
+        let c = Config::parse("keepalive = \"off\"").unwrap();
+        assert_eq!((c.keepalive, c.keepalive_for), (Some(None), None));
+        let problem = |text: &str| Config::parse(text).unwrap_err().to_string();
+        assert_eq!(
+            problem("keepalive = \"2s\""),
+            "keepalive: \"2s\" is more often than needed: at least 30s (Livy's idle timeouts are minutes)"
+        );
+        assert_eq!(
+            problem("keepalive = \"soon\""),
+            "keepalive: \"soon\" is not a duration such as 30, 90s, 2m or 1h"
+        );
+        assert_eq!(
+            problem("keepalive-for = \"off\""),
+            "keepalive-for: \"off\" is for keepalive; keepalive-for is a duration such as 8h"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ fn notebook(state: Option<SessionState>) -> App {
         create: create.clone(),
         defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Never,
+        keepalive: Default::default(),
     };
     let (mut app, _) = App::new(
         settings,

@@ -25,6 +25,7 @@ fn settings() -> Settings {
         },
         defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Never,
+        keepalive: Default::default(),
     }
 }
 
@@ -403,7 +404,7 @@ fn a_live_session_from_the_file_is_offered_and_a_gone_one_offers_a_rerun() {
     assert_eq!(app.queued(), 1, "queued until the new session is ready");
     let effects = ready(&mut app);
     assert!(
-        matches!(&effects[..], [Effect::Submit { code, .. }] if code == "df = load()"),
+        matches!(&effects[..], [Effect::Submit { code, .. }, Effect::WakeAt(_)] if code == "df = load()"),
         "{effects:?}"
     );
 }

@@ -36,6 +36,7 @@ fn settings() -> Settings {
             ..Default::default()
         },
         delete_on_quit: DeleteOnQuit::Ask,
+        keepalive: Default::default(),
     }
 }
 

@@ -8,7 +8,7 @@ use livy_tui::app::{
     App, AppEvent, CellOutput, Command, Effect, Keymap, Outcome, Phase, RunState, SessionEvent, SessionStart,
     SessionStartSpec, Settings, StatementEvent,
 };
-use livy_tui::app::{DeleteOnQuit, Overlay, QuitPlan};
+use livy_tui::app::{DeleteOnQuit, KeepAliveStatus, Overlay, QuitPlan};
 use livy_tui::livy::{CreateSession, Session, SessionId, SessionKind, SessionState, Statement, StatementId};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,7 @@ fn settings() -> Settings {
         },
         defaults: Default::default(),
         delete_on_quit: DeleteOnQuit::Ask,
+        keepalive: Default::default(),
     }
 }
 
@@ -121,11 +122,13 @@ fn a_cell_run_while_starting_is_queued_then_sent_when_idle() {
         1,
         SessionEvent::Updated(Box::new(session(SessionState::Idle))),
     ));
+    // the session is up: the app also asks to be woken (keep-alive, the status bar)
     match &effects[..] {
         [
             Effect::Submit {
                 session, code, kind, ..
             },
+            Effect::WakeAt(_),
         ] => {
             assert_eq!(session.as_str(), "7");
             assert_eq!(code, "1 + 1");
@@ -349,6 +352,395 @@ fn a_vanished_session_is_gone() {
     app.update(AppEvent::Session(1, SessionEvent::Gone));
     assert_eq!(app.session.phase, Phase::Gone);
     assert!(app.session.failure.as_deref().unwrap().contains("no longer knows"));
+}
+
+/// Moves the app's clock on by `by` and delivers a tick; the effects.
+fn later(app: &mut App, by: Duration) -> Vec<Effect> {
+    app.now += by;
+    app.update(AppEvent::Tick)
+}
+
+fn keepalives(effects: &[Effect]) -> usize {
+    effects.iter().filter(|e| matches!(e, Effect::KeepAlive { .. })).count()
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+#[test]
+fn keep_alive_is_sent_while_the_user_is_active_and_stops_after_keepalive_for() {
+    let (mut app, _) = new_app();
+    // defaults: every 5 min, for 8 h without a key
+    let effects = ready(&mut app, SessionState::Idle);
+    assert_eq!(keepalives(&effects), 0, "creating the session was activity");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::WakeAt(at) if *at <= app.now + MINUTE)),
+        "the app asks to be woken: {effects:?}"
+    );
+    assert_eq!(app.keepalive_status(), Some(KeepAliveStatus::On));
+    assert_eq!(keepalives(&later(&mut app, 4 * MINUTE)), 0);
+    let effects = later(&mut app, MINUTE);
+    assert_eq!(
+        effects.iter().find(|e| matches!(e, Effect::KeepAlive { .. })),
+        Some(&Effect::KeepAlive {
+            generation: 1,
+            session: SessionId::from("7")
+        })
+    );
+    assert_eq!(keepalives(&later(&mut app, MINUTE)), 0, "one at a time");
+    app.update(AppEvent::Session(1, SessionEvent::KeptAlive));
+    assert_eq!(app.session.activity.last, Some(app.now));
+    assert_eq!(keepalives(&later(&mut app, 4 * MINUTE)), 0);
+    assert_eq!(keepalives(&later(&mut app, MINUTE)), 1);
+    app.update(AppEvent::Session(1, SessionEvent::KeptAlive));
+
+    // Nobody at the keyboard: the status bar warns 10 minutes ahead, then it stops.
+    let since_key = app.now - app.last_input;
+    app.now += Duration::from_secs(8 * 3600) - since_key - 7 * MINUTE;
+    let effects = app.update(AppEvent::Tick);
+    assert_eq!(keepalives(&effects), 1, "still kept alive in the last minutes");
+    app.update(AppEvent::Session(1, SessionEvent::KeptAlive));
+    assert_eq!(
+        app.keepalive_status(),
+        Some(KeepAliveStatus::Ending { left: 7 * MINUTE })
+    );
+    app.now += 7 * MINUTE;
+    assert_eq!(app.keepalive_status(), Some(KeepAliveStatus::Stopped));
+    for _ in 0..24 {
+        assert_eq!(
+            keepalives(&later(&mut app, 5 * MINUTE)),
+            0,
+            "a forgotten notebook holds nothing"
+        );
+    }
+    // A key: kept alive again at once (the last activity is two hours old).
+    let effects = app.update(key(KeyCode::Char('x')));
+    assert_eq!(keepalives(&effects), 1);
+    assert_eq!(app.keepalive_status(), Some(KeepAliveStatus::On));
+}
+
+#[test]
+fn statements_are_activity_and_a_failed_keep_alive_is_tried_again() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    app.now += 4 * MINUTE;
+    type_text(&mut app, "1 + 1");
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    assert_eq!(app.session.activity.last, Some(app.now), "a statement sent is activity");
+    assert_eq!(keepalives(&later(&mut app, 4 * MINUTE)), 0);
+    let done = statement(
+        0,
+        "available",
+        Some(serde_json::json!({"status": "ok", "data": {"text/plain": "2"}})),
+    );
+    app.update(AppEvent::Statement(1, cell, Box::new(StatementEvent::Finished(done))));
+    assert_eq!(
+        app.session.activity.last,
+        Some(app.now),
+        "so is its end (the REPL going idle)"
+    );
+    assert_eq!(keepalives(&later(&mut app, 4 * MINUTE)), 0);
+    assert_eq!(keepalives(&later(&mut app, MINUTE)), 1);
+    app.update(AppEvent::Session(
+        1,
+        SessionEvent::KeepAliveFailed("connection refused".into()),
+    ));
+    assert_eq!(keepalives(&later(&mut app, Duration::from_secs(10))), 0);
+    assert_eq!(
+        keepalives(&later(&mut app, Duration::from_secs(20))),
+        1,
+        "tried again after 30 s"
+    );
+}
+
+#[test]
+fn a_server_without_connect_gets_no_fake_activity() {
+    let (mut app, _) = App::new(
+        settings(),
+        SessionStart::Attach(SessionId::from("7")),
+        Keymap::default(),
+        Instant::now(),
+    );
+    let effects = app.update(AppEvent::Session(
+        1,
+        SessionEvent::Ready {
+            session: Box::new(session(SessionState::Idle)),
+            created: false,
+        },
+    ));
+    assert_eq!(
+        keepalives(&effects),
+        1,
+        "an attached session's last activity is unknown: kept alive at once"
+    );
+    app.update(AppEvent::Session(
+        1,
+        SessionEvent::KeepAliveUnavailable("this server has no POST /connect".into()),
+    ));
+    assert_eq!(
+        app.keepalive_status(),
+        Some(KeepAliveStatus::Unavailable("this server has no POST /connect".into()))
+    );
+    assert!(app.message.as_ref().unwrap().text.contains("keep-alive is unavailable"));
+    for _ in 0..12 {
+        assert_eq!(keepalives(&later(&mut app, 5 * MINUTE)), 0);
+    }
+    app.update(AppEvent::Session(1, SessionEvent::Gone));
+    assert!(
+        app.session
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("this server has no keep-alive"),
+        "{:?}",
+        app.session.failure
+    );
+
+    // Off: nothing, ever.
+    let mut off = settings();
+    off.keepalive.every = None;
+    let (mut app, _) = App::new(
+        off.clone(),
+        SessionStart::Create(Box::new(off.create)),
+        Keymap::default(),
+        Instant::now(),
+    );
+    assert_eq!(keepalives(&ready(&mut app, SessionState::Idle)), 0);
+    assert_eq!(keepalives(&later(&mut app, 60 * MINUTE)), 0);
+    assert_eq!(app.keepalive_status(), Some(KeepAliveStatus::Off));
+}
+
+#[test]
+fn the_runner_hears_when_the_log_pane_opens_and_closes() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    app.update(key(KeyCode::Esc));
+    let shown = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::LogPane { visible } => Some(*visible),
+            _ => None,
+        })
+    };
+    assert_eq!(shown(&app.update(key(KeyCode::Char('l')))), Some(true));
+    assert_eq!(
+        shown(&app.update(key(KeyCode::Char('+')))),
+        None,
+        "no news: nothing said"
+    );
+    assert_eq!(shown(&app.update(key(KeyCode::Char('l')))), Some(false));
+    assert_eq!(
+        shown(&app.update(key(KeyCode::Char('L')))),
+        Some(true),
+        "focusing shows it"
+    );
+}
+
+/// Runs the focused cell and finishes its statement with `status` ("ok" or "error").
+fn run_focused(app: &mut App, statement_id: u64, status: &str) -> livy_tui::app::CellId {
+    let cell = submitted_cell(&app.update(ctrl('e')));
+    let output = match status {
+        "ok" => serde_json::json!({"status": "ok", "data": {"text/plain": "fine"}}),
+        _ => serde_json::json!({"status": "error", "ename": "E", "evalue": "bad", "traceback": []}),
+    };
+    app.update(AppEvent::Statement(
+        1,
+        cell,
+        Box::new(StatementEvent::Finished(statement(
+            statement_id,
+            "available",
+            Some(output),
+        ))),
+    ));
+    cell
+}
+
+/// Adds a cell below the focused one, with this code, in edit mode.
+fn add_cell(app: &mut App, code: &str) {
+    app.update(key(KeyCode::Esc));
+    app.run_command(Command::InsertBelow);
+    app.notebook.editing = true;
+    type_text(app, code);
+}
+
+#[test]
+fn a_session_that_dies_marks_its_cells_and_ctrl_n_offers_to_rerun_what_ran_well() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "a");
+    let a = run_focused(&mut app, 0, "ok");
+    add_cell(&mut app, "b");
+    run_focused(&mut app, 1, "error");
+    add_cell(&mut app, "c");
+    let c = run_focused(&mut app, 2, "ok");
+    // `a` again: the order they last ran in is c, a
+    app.notebook.focus = 0;
+    run_focused(&mut app, 3, "ok");
+    app.notebook.focus = 2;
+    add_cell(&mut app, "d");
+    app.update(ctrl('e'));
+    add_cell(&mut app, "e");
+    app.update(ctrl('e'));
+    assert_eq!(app.queued(), 1);
+
+    let mut dead = session(SessionState::Dead);
+    dead.log = vec!["\nstderr: ".into(), "YARN killed the container".into()];
+    app.update(AppEvent::Session(1, SessionEvent::Updated(Box::new(dead))));
+    assert_eq!(
+        app.session.failure.as_deref(),
+        Some("YARN killed the container"),
+        "no exception in the log: its last line"
+    );
+    let (d, e) = (&app.notebook.cells[3], &app.notebook.cells[4]);
+    assert!(matches!(
+        d.run,
+        RunState::Finished {
+            outcome: Outcome::Error,
+            ..
+        }
+    ));
+    assert_eq!(
+        d.output.shown,
+        Some(CellOutput::RequestError("the session ended while this cell ran".into()))
+    );
+    assert!(matches!(
+        e.run,
+        RunState::Finished {
+            outcome: Outcome::Cancelled,
+            ..
+        }
+    ));
+    assert_eq!(
+        e.output.shown,
+        Some(CellOutput::RequestError(
+            "not run: the session ended before its turn".into()
+        ))
+    );
+    assert_eq!(
+        (app.queued(), app.notebook.running_cell().is_none()),
+        (0, true),
+        "nothing left spinning"
+    );
+
+    app.update(key(KeyCode::Esc));
+    let effects = app.update(ctrl('n'));
+    assert!(
+        matches!(&effects[..], [Effect::StartSession { generation: 2, .. }]),
+        "{effects:?}"
+    );
+    assert_eq!(
+        app.overlay(),
+        Some(&Overlay::Rerun {
+            session: "7".into(),
+            cells: vec![c, a]
+        })
+    );
+    app.update(key(KeyCode::Char('y')));
+    assert_eq!(app.queued(), 2, "queued until the new session is idle");
+    let effects = app.update(AppEvent::Session(
+        2,
+        SessionEvent::Ready {
+            session: Box::new(session(SessionState::Idle)),
+            created: true,
+        },
+    ));
+    assert!(
+        matches!(&effects[..], [Effect::Submit { code, .. }, ..] if code == "c"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_new_session_that_never_starts_offers_the_same_rerun_next_time() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "a");
+    let a = run_focused(&mut app, 0, "ok");
+    app.update(AppEvent::Session(1, SessionEvent::Gone));
+    app.update(key(KeyCode::Esc));
+    app.update(ctrl('n'));
+    app.update(key(KeyCode::Char('y')));
+    app.update(AppEvent::Session(2, SessionEvent::Failed("queue is full".into())));
+    assert!(matches!(
+        app.notebook.cells[0].run,
+        RunState::Finished {
+            outcome: Outcome::Cancelled,
+            ..
+        }
+    ));
+    app.update(ctrl('n'));
+    assert!(
+        matches!(app.overlay(), Some(Overlay::Rerun { cells, .. }) if *cells == vec![a]),
+        "{:?}",
+        app.overlay()
+    );
+}
+
+#[test]
+fn a_failure_stops_the_rerun_and_says_where() {
+    let (mut app, _) = new_app();
+    ready(&mut app, SessionState::Idle);
+    type_text(&mut app, "a");
+    run_focused(&mut app, 0, "ok");
+    for code in ["b", "c"] {
+        add_cell(&mut app, code);
+        run_focused(&mut app, 0, "ok");
+    }
+    app.update(AppEvent::Session(1, SessionEvent::Gone));
+    assert!(
+        app.session
+            .failure
+            .as_deref()
+            .unwrap()
+            .starts_with("session 7 was deleted")
+    );
+    app.update(key(KeyCode::Esc));
+    app.update(ctrl('n'));
+    app.update(key(KeyCode::Char('y')));
+    let ready2 = |app: &mut App| {
+        app.update(AppEvent::Session(
+            2,
+            SessionEvent::Ready {
+                session: Box::new(session(SessionState::Idle)),
+                created: true,
+            },
+        ))
+    };
+    let first = submitted_cell(&ready2(&mut app)[..1]);
+    app.update(AppEvent::Statement(
+        2,
+        first,
+        Box::new(StatementEvent::Finished(statement(
+            0,
+            "available",
+            Some(serde_json::json!({"status": "ok", "data": {"text/plain": "1"}})),
+        ))),
+    ));
+    let effects = app.update(AppEvent::Statement(
+        2,
+        app.notebook.running_cell().unwrap().id,
+        Box::new(StatementEvent::Finished(statement(
+            1,
+            "available",
+            Some(serde_json::json!({"status": "error", "ename": "E", "evalue": "bad", "traceback": []})),
+        ))),
+    ));
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::Submit { .. })),
+        "{effects:?}"
+    );
+    assert_eq!(app.queued(), 0);
+    assert_eq!(
+        app.notebook.cells[2].run,
+        RunState::Idle,
+        "not run, and not marked as failed"
+    );
+    let message = app.message.as_ref().unwrap();
+    assert!(message.is_error);
+    assert_eq!(
+        message.text,
+        "the re-run stopped at cell 2, which failed; 1 cells after it were not run"
+    );
 }
 
 #[test]

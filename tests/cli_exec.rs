@@ -230,3 +230,23 @@ fn a_brief_outage_while_the_statement_runs_is_ridden_out() {
         r.stderr
     );
 }
+
+#[test]
+fn exec_in_a_session_asks_only_what_it_needs() {
+    let livy = server();
+    let id = livy.create_idle_session_blocking("spark");
+    livy.clear_requests();
+    let r = run(&livy.url(), &["exec", "--session", &id, "-c", "1 + 1", "--keep"]);
+    assert_eq!(r.stdout, "res0: Int = 2\n", "{r:?}");
+    let sent: Vec<String> = livy.requests().iter().map(|r| r.line()).collect();
+    // the session once (its kind and state), the statement, then polls of that statement
+    assert_eq!(
+        sent[..2],
+        [format!("GET /sessions/{id}"), format!("POST /sessions/{id}/statements")]
+    );
+    let poll = format!("GET /sessions/{id}/statements/0");
+    assert!(
+        sent[2..].iter().all(|line| *line == poll) && sent.len() > 2,
+        "nothing else, and never a keep-alive: {sent:?}"
+    );
+}

@@ -209,6 +209,11 @@ fn free_port() -> u16 {
 
 /// A blocking JSON request (the test itself is synchronous, like a shell script with curl).
 fn request(method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
+    exchange(method, url, body).1
+}
+
+/// The status and JSON body of a request.
+fn exchange(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, Value) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -219,7 +224,8 @@ fn request(method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        request.send().await.unwrap().json().await.unwrap()
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
     })
 }
 
@@ -279,6 +285,28 @@ fn serve_speaks_livy_to_any_client_and_stops_everything_on_sigterm() {
         assert!(start.elapsed() < Duration::from_secs(10), "driver {pid} outlived serve");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn serve_deletes_a_session_idle_past_its_session_timeout() {
+    let served = Served::start("fake_pyspark", &["--session-timeout", "2s"]);
+    let created = post(&format!("{}/sessions", served.url), json!({"kind": "pyspark"}));
+    let session = format!("{}/sessions/{}", served.url, created["id"]);
+    wait_for(&session, "state", &["idle"]);
+    // Polled all along (GETs are no activity), it goes ~2 s after it was created.
+    let start = Instant::now();
+    let status = loop {
+        let (status, _) = exchange(reqwest::Method::GET, &session, None);
+        if status != 200 || start.elapsed() > Duration::from_secs(20) {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status, 404, "deleted by the idle timeout");
+    let bad = run("fake_pyspark", &["serve", "--session-timeout", "soon"]);
+    assert_eq!(bad.code, 2);
+    bad.assert_one_clear_error_line();
+    assert!(bad.stderr.contains("--session-timeout"), "{bad:?}");
 }
 
 #[test]

@@ -61,6 +61,13 @@ async fn run(client: &LivyClient, session: &SessionId, code: &str, kind: Option<
     wait_statement(client, session, &s.id).await
 }
 
+fn code(code: &str) -> CreateStatement {
+    CreateStatement {
+        code: code.into(),
+        kind: None,
+    }
+}
+
 fn statements_with_code(livy: &TestLivy, session: &str, code: &str) -> usize {
     (0..50)
         .filter_map(|n| livy.statement(session, n))
@@ -298,6 +305,48 @@ async fn a_statement_whose_reply_was_lost_is_not_run_twice() {
     );
     let done = wait_statement(&c, &sid, &second.id).await;
     assert_eq!(done.output.unwrap().text(), Some("res1: Int = 2\n"));
+}
+
+#[tokio::test]
+async fn a_lost_reply_in_a_session_the_client_never_saw_is_judged_by_the_servers_times() {
+    let livy = TestLivy::start().await;
+    let id = livy.create_idle_session("spark").await;
+    let sid = SessionId::from(id.as_str());
+    // Another client ran the same code a while ago; this one has seen nothing of the session.
+    run(&client(&livy), &sid, "3 + 3", None).await;
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let c = client(&livy);
+    livy.clear_requests();
+
+    // The server took it but the answer was lost: the new statement is adopted, not the old.
+    livy.faults()
+        .drop_next_on(1, "POST", &format!("/sessions/{id}/statements"));
+    let taken = c.submit_statement(&sid, &code("3 + 3")).await.unwrap();
+    assert_eq!(taken.id.as_str(), "1");
+    assert_eq!(statements_with_code(&livy, &id, "3 + 3"), 2, "nothing duplicated");
+    let before_post: Vec<String> = livy
+        .requests()
+        .iter()
+        .take_while(|r| r.method != "POST")
+        .map(|r| r.line())
+        .collect();
+    assert!(before_post.is_empty(), "nothing asked before the POST: {before_post:?}");
+    wait_statement(&c, &sid, &taken.id).await;
+
+    // Never taken (a gateway timeout before Livy), with only old runs of the same code on the
+    // server: sent again, once.
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let fresh = client(&livy);
+    livy.faults().fail_next_on(
+        1,
+        "POST",
+        &format!("/sessions/{id}/statements"),
+        504,
+        json!("Gateway Timeout"),
+    );
+    let resent = fresh.submit_statement(&sid, &code("3 + 3")).await.unwrap();
+    assert_eq!(resent.id.as_str(), "2");
+    assert_eq!(statements_with_code(&livy, &id, "3 + 3"), 3);
 }
 
 #[tokio::test]

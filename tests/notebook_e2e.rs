@@ -404,3 +404,45 @@ fn a_sparkmagic_notebook_from_jupyter_opens_runs_its_sql_and_saves_back() {
     let reloaded = livy_tui::notebook::load(&path).expect("it loads back");
     assert_eq!(reloaded.cells.len(), saved["cells"].as_array().unwrap().len());
 }
+
+#[test]
+fn without_keep_alive_the_idle_timeout_deletes_the_session_and_ctrl_n_reruns_what_ran() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200).session_timeout_ms(1500));
+    let tui = Tmux::start(&livy, "--kind spark --keepalive off", 110, 30);
+    tui.wait_for("● idle");
+    tui.text("val x = 41");
+    tui.keys(&["C-e"]);
+    tui.wait_for("x: Int = 41");
+    // Nobody keeps it alive: Livy's rule deletes it, and the notebook says so.
+    let screen = tui.wait_for("session 0 was deleted");
+    assert!(screen.contains("keep-alive was off"), "{screen}");
+    assert!(screen.contains("● gone"), "{screen}");
+    tui.keys(&["Escape", "C-n"]);
+    tui.wait_for("Re-run the 1 cells");
+    tui.keys(&["y"]);
+    tui.wait_for("re-ran 1 cells");
+    let posts = livy.requests_to("POST", "/sessions/1/statements");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].body_json().unwrap()["code"], "val x = 41");
+    assert!(livy.requests_to("POST", "/sessions/0/connect").is_empty());
+    tui.quit_discarding_and_deleting();
+}
+
+#[test]
+fn keep_alive_shows_on_the_status_line_and_a_bad_interval_is_one_line() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    let tui = Tmux::start(&livy, "--kind spark --keepalive 2s", 110, 30);
+    let screen = tui.wait_for("EXITED=2");
+    assert!(
+        screen.contains("--keepalive: \"2s\" is more often than needed: at least 30s"),
+        "{screen}"
+    );
+    assert!(livy.requests().is_empty(), "nothing was sent");
+    tui.restart("--kind spark --keepalive 1m");
+    tui.wait_for("● idle");
+    tui.wait_for("kept alive · active just now");
+    tui.keys(&["C-q"]);
+    tui.wait_for("Delete it");
+    tui.keys(&["y"]);
+    tui.wait_for("EXITED=0");
+}

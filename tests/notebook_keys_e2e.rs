@@ -71,13 +71,13 @@ fn the_rerun_offer_is_closed_only_by_its_answers() {
     });
     std::fs::write(&notebook, serde_json::to_string_pretty(&ipynb).unwrap()).unwrap();
     let tui = NotebookPane::start(&livy, &notebook.display().to_string(), 90, 24);
-    tui.wait_for("Run again the 1 cells");
+    tui.wait_for("Re-run the 1 cells");
     // stray keys, a habit of moving around: the question stays
     tui.keys(&["x", "j", "Down"]);
     std::thread::sleep(std::time::Duration::from_millis(300));
     let screen = tui.screen();
-    assert!(screen.contains("Run again the 1 cells"), "{screen}");
-    tui.keys(&["r"]);
+    assert!(screen.contains("Re-run the 1 cells"), "{screen}");
+    tui.keys(&["y"]);
     tui.wait_until("the cell ran again in the new session", |s| {
         s.contains("│2 ") || s.contains("┃2 ")
     });

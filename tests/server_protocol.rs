@@ -101,6 +101,15 @@ impl Api {
         }
     }
 
+    /// GETs `path` until it answers 404.
+    async fn wait_gone(&self, path: &str) {
+        let start = Instant::now();
+        while self.get(path).await.status != 404 {
+            assert!(start.elapsed() < DEADLINE, "{path} is still there");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     async fn wait_state(&self, path: &str, state: &str) -> Value {
         self.poll(&format!("{path}/state"), |b| b["state"] == state).await
     }
@@ -803,6 +812,48 @@ async fn dead_and_error_sessions() {
     assert!(log["log"].to_string().contains("scripted start failure"), "{log}");
     let next = livy.create_idle_session("spark").await;
     assert_eq!(livy.session_state(&next).as_deref(), Some("idle"));
+}
+
+#[tokio::test]
+async fn connect_and_statements_keep_a_session_past_the_idle_timeout_and_gets_do_not() {
+    let livy = TestLivy::start_with(TestLivyConfig::default().start_ms(0).session_timeout_ms(1000)).await;
+    let api = Api::new(&livy);
+    let polled = livy.create_idle_session("spark").await;
+    let connected = livy.create_idle_session("spark").await;
+    let working = livy.create_idle_session("spark").await;
+    livy.script("slow", Reply::text("done").taking_ms(700));
+    let started = Instant::now();
+    // `connect` answers the session, as `GET /sessions/{id}` does.
+    let reply = api.post(&format!("/sessions/{connected}/connect"), json!({})).await;
+    assert_eq!(
+        (reply.status, reply.json()["id"].clone()),
+        (200, json!(connected.parse::<u64>().unwrap()))
+    );
+    api.post(&format!("/sessions/{working}/statements"), json!({"code": "slow"}))
+        .await;
+    while started.elapsed() < Duration::from_millis(1400) {
+        api.get(&format!("/sessions/{polled}")).await;
+        api.get(&format!("/sessions/{polled}/state")).await;
+        if started.elapsed() > Duration::from_millis(300) && started.elapsed() < Duration::from_millis(700) {
+            api.post(&format!("/sessions/{connected}/connect"), json!({})).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // 1.4 s after they were made: polled all the while, but no activity: deleted, as Livy does.
+    assert_eq!(livy.session_state(&polled), None, "GETs are not activity");
+    let gone = api.get(&format!("/sessions/{polled}")).await;
+    assert_eq!(gone.status, 404);
+    // connected ~0.7 s ago; the statement ended (busy → idle) ~0.7 s ago
+    assert_eq!(livy.session_state(&connected).as_deref(), Some("idle"));
+    assert_eq!(
+        livy.session_state(&working).as_deref(),
+        Some("idle"),
+        "a finished statement is activity"
+    );
+    // and with nothing more, they go too
+    api.wait_gone(&format!("/sessions/{connected}")).await;
+    api.wait_gone(&format!("/sessions/{working}")).await;
+    assert_eq!(api.post("/sessions/99/connect", json!({})).await.status, 404);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 mod support;
 
 use livy_tui::livy::{ClientConfig, CreateStatement, ErrorKind, LivyClient, RetryPolicy, SessionId, StatementState};
-use livy_tui::session::{Observation, PollInterval, StatementFollower};
+use livy_tui::session::{Observation, StatementFollower, StatementPace};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use support::{Reply, TestLivy};
@@ -73,7 +73,7 @@ async fn reports_the_submit_and_progress_and_returns_the_servers_json() {
 }
 
 #[tokio::test]
-async fn never_polls_faster_than_the_statement_interval() {
+async fn waits_a_tenth_of_the_run_so_far_between_polls() {
     let livy = TestLivy::start().await;
     let session = SessionId::from(livy.create_idle_session("spark").await.as_str());
     livy.script("long", Reply::text("done").taking_ms(1500));
@@ -88,30 +88,23 @@ async fn never_polls_faster_than_the_statement_interval() {
         .unwrap();
     let took = started.elapsed();
 
-    // Each poll waits at least the first interval after the one before.
-    let floor = PollInterval::statement().next_delay();
-    for pair in seen.progress_at.windows(2) {
-        assert!(pair[1] - pair[0] >= floor, "two polls {:?} apart", pair[1] - pair[0]);
-    }
-    // And the interval grows: at most as many polls as the policy allows in that time,
-    // restarting once for each state change the statement can make (waiting, running).
-    let allowed_from_start = |within: Duration| {
-        let mut poll = PollInterval::statement();
-        let (mut at, mut n) = (Duration::ZERO, 0);
-        loop {
-            at += poll.next_delay();
-            if at > within {
-                return n;
-            }
-            n += 1;
+    // Each poll waits at least a tenth of the time the statement had run at the one before.
+    let mut previous: Option<Instant> = None;
+    for at in &seen.progress_at {
+        if let Some(before) = previous {
+            let floor = StatementPace::delay_after(before - started);
+            assert!(
+                *at - before >= floor,
+                "polls {:?} apart, after {:?}",
+                *at - before,
+                before - started
+            );
         }
-    };
+        previous = Some(*at);
+    }
+    // So a 1.5 s statement gets a few dozen polls, not hundreds.
     let polls = livy.requests_to("GET", "/sessions/0/statements/0").len();
-    let state_changes = 2;
-    assert!(
-        polls <= (state_changes + 1) * allowed_from_start(took),
-        "{polls} polls in {took:?}"
-    );
+    assert!(polls <= StatementPace::polls_within(took), "{polls} polls in {took:?}");
     assert!(polls >= 2, "{polls} polls in {took:?}");
 }
 

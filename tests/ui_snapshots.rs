@@ -31,6 +31,7 @@ impl Scene {
             },
             defaults: Default::default(),
             delete_on_quit: DeleteOnQuit::Ask,
+            keepalive: Default::default(),
         };
         let t0 = Instant::now();
         let (app, _) = App::new(
@@ -155,6 +156,37 @@ fn starting() {
         .at(12.4);
     s.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
     insta::assert_snapshot!(s.draw(80, 24));
+}
+
+/// The status line says keep-alive is on and when the session last did something; it warns
+/// before keep-alive stops, and says when the server has none.
+#[test]
+fn keep_alive_on_the_status_line() {
+    let status_line = |s: &mut Scene| {
+        let screen = s.draw(140, 24);
+        screen.lines().last().unwrap_or_default().to_string()
+    };
+    let mut s = Scene::new();
+    s.session(SessionState::Idle).at(3.0 * 60.0 + 5.0);
+    assert!(
+        status_line(&mut s).contains("│ kept alive · active 3 min ago │"),
+        "{}",
+        status_line(&mut s)
+    );
+    s.at(8.0 * 3600.0 - 6.0 * 60.0);
+    let line = status_line(&mut s);
+    assert!(
+        line.contains("kept alive for 6 more min — press a key to keep it"),
+        "{line}"
+    );
+    s.at(8.0 * 3600.0);
+    assert!(status_line(&mut s).contains("keep-alive stopped: press a key"));
+    s.app.update(AppEvent::Session(
+        1,
+        SessionEvent::KeepAliveUnavailable("this server has no POST /connect".into()),
+    ));
+    s.key(KeyCode::Esc, KeyModifiers::NONE);
+    assert!(status_line(&mut s).contains("keep-alive unavailable ·"));
 }
 
 #[test]

@@ -376,6 +376,7 @@ impl App {
         for cell in self.notebook.cells.iter_mut().filter(|c| c.is_busy()) {
             cell.run = RunState::Idle;
         }
+        self.offer_replay();
         let generation = self.session.generation + 1;
         self.session = super::SessionView::connecting(generation, self.now);
         self.log.clear();

@@ -79,6 +79,12 @@ pub enum SessionEvent {
     Trouble(String),
     /// Polling works again.
     Recovered,
+    /// A keep-alive (`POST …/connect`) was counted as activity.
+    KeptAlive,
+    /// The server has no keep-alive (no `/connect`) or refuses it: why, in a few words.
+    KeepAliveUnavailable(String),
+    /// A keep-alive could not be sent (the network, the server); it is tried again later.
+    KeepAliveFailed(String),
 }
 
 /// Reports from a statement's runner.
@@ -170,6 +176,14 @@ pub enum Effect {
     },
     /// Work for the sessions or batches pane: watch a listing or a log, stop, or act.
     Pane(super::panes::PaneRequest),
+    /// Tell the server the session is in use (`POST …/connect`, Livy's activity for its idle
+    /// timeout); report with `SessionEvent::KeptAlive` or why not.
+    KeepAlive { generation: Generation, session: SessionId },
+    /// Send `AppEvent::Tick` at this time (a keep-alive falls due, a status line changes),
+    /// replacing the wake-up asked for before.
+    WakeAt(std::time::Instant),
+    /// The log pane was shown or hidden: the session log is read only while it shows.
+    LogPane { visible: bool },
 }
 
 /// File formats for exporting a table.

@@ -8,16 +8,18 @@
 //! notebook  NotebookState: cells, focus, editing, the file (Document), search, undo stack
 //!   cells[i]  Cell: id, kind, editor, run (RunState), output (RunOutput: shown, raw, mimes,
 //!             execution count, Jupyter outputs), view (OutputView: unfolded, scroll), doc
-//! session   SessionView: id, phase, what the server said about it
-//! runs      the queue and a cancel waiting for its statement (private; App::queued)
+//! session   SessionView: id, phase, what the server said about it, its activity (keep-alive)
+//! runs      the queue, a cancel waiting for its statement, the cells that ran well and a
+//!           re-run of them in a new session (private; App::queued)
 //! log       LogView: lines, scroll, search
 //! overlays  the dialog on screen and those waiting (private; App::overlay)
-//! message, keymap, settings, now, quit, layout (ScreenLayout: what the last frame drew)
+//! message, keymap, settings, now, last_input, quit, layout (ScreenLayout: what the last
+//! frame drew)
 //! ```
 //!
 //! Where the changes are made: `update.rs` (events), `commands.rs` (commands, by kind),
 //! `output_commands.rs` and `output_cursor.rs` (output keys), `runs.rs` (queue, statement
-//! reports), `search.rs`, `log.rs`, `overlay.rs` (dialog keys), `file_commands.rs` (open,
+//! reports, re-runs), `keepalive.rs` (keeping the session alive), `search.rs`, `log.rs`, `overlay.rs` (dialog keys), `file_commands.rs` (open,
 //! save, recover).
 
 pub mod cell;
@@ -28,6 +30,7 @@ pub mod document;
 pub mod editor_keys;
 pub mod events;
 pub mod file_commands;
+pub mod keepalive;
 pub mod keymap;
 pub mod log;
 pub mod notebook_state;
@@ -45,6 +48,7 @@ pub use command::Command;
 pub use events::{
     AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStart, SessionStartSpec, StatementEvent,
 };
+pub use keepalive::{Activity, KeepAliveSettings, KeepAliveStatus};
 pub use keymap::Keymap;
 pub use log::{LOG_KEEP, LogSearch, LogView};
 pub use notebook_state::NotebookState;
@@ -75,6 +79,8 @@ pub struct SessionView {
     pub trouble: Option<String>,
     /// Why the session ended or could not start.
     pub failure: Option<String>,
+    /// Its activity as the server counts it, and keep-alive.
+    pub activity: Activity,
 }
 
 /// The session's life as the notebook sees it.
@@ -107,6 +113,7 @@ impl SessionView {
             since: now,
             trouble: None,
             failure: None,
+            activity: Activity::default(),
         }
     }
 
@@ -196,6 +203,8 @@ pub struct Settings {
     /// The profile's defaults for a new session, under the notebook's `%%configure`.
     pub defaults: CreateSession,
     pub delete_on_quit: DeleteOnQuit,
+    /// Keeping the session alive while the user is active.
+    pub keepalive: KeepAliveSettings,
 }
 
 /// The whole notebook state: the notebook (cells, focus, file, search), its session and the
@@ -218,6 +227,11 @@ pub struct App {
     pub settings: Settings,
     /// The current time, moved on by ticks (tests set it).
     pub now: Instant,
+    /// When the user last pressed a key (or pasted, or clicked): keep-alive stops after
+    /// `keepalive-for` without one.
+    pub last_input: Instant,
+    /// The wake-up asked for last ([`Effect::WakeAt`]).
+    wake: Option<Instant>,
     /// Set when the user has quit: what to do once the UI is gone.
     pub quit: Option<QuitPlan>,
     /// What the last frame laid out.
@@ -240,6 +254,8 @@ impl App {
             keymap,
             settings,
             now,
+            last_input: now,
+            wake: None,
             quit: None,
             layout: ScreenLayout::default(),
             completion: Default::default(),

@@ -279,13 +279,11 @@ impl App {
         }
     }
 
-    /// Only its answers close the offer: a stray key must not throw it away unseen.
+    /// Only its answers close the offer: a stray key must not throw it away unseen. Yes runs
+    /// the cells in the order given, stopping at the first that fails.
     fn rerun_key(&mut self, session: String, cells: Vec<CellId>, key: KeyEvent) -> Handled {
         match key.code {
-            KeyCode::Char('r' | 'R') | KeyCode::Enter => {
-                let indices: Vec<usize> = cells.iter().filter_map(|id| self.notebook.index_of(*id)).collect();
-                close(self.queue_cells(&indices))
-            }
+            KeyCode::Char('y' | 'Y' | 'r' | 'R') | KeyCode::Enter => close(self.replay(&cells)),
             KeyCode::Char('n' | 'N') | KeyCode::Esc => close(Vec::new()),
             _ => stay(Overlay::Rerun { session, cells }),
         }

@@ -10,17 +10,41 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Cells waiting to run, in order, and a cancel asked for before the server confirmed the
-/// statement (it is sent as soon as the statement has an id).
+/// statement (it is sent as soon as the statement has an id); the cells that ran well in the
+/// current session, and a re-run of such cells in a new one.
 #[derive(Debug, Default)]
 pub(super) struct Runs {
     queue: VecDeque<CellId>,
     cancel_when_submitted: Option<CellId>,
+    /// Cells whose last run in this session succeeded, in the order they last ran: what a
+    /// new session needs to be where this one was.
+    succeeded: Vec<CellId>,
+    /// A re-run under way: it stops at the first cell that fails.
+    replay: Option<Replay>,
+    /// The cells last offered for a re-run (offered again if that session never started).
+    offered: Vec<CellId>,
+}
+
+/// Cells run again, in order, in a new session.
+#[derive(Debug, Default)]
+struct Replay {
+    /// Cells still to finish.
+    left: Vec<CellId>,
+    total: usize,
 }
 
 impl Runs {
     /// Cells waiting.
     pub(super) fn len(&self) -> usize {
         self.queue.len()
+    }
+
+    /// Records how a cell's run ended.
+    fn ran(&mut self, cell: CellId, ok: bool) {
+        self.succeeded.retain(|c| *c != cell);
+        if ok {
+            self.succeeded.push(cell);
+        }
     }
 
     /// Whether a cancel waits for this cell's statement; forgets it.
@@ -168,16 +192,98 @@ impl App {
         }
     }
 
-    /// The session is over: nothing queued or running can finish.
+    /// The session is over: nothing queued or running can finish. Each such cell says so
+    /// (none is left spinning or waiting).
     pub(super) fn abandon_work(&mut self) {
-        self.clear_queue();
-        for cell in self.notebook.cells.iter_mut().filter(|c| c.run.in_flight()) {
+        self.runs.replay = None;
+        let queued: Vec<_> = self.runs.queue.drain(..).collect();
+        for cell in self.notebook.cells.iter_mut() {
+            let (outcome, why) = if cell.run.in_flight() {
+                (Outcome::Error, "the session ended while this cell ran")
+            } else if cell.run == RunState::Queued && queued.contains(&cell.id) {
+                (Outcome::Cancelled, "not run: the session ended before its turn")
+            } else {
+                continue;
+            };
             cell.run = RunState::Finished {
                 duration: None,
-                outcome: Outcome::Error,
+                outcome,
             };
-            cell.output.shown = Some(CellOutput::RequestError("the session ended while this cell ran".into()));
+            cell.output.shown = Some(CellOutput::RequestError(why.into()));
         }
+    }
+
+    /// A new session is about to replace the one that ended: offers to run again, in the
+    /// order they ran, the cells that had run well in it; if it never started, what was
+    /// offered before it.
+    pub(super) fn offer_replay(&mut self) {
+        let mut cells = std::mem::take(&mut self.runs.succeeded);
+        if cells.is_empty() && self.session.phase == super::Phase::Failed {
+            cells = std::mem::take(&mut self.runs.offered);
+        }
+        cells.retain(|id| self.notebook.cell_mut(*id).is_some_and(|c| c.doc.is_code()));
+        if cells.is_empty() {
+            return;
+        }
+        self.runs.offered = cells.clone();
+        let session = self.session.id.as_ref().map_or_else(String::new, |id| id.to_string());
+        self.offer(super::Overlay::Rerun { session, cells });
+    }
+
+    /// Runs `cells` again, in this order, stopping at the first that fails.
+    pub(super) fn replay(&mut self, cells: &[CellId]) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for id in cells {
+            // one at a time, in the order given (not the notebook's)
+            if let Some(index) = self.notebook.index_of(*id) {
+                effects.extend(self.queue_cells(&[index]));
+            }
+        }
+        let left: Vec<CellId> = cells
+            .iter()
+            .copied()
+            .filter(|id| self.notebook.cell_mut(*id).is_some_and(|c| c.is_busy()))
+            .collect();
+        if !left.is_empty() {
+            self.runs.replay = Some(Replay {
+                total: left.len(),
+                left,
+            });
+        }
+        effects
+    }
+
+    /// A cell's run ended: a re-run goes on, ends, or stops at a cell that failed.
+    fn replay_step(&mut self, id: CellId, ok: bool) {
+        let Some(replay) = self.runs.replay.as_mut() else {
+            return;
+        };
+        if !replay.left.contains(&id) {
+            return;
+        }
+        replay.left.retain(|c| *c != id);
+        if ok && !replay.left.is_empty() {
+            return;
+        }
+        let Replay { left, total } = self.runs.replay.take().unwrap_or_default();
+        if ok {
+            self.say(format!("re-ran {total} cells"));
+            return;
+        }
+        let mut not_run = 0;
+        for cell in left {
+            self.runs.queue.retain(|c| *c != cell);
+            if let Some(cell) = self.notebook.cell_mut(cell)
+                && cell.run == RunState::Queued
+            {
+                cell.run = RunState::Idle;
+                not_run += 1;
+            }
+        }
+        let n = self.notebook.index_of(id).map_or(0, |i| i + 1);
+        self.complain(format!(
+            "the re-run stopped at cell {n}, which failed; {not_run} cells after it were not run"
+        ));
     }
 
     /// A statement runner's report on a cell.
@@ -196,6 +302,8 @@ impl App {
             StatementEvent::RequestFailed(message) => {
                 self.runs.take_cancel(id);
                 self.fail_cell(id, message);
+                self.runs.ran(id, false);
+                self.replay_step(id, false);
                 self.pump()
             }
         }
@@ -247,9 +355,20 @@ impl App {
     /// the next queued cell goes.
     fn finished(&mut self, id: CellId, statement: &Statement, prepared: Option<PreparedOutput>) -> Vec<Effect> {
         let now = self.now;
+        // The REPL going idle again counts as activity on Livy.
+        self.note_activity();
         if let Some(cell) = self.notebook.cell_mut(id) {
             finish_cell(cell, statement, prepared, now);
+            let ok = matches!(
+                cell.run,
+                RunState::Finished {
+                    outcome: Outcome::Ok,
+                    ..
+                }
+            );
             self.touch();
+            self.runs.ran(id, ok);
+            self.replay_step(id, ok);
         }
         self.pump()
     }

@@ -2,15 +2,42 @@
 
 use super::cell::CellOutput;
 use super::events::{AppEvent, Effect, SessionEvent};
-use super::{App, Phase};
+use super::{App, KeepAliveStatus, Phase};
 use crate::livy::Session;
 use crate::livy::failure_reason::failure_reason;
 use crate::output::sanitize::strip_all;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 impl App {
-    /// Applies one event; returns the IO to carry out.
+    /// Applies one event; returns the IO to carry out. What any event may lead to is added
+    /// here, in one place: the user's presence (keep-alive), the server's activity (a
+    /// statement sent, a cancel), the log pane shown or hidden, a keep-alive or a wake-up due.
     pub fn update(&mut self, event: AppEvent) -> Vec<Effect> {
+        if matches!(event, AppEvent::Drawn(_)) {
+            // A frame's facts; the drawing does not carry out effects.
+            return self.apply(event);
+        }
+        if is_user_input(&event) {
+            self.last_input = self.now;
+        }
+        let log_shown = self.log.visible;
+        let mut effects = self.apply(event);
+        if effects
+            .iter()
+            .any(|e| matches!(e, Effect::Submit { .. } | Effect::Cancel { .. }))
+        {
+            self.note_activity();
+        }
+        if self.log.visible != log_shown {
+            effects.push(Effect::LogPane {
+                visible: self.log.visible,
+            });
+        }
+        effects.extend(self.keepalive_effects());
+        effects
+    }
+
+    fn apply(&mut self, event: AppEvent) -> Vec<Effect> {
         match event {
             AppEvent::Key(key) => return self.on_key(key),
             AppEvent::Paste(text) => self.paste(&text),
@@ -159,6 +186,10 @@ impl App {
         match event {
             SessionEvent::Ready { session, created } => {
                 self.session.created_here = created;
+                if created {
+                    // Livy records activity when it registers a session.
+                    self.note_activity();
+                }
                 self.apply_session(*session);
                 self.bind_session();
             }
@@ -166,15 +197,46 @@ impl App {
                 self.session.trouble = None;
                 self.apply_session(*session);
             }
-            SessionEvent::Gone => self.session_ended(
-                Phase::Gone,
-                "the server no longer knows this session (deleted, or timed out)".into(),
-            ),
+            SessionEvent::Gone => {
+                let why = self.gone_reason();
+                self.session_ended(Phase::Gone, why);
+            }
             SessionEvent::Failed(message) => self.session_ended(Phase::Failed, message),
             SessionEvent::Trouble(message) => self.session.trouble = Some(message),
             SessionEvent::Recovered => self.session.trouble = None,
+            SessionEvent::KeptAlive => {
+                self.session.activity.asking = false;
+                self.note_activity();
+            }
+            SessionEvent::KeepAliveUnavailable(why) => {
+                self.session.activity.asking = false;
+                self.complain(format!(
+                    "keep-alive is unavailable: {why}; the session times out as the server decides"
+                ));
+                self.session.activity.unavailable = Some(why);
+            }
+            SessionEvent::KeepAliveFailed(why) => {
+                self.session.activity.asking = false;
+                tracing::info!("keep-alive failed, trying again later: {why}");
+            }
         }
         self.pump()
+    }
+
+    /// Why the server no longer knows the session (it answers 404: "not found").
+    fn gone_reason(&self) -> String {
+        let session = self
+            .session
+            .id
+            .as_ref()
+            .map_or_else(|| "the session".to_string(), |id| format!("session {id}"));
+        let keepalive = match self.keepalive_status() {
+            Some(KeepAliveStatus::Stopped) => "; keep-alive had stopped",
+            Some(KeepAliveStatus::Unavailable(_)) => "; this server has no keep-alive",
+            Some(KeepAliveStatus::Off) => "; keep-alive was off",
+            _ => "",
+        };
+        format!("{session} was deleted (the server no longer knows it){keepalive}")
     }
 
     /// The session is gone or could not start, for this reason.
@@ -200,6 +262,7 @@ impl App {
         self.session.spark_ui = s.app_info.spark_ui_url.clone();
         if s.state.is_finished() {
             if self.session.failure.is_none() {
+                // The exception the log names, else its last line.
                 let reason = failure_reason(&s.log).map(|r| strip_all(&r));
                 self.session.failure = Some(reason.unwrap_or_else(|| format!("the session is {}", s.state)));
             }
@@ -207,5 +270,14 @@ impl App {
                 self.abandon_work();
             }
         }
+    }
+}
+
+/// The user did something (keep-alive runs while they do).
+fn is_user_input(event: &AppEvent) -> bool {
+    match event {
+        AppEvent::Key(key) => key.kind != KeyEventKind::Release,
+        AppEvent::Paste(_) | AppEvent::Mouse(_) => true,
+        _ => false,
     }
 }

@@ -63,6 +63,17 @@ pub struct NotebookArgs {
     #[arg(long, value_name = "MODE")]
     pub images: Option<String>,
 
+    /// While you use the notebook, tell Livy this often that the session is in use, so its
+    /// idle timeout (livy.server.session.timeout) does not delete it: 90s, 1m, 5m, or off
+    /// [default: 5m, or `keepalive` in the config].
+    #[arg(long, value_name = "DURATION")]
+    pub keepalive: Option<String>,
+
+    /// Stop keeping the session alive after this long without a key [default: 8h, or
+    /// `keepalive-for` in the config].
+    #[arg(long, value_name = "DURATION")]
+    pub keepalive_for: Option<String>,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
@@ -404,6 +415,11 @@ pub struct ServeArgs {
     /// Rows a sql statement returns at most (Livy's livy.rsc.sql.num-rows); a cut result says so.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub sql_rows: usize,
+
+    /// Delete a session after this long without a statement, completion, cancel or connect
+    /// (GETs do not count), as Livy's livy.server.session.timeout does: 90s, 30m, 1h, or off.
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub session_timeout: String,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@ use super::args::ExecArgs;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
     Cleanup, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock, run_statement,
-    sleep_or_forever, timeout_flag, wait_until_ready,
+    sleep_or_forever, timeout_flag, wait_until_ready_from,
 };
 use super::print::{self, Printed};
 use super::progress::{Progress, elapsed};
@@ -68,16 +68,19 @@ async fn execute(
     progress: &Mutex<Progress>,
 ) -> CliResult {
     let statement_kind: Option<SessionKind> = args.kind.map(Into::into);
-    let session = match &args.session {
+    // Attaching reads the session, state included: nothing more is asked before the POST.
+    let (session, known) = match &args.session {
         Some(id) => {
-            attach(client, &SessionId::from(id.as_str()), statement_kind.is_some())
-                .await?
-                .0
+            let (id, session) = attach(client, &SessionId::from(id.as_str()), statement_kind.is_some()).await?;
+            (id, Some(session.state))
         }
-        None => create_session(client, args, statement_kind.clone(), cleanup).await?,
+        None => (
+            create_session(client, args, statement_kind.clone(), cleanup).await?,
+            None,
+        ),
     };
     let fresh = args.session.is_none();
-    wait_until_ready(client, &session, fresh, progress).await?;
+    wait_until_ready_from(client, &session, fresh, known, progress).await?;
 
     let request = CreateStatement {
         code,

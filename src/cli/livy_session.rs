@@ -54,11 +54,26 @@ pub async fn wait_until_ready(
     fresh: bool,
     progress: &Mutex<Progress>,
 ) -> Result<(), Failure> {
+    wait_until_ready_from(client, id, fresh, None, progress).await
+}
+
+/// [`wait_until_ready`] from a state already read (attaching reads the session): a session
+/// that accepts statements then costs no request.
+pub async fn wait_until_ready_from(
+    client: &LivyClient,
+    id: &SessionId,
+    fresh: bool,
+    mut known: Option<SessionState>,
+    progress: &Mutex<Progress>,
+) -> Result<(), Failure> {
     let started = Instant::now();
     let mut poll = PollInterval::session_start();
     let mut last_state = None;
     loop {
-        let state = client.session_state(id).await?.state;
+        let state = match known.take() {
+            Some(state) => state,
+            None => client.session_state(id).await?.state,
+        };
         if last_state.as_ref() != Some(&state) {
             poll.reset();
             tracing::info!(session = %id, %state, "session state");

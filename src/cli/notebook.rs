@@ -4,8 +4,8 @@ use super::args::{ConnectionArgs, NotebookArgs};
 use super::connection;
 use super::failure::{CliResult, Failure};
 use super::resources::create_session_request;
-use crate::app::{App, AppEvent, DeleteOnQuit, Effect, PreparedOutput, SessionStart, Settings};
-use crate::config::{Config, config_dir, parse_delete_on_quit};
+use crate::app::{App, AppEvent, DeleteOnQuit, Effect, KeepAliveSettings, PreparedOutput, SessionStart, Settings};
+use crate::config::{Config, config_dir, parse_delete_on_quit, parse_keepalive, parse_keepalive_for};
 use crate::livy::{LivyClient, SessionId, SessionKind};
 use crate::notebook::{Format, Notebook, RecoveryStore, SessionBinding, strip_credentials};
 use crate::session::effect_runner::EffectRunner;
@@ -30,6 +30,7 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
     let config = Config::load(connection_args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
     let theme = load_theme(&args, &config)?;
     let delete_on_quit = delete_on_quit(&args, &config)?;
+    let keepalive = keepalive(&args, &config)?;
     let images = match &args.images {
         Some(mode) => mode.parse().map_err(|e| Failure::usage(format!("--images: {e}")))?,
         None => config.images.unwrap_or(ImageMode::Auto),
@@ -43,7 +44,8 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
 
     let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
     let client = client_reporting_retries(connection_args, tx.clone())?;
-    let (settings, start) = session_settings(&args, &client, opened.as_ref(), &kind, delete_on_quit)?;
+    let (mut settings, start) = session_settings(&args, &client, opened.as_ref(), &kind, delete_on_quit)?;
+    settings.keepalive = keepalive;
     let syntax_theme = theme.syntax.clone();
     let ui = UiContext::new(theme);
     let (mut app, effects) = App::new(settings, start, config.keymap.clone(), Instant::now());
@@ -85,6 +87,20 @@ fn delete_on_quit(args: &NotebookArgs, config: &Config) -> Result<DeleteOnQuit, 
         Some(text) => parse_delete_on_quit(text).map_err(|e| Failure::usage(format!("--delete-on-quit: {e}")))?,
         None => config.delete_on_quit.unwrap_or(DeleteOnQuit::Ask),
     })
+}
+
+/// Keep-alive: the flags, else the config's, else every 5 min for 8 h of no keys.
+fn keepalive(args: &NotebookArgs, config: &Config) -> Result<KeepAliveSettings, Failure> {
+    let defaults = KeepAliveSettings::default();
+    let every = match &args.keepalive {
+        Some(text) => parse_keepalive(text).map_err(|e| Failure::usage(format!("--keepalive: {e}")))?,
+        None => config.keepalive.unwrap_or(defaults.every),
+    };
+    let for_idle = match &args.keepalive_for {
+        Some(text) => parse_keepalive_for(text).map_err(|e| Failure::usage(format!("--keepalive-for: {e}")))?,
+        None => config.keepalive_for.unwrap_or(defaults.for_idle),
+    };
+    Ok(KeepAliveSettings { every, for_idle })
 }
 
 /// The session's kind: `--kind`, else the file's, else PySpark in local mode, else the
@@ -154,6 +170,7 @@ fn session_settings(
         create: flags,
         defaults: args.new_session.defaults.clone(),
         delete_on_quit,
+        keepalive: KeepAliveSettings::default(),
     };
     Ok((settings, start))
 }

@@ -3,20 +3,28 @@
 use super::args::ServeArgs;
 use super::failure::{CliResult, Failure};
 use super::local::{STOP_GRACE, preflight};
+use crate::profile::settings::parse_duration;
+use crate::server::ServerConfig;
 use crate::server::local::{LocalLivy, LocalOptions, choose_python, local_server_config};
+use std::time::Duration;
 
 /// Runs the server until it is told to stop.
 pub async fn run(args: ServeArgs) -> CliResult {
     if args.sql_rows == 0 {
         return Err(Failure::usage("--sql-rows must be at least 1"));
     }
+    let session_timeout = session_timeout(&args.session_timeout)?;
     let mut options = LocalOptions::new(choose_python(args.python.as_deref()));
     options.sql_rows = args.sql_rows;
     let found = preflight(&options).await?;
     let listener = tokio::net::TcpListener::bind((args.bind, args.port))
         .await
         .map_err(|e| bind_failure(&args, &e))?;
-    let local = LocalLivy::serve_on(listener, options.clone(), local_server_config())
+    let config = ServerConfig {
+        session_timeout,
+        ..local_server_config()
+    };
+    let local = LocalLivy::serve_on(listener, options.clone(), config)
         .map_err(|e| Failure::failed(format!("cannot serve: {e}")))?;
     if !args.bind.is_loopback() {
         eprintln!(
@@ -38,10 +46,26 @@ pub async fn run(args: ServeArgs) -> CliResult {
             "; no matplotlib for %matplot"
         }
     );
+    if let Some(timeout) = session_timeout {
+        eprintln!(
+            "livy-tui serve: a session with no statement or connect for {} is deleted (--session-timeout)",
+            crate::human::elapsed(timeout)
+        );
+    }
     wait_for_stop().await;
     eprintln!("livy-tui serve: stopping sessions…");
     local.stop(STOP_GRACE).await;
     Ok(0)
+}
+
+/// `--session-timeout`: a duration, or `off` for none.
+fn session_timeout(text: &str) -> Result<Option<Duration>, Failure> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    parse_duration(text)
+        .map(Some)
+        .map_err(|e| Failure::usage(format!("--session-timeout: {e}, or off")))
 }
 
 fn bind_failure(args: &ServeArgs, e: &std::io::Error) -> Failure {

@@ -33,6 +33,25 @@ const MAX_REDIRECTS: usize = 5;
 /// asking.
 const MAX_NEGOTIATE_LEGS: usize = 3;
 
+/// How far the server's clock may lag the client's when the client judges, by the server's
+/// `completed` time, whether a statement came from its own POST.
+const CLOCK_SLACK_MS: u64 = 2_000;
+
+/// What the client knew when it sent a statement: the highest statement id it had seen in
+/// the session, and the time it sent (epoch ms, its own clock).
+#[derive(Clone, Copy, Debug)]
+struct Before {
+    baseline: Option<i64>,
+    sent_at: u64,
+}
+
+/// Now in epoch milliseconds, as Livy's `started` and `completed`.
+fn epoch_ms_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// Statement list order (`order=desc` needs Livy 0.8+; older servers ignore it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
@@ -207,6 +226,15 @@ impl LivyClient {
         self.get(&["sessions", id.as_str(), "state"], &[]).await
     }
 
+    /// `POST /sessions/{id}/connect` (Livy 0.4+): answers the session like a GET, and counts
+    /// as activity for the server's idle timeout (`livy.server.session.timeout`), which GETs
+    /// do not. A server without it answers 404 or 405, as for any unknown path.
+    pub async fn connect_session(&self, id: &SessionId) -> Result<Session> {
+        // Connecting twice does no harm: retried like a read.
+        self.post(&["sessions", id.as_str(), "connect"], &serde_json::json!({}), true)
+            .await
+    }
+
     /// `DELETE /sessions/{id}`.
     pub async fn delete_session(&self, id: &SessionId) -> Result<()> {
         self.delete(&["sessions", id.as_str()]).await
@@ -250,20 +278,27 @@ impl LivyClient {
     /// A statement POST is not idempotent, so it is only retried when the request surely
     /// never reached the server (connection refused). After an ambiguous failure (a timeout,
     /// a dropped connection, a gateway 502/504) the client lists the session's statements
-    /// and adopts one with the same code that is newer than any it knew before; only when
+    /// and adopts one with the same code that the server took after the POST; only when
     /// there is none does it send the statement again, once.
+    ///
+    /// "After the POST": newer than the highest statement id the client had seen in the
+    /// session, when it has seen any. Nothing is asked before the POST for that: a session
+    /// whose statements it has not seen yet is judged by the server's own times (see
+    /// [`LivyClient::find_submitted`]).
     pub async fn submit_statement(&self, session: &SessionId, request: &CreateStatement) -> Result<Statement> {
         // Per-statement kinds came with shared sessions in Livy 0.5.
         self.check_version_gate("statement kind", request.kind.is_some(), LivyVersion::new(0, 5))
             .await?;
-        let baseline = self.statement_baseline(session).await;
+        let baseline = self.statement_mark(session);
+        let sent_at = epoch_ms_now();
         let path = ["sessions", session.as_str(), "statements"];
         let first = self.post::<Statement>(&path, request, false).await;
         let statement = match first {
             Ok(s) => s,
             Err(e) if e.is_ambiguous() => {
                 tracing::warn!(error = %e, "statement POST failed ambiguously; looking for it on the server");
-                match self.find_submitted(session, &request.code, baseline).await? {
+                let before = Before { baseline, sent_at };
+                match self.find_submitted(session, &request.code, before).await? {
                     Some(found) => {
                         tracing::info!(id = %found.id, "the server had taken the statement");
                         found
@@ -384,58 +419,44 @@ impl LivyClient {
         *mark = (*mark).max(id);
     }
 
-    /// The highest statement id in the session before a submission: remembered, or asked for
-    /// with two small requests (`size=0` gives the count, then the last one). `None` when it
-    /// cannot be known.
-    async fn statement_baseline(&self, session: &SessionId) -> Option<i64> {
-        if let Some(mark) = self
-            .inner
+    /// The highest statement id seen in the session, if any was.
+    fn statement_mark(&self, session: &SessionId) -> Option<i64> {
+        self.inner
             .statement_marks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&session.0)
-        {
-            return Some(*mark);
-        }
-        let path = ["sessions", session.as_str(), "statements"];
-        let counted: StatementList = self.get(&path, &paging(Some(0), Some(0))).await.ok()?;
-        let baseline = if counted.total_statements == 0 {
-            -1
-        } else {
-            let last: StatementList = self
-                .get(&path, &paging(Some(counted.total_statements - 1), Some(1)))
-                .await
-                .ok()?;
-            last.statements.iter().filter_map(|s| s.id.as_number()).max()? as i64
-        };
-        self.mark_statement(session, baseline);
-        Some(baseline)
+            .copied()
     }
 
-    async fn find_submitted(
-        &self,
-        session: &SessionId,
-        code: &str,
-        baseline: Option<i64>,
-    ) -> Result<Option<Statement>> {
+    /// After an ambiguous POST: the statement with this code that the server took from it,
+    /// if it took one. With a baseline, the first such statement newer than it. Without one,
+    /// the newest such statement if the server took it after the POST was sent: it is still
+    /// waiting or running, or it completed at most [`CLOCK_SLACK_MS`] before the send by the
+    /// server's clock (Livy 0.7+ reports `completed`; an older server's finished statement
+    /// is taken as ours, the best it can tell).
+    async fn find_submitted(&self, session: &SessionId, code: &str, before: Before) -> Result<Option<Statement>> {
         let list: StatementList = self.get(&["sessions", session.as_str(), "statements"], &[]).await?;
         let wanted = normalize_code(code);
         let mut candidates: Vec<Statement> = list
             .statements
             .into_iter()
             .filter(|s| normalize_code(&s.code) == wanted)
-            .filter(|s| match (baseline, s.id.as_number()) {
+            .filter(|s| match (before.baseline, s.id.as_number()) {
                 (Some(b), Some(id)) => id as i64 > b,
                 _ => true,
             })
             .collect();
         candidates.sort_by_key(|s| s.id.as_number().unwrap_or(u64::MAX));
-        // With a baseline the first newer one is ours; without, the most recent one is.
-        Ok(if baseline.is_some() {
-            candidates.into_iter().next()
-        } else {
-            candidates.pop()
-        })
+        if before.baseline.is_some() {
+            return Ok(candidates.into_iter().next());
+        }
+        Ok(candidates.pop().filter(|newest| {
+            !newest.state.is_finished()
+                || newest
+                    .completed
+                    .is_none_or(|done| done.saturating_add(CLOCK_SLACK_MS) >= before.sent_at)
+        }))
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &[&str], query: &[(&str, String)]) -> Result<T> {

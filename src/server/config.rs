@@ -40,6 +40,12 @@ pub struct ServerConfig {
     /// `livy.file.local-dir-whitelist`: local path prefixes a batch `file` may use;
     /// `None` accepts every path.
     pub local_dir_whitelist: Option<Vec<String>>,
+    /// `livy.server.session.timeout`: an interactive session with no activity for this long
+    /// is deleted (`None`: `timeout-check=false`, never). Activity is what Livy records:
+    /// the create, a statement, a cancel, a completion, `POST …/connect`, and a statement
+    /// ending (the REPL going from busy to idle); GETs do not count, and busy sessions are
+    /// not spared (`timeout-check.skip-busy=false`, Livy's default).
+    pub session_timeout: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -52,6 +58,7 @@ impl Default for ServerConfig {
             retained_statements: 100,
             cancel_timeout: Duration::from_secs(30),
             local_dir_whitelist: None,
+            session_timeout: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::Router;
 use serde_json::Value;
@@ -168,6 +169,28 @@ impl ServerState {
     }
 }
 
+/// `SessionManager.collectGarbage` for the idle timeout: every so often, deletes the active
+/// sessions that had no activity for `timeout` (as `DELETE` does: later calls get 404).
+/// Stops when the server is gone.
+async fn collect_garbage(state: std::sync::Weak<ServerState>, timeout: Duration) {
+    // Often enough that a session outlives its timeout by a tenth of it at most.
+    let every = (timeout / 10).clamp(Duration::from_millis(10), Duration::from_secs(60));
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(state) = state.upgrade() else { return };
+        for session in state.sessions.all() {
+            if session.inactive_for().is_some_and(|idle| idle > timeout) {
+                tracing::info!(
+                    session = session.id,
+                    "deleting the session: it was inactive for more than {} s",
+                    timeout.as_secs_f64()
+                );
+                state.delete_session(session.id);
+            }
+        }
+    }
+}
+
 /// A Livy-compatible server. Cheap to clone; all clones share one state.
 #[derive(Clone)]
 pub struct LivyServer {
@@ -194,18 +217,21 @@ impl LivyServer {
             csrf: config.csrf,
             basic_auth: config.basic_auth.clone(),
         };
-        LivyServer {
-            state: Arc::new(ServerState {
-                config,
-                version,
-                backend,
-                runtime,
-                security: RwLock::new(security),
-                sessions: Registry::new(),
-                batches: Registry::new(),
-                tasks: TaskTracker::new(),
-            }),
+        let timeout = config.session_timeout;
+        let state = Arc::new(ServerState {
+            config,
+            version,
+            backend,
+            runtime: runtime.clone(),
+            security: RwLock::new(security),
+            sessions: Registry::new(),
+            batches: Registry::new(),
+            tasks: TaskTracker::new(),
+        });
+        if let Some(timeout) = timeout {
+            runtime.spawn(collect_garbage(Arc::downgrade(&state), timeout));
         }
+        LivyServer { state }
     }
 
     /// The HTTP routes, guards included; add layers around it as needed.

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -41,6 +42,9 @@ struct SessionInner {
     statements: VecDeque<Statement>,
     next_statement_id: u64,
     queue: mpsc::UnboundedSender<u64>,
+    /// The last activity Livy would record (`Session.recordActivity`, and the REPL's
+    /// busy → idle), for the idle timeout.
+    last_activity: Instant,
 }
 
 impl Session {
@@ -67,6 +71,8 @@ impl Session {
                 statements: VecDeque::new(),
                 next_statement_id: 0,
                 queue,
+                // Livy records activity right after registering a new session.
+                last_activity: Instant::now(),
             }),
         };
         (Arc::new(session), rx)
@@ -80,6 +86,18 @@ impl Session {
     /// The state Livy reports.
     pub fn state(&self) -> SessionState {
         self.lock().state
+    }
+
+    /// Records activity now (`POST …/connect`, a completion).
+    pub fn record_activity(&self) {
+        self.lock().last_activity = Instant::now();
+    }
+
+    /// How long the session has had no activity, while it is active; `None` once it has
+    /// finished (finished sessions are not timed out, `SessionManager.collectGarbage`).
+    pub fn inactive_for(&self) -> Option<Duration> {
+        let inner = self.lock();
+        inner.state.is_active().then(|| inner.last_activity.elapsed())
     }
 
     /// The interpreter, once started.
@@ -171,6 +189,7 @@ impl Session {
         if !inner.state.accepts_statements() {
             return Err(ApiError::not_running(inner.state));
         }
+        inner.last_activity = Instant::now();
         let id = inner.next_statement_id;
         inner.next_statement_id += 1;
         let statement = Statement::new(id, code, kind);
@@ -228,6 +247,7 @@ impl Session {
     /// one goes to `cancelling` and its interpreter is told.
     pub fn cancel_statement(&self, id: u64) {
         let mut inner = self.lock();
+        inner.last_activity = Instant::now();
         let Some(statement) = inner.statements.iter_mut().find(|s| s.id == id) else {
             return;
         };
@@ -336,13 +356,18 @@ fn settle(inner: &mut SessionInner, interpreter_died: bool) {
             StatementState::Waiting | StatementState::Running | StatementState::Cancelling
         )
     });
-    inner.state = if interpreter_died {
+    let next = if interpreter_died {
         SessionState::Error
     } else if pending {
         SessionState::Busy
     } else {
         SessionState::Idle
     };
+    // The REPL going from busy to idle counts as activity (`RSCClient` `ReplState`).
+    if inner.state == SessionState::Busy && next == SessionState::Idle {
+        inner.last_activity = Instant::now();
+    }
+    inner.state = next;
 }
 
 fn merge(target: &mut Value, extra: Value) {

@@ -1,20 +1,30 @@
 //! The effect runner: tasks that do the notebook's IO. One watches the session, one tails
-//! its log, one follows each running statement, one sends each cancel. They report to the app as
+//! its log while the log pane shows, one follows each running statement, one sends each
+//! cancel or keep-alive, and one wakes the app when it asked to be. They report to the app as
 //! events; none of them touches the terminal.
+//!
+//! How often they ask the server: the watcher looks at a starting session every few hundred
+//! ms, a busy one every 1–5 s, an idle one every 2 s growing to 15 s, a finished one never
+//! again; a sent statement makes it look at the busy pace. A request that suggests the
+//! session ended (a 404, "not active") looks at once and reports what it finds. The log is
+//! read only while its pane shows, each time only the lines not seen yet, every 1 s growing
+//! to 10 s while nothing arrives.
 
 use crate::app::cell::PreparedOutput;
 use crate::app::{AppEvent, CellId, Effect, ExportFormat, Generation, SessionEvent, SessionStartSpec, StatementEvent};
-use crate::livy::log_tail::LogTail;
-use crate::livy::{CreateStatement, LivyClient, Session, SessionId, SessionState, Statement, StatementId};
+use crate::livy::{CreateStatement, LivyClient, LivyError, Session, SessionId, SessionState, Statement, StatementId};
 use crate::notebook::{Notebook, RecoveryStore};
 use crate::output::export::{ExportError, to_csv, to_json_lines};
 use crate::output::save::save_new;
 use crate::session::PollInterval;
+use crate::session::log_follow::LogFollower;
 use crate::session::statement_follower::{Observation, StatementFollower};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 /// Carries out the app's effects by spawning tasks.
@@ -27,6 +37,13 @@ pub struct EffectRunner {
     recovery: Option<RecoveryStore>,
     /// The sessions and batches panes' watch and actions (`pane_watch.rs`).
     pub(super) panes: super::pane_watch::PaneRunner,
+    /// Whether the log pane shows (the log is read only while it does).
+    log_visible: watch::Sender<bool>,
+    /// Told when a statement is sent: the session is about to be busy, so its watcher
+    /// looks at the busy pace.
+    sent: Arc<Notify>,
+    /// Cancels the wake-up asked for last.
+    wake: CancellationToken,
 }
 
 impl EffectRunner {
@@ -38,6 +55,9 @@ impl EffectRunner {
             tx,
             session_tasks: CancellationToken::new(),
             recovery: RecoveryStore::from_env(),
+            log_visible: watch::Sender::new(false),
+            sent: Arc::default(),
+            wake: CancellationToken::new(),
         }
     }
 
@@ -83,6 +103,14 @@ impl EffectRunner {
                 super::completion::spawn(&self.client, &self.tx, seq, session, request)
             }
             Effect::Pane(request) => self.panes.run(request),
+            Effect::KeepAlive { generation, session } => {
+                let stop = self.session_tasks.child_token();
+                tokio::spawn(self.watcher(generation).keep_alive(session, stop));
+            }
+            Effect::WakeAt(at) => self.wake_at(at),
+            Effect::LogPane { visible } => {
+                self.log_visible.send_replace(visible);
+            }
         }
     }
 
@@ -102,6 +130,8 @@ impl EffectRunner {
             client: self.client.clone(),
             tx: self.tx.clone(),
             generation,
+            sent: self.sent.clone(),
+            log_visible: self.log_visible.subscribe(),
         }
     }
 
@@ -109,11 +139,28 @@ impl EffectRunner {
     fn start_session(&mut self, generation: Generation, start: SessionStartSpec) {
         self.session_tasks.cancel();
         self.session_tasks = CancellationToken::new();
+        self.sent = Arc::default();
         tokio::spawn(self.watcher(generation).watch(start, self.session_tasks.clone()));
+    }
+
+    /// Sends `AppEvent::Tick` at `at`, instead of at the time asked for before.
+    fn wake_at(&mut self, at: Instant) {
+        self.wake.cancel();
+        self.wake = CancellationToken::new();
+        let (stop, tx) = (self.wake.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = tokio::time::sleep_until(at.into()) => {
+                    let _ = tx.send(AppEvent::Tick);
+                }
+            }
+        });
     }
 
     /// Submits a statement and follows it, until it finishes or the session changes.
     fn submit(&self, generation: Generation, session: SessionId, cell: CellId, request: CreateStatement) {
+        self.sent.notify_one();
         let stop = self.session_tasks.child_token();
         tokio::spawn(self.watcher(generation).follow_statement(session, cell, request, stop));
     }
@@ -183,6 +230,7 @@ impl EffectRunner {
     pub fn shutdown(&self) {
         self.session_tasks.cancel();
         self.panes.stop();
+        self.wake.cancel();
     }
 }
 
@@ -192,6 +240,8 @@ struct Watcher {
     client: LivyClient,
     tx: UnboundedSender<AppEvent>,
     generation: Generation,
+    sent: Arc<Notify>,
+    log_visible: watch::Receiver<bool>,
 }
 
 impl Watcher {
@@ -205,7 +255,8 @@ impl Watcher {
             .send(AppEvent::Statement(self.generation, cell, Box::new(event)));
     }
 
-    /// Creates or attaches, then polls the session's state until told to stop.
+    /// Creates or attaches, then polls the session's state until it ends or the watcher is
+    /// told to stop.
     async fn watch(self, start: SessionStartSpec, stop: CancellationToken) {
         let first = tokio::select! {
             _ = stop.cancelled() => return,
@@ -216,12 +267,16 @@ impl Watcher {
         tokio::spawn(self.clone().tail_log(id.clone(), stop.child_token()));
 
         let mut last = session;
-        let mut poll = poll_for(&last.state);
+        let mut pace = SessionPace::new(&last.state);
         let mut failing = false;
-        loop {
+        while !last.state.is_finished() {
             tokio::select! {
                 _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(poll.next_delay()) => {}
+                _ = tokio::time::sleep(pace.next_delay()) => {}
+                _ = self.sent.notified() => {
+                    pace.sent();
+                    continue;
+                }
             }
             match self.client.get_session(&id).await {
                 Ok(now) => {
@@ -229,9 +284,7 @@ impl Watcher {
                         failing = false;
                         self.session_event(SessionEvent::Recovered);
                     }
-                    if now.state != last.state {
-                        poll = poll_for(&now.state);
-                    }
+                    pace.saw(&now.state);
                     if now != last {
                         self.session_event(SessionEvent::Updated(Box::new(now.clone())));
                         last = now;
@@ -247,6 +300,43 @@ impl Watcher {
                 }
             }
         }
+    }
+
+    /// Looks at the session after a request suggested it ended; an ended one is reported
+    /// at once (the watcher goes on polling until it sees it too). Whether it is over
+    /// (`None`: the server could not say).
+    async fn session_over(&self, id: &SessionId) -> Option<bool> {
+        match self.client.get_session(id).await {
+            Ok(session) if session.state.is_finished() => {
+                self.session_event(SessionEvent::Updated(Box::new(session)));
+                Some(true)
+            }
+            Ok(_) => Some(false),
+            Err(e) if e.is_not_found() => {
+                self.session_event(SessionEvent::Gone);
+                Some(true)
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Tells the server the session is in use (`POST …/connect`), and the app how that went.
+    /// A 404 or 405 is a server without `/connect` if the session itself is still there.
+    async fn keep_alive(self, id: SessionId, stop: CancellationToken) {
+        let connected = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = self.client.connect_session(&id) => r,
+        };
+        let event = match connected {
+            Ok(_) => SessionEvent::KeptAlive,
+            Err(e) if matches!(e.status, Some(404 | 405)) => match self.session_over(&id).await {
+                Some(false) => SessionEvent::KeepAliveUnavailable("this server has no POST /connect".into()),
+                _ => SessionEvent::KeepAliveFailed(e.to_string()),
+            },
+            Err(e) if e.status == Some(403) => SessionEvent::KeepAliveUnavailable(format!("refused: {}", e.message)),
+            Err(e) => SessionEvent::KeepAliveFailed(e.to_string()),
+        };
+        self.session_event(event);
     }
 
     async fn connect(&self, start: SessionStartSpec) -> Option<Session> {
@@ -279,14 +369,20 @@ impl Watcher {
         }
     }
 
-    /// Follows the session log, sending each new line once.
-    async fn tail_log(self, id: SessionId, stop: CancellationToken) {
-        let mut tail = LogTail::new();
-        let mut poll = PollInterval::new(Duration::from_millis(500), Duration::from_secs(3));
+    /// Follows the session log while the log pane shows, sending each new line once.
+    async fn tail_log(mut self, id: SessionId, stop: CancellationToken) {
+        let mut follower = LogFollower::new();
+        let mut poll = PollInterval::new(Duration::from_secs(1), Duration::from_secs(10));
         loop {
-            match self.client.session_log(&id, None, Some(-1)).await {
-                Ok(page) => {
-                    let delta = tail.update(page.log);
+            if !*self.log_visible.borrow_and_update() {
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    shown = self.log_visible.wait_for(|visible| *visible) => if shown.is_err() { return },
+                }
+                poll.reset();
+            }
+            match follower.next(&self.client, &id).await {
+                Ok(delta) => {
                     if !delta.lines.is_empty() || delta.gap {
                         poll.reset();
                         let _ = self.tx.send(AppEvent::Log(self.generation, delta));
@@ -299,6 +395,8 @@ impl Watcher {
             tokio::select! {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(poll.next_delay()) => {}
+                // Hidden (or hidden and shown again): the top of the loop decides.
+                changed = self.log_visible.changed() => if changed.is_err() { return },
             }
         }
     }
@@ -330,6 +428,8 @@ impl Watcher {
         };
         match finished {
             Ok(finished) => self.finish(cell, finished.statement).await,
+            // The session ended under the statement: that is what the cell shows.
+            Err(e) if session_may_be_over(&e) && self.session_over(&session).await == Some(true) => {}
             Err(e) => self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
         }
     }
@@ -380,14 +480,101 @@ fn notice(result: Result<String, impl std::fmt::Display>) -> AppEvent {
     }
 }
 
+/// How often the watcher looks at its session: at the pace of the state it last saw, or of
+/// a busy session from the moment a statement is sent until it sees a state again.
+struct SessionPace {
+    /// The state the pace is for.
+    state: SessionState,
+    poll: PollInterval,
+}
+
+impl SessionPace {
+    fn new(state: &SessionState) -> Self {
+        SessionPace {
+            state: state.clone(),
+            poll: poll_for(state),
+        }
+    }
+
+    fn next_delay(&mut self) -> Duration {
+        self.poll.next_delay()
+    }
+
+    /// A statement was sent: the session is about to be busy.
+    fn sent(&mut self) {
+        *self = Self::new(&SessionState::Busy);
+    }
+
+    /// A poll saw `state`: a new state starts its own pace, the same one slows down.
+    fn saw(&mut self, state: &SessionState) {
+        if *state != self.state {
+            *self = Self::new(state);
+        }
+    }
+}
+
 /// How often to look at a session in a given state: often while it starts, every few
-/// seconds while it works, rarely when idle or finished (each GET is work for the server).
+/// seconds while it works, every 2 s growing to 15 s while idle (at most ~10 looks in the
+/// first minute, then 4 a minute; each GET is work for the server).
 fn poll_for(state: &SessionState) -> PollInterval {
     let secs = Duration::from_secs;
     match state {
         s if s.is_starting() => PollInterval::session_start(),
-        SessionState::Busy | SessionState::Running => PollInterval::new(secs(1), secs(2)),
-        s if s.is_finished() => PollInterval::new(secs(10), secs(30)),
-        _ => PollInterval::new(secs(2), secs(5)),
+        SessionState::Busy | SessionState::Running => PollInterval::new(secs(1), secs(5)),
+        _ => PollInterval::new(secs(2), secs(15)),
+    }
+}
+
+/// A statement request failed in a way that may mean the session ended: Livy answers 404
+/// for a session it no longer has and 400 "Session isn't active" for a dead one.
+fn session_may_be_over(e: &LivyError) -> bool {
+    e.is_not_found() || e.status == Some(400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Session polls of an idle session in the `window` after it went idle, at the pace of
+    /// `poll_for` (answers taking no time).
+    fn idle_polls(window: Duration) -> usize {
+        let mut poll = poll_for(&SessionState::Idle);
+        let (mut at, mut polls) = (Duration::ZERO, 0);
+        loop {
+            at += poll.next_delay();
+            if at > window {
+                return polls;
+            }
+            polls += 1;
+        }
+    }
+
+    #[test]
+    fn after_a_statement_an_idle_session_slows_down_again() {
+        let secs = Duration::from_secs;
+        let mut pace = SessionPace::new(&SessionState::Idle);
+        pace.next_delay();
+        pace.sent();
+        assert_eq!(pace.next_delay(), secs(1), "busy pace after a submit");
+        // The statement was quick: the next look finds the session idle as before.
+        pace.saw(&SessionState::Idle);
+        let delays: Vec<Duration> = (0..8).map(|_| pace.next_delay()).collect();
+        assert_eq!(delays[0], secs(2));
+        assert_eq!(delays[7], secs(15), "{delays:?}");
+        pace.saw(&SessionState::Idle);
+        assert_eq!(pace.next_delay(), secs(15), "nothing changed: it stays slow");
+    }
+
+    #[test]
+    fn an_idle_notebook_sends_at_most_12_requests_a_minute() {
+        let minute = Duration::from_secs(60);
+        // The busiest idle minute is the first (polling has just slowed down); the log pane
+        // is closed (no log reads) and keep-alive is as frequent as the config allows.
+        let keepalives = (minute.as_secs() / crate::config::KEEPALIVE_MIN.as_secs()) as usize;
+        let first = idle_polls(minute);
+        assert!(first + keepalives <= 12, "{first} polls + {keepalives} keep-alives");
+        // Then four polls a minute, and one keep-alive every five minutes by default.
+        let later = idle_polls(10 * minute) - idle_polls(9 * minute);
+        assert!(later <= 4, "{later}");
     }
 }

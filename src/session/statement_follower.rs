@@ -4,7 +4,7 @@
 //! and `run` into progress lines).
 
 use crate::livy::{CreateStatement, ErrorKind, LivyClient, LivyError, SessionId, Statement};
-use crate::session::PollInterval;
+use crate::session::poll::StatementPace;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -29,8 +29,7 @@ pub struct FinishedStatement {
     pub raw: serde_json::Value,
 }
 
-/// Submits or takes a statement and polls it, never faster than
-/// [`PollInterval::statement`], until it finishes.
+/// Submits or takes a statement and polls it at the [`StatementPace`] until it finishes.
 pub struct StatementFollower<'a> {
     client: &'a LivyClient,
     session: &'a SessionId,
@@ -61,9 +60,10 @@ impl<'a> StatementFollower<'a> {
         request: &CreateStatement,
         mut observe: impl FnMut(Observation<'_>),
     ) -> Result<FinishedStatement, LivyError> {
+        let pace = StatementPace::since(Instant::now());
         let submitted = self.client.submit_statement(self.session, request).await?;
         observe(Observation::Submitted(&submitted));
-        self.follow(submitted, observe).await
+        self.follow_at(submitted, pace, observe).await
     }
 
     /// Follows a statement already submitted. Even one that the submit answer shows
@@ -71,14 +71,22 @@ impl<'a> StatementFollower<'a> {
     pub async fn follow(
         self,
         submitted: Statement,
+        observe: impl FnMut(Observation<'_>),
+    ) -> Result<FinishedStatement, LivyError> {
+        self.follow_at(submitted, StatementPace::since(Instant::now()), observe)
+            .await
+    }
+
+    async fn follow_at(
+        self,
+        submitted: Statement,
+        pace: StatementPace,
         mut observe: impl FnMut(Observation<'_>),
     ) -> Result<FinishedStatement, LivyError> {
         let id = submitted.id;
-        let mut last_state = submitted.state;
-        let mut poll = PollInterval::statement();
         let mut troubled_since: Option<Instant> = None;
         loop {
-            tokio::time::sleep(poll.next_delay()).await;
+            tokio::time::sleep(pace.next_delay()).await;
             let raw = match self.client.get_statement_json(self.session, &id).await {
                 Ok(raw) => raw,
                 Err(e) if e.is_retryable() => {
@@ -100,11 +108,6 @@ impl<'a> StatementFollower<'a> {
             })?;
             if statement.state.is_finished() {
                 return Ok(FinishedStatement { statement, raw });
-            }
-            if statement.state != last_state {
-                // A change (waiting → running) often comes before the end: look again soon.
-                poll.reset();
-                last_state = statement.state.clone();
             }
             observe(Observation::Progress(&statement));
         }

@@ -1,5 +1,6 @@
 //! `TestLivy`: a stateful Livy server on 127.0.0.1 with a scripted interpreter, request
-//! recording and fault switches, for the integration tests and `examples/fake_livy`.
+//! recording and fault switches, for the integration tests and `examples/fake_livy`; and
+//! `HeadlessNotebook`, the notebook's app and effect runner without a terminal.
 //!
 //! It lives in the library, behind the `testing` feature, so that every consumer reaches it
 //! the same way (`livy_tui::testing`): the crate's own dev-dependency on itself turns the
@@ -14,6 +15,7 @@ mod faults;
 pub mod fixtures;
 pub mod kdc;
 mod lang;
+mod notebook;
 mod scripted;
 pub mod spnego;
 
@@ -28,6 +30,7 @@ use serde_json::Value;
 
 pub use faults::{Faults, RecordedRequest};
 pub use kdc::TestKdc;
+pub use notebook::HeadlessNotebook;
 pub use scripted::{Reply, ReplyBody};
 pub use spnego::{MutualToken, SpnegoGateway, SpnegoGatewayConfig};
 
@@ -63,6 +66,10 @@ pub struct TestLivyConfig {
     pub retained_statements: usize,
     /// Local path prefixes batch files may use (`None` = any).
     pub local_dir_whitelist: Option<Vec<String>>,
+    /// Livy's idle timeout (`livy.server.session.timeout`, 1 h by default as in Livy): a
+    /// session with no statement, completion, cancel or connect for this long is deleted;
+    /// GETs do not count. `None`: never.
+    pub session_timeout: Option<Duration>,
 }
 
 impl Default for TestLivyConfig {
@@ -81,6 +88,7 @@ impl Default for TestLivyConfig {
             cancel_timeout: Duration::from_secs(2),
             retained_statements: 100,
             local_dir_whitelist: None,
+            session_timeout: Some(Duration::from_secs(3600)),
         }
     }
 }
@@ -135,6 +143,11 @@ impl TestLivyConfig {
     /// Cancel timeout in ms.
     pub fn cancel_timeout_ms(mut self, ms: u64) -> Self {
         self.cancel_timeout = Duration::from_millis(ms);
+        self
+    }
+    /// Deletes sessions idle (by Livy's rule) for longer than `ms`.
+    pub fn session_timeout_ms(mut self, ms: u64) -> Self {
+        self.session_timeout = Some(Duration::from_millis(ms));
         self
     }
 }
@@ -199,6 +212,7 @@ impl TestLivy {
             retained_statements: config.retained_statements,
             cancel_timeout: config.cancel_timeout,
             local_dir_whitelist: config.local_dir_whitelist.clone(),
+            session_timeout: config.session_timeout,
         };
         let backend = Arc::new(ScriptedBackend { shared: shared.clone() });
         let server = LivyServer::with_runtime(server_config, backend, handle);

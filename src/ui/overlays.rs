@@ -41,10 +41,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) -> Option<
                 Line::from(format!(
                     "Session {session} from this notebook is gone; a new one is starting."
                 )),
-                Line::from(format!("Run again the {} cells that had run, in order?", cells.len())),
-                Line::styled("r run them · n or Esc no", ui.theme.dim()),
+                Line::from(format!(
+                    "Re-run the {} cells that had run, in the order they ran? A failure stops it.",
+                    cells.len()
+                )),
+                Line::styled("y run them · n or Esc no", ui.theme.dim()),
             ];
-            dialog(frame, area, ui, " session ", lines, 72);
+            dialog(frame, area, ui, " session ", lines, 84);
         }
         Overlay::Pane(pane) => super::panes::draw(frame, area, app, ui, pane),
     }

@@ -4,7 +4,7 @@
 use super::UiContext;
 use super::cells::{bar, elapsed};
 use super::text::truncate;
-use crate::app::{App, Command, Overlay, Phase, RunState};
+use crate::app::{App, Command, KeepAliveStatus, Overlay, Phase, RunState};
 use crate::livy::SessionState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -58,7 +58,8 @@ fn fit(segments: Vec<Segment>, separator: Span<'static>, width: usize) -> Vec<Sp
 }
 
 /// The status line: the file, the session's state with its age, the session, the running
-/// cell, the queue, connection health, app id, owner, server.
+/// cell, keep-alive and the session's last activity, the queue, connection health, app id,
+/// owner, server.
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
     let base = ui.theme.status_bar();
     let s = &app.session;
@@ -69,6 +70,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, ui: &UiContext) {
         session_segment(app, ui),
     ];
     segments.extend(running_segment(app, ui));
+    segments.extend(keepalive_segment(app, ui));
     if app.queued() > 0 {
         segments.push(seg(format!("{} queued", app.queued()), base, 7));
     }
@@ -187,6 +189,48 @@ fn running_segment(app: &App, ui: &UiContext) -> Option<Segment> {
         _ => format!("▶ cell {n} sending"),
     };
     Some(seg(text, ui.theme.status_bar(), 9))
+}
+
+/// Keep-alive (on, ending soon, stopped, unavailable) and when the session last did
+/// something the server counts as activity.
+fn keepalive_segment(app: &App, ui: &UiContext) -> Option<Segment> {
+    let status = app.keepalive_status()?;
+    let base = ui.theme.status_bar();
+    let warning = on_bar(ui.theme.warning(), base);
+    let active = app
+        .session
+        .activity
+        .last
+        .map(|at| active_ago(app.now.saturating_duration_since(at)));
+    let with_active = |text: &str| match &active {
+        Some(active) => format!("{text} · {active}"),
+        None => text.to_string(),
+    };
+    let (text, style, priority) = match status {
+        KeepAliveStatus::Off => (active?, base, 5),
+        KeepAliveStatus::On => (with_active("kept alive"), base, 5),
+        KeepAliveStatus::Ending { left } => (
+            format!(
+                "kept alive for {} more min — press a key to keep it",
+                left.as_secs().div_ceil(60)
+            ),
+            warning,
+            9,
+        ),
+        KeepAliveStatus::Stopped => (with_active("keep-alive stopped: press a key"), warning, 8),
+        KeepAliveStatus::Unavailable(_) => (with_active("keep-alive unavailable"), warning, 6),
+    };
+    Some(seg(text, style, priority))
+}
+
+/// `active just now`, `active 3 min ago`, `active 2 h 05 min ago`.
+fn active_ago(d: std::time::Duration) -> String {
+    let minutes = d.as_secs() / 60;
+    match minutes {
+        0 => "active just now".into(),
+        1..=59 => format!("active {minutes} min ago"),
+        _ => format!("active {} h {:02} min ago", minutes / 60, minutes % 60),
+    }
 }
 
 /// The hints line: the search being typed, else a message, else why the session ended,
@@ -327,6 +371,14 @@ mod tests {
 
     fn text(spans: &[Span]) -> String {
         spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn activity_is_said_in_minutes() {
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(active_ago(secs(59)), "active just now");
+        assert_eq!(active_ago(secs(3 * 60 + 59)), "active 3 min ago");
+        assert_eq!(active_ago(secs(2 * 3600 + 5 * 60)), "active 2 h 05 min ago");
     }
 
     #[test]

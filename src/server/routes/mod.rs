@@ -31,6 +31,7 @@ pub(crate) fn router(state: Arc<ServerState>) -> Router {
         .route("/sessions/{id}", get(sessions::get_one).delete(sessions::delete))
         .route("/sessions/{id}/state", get(sessions::state))
         .route("/sessions/{id}/log", get(sessions::log))
+        .route("/sessions/{id}/connect", post(sessions::connect))
         .route(
             "/sessions/{id}/statements",
             get(statements::list).post(statements::create),

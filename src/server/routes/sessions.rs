@@ -65,6 +65,15 @@ pub(crate) async fn get_one(State(state): State<Arc<ServerState>>, Path(key): Pa
     Ok(response::json(StatusCode::OK, &session.to_json(state.version)))
 }
 
+/// `POST /sessions/{id}/connect`: what Livy's HTTP client calls to (re)connect to a session.
+/// It records activity and answers the session, so it keeps an idle session from timing out
+/// (`InteractiveSessionServlet`).
+pub(crate) async fn connect(State(state): State<Arc<ServerState>>, Path(key): Path<String>) -> Reply {
+    let session = state.sessions.lookup(&key)?;
+    session.record_activity();
+    Ok(response::json(StatusCode::OK, &session.to_json(state.version)))
+}
+
 /// `GET /sessions/{id}/state`.
 pub(crate) async fn state(State(state): State<Arc<ServerState>>, Path(key): Path<String>) -> Reply {
     let session = state.sessions.lookup(&key)?;

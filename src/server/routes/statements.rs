@@ -97,6 +97,10 @@ pub(crate) async fn completion(State(state): State<Arc<ServerState>>, Path(key):
     let request = CompletionRequest::parse(&body)?;
     let session = state.sessions.lookup(&key)?;
     let session_state = session.state();
+    if session_state.accepts_statements() {
+        // `InteractiveSession.completion`: ensureRunning, then recordActivity.
+        session.record_activity();
+    }
     let interpreter = match session.interpreter() {
         Some(interpreter) if session_state.accepts_statements() => interpreter,
         _ => return Err(ApiError::not_running(session_state)),
