@@ -12,15 +12,18 @@
 //! runs      the queue, a cancel waiting for its statement, the cells that ran well and a
 //!           re-run of them in a new session (private; App::queued)
 //! log       LogView: lines, scroll, search
-//! overlays  the dialog on screen and those waiting (private; App::overlay)
+//! overlays  the dialog on screen and those waiting (private; App::overlay); the sessions
+//!           and batches panes are an overlay too (`panes/`)
+//! completion the Tab popup: candidates, filter, the request it answers
 //! message, keymap, settings, now, last_input, quit, layout (ScreenLayout: what the last
 //! frame drew)
 //! ```
 //!
 //! Where the changes are made: `update.rs` (events), `commands.rs` (commands, by kind),
 //! `output_commands.rs` and `output_cursor.rs` (output keys), `runs.rs` (queue, statement
-//! reports, re-runs), `keepalive.rs` (keeping the session alive), `search.rs`, `log.rs`, `overlay.rs` (dialog keys), `file_commands.rs` (open,
-//! save, recover).
+//! reports, re-runs), `keepalive.rs` (keeping the session alive), `search.rs`, `log.rs`,
+//! `overlay.rs` (dialog keys), `panes/` (the S and B panes), `completion.rs` (Tab),
+//! `file_commands.rs` (open, save, recover).
 
 pub mod cell;
 pub mod command;
