@@ -85,6 +85,9 @@ pub enum SessionEvent {
     KeepAliveUnavailable(String),
     /// A keep-alive could not be sent (the network, the server); it is tried again later.
     KeepAliveFailed(String),
+    /// The id now names another session (the server restarted without recovery): this one
+    /// is gone, and the other must never be used or deleted. Why, in words.
+    Replaced(String),
 }
 
 /// Reports from a statement's runner.

@@ -202,6 +202,7 @@ impl App {
                 self.session_ended(Phase::Gone, why);
             }
             SessionEvent::Failed(message) => self.session_ended(Phase::Failed, message),
+            SessionEvent::Replaced(why) => self.session_ended(Phase::Gone, why),
             SessionEvent::Trouble(message) => self.session.trouble = Some(message),
             SessionEvent::Recovered => self.session.trouble = None,
             SessionEvent::KeptAlive => {

@@ -107,6 +107,30 @@ pub struct Session {
     pub heartbeat_timeout_in_second: Option<u64>,
 }
 
+impl Session {
+    /// Whether `later`, what the server now says under this id, can still be this session.
+    /// Livy restarted without recovery numbers sessions from 0 again, so an id may come to
+    /// name another user's session: what a session keeps for its life (kind, name, owner,
+    /// proxy user, YARN application once it has one) must match, and a session that had
+    /// started never starts again.
+    pub fn is_same_session(&self, later: &Session) -> bool {
+        let app_kept = match (&self.app_id, &later.app_id) {
+            (Some(before), Some(now)) => before == now,
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        let started_again =
+            self.state.accepts_statements() && matches!(later.state, SessionState::NotStarted | SessionState::Starting);
+        self.id == later.id
+            && self.kind == later.kind
+            && self.name == later.name
+            && self.owner == later.owner
+            && self.proxy_user == later.proxy_user
+            && app_kept
+            && !started_again
+    }
+}
+
 impl Default for SessionState {
     fn default() -> Self {
         SessionState::Unknown(String::new())

@@ -339,6 +339,14 @@ impl LivyServer {
         }
     }
 
+    /// Forgets every session and numbers new ones from 0 again: Livy restarting without
+    /// recovery, so that an id a client holds may name another user's session.
+    pub fn restart_without_recovery(&self) {
+        for session in self.state.sessions.forget_all() {
+            session.mark_dead();
+        }
+    }
+
     /// Deletes a session as `DELETE /sessions/{id}` does.
     pub fn delete_session(&self, id: u64) -> bool {
         self.state.delete_session(id)

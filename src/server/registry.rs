@@ -66,6 +66,14 @@ impl<T: Registered> Registry<T> {
         Ok(item)
     }
 
+    /// Forgets everything and counts ids from 0 again, as Livy does when it restarts without
+    /// session recovery. Returns what was forgotten, for the caller to stop.
+    pub fn forget_all(&self) -> Vec<Arc<T>> {
+        let mut inner = self.lock();
+        inner.next_id = 0;
+        std::mem::take(&mut inner.items).into_values().collect()
+    }
+
     /// Finds by id (an all-digit key) or by name; 404 `{"msg"}` otherwise.
     pub fn lookup(&self, key: &str) -> Result<Arc<T>, ApiError> {
         let inner = self.lock();

@@ -284,6 +284,12 @@ impl Watcher {
                         failing = false;
                         self.session_event(SessionEvent::Recovered);
                     }
+                    if !last.is_same_session(&now) {
+                        self.session_event(SessionEvent::Replaced(format!(
+                            "session {id} is gone: the server now gives its id to another session (it restarted without recovery); that one is left alone"
+                        )));
+                        return;
+                    }
                     pace.saw(&now.state);
                     if now != last {
                         self.session_event(SessionEvent::Updated(Box::new(now.clone())));

@@ -391,6 +391,12 @@ impl TestLivy {
         lines
     }
 
+    /// Livy restarting without session recovery: every session is forgotten and ids start
+    /// from 0 again.
+    pub fn restart_without_recovery(&self) {
+        self.server.restart_without_recovery();
+    }
+
     /// The driver of a session dies: the session goes `dead`.
     pub fn kill_session(&self, session_id: &str) {
         assert!(
