@@ -4,8 +4,10 @@
 mod cli;
 mod support;
 
-use cli::run;
+use cli::{eventually, finish, run, spawn};
+use livy_tui::testing::Reply;
 use serde_json::json;
+use std::time::Duration;
 use support::{TestLivy, TestLivyConfig};
 
 /// A 503 means the request was not processed: POSTs (a new session, a statement) are sent
@@ -83,4 +85,34 @@ fn a_lost_create_reply_adopts_the_session_the_server_made() {
     let r = run(&livy.url(), &["exec", "--kind", "pyspark", "-c", "2 + 2"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(livy.session_state("3").is_none(), "one new session (2), no orphan");
+}
+
+/// A restart without recovery while a statement runs: the id comes back naming someone
+/// else's statement, whose result must not be printed as ours.
+#[test]
+fn after_a_restart_another_statement_under_our_id_is_not_our_result() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    livy.script("slow one", Reply::text("mine").taking_ms(4000));
+    let ours = spawn(&livy.url(), &["exec", "--kind", "pyspark", "-c", "slow one"]);
+    eventually(Duration::from_secs(10), "our statement runs", || {
+        livy.statement("0", 0).is_some()
+    });
+    // While the server restarts and someone else's session and statement take the ids, our
+    // polls meet a busy gateway (which a follower rides out).
+    livy.faults().fail_next_on(
+        10_000,
+        "GET",
+        "/sessions/0/statements/0",
+        503,
+        json!({"msg": "restarting"}),
+    );
+    livy.restart_without_recovery();
+    let theirs = livy.create_idle_session_blocking("pyspark");
+    assert_eq!(theirs, "0");
+    livy.submit_statement(&theirs, "1 + 1");
+    livy.faults().clear();
+    let r = finish(ours, Duration::from_secs(30));
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(!r.stdout.contains('2'), "their result is not ours: {r:?}");
+    assert!(r.stderr.contains("another statement under its id"), "{}", r.stderr);
 }

@@ -347,6 +347,16 @@ impl LivyServer {
         }
     }
 
+    /// Queues a statement in a session without HTTP (as someone else's client would).
+    pub fn submit_statement(&self, id: u64, code: &str, kind: Kind) -> Result<Value, ApiError> {
+        let session = self
+            .state
+            .sessions
+            .get(id)
+            .ok_or_else(|| ApiError::session_not_found(&id.to_string()))?;
+        session.submit(code.to_string(), kind, self.state.version)
+    }
+
     /// Deletes a session as `DELETE /sessions/{id}` does.
     pub fn delete_session(&self, id: u64) -> bool {
         self.state.delete_session(id)

@@ -84,6 +84,7 @@ impl<'a> StatementFollower<'a> {
         mut observe: impl FnMut(Observation<'_>),
     ) -> Result<FinishedStatement, LivyError> {
         let id = submitted.id;
+        let code = submitted.code;
         let mut troubled_since: Option<Instant> = None;
         loop {
             tokio::time::sleep(pace.next_delay()).await;
@@ -106,10 +107,25 @@ impl<'a> StatementFollower<'a> {
                     format!("the server sent a statement this client cannot read: {e}"),
                 )
             })?;
+            // A server restarted without recovery gives ids out again: another statement
+            // under this id is not ours, and its output must not become our result.
+            if !code.is_empty() && !statement.code.is_empty() && !same_code(&statement.code, &code) {
+                return Err(LivyError::new(
+                    ErrorKind::Server,
+                    format!(
+                        "statement {id} is gone: the server now has another statement under its id (it restarted); its result is lost"
+                    ),
+                ));
+            }
             if statement.state.is_finished() {
                 return Ok(FinishedStatement { statement, raw });
             }
             observe(Observation::Progress(&statement));
         }
     }
+}
+
+/// Livy turns CRLF into the system line ending and may trim: compare code loosely.
+fn same_code(a: &str, b: &str) -> bool {
+    a.replace("\r\n", "\n").trim() == b.replace("\r\n", "\n").trim()
 }

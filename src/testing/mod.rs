@@ -346,6 +346,13 @@ impl TestLivy {
         id
     }
 
+    /// Someone else's statement in session `id` (pyspark), sent without HTTP.
+    pub fn submit_statement(&self, id: &str, code: &str) {
+        self.server
+            .submit_statement(parse_id(id), code, crate::server::Kind::PySpark)
+            .expect("the session takes statements");
+    }
+
     /// Polls until the session is in `state`; panics after 20 s.
     pub async fn wait_session_state(&self, id: &str, state: &str) {
         let deadline = Instant::now() + WAIT_LIMIT;
