@@ -319,7 +319,14 @@ impl App {
         };
         cell.output.execution_count = Some(statement.id.to_string());
         cell.run = running_state(statement, now);
-        match (cancel, session) {
+        // The recovery copy records the statement at once: should the app go away while it
+        // runs, reopening the notebook follows it.
+        self.touch();
+        let mut effects = self.write_recovery_now();
+        let Some(cell) = self.notebook.cell_mut(id) else {
+            return effects;
+        };
+        effects.extend(match (cancel, session) {
             (true, Some(session)) => {
                 cell.run = RunState::Cancelling {
                     statement: statement.id.clone(),
@@ -331,7 +338,8 @@ impl App {
                 }]
             }
             _ => Vec::new(),
-        }
+        });
+        effects
     }
 
     /// A poll saw the statement waiting or running.

@@ -192,24 +192,46 @@ async fn open_in_app(
                 o.notebook = Notebook::new(Some(kind.clone()));
             }
             let path = o.path.clone();
-            let binding = o.notebook.binding.clone();
+            let mut binding = o.notebook.binding.clone();
             app.open(o.notebook, o.prepared, Some(o.path));
             if o.is_new {
                 app.say(format!("new notebook {}: Ctrl+S creates it", path.display()));
+            }
+            let recovery = find_recovery(app, &path);
+            // Statements left running (in the file, or in unsaved changes): their session
+            // is attached to at once, to follow them.
+            let mut running = app.marked_sessions();
+            if let Some(r) = &recovery {
+                running.extend(running_sessions(&r.notebook));
+                if binding.is_none() && !running.is_empty() {
+                    binding = r.notebook.binding.clone();
+                }
             }
             // A local server is new each time: a session bound to an earlier one is gone.
             if args.session.is_none()
                 && !args.local.local
                 && let Some(binding) = binding
             {
-                effects = offer_bound_session(client, app, &binding, effects).await;
+                effects = offer_bound_session(client, app, &binding, effects, &running).await;
             }
-            path
+            offer_found_recovery(app, recovery);
+            return effects;
         }
         None => app.notebook.document.recovery_key(),
     };
-    offer_recovery(app, &recovery_key);
+    let recovery = find_recovery(app, &recovery_key);
+    offer_found_recovery(app, recovery);
     effects
+}
+
+/// The sessions a notebook's cells were running statements on when the app went away.
+fn running_sessions(notebook: &Notebook) -> Vec<String> {
+    notebook
+        .cells
+        .iter()
+        .filter_map(|c| crate::notebook::RunningMark::take(&mut c.metadata.clone()))
+        .map(|m| m.session)
+        .collect()
 }
 
 /// Loading the syntaxes takes a moment: it is done beside the first frames, then a redraw
@@ -287,21 +309,31 @@ async fn offer_bound_session(
     app: &mut App,
     binding: &SessionBinding,
     effects: Vec<Effect>,
+    running: &[String],
 ) -> Vec<Effect> {
     if strip_credentials(&binding.server) != strip_credentials(&app.settings.server) {
         return effects;
     }
     let id = SessionId::from(binding.session_id.as_str());
     match tokio::time::timeout(Duration::from_secs(5), client.get_session(&id)).await {
+        Ok(Ok(session)) if !session.state.is_finished() && running.contains(&binding.session_id) => {
+            // no question: a statement runs there, and its result belongs in the notebook
+            app.say(format!(
+                "attaching to session {id}, where a statement was left running …"
+            ));
+            app.resume_session(id)
+        }
         Ok(Ok(session)) if !session.state.is_finished() => {
             app.ask_reattach(id, session.state.to_string());
             Vec::new()
         }
         Ok(Ok(_)) => {
+            app.lose_marked(&binding.session_id);
             app.offer_rerun(binding.session_id.clone());
             effects
         }
         Ok(Err(e)) if e.is_not_found() => {
+            app.lose_marked(&binding.session_id);
             app.offer_rerun(binding.session_id.clone());
             effects
         }
@@ -310,12 +342,21 @@ async fn offer_bound_session(
     }
 }
 
-/// A recovery copy of unsaved changes, newer than the file, is offered back.
-fn offer_recovery(app: &mut App, key: &Path) {
-    let Some(store) = RecoveryStore::from_env() else { return };
+/// A recovery copy of unsaved changes, newer than the file, if there is one.
+fn find_recovery(app: &mut App, key: &Path) -> Option<crate::notebook::Recovery> {
+    let store = RecoveryStore::from_env()?;
     match store.find(key) {
-        Ok(Some(recovery)) => app.offer_recovery(recovery.saved_at, recovery.notebook),
-        Ok(None) => {}
-        Err(e) => app.complain(format!("a recovery copy could not be read: {e}")),
+        Ok(found) => found,
+        Err(e) => {
+            app.complain(format!("a recovery copy could not be read: {e}"));
+            None
+        }
+    }
+}
+
+/// A recovery copy found is offered back.
+fn offer_found_recovery(app: &mut App, recovery: Option<crate::notebook::Recovery>) {
+    if let Some(recovery) = recovery {
+        app.offer_recovery(recovery.saved_at, recovery.notebook);
     }
 }
