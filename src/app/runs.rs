@@ -320,9 +320,12 @@ impl App {
         cell.output.execution_count = Some(statement.id.to_string());
         cell.run = running_state(statement, now);
         // The recovery copy records the statement at once: should the app go away while it
-        // runs, reopening the notebook follows it.
-        self.touch();
-        let mut effects = self.write_recovery_now();
+        // runs, reopening the notebook follows it (one being cancelled is not worth it).
+        let mut effects = Vec::new();
+        if !cancel {
+            self.touch();
+            effects = self.write_recovery_now();
+        }
         let Some(cell) = self.notebook.cell_mut(id) else {
             return effects;
         };
