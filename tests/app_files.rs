@@ -658,13 +658,29 @@ fn reopening_attaches_and_follows_the_statement_left_running_into_its_cell() {
 fn a_statement_whose_session_is_gone_says_its_result_is_lost() {
     let mut app = new_app();
     app.open(marked_notebook("5", "2"), Vec::new(), Some("nb.ipynb".into()));
-    app.lose_marked("5");
+    app.lose_marked("5", true);
     match &app.notebook.cells[1].output.shown {
         Some(CellOutput::RequestError(why)) => assert_eq!(why, "its session 5 is gone: the result is lost"),
         other => panic!("expected the cell to say its result is lost, got {other:?}"),
     }
     assert!(app.marked_sessions().is_empty());
     assert_eq!(running_mark(&app.snapshot().into_notebook().cells[1]), None);
+    // a recovery copy taken afterwards, made while it ran there, says the same
+    app.offer_recovery(std::time::SystemTime::now(), marked_notebook("5", "2"));
+    let notebook = match &app.update(key(KeyCode::Char('r')))[..] {
+        [Effect::PrepareNotebook(notebook)] => notebook.clone(),
+        other => panic!("expected the notebook to be prepared on a worker: {other:?}"),
+    };
+    let prepared = livy_tui::app::cell::prepare_saved_outputs(&notebook);
+    let effects = app.update(AppEvent::NotebookPrepared { notebook, prepared });
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::FollowStatement { .. })),
+        "{effects:?}"
+    );
+    match &app.notebook.cells[1].output.shown {
+        Some(CellOutput::RequestError(why)) => assert_eq!(why, "its session 5 is gone: the result is lost"),
+        other => panic!("expected the recovered cell to say its result is lost, got {other:?}"),
+    }
 
     // a mark of another session than the one attached is not followed, and says so
     let mut app = new_app();

@@ -221,6 +221,9 @@ impl App {
     /// The session is ready: the statements cells were running when the app last went away
     /// are followed to their end, into their cells. A statement of another session is not.
     pub(super) fn resume_marked(&mut self) -> Vec<Effect> {
+        for session in self.runs.lost_sessions.clone() {
+            self.lose_marked(&session, true);
+        }
         let ready = matches!(&self.session.phase, super::Phase::Server(s) if !s.is_finished());
         let Some(session) = self.session.id.clone().filter(|_| ready) else {
             return Vec::new();
@@ -265,12 +268,23 @@ impl App {
         self.start_session(super::events::SessionStartSpec::Attach(session))
     }
 
-    /// The session the cells' running statements ran on is gone: they say so.
-    pub fn lose_marked(&mut self, session: &str) {
+    /// The cells' statements left running on `session` cannot be followed: it is `gone`
+    /// (also for a recovery copy taken later), or on another server. They say so.
+    pub fn lose_marked(&mut self, session: &str, gone: bool) {
+        if gone && !self.runs.lost_sessions.iter().any(|s| s == session) {
+            self.runs.lost_sessions.push(session.to_string());
+        }
         for cell in self.notebook.cells.iter_mut() {
             if cell.resume.as_ref().is_some_and(|m| m.session == session) {
                 cell.resume = None;
-                lose(cell, format!("its session {session} is gone: the result is lost"));
+                lose(
+                    cell,
+                    if gone {
+                        format!("its session {session} is gone: the result is lost")
+                    } else {
+                        format!("it ran on session {session} of another server: the result is not followed")
+                    },
+                );
             }
         }
     }

@@ -23,6 +23,9 @@ pub(super) struct Runs {
     replay: Option<Replay>,
     /// The cells last offered for a re-run (offered again if that session never started).
     offered: Vec<CellId>,
+    /// Sessions known gone, whose statements left running (in a recovery copy taken
+    /// later) are lost, not followed.
+    pub(super) lost_sessions: Vec<String>,
 }
 
 /// Cells run again, in order, in a new session.

@@ -208,8 +208,14 @@ async fn open_in_app(
                 }
             }
             // A local server is new each time: a session bound to an earlier one is gone.
-            if args.session.is_none()
-                && !args.local.local
+            if args.local.local {
+                running.iter().for_each(|session| app.lose_marked(session, true));
+            } else if let Some(binding) = &binding
+                && strip_credentials(&binding.server) != strip_credentials(&app.settings.server)
+            {
+                // the same id on this server would be another session
+                running.iter().for_each(|session| app.lose_marked(session, false));
+            } else if args.session.is_none()
                 && let Some(binding) = binding
             {
                 effects = offer_bound_session(client, app, &binding, effects, &running).await;
@@ -328,12 +334,12 @@ async fn offer_bound_session(
             Vec::new()
         }
         Ok(Ok(_)) => {
-            app.lose_marked(&binding.session_id);
+            app.lose_marked(&binding.session_id, true);
             app.offer_rerun(binding.session_id.clone());
             effects
         }
         Ok(Err(e)) if e.is_not_found() => {
-            app.lose_marked(&binding.session_id);
+            app.lose_marked(&binding.session_id, true);
             app.offer_rerun(binding.session_id.clone());
             effects
         }
