@@ -232,6 +232,10 @@ impl App {
         let mut effects = Vec::new();
         for cell in self.notebook.cells.iter_mut() {
             let Some(mark) = cell.resume.take() else { continue };
+            if cell.is_busy() {
+                // run again meanwhile: that run is the one the cell shows
+                continue;
+            }
             if mark.session != session.to_string() {
                 lose(
                     cell,
