@@ -185,47 +185,45 @@ async fn open_in_app(
     args: &NotebookArgs,
     kind: &SessionKind,
 ) -> Vec<Effect> {
-    let recovery_key = match opened {
+    let (key, mut binding) = match opened {
         Some(mut o) => {
             if o.is_new && o.notebook.default_kind.is_none() {
                 // a new .ipynb: the kernel of the kind asked for, so Jupyter opens it right
                 o.notebook = Notebook::new(Some(kind.clone()));
             }
             let path = o.path.clone();
-            let mut binding = o.notebook.binding.clone();
+            let binding = o.notebook.binding.clone();
             app.open(o.notebook, o.prepared, Some(o.path));
             if o.is_new {
                 app.say(format!("new notebook {}: Ctrl+S creates it", path.display()));
             }
-            let recovery = find_recovery(app, &path);
-            // Statements left running (in the file, or in unsaved changes): their session
-            // is attached to at once, to follow them.
-            let mut running = app.marked_sessions();
-            if let Some(r) = &recovery {
-                running.extend(running_sessions(&r.notebook));
-                if binding.is_none() && !running.is_empty() {
-                    binding = r.notebook.binding.clone();
-                }
-            }
-            // A local server is new each time: a session bound to an earlier one is gone.
-            if args.local.local {
-                running.iter().for_each(|session| app.lose_marked(session, true));
-            } else if let Some(binding) = &binding
-                && strip_credentials(&binding.server) != strip_credentials(&app.settings.server)
-            {
-                // the same id on this server would be another session
-                running.iter().for_each(|session| app.lose_marked(session, false));
-            } else if args.session.is_none()
-                && let Some(binding) = binding
-            {
-                effects = offer_bound_session(client, app, &binding, effects, &running).await;
-            }
-            offer_found_recovery(app, recovery);
-            return effects;
+            (path, binding)
         }
-        None => app.notebook.document.recovery_key(),
+        None => (app.notebook.document.recovery_key(), None),
     };
-    let recovery = find_recovery(app, &recovery_key);
+    let recovery = find_recovery(app, &key);
+    // Statements left running (in the file, or in unsaved changes): their session is
+    // attached to at once, to follow them.
+    let mut running = app.marked_sessions();
+    if let Some(r) = &recovery {
+        running.extend(running_sessions(&r.notebook));
+        if binding.is_none() && !running.is_empty() {
+            binding = r.notebook.binding.clone();
+        }
+    }
+    if args.local.local {
+        // A local server is new each time: a session bound to an earlier one is gone.
+        running.iter().for_each(|session| app.lose_marked(session, true));
+    } else if let Some(binding) = &binding
+        && strip_credentials(&binding.server) != strip_credentials(&app.settings.server)
+    {
+        // the same id on this server would be another session
+        running.iter().for_each(|session| app.lose_marked(session, false));
+    } else if args.session.is_none()
+        && let Some(binding) = binding
+    {
+        effects = offer_bound_session(client, app, &binding, effects, &running).await;
+    }
     offer_found_recovery(app, recovery);
     effects
 }
