@@ -556,3 +556,41 @@ fn a_statement_left_running_by_kill_9_or_a_hangup_is_followed_into_its_cell_on_r
     tui.keys(&["d"]);
     tui.wait_for("EXITED=0");
 }
+
+#[test]
+fn a_statement_left_running_on_a_session_gone_meanwhile_says_its_result_is_lost() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    livy.script("slow_job()", Reply::text("slow job done").taking_ms(20_000));
+    let args = "--kind pyspark --delete-on-quit never lost.ipynb";
+    let tui = Tmux::start(&livy, args, 100, 30);
+    tui.wait_for("● idle");
+    tui.text("slow_job()");
+    tui.keys(&["C-s"]);
+    tui.wait_for("saved lost.ipynb");
+    tui.keys(&["C-e"]);
+    tui.wait_until("the statement running", |s| {
+        s.contains("▶ cell 1 ") && !s.contains("sending")
+    });
+    wait_for_file("the running statement in the recovery copy", || {
+        recovery_copies(&tui).contains(r#""running":{"session":"0","statement":"0"}"#)
+    });
+    tui.kill_9();
+    tui.wait_for("EXITED=137");
+    livy.kill_session("0");
+    assert_eq!(livy.requests_to("POST", "/sessions/0/statements").len(), 1);
+    livy.clear_requests();
+
+    tui.restart(args);
+    tui.wait_for("Recover them?");
+    tui.keys(&["r"]);
+    let screen = tui.wait_for("its session 0 is gone: the result is lost");
+    assert!(!screen.contains("▶ cell 1"), "nothing spins:\n{screen}");
+    assert!(
+        livy.requests_to("POST", "/sessions/0/statements").is_empty(),
+        "nothing sent again"
+    );
+    assert!(
+        livy.requests_to("GET", "/sessions/0/statements/0").is_empty(),
+        "a gone session's statement is not asked for after the reopen"
+    );
+}
