@@ -527,7 +527,7 @@ fn a_statement_left_running_by_kill_9_or_a_hangup_is_followed_into_its_cell_on_r
     let saved = std::fs::read_to_string(tui.dir.path().join("resume.ipynb")).unwrap();
     assert!(saved.contains(r#""running""#), "the file records the running statement");
     tui.hang_up();
-    tui.wait_for("EXITED=");
+    tui.wait_for("EXITED=0");
     assert!(
         livy.requests_to("POST", "/sessions/0/statements/1/cancel").is_empty(),
         "a hang-up cancels nothing"
