@@ -526,3 +526,172 @@ fn a_new_session_takes_the_configure_cells_as_they_are_now() {
     );
     assert!(!text.contains('\n'), "{text}");
 }
+
+/// The statement a saved cell records as running (`metadata.livy_tui.running`), if any.
+fn running_mark(cell: &NotebookCell) -> Option<serde_json::Value> {
+    cell.metadata.get("livy_tui")?.get("running").cloned()
+}
+
+fn statement_report(id: u64, state: &str) -> Box<StatementEvent> {
+    let statement: Statement =
+        serde_json::from_value(serde_json::json!({"id": id, "code": "x", "state": state, "progress": 0.5})).unwrap();
+    Box::new(StatementEvent::Submitted(statement))
+}
+
+#[test]
+fn a_running_statement_is_recorded_at_once_and_forgotten_when_it_ends() {
+    let mut app = new_app();
+    ready(&mut app);
+    let mut nb = Notebook::new(Some(SessionKind::PySpark));
+    nb.cells.push(NotebookCell::code("spark.range(10).count()"));
+    app.open(nb, Vec::new(), Some("nb.ipynb".into()));
+    // nothing running: a save writes no mark
+    let (_, saved, _) = save_effect(&app.update(ctrl('s')));
+    assert!(
+        !saved.cells[0].metadata.contains_key("livy_tui"),
+        "{:?}",
+        saved.cells[0].metadata
+    );
+
+    let cell = match &app.update(key(KeyCode::Char('r')))[..] {
+        [Effect::Submit { cell, .. }] => *cell,
+        other => panic!("expected a submit, got {other:?}"),
+    };
+    // the server took it: a recovery copy records it now, not after the typing pause
+    let effects = app.update(AppEvent::Statement(1, cell, statement_report(3, "running")));
+    let copy = match &effects[..] {
+        [Effect::WriteRecovery { key, snapshot }] => {
+            assert_eq!(key, &PathBuf::from("nb.ipynb"));
+            (**snapshot).clone().into_notebook()
+        }
+        other => panic!("expected a recovery copy at once, got {other:?}"),
+    };
+    assert_eq!(
+        running_mark(&copy.cells[0]),
+        Some(serde_json::json!({"session": "7", "statement": "3"}))
+    );
+    // a save while it runs records it too
+    app.notebook.document.saving = None;
+    let (_, saved, _) = save_effect(&app.update(ctrl('s')));
+    assert_eq!(running_mark(&saved.cells[0]).unwrap()["statement"], "3");
+
+    finished(
+        &mut app,
+        cell,
+        serde_json::json!({"status": "ok", "data": {"text/plain": "10"}}),
+    );
+    app.notebook.document.saving = None;
+    let (_, saved, _) = save_effect(&app.update(ctrl('s')));
+    assert!(
+        !saved.cells[0].metadata.contains_key("livy_tui"),
+        "the mark goes with the run"
+    );
+}
+
+fn marked_notebook(session: &str, statement: &str) -> Notebook {
+    let mut nb = Notebook::new(Some(SessionKind::PySpark));
+    nb.cells.push(NotebookCell::code("x = 1"));
+    let mut running = NotebookCell::code("spark.range(10).count()");
+    running.metadata.insert(
+        "livy_tui".into(),
+        serde_json::json!({"running": {"session": session, "statement": statement}}),
+    );
+    nb.cells.push(running);
+    nb.binding = Some(livy_tui::notebook::SessionBinding::new("http://livy:8998", session));
+    nb
+}
+
+#[test]
+fn reopening_attaches_and_follows_the_statement_left_running_into_its_cell() {
+    let mut app = new_app();
+    app.open(marked_notebook("7", "3"), Vec::new(), Some("nb.ipynb".into()));
+    assert_eq!(app.marked_sessions(), vec!["7".to_string()]);
+    let cell = app.notebook.cells[1].id;
+    assert!(!app.notebook.cells[1].run.in_flight(), "not followed before the attach");
+    // should the app go away again before attaching, the mark is kept
+    assert_eq!(
+        running_mark(&app.snapshot().into_notebook().cells[1]).unwrap()["statement"],
+        "3"
+    );
+    assert_eq!(
+        app.resume_session(SessionId::from("7")),
+        vec![Effect::StartSession {
+            generation: 1,
+            start: SessionStartSpec::Attach(SessionId::from("7")),
+        }]
+    );
+    let effects = ready(&mut app);
+    let follows: Vec<_> = effects
+        .into_iter()
+        .filter(|e| !matches!(e, Effect::WakeAt(_)))
+        .collect();
+    assert_eq!(
+        follows,
+        vec![Effect::FollowStatement {
+            generation: 1,
+            session: SessionId::from("7"),
+            cell,
+            statement: livy_tui::livy::StatementId::from("3"),
+        }]
+    );
+    assert!(app.notebook.cells[1].run.in_flight(), "the cell shows it running");
+    // followed once: another report of the session does not follow it again
+    assert!(
+        !app.update(AppEvent::Session(1, SessionEvent::Recovered))
+            .iter()
+            .any(|e| matches!(e, Effect::FollowStatement { .. }))
+    );
+    finished(
+        &mut app,
+        cell,
+        serde_json::json!({"status": "ok", "data": {"text/plain": "10"}}),
+    );
+    assert_eq!(
+        app.notebook.cells[1].output.shown,
+        Some(CellOutput::Text(vec!["10".into()].into()))
+    );
+    assert!(!app.notebook.cells[1].run.in_flight());
+    assert_eq!(running_mark(&app.snapshot().into_notebook().cells[1]), None);
+}
+
+#[test]
+fn a_statement_whose_session_is_gone_says_its_result_is_lost() {
+    let mut app = new_app();
+    app.open(marked_notebook("5", "2"), Vec::new(), Some("nb.ipynb".into()));
+    app.lose_marked("5", true);
+    match &app.notebook.cells[1].output.shown {
+        Some(CellOutput::RequestError(why)) => assert_eq!(why, "its session 5 is gone: the result is lost"),
+        other => panic!("expected the cell to say its result is lost, got {other:?}"),
+    }
+    assert!(app.marked_sessions().is_empty());
+    assert_eq!(running_mark(&app.snapshot().into_notebook().cells[1]), None);
+    // a recovery copy taken afterwards, made while it ran there, says the same
+    app.offer_recovery(std::time::SystemTime::now(), marked_notebook("5", "2"));
+    let notebook = match &app.update(key(KeyCode::Char('r')))[..] {
+        [Effect::PrepareNotebook(notebook)] => notebook.clone(),
+        other => panic!("expected the notebook to be prepared on a worker: {other:?}"),
+    };
+    let prepared = livy_tui::app::cell::prepare_saved_outputs(&notebook);
+    let effects = app.update(AppEvent::NotebookPrepared { notebook, prepared });
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::FollowStatement { .. })),
+        "{effects:?}"
+    );
+    match &app.notebook.cells[1].output.shown {
+        Some(CellOutput::RequestError(why)) => assert_eq!(why, "its session 5 is gone: the result is lost"),
+        other => panic!("expected the recovered cell to say its result is lost, got {other:?}"),
+    }
+
+    // a mark of another session than the one attached is not followed, and says so
+    let mut app = new_app();
+    app.open(marked_notebook("5", "2"), Vec::new(), Some("nb.ipynb".into()));
+    let effects = ready(&mut app);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::FollowStatement { .. })),
+        "{effects:?}"
+    );
+    match &app.notebook.cells[1].output.shown {
+        Some(CellOutput::RequestError(why)) => assert!(why.contains("session 5"), "{why}"),
+        other => panic!("expected the cell to say why it is not followed, got {other:?}"),
+    }
+}

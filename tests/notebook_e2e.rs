@@ -6,7 +6,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::tmux::NotebookPane as Tmux;
-use support::{TestLivy, TestLivyConfig};
+use support::{Reply, TestLivy, TestLivyConfig};
 
 #[test]
 fn run_scala_and_sql_watch_the_log_cancel_and_quit_with_the_terminal_restored() {
@@ -445,4 +445,152 @@ fn keep_alive_shows_on_the_status_line_and_a_bad_interval_is_one_line() {
     tui.wait_for("Delete it");
     tui.keys(&["y"]);
     tui.wait_for("EXITED=0");
+}
+
+/// The recovery copies in the pane's state directory, as one text.
+fn recovery_copies(tui: &Tmux) -> String {
+    let dir = tui.dir.path().join("state").join("recovery");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return String::new();
+    };
+    entries
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect()
+}
+
+fn wait_for_file(what: &str, check: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_statement_left_running_by_kill_9_or_a_hangup_is_followed_into_its_cell_on_reopen() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    livy.script("slow_job()", Reply::text("slow job done").taking_ms(5000));
+    livy.script("second_job()", Reply::text("second job done").taking_ms(3000));
+    let args = "--kind pyspark --delete-on-quit never resume.ipynb";
+    let tui = Tmux::start(&livy, args, 100, 30);
+    tui.wait_for("● idle");
+    tui.text("slow_job()");
+    tui.keys(&["C-s"]);
+    tui.wait_for("saved resume.ipynb");
+    tui.keys(&["C-e"]);
+    tui.wait_until("the statement running", |s| {
+        s.contains("▶ cell 1 ") && !s.contains("sending")
+    });
+    // the recovery copy records it as soon as the server has taken it
+    wait_for_file("the running statement in the recovery copy", || {
+        recovery_copies(&tui).contains(r#""running":{"session":"0","statement":"0"}"#)
+    });
+    tui.kill_9();
+    tui.wait_for("EXITED=137");
+
+    // Reopen: the session is attached without a question, the unsaved run is recovered, and
+    // the statement's result lands in its cell.
+    tui.restart(args);
+    let screen = tui.wait_for("Recover them?");
+    assert!(!screen.contains("attach to it"), "no question: it attaches\n{screen}");
+    tui.keys(&["r"]);
+    let screen = tui.wait_for("slow job done");
+    assert!(
+        screen.find("slow_job()") < screen.find("slow job done"),
+        "under its cell:\n{screen}"
+    );
+    assert_eq!(livy.requests_to("POST", "/sessions/0/statements").len(), 1, "sent once");
+    let creates = || {
+        livy.requests_to("POST", "/sessions")
+            .iter()
+            .filter(|r| r.path == "/sessions")
+            .count()
+    };
+    assert_eq!(creates(), 1, "no new session");
+
+    // A second cell runs and is saved while it runs; the terminal hangs up; the statement
+    // ends before the notebook is opened again: its output is fetched at once.
+    tui.keys(&["Escape", "b", "Enter"]);
+    tui.text("second_job()");
+    tui.keys(&["C-e"]);
+    tui.wait_until("the second statement running", |s| {
+        s.contains("▶ cell 2 ") && !s.contains("sending")
+    });
+    wait_for_file("the second statement in the recovery copy", || {
+        recovery_copies(&tui).contains(r#""statement":"1""#)
+    });
+    tui.keys(&["C-s"]);
+    tui.wait_for("saved resume.ipynb");
+    let saved = std::fs::read_to_string(tui.dir.path().join("resume.ipynb")).unwrap();
+    assert!(saved.contains(r#""running""#), "the file records the running statement");
+    tui.hang_up();
+    tui.wait_for("EXITED=0");
+    assert!(
+        livy.requests_to("POST", "/sessions/0/statements/1/cancel").is_empty(),
+        "a hang-up cancels nothing"
+    );
+    assert!(
+        livy.requests_to("DELETE", "/sessions").is_empty(),
+        "nor deletes the session"
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    tui.restart(args);
+    let screen = tui.wait_for("second job done");
+    assert!(!screen.contains("attach to it"), "{screen}");
+    assert!(
+        screen.find("second_job()") < screen.find("second job done"),
+        "under its cell:\n{screen}"
+    );
+    assert!(screen.contains("slow job done"), "{screen}");
+    assert_eq!(
+        livy.requests_to("POST", "/sessions/0/statements").len(),
+        2,
+        "each sent once"
+    );
+    assert_eq!(creates(), 1, "still no new session");
+    tui.keys(&["Escape", "C-q"]);
+    tui.wait_for("unsaved changes");
+    tui.keys(&["d"]);
+    tui.wait_for("EXITED=0");
+}
+
+#[test]
+fn a_statement_left_running_on_a_session_gone_meanwhile_says_its_result_is_lost() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
+    livy.script("slow_job()", Reply::text("slow job done").taking_ms(20_000));
+    let args = "--kind pyspark --delete-on-quit never lost.ipynb";
+    let tui = Tmux::start(&livy, args, 100, 30);
+    tui.wait_for("● idle");
+    tui.text("slow_job()");
+    tui.keys(&["C-s"]);
+    tui.wait_for("saved lost.ipynb");
+    tui.keys(&["C-e"]);
+    tui.wait_until("the statement running", |s| {
+        s.contains("▶ cell 1 ") && !s.contains("sending")
+    });
+    wait_for_file("the running statement in the recovery copy", || {
+        recovery_copies(&tui).contains(r#""running":{"session":"0","statement":"0"}"#)
+    });
+    tui.kill_9();
+    tui.wait_for("EXITED=137");
+    livy.kill_session("0");
+    assert_eq!(livy.requests_to("POST", "/sessions/0/statements").len(), 1);
+    livy.clear_requests();
+
+    tui.restart(args);
+    tui.wait_for("Recover them?");
+    tui.keys(&["r"]);
+    let screen = tui.wait_for("its session 0 is gone: the result is lost");
+    assert!(!screen.contains("▶ cell 1"), "nothing spins:\n{screen}");
+    assert!(
+        livy.requests_to("POST", "/sessions/0/statements").is_empty(),
+        "nothing sent again"
+    );
+    assert!(
+        livy.requests_to("GET", "/sessions/0/statements/0").is_empty(),
+        "a gone session's statement is not asked for after the reopen"
+    );
 }

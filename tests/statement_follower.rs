@@ -219,3 +219,40 @@ async fn a_malformed_answer_ends_the_follow() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidResponse, "{e}");
 }
+
+#[tokio::test]
+async fn follows_a_statement_by_id_alone_and_reads_a_finished_one_once() {
+    let livy = TestLivy::start().await;
+    let session = SessionId::from(livy.create_idle_session("spark").await.as_str());
+    livy.script("slow", Reply::text("done").taking_ms(600));
+    livy.script("quick", Reply::text("quick done"));
+    let client = client(&livy);
+    // submitted by an earlier run of the app, which went away
+    let slow = client.submit_statement(&session, &code("slow")).await.unwrap();
+    let mut seen = Seen::default();
+    let finished = StatementFollower::new(&client, &session)
+        .follow_id(slow.id.clone(), |o| seen.record(o))
+        .await
+        .unwrap();
+    assert_eq!(finished.raw["output"]["data"]["text/plain"], "done");
+    assert!(
+        !seen.events.iter().any(|e| e.starts_with("submitted")),
+        "{:?}",
+        seen.events
+    );
+
+    let quick = client.submit_statement(&session, &code("quick")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    livy.clear_requests();
+    let finished = StatementFollower::new(&client, &session)
+        .follow_id(quick.id, |o| seen.record(o))
+        .await
+        .unwrap();
+    assert_eq!(finished.raw["output"]["data"]["text/plain"], "quick done");
+    assert_eq!(
+        livy.requests().len(),
+        1,
+        "a finished statement is read once, nothing sent"
+    );
+    assert_eq!(livy.requests_to("GET", "/sessions/").len(), 1);
+}

@@ -371,6 +371,9 @@ pub struct Cell {
     /// save loses nothing. Its source is refreshed from the editor when the notebook is
     /// saved; its outputs live in `output.jupyter`.
     pub doc: NotebookCell,
+    /// A statement this cell was running when the app last went away (read from the file
+    /// or its recovery copy): followed once the app is attached to that session.
+    pub resume: Option<crate::notebook::RunningMark>,
 }
 
 impl Cell {
@@ -399,6 +402,7 @@ impl Cell {
             output: RunOutput::default(),
             view: OutputView::default(),
             doc: NotebookCell::code(""),
+            resume: None,
         }
     }
 
@@ -418,6 +422,9 @@ impl Cell {
             cell.output.raw = prepared.raw;
             cell.output.mime = prepared.mime;
             cell.output.mimes = prepared.mimes;
+        }
+        if doc.is_code() {
+            cell.resume = crate::notebook::RunningMark::take(&mut doc.metadata);
         }
         cell.doc = doc;
         cell

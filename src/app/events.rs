@@ -187,6 +187,14 @@ pub enum Effect {
     WakeAt(std::time::Instant),
     /// The log pane was shown or hidden: the session log is read only while it shows.
     LogPane { visible: bool },
+    /// Follow a statement submitted before (by an earlier run of the app that went away)
+    /// until it finishes, reporting on `cell` as `Submit` does.
+    FollowStatement {
+        generation: Generation,
+        session: SessionId,
+        cell: CellId,
+        statement: StatementId,
+    },
 }
 
 /// File formats for exporting a table.

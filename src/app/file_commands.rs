@@ -5,7 +5,9 @@ use super::cell::PreparedOutput;
 use super::events::Effect;
 use super::{App, Overlay};
 use crate::livy::CreateSession;
-use crate::notebook::{ConfigureCellError, Format, JupyterOutput, Notebook, NotebookError, SessionBinding};
+use crate::notebook::{
+    ConfigureCellError, Format, JupyterOutput, Notebook, NotebookError, RunningMark, SessionBinding,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -63,7 +65,19 @@ impl App {
             .default_kind
             .clone()
             .unwrap_or_else(|| self.settings.default_kind.clone());
-        notebook.cells = self.notebook.cells.iter().map(|c| c.to_doc(Some(&default))).collect();
+        let session = self.session.id.as_ref().map(ToString::to_string);
+        notebook.cells = self
+            .notebook
+            .cells
+            .iter()
+            .map(|c| {
+                let mut doc = c.to_doc(Some(&default));
+                if let Some(mark) = running_mark(c, session.as_deref()) {
+                    mark.write(&mut doc.metadata);
+                }
+                doc
+            })
+            .collect();
         notebook.default_kind = Some(default);
         notebook.binding = self.notebook.document.binding.clone();
         if notebook.nbformat_minor >= 5 {
@@ -184,12 +198,110 @@ impl App {
     }
 
     /// The recovery copy's outputs are ready: show it.
-    pub(super) fn recovered(&mut self, notebook: Notebook, prepared: Vec<Option<PreparedOutput>>) {
+    pub(super) fn recovered(&mut self, notebook: Notebook, prepared: Vec<Option<PreparedOutput>>) -> Vec<Effect> {
         self.notebook.document.recovering = false;
         let path = self.notebook.document.path.clone();
         self.open(notebook, prepared, path);
         self.touch();
         self.say("recovered the unsaved changes; Ctrl+S saves them");
+        self.resume_marked()
+    }
+
+    /// Writes a recovery copy now, not after the typing pause (a statement was submitted:
+    /// the copy records it, for the case the app goes away while it runs).
+    pub(super) fn write_recovery_now(&mut self) -> Vec<Effect> {
+        let version = self.notebook.document.version;
+        self.notebook.document.recovery_written(version);
+        vec![Effect::WriteRecovery {
+            key: self.notebook.document.recovery_key(),
+            snapshot: Box::new(self.snapshot()),
+        }]
+    }
+
+    /// The session is ready: the statements cells were running when the app last went away
+    /// are followed to their end, into their cells. A statement of another session is not.
+    pub(super) fn resume_marked(&mut self) -> Vec<Effect> {
+        for session in self.runs.lost_sessions.clone() {
+            self.lose_marked(&session, true);
+        }
+        let ready = matches!(&self.session.phase, super::Phase::Server(s) if !s.is_finished());
+        let Some(session) = self.session.id.clone().filter(|_| ready) else {
+            return Vec::new();
+        };
+        let (generation, now) = (self.session.generation, self.now);
+        let mut effects = Vec::new();
+        for cell in self.notebook.cells.iter_mut() {
+            let Some(mark) = cell.resume.take() else { continue };
+            if cell.is_busy() {
+                // run again meanwhile: that run is the one the cell shows
+                continue;
+            }
+            if mark.session != session.to_string() {
+                lose(
+                    cell,
+                    format!(
+                        "it ran on session {}, which this notebook no longer runs on: the result is not followed",
+                        mark.session
+                    ),
+                );
+                continue;
+            }
+            let statement = crate::livy::StatementId::from(mark.statement);
+            cell.output.execution_count = Some(statement.to_string());
+            cell.run = super::cell::RunState::Running {
+                statement: statement.clone(),
+                progress: 0.0,
+                since: now,
+                waiting: false,
+            };
+            effects.push(Effect::FollowStatement {
+                generation,
+                session: session.clone(),
+                cell: cell.id,
+                statement,
+            });
+        }
+        if !effects.is_empty() {
+            self.say(format!("following the statement left running in session {session}"));
+        }
+        effects
+    }
+
+    /// Attaches to the notebook's session at once (a statement was left running there).
+    pub fn resume_session(&mut self, session: crate::livy::SessionId) -> Vec<Effect> {
+        self.start_session(super::events::SessionStartSpec::Attach(session))
+    }
+
+    /// The cells' statements left running on `session` cannot be followed: it is `gone`
+    /// (also for a recovery copy taken later), or on another server. They say so.
+    pub fn lose_marked(&mut self, session: &str, gone: bool) {
+        if gone && !self.runs.lost_sessions.iter().any(|s| s == session) {
+            self.runs.lost_sessions.push(session.to_string());
+        }
+        for cell in self.notebook.cells.iter_mut() {
+            if cell.resume.as_ref().is_some_and(|m| m.session == session) {
+                cell.resume = None;
+                lose(
+                    cell,
+                    if gone {
+                        format!("its session {session} is gone: the result is lost")
+                    } else {
+                        format!("it ran on session {session} of another server: the result is not followed")
+                    },
+                );
+            }
+        }
+    }
+
+    /// The sessions of the statements the cells were running when the app last went away.
+    pub fn marked_sessions(&self) -> Vec<String> {
+        let mut sessions: Vec<String> = Vec::new();
+        for mark in self.notebook.cells.iter().filter_map(|c| c.resume.as_ref()) {
+            if !sessions.contains(&mark.session) {
+                sessions.push(mark.session.clone());
+            }
+        }
+        sessions
     }
 
     /// Records the session the notebook runs on (saved with the file).
@@ -200,4 +312,28 @@ impl App {
         binding.kind = self.session.kind.clone();
         self.notebook.document.binding = Some(binding);
     }
+}
+
+/// What the file records of a cell's statement in flight: the one it runs, or the one it
+/// ran when the app last went away and that is not followed yet.
+fn running_mark(cell: &super::cell::Cell, session: Option<&str>) -> Option<RunningMark> {
+    use super::cell::RunState;
+    match (&cell.run, session) {
+        (RunState::Running { statement, .. } | RunState::Cancelling { statement, .. }, Some(session)) => {
+            Some(RunningMark {
+                session: session.to_string(),
+                statement: statement.to_string(),
+            })
+        }
+        _ => cell.resume.clone(),
+    }
+}
+
+/// A cell whose statement's result cannot be had says why.
+fn lose(cell: &mut super::cell::Cell, why: String) {
+    cell.run = super::cell::RunState::Finished {
+        duration: None,
+        outcome: super::cell::Outcome::Error,
+    };
+    cell.output.shown = Some(super::cell::CellOutput::RequestError(why));
 }

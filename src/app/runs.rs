@@ -23,6 +23,9 @@ pub(super) struct Runs {
     replay: Option<Replay>,
     /// The cells last offered for a re-run (offered again if that session never started).
     offered: Vec<CellId>,
+    /// Sessions known gone, whose statements left running (in a recovery copy taken
+    /// later) are lost, not followed.
+    pub(super) lost_sessions: Vec<String>,
 }
 
 /// Cells run again, in order, in a new session.
@@ -319,7 +322,17 @@ impl App {
         };
         cell.output.execution_count = Some(statement.id.to_string());
         cell.run = running_state(statement, now);
-        match (cancel, session) {
+        // The recovery copy records the statement at once: should the app go away while it
+        // runs, reopening the notebook follows it (one being cancelled is not worth it).
+        let mut effects = Vec::new();
+        if !cancel {
+            self.touch();
+            effects = self.write_recovery_now();
+        }
+        let Some(cell) = self.notebook.cell_mut(id) else {
+            return effects;
+        };
+        effects.extend(match (cancel, session) {
             (true, Some(session)) => {
                 cell.run = RunState::Cancelling {
                     statement: statement.id.clone(),
@@ -331,7 +344,8 @@ impl App {
                 }]
             }
             _ => Vec::new(),
-        }
+        });
+        effects
     }
 
     /// A poll saw the statement waiting or running.

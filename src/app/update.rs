@@ -44,7 +44,7 @@ impl App {
             AppEvent::Mouse(mouse) => self.on_mouse(mouse),
             AppEvent::Resize => {}
             AppEvent::Drawn(layout) => self.laid_out(layout),
-            AppEvent::NotebookPrepared { notebook, prepared } => self.recovered(*notebook, prepared),
+            AppEvent::NotebookPrepared { notebook, prepared } => return self.recovered(*notebook, prepared),
             AppEvent::Notice { text, is_error: true } => self.complain(text),
             AppEvent::Notice { text, is_error: false } => self.say(text),
             AppEvent::Retrying(text) => self.session.trouble = Some(text),
@@ -192,6 +192,9 @@ impl App {
                 }
                 self.apply_session(*session);
                 self.bind_session();
+                let mut effects = self.resume_marked();
+                effects.extend(self.pump());
+                return effects;
             }
             SessionEvent::Updated(session) => {
                 self.session.trouble = None;

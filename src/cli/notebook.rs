@@ -185,7 +185,7 @@ async fn open_in_app(
     args: &NotebookArgs,
     kind: &SessionKind,
 ) -> Vec<Effect> {
-    let recovery_key = match opened {
+    let (key, mut binding) = match opened {
         Some(mut o) => {
             if o.is_new && o.notebook.default_kind.is_none() {
                 // a new .ipynb: the kernel of the kind asked for, so Jupyter opens it right
@@ -197,19 +197,45 @@ async fn open_in_app(
             if o.is_new {
                 app.say(format!("new notebook {}: Ctrl+S creates it", path.display()));
             }
-            // A local server is new each time: a session bound to an earlier one is gone.
-            if args.session.is_none()
-                && !args.local.local
-                && let Some(binding) = binding
-            {
-                effects = offer_bound_session(client, app, &binding, effects).await;
-            }
-            path
+            (path, binding)
         }
-        None => app.notebook.document.recovery_key(),
+        None => (app.notebook.document.recovery_key(), None),
     };
-    offer_recovery(app, &recovery_key);
+    let recovery = find_recovery(app, &key);
+    // Statements left running (in the file, or in unsaved changes): their session is
+    // attached to at once, to follow them.
+    let mut running = app.marked_sessions();
+    if let Some(r) = &recovery {
+        running.extend(running_sessions(&r.notebook));
+        if binding.is_none() && !running.is_empty() {
+            binding = r.notebook.binding.clone();
+        }
+    }
+    if args.local.local {
+        // A local server is new each time: a session bound to an earlier one is gone.
+        running.iter().for_each(|session| app.lose_marked(session, true));
+    } else if let Some(binding) = &binding
+        && strip_credentials(&binding.server) != strip_credentials(&app.settings.server)
+    {
+        // the same id on this server would be another session
+        running.iter().for_each(|session| app.lose_marked(session, false));
+    } else if args.session.is_none()
+        && let Some(binding) = binding
+    {
+        effects = offer_bound_session(client, app, &binding, effects, &running).await;
+    }
+    offer_found_recovery(app, recovery);
     effects
+}
+
+/// The sessions a notebook's cells were running statements on when the app went away.
+fn running_sessions(notebook: &Notebook) -> Vec<String> {
+    notebook
+        .cells
+        .iter()
+        .filter_map(|c| crate::notebook::RunningMark::take(&mut c.metadata.clone()))
+        .map(|m| m.session)
+        .collect()
 }
 
 /// Loading the syntaxes takes a moment: it is done beside the first frames, then a redraw
@@ -287,21 +313,31 @@ async fn offer_bound_session(
     app: &mut App,
     binding: &SessionBinding,
     effects: Vec<Effect>,
+    running: &[String],
 ) -> Vec<Effect> {
     if strip_credentials(&binding.server) != strip_credentials(&app.settings.server) {
         return effects;
     }
     let id = SessionId::from(binding.session_id.as_str());
     match tokio::time::timeout(Duration::from_secs(5), client.get_session(&id)).await {
+        Ok(Ok(session)) if !session.state.is_finished() && running.contains(&binding.session_id) => {
+            // no question: a statement runs there, and its result belongs in the notebook
+            app.say(format!(
+                "attaching to session {id}, where a statement was left running …"
+            ));
+            app.resume_session(id)
+        }
         Ok(Ok(session)) if !session.state.is_finished() => {
             app.ask_reattach(id, session.state.to_string());
             Vec::new()
         }
         Ok(Ok(_)) => {
+            app.lose_marked(&binding.session_id, true);
             app.offer_rerun(binding.session_id.clone());
             effects
         }
         Ok(Err(e)) if e.is_not_found() => {
+            app.lose_marked(&binding.session_id, true);
             app.offer_rerun(binding.session_id.clone());
             effects
         }
@@ -310,12 +346,21 @@ async fn offer_bound_session(
     }
 }
 
-/// A recovery copy of unsaved changes, newer than the file, is offered back.
-fn offer_recovery(app: &mut App, key: &Path) {
-    let Some(store) = RecoveryStore::from_env() else { return };
+/// A recovery copy of unsaved changes, newer than the file, if there is one.
+fn find_recovery(app: &mut App, key: &Path) -> Option<crate::notebook::Recovery> {
+    let store = RecoveryStore::from_env()?;
     match store.find(key) {
-        Ok(Some(recovery)) => app.offer_recovery(recovery.saved_at, recovery.notebook),
-        Ok(None) => {}
-        Err(e) => app.complain(format!("a recovery copy could not be read: {e}")),
+        Ok(found) => found,
+        Err(e) => {
+            app.complain(format!("a recovery copy could not be read: {e}"));
+            None
+        }
+    }
+}
+
+/// A recovery copy found is offered back.
+fn offer_found_recovery(app: &mut App, recovery: Option<crate::notebook::Recovery>) {
+    if let Some(recovery) = recovery {
+        app.offer_recovery(recovery.saved_at, recovery.notebook);
     }
 }

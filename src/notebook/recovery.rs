@@ -1,7 +1,11 @@
 //! Crash recovery: while a notebook has unsaved changes the app writes a copy to the state
 //! directory; on the next open, a copy newer than the file is offered back. One file per
 //! notebook, named by a hash of its absolute path, holding
-//! `{"path", "saved_at" (Unix seconds), "notebook" (nbformat JSON)}`.
+//! `{"path", "saved_at" (Unix seconds), "notebook" (nbformat JSON)}`. A copy is also written
+//! as soon as a statement is submitted, its cell marked with it (see [`RunningMark`]), so that
+//! a notebook whose terminal went away mid-statement can follow it when opened again.
+//!
+//! [`RunningMark`]: super::RunningMark
 
 use super::error::NotebookError;
 use super::files::write_atomic;

@@ -18,7 +18,7 @@ use crate::output::export::{ExportError, to_csv, to_json_lines};
 use crate::output::save::save_new;
 use crate::session::PollInterval;
 use crate::session::log_follow::LogFollower;
-use crate::session::statement_follower::{Observation, StatementFollower};
+use crate::session::statement_follower::{FinishedStatement, Observation, StatementFollower};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -110,6 +110,15 @@ impl EffectRunner {
             Effect::WakeAt(at) => self.wake_at(at),
             Effect::LogPane { visible } => {
                 self.log_visible.send_replace(visible);
+            }
+            Effect::FollowStatement {
+                generation,
+                session,
+                cell,
+                statement,
+            } => {
+                let stop = self.session_tasks.child_token();
+                tokio::spawn(self.watcher(generation).follow_existing(session, cell, statement, stop));
             }
         }
     }
@@ -416,7 +425,28 @@ impl Watcher {
         stop: CancellationToken,
     ) {
         let follower = StatementFollower::new(&self.client, &session);
-        let followed = follower.submit(&request, |seen| match seen {
+        let followed = follower.submit(&request, |seen| self.observed(cell, seen));
+        let finished = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = followed => r,
+        };
+        self.followed(&session, cell, finished).await;
+    }
+
+    /// Follows a statement an earlier run of the app submitted, until it finishes.
+    async fn follow_existing(self, session: SessionId, cell: CellId, statement: StatementId, stop: CancellationToken) {
+        let follower = StatementFollower::new(&self.client, &session);
+        let followed = follower.follow_id(statement, |seen| self.observed(cell, seen));
+        let finished = tokio::select! {
+            _ = stop.cancelled() => return,
+            r = followed => r,
+        };
+        self.followed(&session, cell, finished).await;
+    }
+
+    /// Reports what the follower saw of a cell's statement.
+    fn observed(&self, cell: CellId, seen: Observation<'_>) {
+        match seen {
             Observation::Submitted(statement) => {
                 self.statement_event(cell, StatementEvent::Submitted(statement.clone()))
             }
@@ -427,15 +457,15 @@ impl Watcher {
                     .tx
                     .send(AppEvent::Retrying(format!("following the statement: {}", e.message)));
             }
-        });
-        let finished = tokio::select! {
-            _ = stop.cancelled() => return,
-            r = followed => r,
-        };
+        }
+    }
+
+    /// Reports how following a cell's statement ended.
+    async fn followed(&self, session: &SessionId, cell: CellId, finished: Result<FinishedStatement, LivyError>) {
         match finished {
             Ok(finished) => self.finish(cell, finished.statement).await,
             // The session ended under the statement: that is what the cell shows.
-            Err(e) if session_may_be_over(&e) && self.session_over(&session).await == Some(true) => {}
+            Err(e) if session_may_be_over(&e) && self.session_over(session).await == Some(true) => {}
             Err(e) => self.statement_event(cell, StatementEvent::RequestFailed(e.to_string())),
         }
     }

@@ -3,7 +3,7 @@
 //! says what to do with what the follower sees (the notebook turns it into events, `exec`
 //! and `run` into progress lines).
 
-use crate::livy::{CreateStatement, ErrorKind, LivyClient, LivyError, SessionId, Statement};
+use crate::livy::{CreateStatement, ErrorKind, LivyClient, LivyError, SessionId, Statement, StatementId};
 use crate::session::poll::StatementPace;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
@@ -63,7 +63,7 @@ impl<'a> StatementFollower<'a> {
         let pace = StatementPace::since(Instant::now());
         let submitted = self.client.submit_statement(self.session, request).await?;
         observe(Observation::Submitted(&submitted));
-        self.follow_at(submitted, pace, observe).await
+        self.follow_at(submitted.id, Some(submitted.code), pace, observe).await
     }
 
     /// Follows a statement already submitted. Even one that the submit answer shows
@@ -73,18 +73,34 @@ impl<'a> StatementFollower<'a> {
         submitted: Statement,
         observe: impl FnMut(Observation<'_>),
     ) -> Result<FinishedStatement, LivyError> {
-        self.follow_at(submitted, StatementPace::since(Instant::now()), observe)
+        self.follow_at(
+            submitted.id,
+            Some(submitted.code),
+            StatementPace::since(Instant::now()),
+            observe,
+        )
+        .await
+    }
+
+    /// Follows a statement by its id alone (one submitted by an earlier run of the app);
+    /// one that finished meanwhile is read once.
+    pub async fn follow_id(
+        self,
+        id: StatementId,
+        observe: impl FnMut(Observation<'_>),
+    ) -> Result<FinishedStatement, LivyError> {
+        self.follow_at(id, None, StatementPace::since(Instant::now()), observe)
             .await
     }
 
+    /// `code`: what the statement must hold to be ours (unknown when following by id).
     async fn follow_at(
         self,
-        submitted: Statement,
+        id: StatementId,
+        code: Option<String>,
         pace: StatementPace,
         mut observe: impl FnMut(Observation<'_>),
     ) -> Result<FinishedStatement, LivyError> {
-        let id = submitted.id;
-        let code = submitted.code;
         let mut troubled_since: Option<Instant> = None;
         loop {
             tokio::time::sleep(pace.next_delay()).await;
@@ -109,7 +125,10 @@ impl<'a> StatementFollower<'a> {
             })?;
             // A server restarted without recovery gives ids out again: another statement
             // under this id is not ours, and its output must not become our result.
-            if !code.is_empty() && !statement.code.is_empty() && !same_code(&statement.code, &code) {
+            let ours = code
+                .as_deref()
+                .is_none_or(|code| code.is_empty() || statement.code.is_empty() || same_code(&statement.code, code));
+            if !ours {
                 return Err(LivyError::new(
                     ErrorKind::Server,
                     format!(

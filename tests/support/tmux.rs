@@ -219,6 +219,15 @@ impl NotebookPane {
         assert!(status.success(), "livy-tui was running");
     }
 
+    /// Sends livy-tui SIGHUP, as a closed terminal or a dropped ssh connection does.
+    pub fn hang_up(&self) {
+        let status = Command::new("pkill")
+            .args(["-HUP", "-P", &self.shell_pid()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "livy-tui was running");
+    }
+
     /// Quits, discarding unsaved changes and deleting the session the notebook created, and
     /// waits for a clean exit.
     pub fn quit_discarding_and_deleting(&self) {
