@@ -99,3 +99,39 @@ fn names_listings_logs_and_error_messages_are_made_safe() {
     let out = cmd.output().unwrap();
     assert_clean("log", &String::from_utf8_lossy(&out.stdout));
 }
+
+/// What the result is when it is nothing to print: said on stderr, stdout stays clean.
+#[test]
+fn empty_results_and_images_that_are_not_say_so() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    livy.script("nothing", Reply::text(""));
+    livy.script(
+        "fake image",
+        Reply::bundle(
+            json!({"image/png": "PGh0bWw+bm90IGEgcG5nPC9odG1sPg==", "text/plain": "<Figure>"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        ),
+    );
+    let r = run(&livy.url(), &["exec", "--kind", "pyspark", "-c", "nothing"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{r:?}");
+    assert!(r.stderr.contains("(no output)"), "{}", r.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        &livy.url(),
+        &[
+            "exec",
+            "--kind",
+            "pyspark",
+            "-c",
+            "fake image",
+            "--output-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.stdout.contains("image saved"), "{}", r.stdout);
+    assert!(r.stderr.contains("is not a PNG image"), "{}", r.stderr);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing saved");
+}

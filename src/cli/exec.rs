@@ -146,6 +146,10 @@ fn print_result(args: &ExecArgs, statement: &Statement, session: &SessionId) -> 
             eprint!("{}", print::error_text(&e));
             Ok(EXIT_FAILURE)
         }
+        Printed::Notice(text) => {
+            eprintln!("{text}");
+            Ok(0)
+        }
     }
 }
 

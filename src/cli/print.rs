@@ -10,6 +10,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// Every PNG file starts with these bytes.
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
 /// `--raw`: server text goes out byte for byte.
 static RAW: AtomicBool = AtomicBool::new(false);
 
@@ -62,20 +65,30 @@ pub enum Printed {
     Stdout(String),
     Image(PathBuf),
     Error(StatementError),
+    /// Nothing for stdout, and a word on stderr about why (no output, an image that is not
+    /// one, a type not shown here).
+    Notice(String),
 }
 
 /// Text for a finished statement's output. Images are written to `image_dir`.
 pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) -> std::io::Result<Printed> {
     let Some(output) = &statement.output else {
-        return Ok(Printed::Stdout(String::new()));
+        return Ok(Printed::Notice("(the statement gave no output)".into()));
     };
     Ok(match render(output) {
         Rendered::Error(e) => Printed::Error(e),
         Rendered::Table(t) => Printed::Stdout(table_text(&t)),
         Rendered::Json(v) => Printed::Stdout(pretty_json(&v)),
+        Rendered::Text(t) | Rendered::Html(t) | Rendered::Markdown(t) if t.trim().is_empty() => {
+            Printed::Notice("(no output)".into())
+        }
         Rendered::Text(t) | Rendered::Html(t) | Rendered::Markdown(t) => {
             Printed::Stdout(with_newline(safe(&t, Stream::Stdout).into_owned()))
         }
+        Rendered::Image(bytes) if !bytes.starts_with(PNG_SIGNATURE) => Printed::Notice(format!(
+            "(the image/png output is not a PNG image: {} bytes; nothing saved; --json shows it)",
+            bytes.len()
+        )),
         Rendered::Image(bytes) => {
             std::fs::create_dir_all(image_dir)?;
             let path = image_dir.join(format!(
@@ -86,8 +99,8 @@ pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) 
             std::fs::write(&path, bytes)?;
             Printed::Image(path)
         }
-        Rendered::Unsupported(types) => Printed::Stdout(format!(
-            "(output of type {} is not shown here; use --json)\n",
+        Rendered::Unsupported(types) => Printed::Notice(format!(
+            "(output of type {} is not shown here; use --json)",
             types.join(", ")
         )),
     })
