@@ -1438,3 +1438,19 @@ fn a_type_prepared_for_an_older_output_is_dropped() {
         app.notebook.cells[0].output.shown
     );
 }
+
+/// A retry is news of the moment: it shows, then goes by itself once the server answers
+/// again (it used to stay until Ctrl+N).
+#[test]
+fn a_retry_notice_goes_by_itself() {
+    let (mut app, _) = new_app();
+    let t0 = app.now;
+    app.update(AppEvent::Retrying(
+        "GET /sessions/3: cannot connect; retrying in 2s".into(),
+    ));
+    assert!(app.message.as_ref().is_some_and(|m| m.text.contains("cannot connect")));
+    assert_eq!(app.session.trouble, None, "not the session's standing trouble");
+    app.now = t0 + std::time::Duration::from_secs(30);
+    app.update(AppEvent::Tick);
+    assert!(app.message.is_none(), "{:?}", app.message.as_ref().map(|m| &m.text));
+}

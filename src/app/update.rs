@@ -47,7 +47,9 @@ impl App {
             AppEvent::NotebookPrepared { notebook, prepared } => return self.recovered(*notebook, prepared),
             AppEvent::Notice { text, is_error: true } => self.complain(text),
             AppEvent::Notice { text, is_error: false } => self.say(text),
-            AppEvent::Retrying(text) => self.session.trouble = Some(text),
+            // A retry is news of the moment: a status line that goes by itself, not the
+            // session's standing trouble (which only the watcher's own polls set and clear).
+            AppEvent::Retrying(text) => self.complain(text),
             AppEvent::Searched { query, matches } => self.searched(query, matches),
             AppEvent::Prepared { cell, prepared } => self.prepared(cell, *prepared),
             AppEvent::Completions { seq, result } => self.completed(seq, result),

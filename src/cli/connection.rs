@@ -29,12 +29,13 @@ pub fn client(args: &ConnectionArgs) -> Result<LivyClient, Failure> {
     config.on_retry = Some(Arc::new(|notice: &crate::livy::RetryNotice| {
         // Quick retries (a refused connection, a restart) are not worth a line.
         if notice.delay >= std::time::Duration::from_secs(1) {
-            eprintln!(
-                "{}: {}; retrying in {:.0}s …",
-                notice.what,
-                super::print::safe_line(&notice.error.message),
-                notice.delay.as_secs_f64()
-            );
+            let message = super::print::safe_line(&notice.error.message);
+            let prefix = if message.starts_with(&notice.what) {
+                String::new()
+            } else {
+                format!("{}: ", notice.what)
+            };
+            eprintln!("{prefix}{message}; retrying in {:.0}s …", notice.delay.as_secs_f64());
         }
     }));
     Ok(LivyClient::new(config)?)

@@ -129,12 +129,17 @@ fn client_reporting_retries(
 ) -> Result<LivyClient, Failure> {
     let mut client_config = connection::client_config(connection_args)?;
     client_config.on_retry = Some(Arc::new(move |notice| {
-        let text = format!(
-            "{}: {}; retrying in {:.0}s",
-            notice.what,
-            notice.error.message,
-            notice.delay.as_secs_f64()
-        );
+        // The error's message often starts with the request already.
+        let message = &notice.error.message;
+        let text = if message.starts_with(&notice.what) {
+            format!("{message}; retrying in {:.0}s", notice.delay.as_secs_f64())
+        } else {
+            format!(
+                "{}: {message}; retrying in {:.0}s",
+                notice.what,
+                notice.delay.as_secs_f64()
+            )
+        };
         let _ = tx.send(AppEvent::Retrying(text));
     }));
     Ok(LivyClient::new(client_config)?)
