@@ -80,6 +80,9 @@ pub struct SessionView {
     pub since: Instant,
     /// Polling trouble, e.g. "connection refused; retrying".
     pub trouble: Option<String>,
+    /// When a retry notice's trouble stops showing (none for the watcher's own, which
+    /// shows until its polls work again).
+    pub trouble_until: Option<Instant>,
     /// Why the session ended or could not start.
     pub failure: Option<String>,
     /// Its activity as the server counts it, and keep-alive.
@@ -115,6 +118,7 @@ impl SessionView {
             created_here: false,
             since: now,
             trouble: None,
+            trouble_until: None,
             failure: None,
             activity: Activity::default(),
         }
@@ -294,6 +298,7 @@ impl App {
         self.session.is_starting()
             || self.notebook.running_cell().is_some()
             || self.message.is_some()
+            || self.session.trouble_until.is_some()
             || (document.is_dirty() && document.recovered_version != document.version)
     }
 }

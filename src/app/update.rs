@@ -8,6 +8,9 @@ use crate::livy::failure_reason::failure_reason;
 use crate::output::sanitize::strip_all;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
+/// How long a retry notice shows after the last retry.
+const RETRY_NOTICE_SHOWS: std::time::Duration = std::time::Duration::from_secs(15);
+
 impl App {
     /// Applies one event; returns the IO to carry out. What any event may lead to is added
     /// here, in one place: the user's presence (keep-alive), the server's activity (a
@@ -47,9 +50,12 @@ impl App {
             AppEvent::NotebookPrepared { notebook, prepared } => return self.recovered(*notebook, prepared),
             AppEvent::Notice { text, is_error: true } => self.complain(text),
             AppEvent::Notice { text, is_error: false } => self.say(text),
-            // A retry is news of the moment: a status line that goes by itself, not the
-            // session's standing trouble (which only the watcher's own polls set and clear).
-            AppEvent::Retrying(text) => self.complain(text),
+            // A retry is news of the moment: it shows while retries go on and goes by itself
+            // once they stop (nothing else says the server answers again).
+            AppEvent::Retrying(text) => {
+                self.session.trouble = Some(text);
+                self.session.trouble_until = Some(self.now + RETRY_NOTICE_SHOWS);
+            }
             AppEvent::Searched { query, matches } => self.searched(query, matches),
             AppEvent::Prepared { cell, prepared } => self.prepared(cell, *prepared),
             AppEvent::Completions { seq, result } => self.completed(seq, result),
@@ -154,6 +160,10 @@ impl App {
         if self.message.as_ref().is_some_and(|m| m.until <= self.now) {
             self.message = None;
         }
+        if self.session.trouble_until.is_some_and(|until| until <= self.now) {
+            self.session.trouble = None;
+            self.session.trouble_until = None;
+        }
         self.autosave()
     }
 
@@ -208,7 +218,10 @@ impl App {
             }
             SessionEvent::Failed(message) => self.session_ended(Phase::Failed, message),
             SessionEvent::Replaced(why) => self.session_ended(Phase::Gone, why),
-            SessionEvent::Trouble(message) => self.session.trouble = Some(message),
+            SessionEvent::Trouble(message) => {
+                self.session.trouble = Some(message);
+                self.session.trouble_until = None;
+            }
             SessionEvent::Recovered => self.session.trouble = None,
             SessionEvent::KeptAlive => {
                 self.session.activity.asking = false;
