@@ -116,3 +116,37 @@ fn after_a_restart_another_statement_under_our_id_is_not_our_result() {
     assert!(!r.stdout.contains('2'), "their result is not ours: {r:?}");
     assert!(r.stderr.contains("another statement under its id"), "{}", r.stderr);
 }
+
+/// An outage while a statement runs is ridden out for `--wait-for-server`, saying so on
+/// stderr; past it the command gives up in one line.
+#[test]
+fn an_outage_is_ridden_out_for_as_long_as_asked() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    livy.script("job", Reply::text("done").taking_ms(500));
+    let unavailable = json!({"msg": "Service Unavailable"});
+    livy.faults()
+        .fail_next_on(10_000, "GET", "/sessions/0/statements/0", 503, unavailable.clone());
+    let r = run(
+        &livy.url(),
+        &["--wait-for-server", "1s", "exec", "--kind", "pyspark", "-c", "job"],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.lines().last().unwrap().starts_with("livy-tui: "),
+        "{}",
+        r.stderr
+    );
+
+    livy.faults().clear();
+    livy.faults()
+        .fail_next_on(10_000, "GET", "/sessions/1/statements/0", 503, unavailable);
+    let ours = spawn(
+        &livy.url(),
+        &["--wait-for-server", "30s", "exec", "--kind", "pyspark", "-c", "job"],
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    livy.faults().clear();
+    let r = finish(ours, Duration::from_secs(30));
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout.trim(), "done");
+}

@@ -24,6 +24,12 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Output")]
     pub raw: bool,
 
+    /// How long exec and run keep following a running statement while the server cannot be
+    /// reached (a gateway restart, a network drop), saying on stderr that they wait, before
+    /// giving up; e.g. 30s, 10m [default: 5m].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_wait)]
+    pub wait_for_server: Option<std::time::Duration>,
+
     #[command(flatten)]
     pub notebook: NotebookArgs,
 
@@ -220,6 +226,10 @@ pub struct ConnectionArgs {
     /// headers or proxy apply to it.
     #[arg(skip)]
     pub local_url: Option<String>,
+}
+
+fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    crate::profile::settings::parse_duration(text).map_err(|e| e.to_string())
 }
 
 fn parse_flavor(text: &str) -> Result<crate::livy::Flavor, String> {

@@ -115,9 +115,21 @@ pub struct StatementLabel<'a> {
 }
 
 /// How long a headless command keeps following a statement while the server cannot be
-/// reached: long enough to ride out a gateway restart, short enough that a lost server ends
-/// a run in CI instead of hanging it.
-const SERVER_TROUBLE_PATIENCE: Duration = Duration::from_secs(120);
+/// reached, unless `--wait-for-server` says otherwise: long enough to ride out a gateway
+/// restart, short enough that a lost server ends a run in CI instead of hanging it.
+pub const SERVER_TROUBLE_PATIENCE: Duration = Duration::from_secs(300);
+
+/// `--wait-for-server`, for the rest of the process.
+static PATIENCE: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+/// Sets how long statements are followed through an outage (once, at start).
+pub fn set_server_trouble_patience(patience: Duration) {
+    let _ = PATIENCE.set(patience);
+}
+
+fn server_trouble_patience() -> Duration {
+    PATIENCE.get().copied().unwrap_or(SERVER_TROUBLE_PATIENCE)
+}
 
 /// Submits a statement and follows it with progress lines until it finishes; while it runs,
 /// `cleanup` names it so that an interruption cancels it. Returns it parsed and as the
@@ -132,7 +144,7 @@ pub async fn run_statement(
 ) -> Result<FinishedStatement, Failure> {
     let started = Instant::now();
     let mut text = label.text.map(str::to_string);
-    let follower = StatementFollower::new(client, session).give_up_after(SERVER_TROUBLE_PATIENCE);
+    let follower = StatementFollower::new(client, session).give_up_after(server_trouble_patience());
     let finished = follower
         .submit(request, |seen| match seen {
             Observation::Submitted(statement) => {

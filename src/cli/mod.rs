@@ -28,6 +28,9 @@ pub use failure::{CliResult, Failure};
 /// Runs a parsed command line.
 pub async fn run(mut cli: Cli) -> CliResult {
     print::set_raw(cli.raw);
+    if let Some(patience) = cli.wait_for_server {
+        livy_session::set_server_trouble_patience(patience);
+    }
     let top_local = cli.notebook.local.clone();
     let local_flags = match &mut cli.command {
         None => Some(&mut cli.notebook.local),
