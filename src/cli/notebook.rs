@@ -325,6 +325,14 @@ async fn offer_bound_session(
     }
     let id = SessionId::from(binding.session_id.as_str());
     match tokio::time::timeout(Duration::from_secs(5), client.get_session(&id)).await {
+        Ok(Ok(session)) if !binding.describes(&session) => {
+            app.complain(format!(
+                "session {id} on the server is another session now (not the {} this notebook ran on): left alone",
+                binding.kind.as_ref().map_or("one", |k| k.as_str())
+            ));
+            app.lose_marked(&binding.session_id, true);
+            effects
+        }
         Ok(Ok(session)) if !session.state.is_finished() && running.contains(&binding.session_id) => {
             // no question: a statement runs there, and its result belongs in the notebook
             app.say(format!(

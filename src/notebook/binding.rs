@@ -17,6 +17,17 @@ pub struct SessionBinding {
 }
 
 impl SessionBinding {
+    /// Whether `session`, what the server has under the bound id, can be the session this
+    /// notebook ran on: its kind and name must be the recorded ones (a server restarted
+    /// without recovery gives ids out again, to other users' sessions).
+    pub fn describes(&self, session: &crate::livy::Session) -> bool {
+        self.kind.as_ref().is_none_or(|kind| *kind == session.kind)
+            && self
+                .session_name
+                .as_ref()
+                .is_none_or(|name| session.name.as_ref() == Some(name))
+    }
+
     /// A binding to `session_id` on `server`; credentials in `server` are dropped.
     pub fn new(server: &str, session_id: impl Into<String>) -> Self {
         Self {
@@ -88,6 +99,34 @@ pub fn strip_credentials(server: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_binding_describes_only_the_session_it_recorded() {
+        use crate::livy::{Session, SessionKind};
+        let mut binding = SessionBinding::new("http://livy:8998", "0");
+        binding.kind = Some(SessionKind::PySpark);
+        binding.session_name = Some("etl".into());
+        let session = |kind, name: Option<&str>| Session {
+            kind,
+            name: name.map(str::to_string),
+            ..Session::default()
+        };
+        assert!(binding.describes(&session(SessionKind::PySpark, Some("etl"))));
+        assert!(
+            !binding.describes(&session(SessionKind::Spark, Some("etl"))),
+            "another kind"
+        );
+        assert!(
+            !binding.describes(&session(SessionKind::PySpark, None)),
+            "another user's, unnamed"
+        );
+        binding.session_name = None;
+        assert!(
+            binding.describes(&session(SessionKind::PySpark, Some("any"))),
+            "no name recorded"
+        );
+    }
+
     use super::*;
 
     #[test]
