@@ -469,27 +469,33 @@ fn wait_for_file(what: &str, check: impl Fn() -> bool) {
     }
 }
 
+/// Saves `file` with a `slow_job()` cell, runs it, and kills the app with `kill -9` once the
+/// recovery copy records the running statement (as soon as the server has taken it).
+fn kill_9_while_slow_job_runs(livy: &TestLivy, args: &str, file: &str) -> Tmux {
+    let tui = Tmux::start(livy, args, 100, 30);
+    tui.wait_for("● idle");
+    tui.text("slow_job()");
+    tui.keys(&["C-s"]);
+    tui.wait_for(&format!("saved {file}"));
+    tui.keys(&["C-e"]);
+    tui.wait_until("the statement running", |s| {
+        s.contains("▶ cell 1 ") && !s.contains("sending")
+    });
+    wait_for_file("the running statement in the recovery copy", || {
+        recovery_copies(&tui).contains(r#""running":{"session":"0","statement":"0"}"#)
+    });
+    tui.kill_9();
+    tui.wait_for("EXITED=137");
+    tui
+}
+
 #[test]
 fn a_statement_left_running_by_kill_9_or_a_hangup_is_followed_into_its_cell_on_reopen() {
     let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
     livy.script("slow_job()", Reply::text("slow job done").taking_ms(5000));
     livy.script("second_job()", Reply::text("second job done").taking_ms(3000));
     let args = "--kind pyspark --delete-on-quit never resume.ipynb";
-    let tui = Tmux::start(&livy, args, 100, 30);
-    tui.wait_for("● idle");
-    tui.text("slow_job()");
-    tui.keys(&["C-s"]);
-    tui.wait_for("saved resume.ipynb");
-    tui.keys(&["C-e"]);
-    tui.wait_until("the statement running", |s| {
-        s.contains("▶ cell 1 ") && !s.contains("sending")
-    });
-    // the recovery copy records it as soon as the server has taken it
-    wait_for_file("the running statement in the recovery copy", || {
-        recovery_copies(&tui).contains(r#""running":{"session":"0","statement":"0"}"#)
-    });
-    tui.kill_9();
-    tui.wait_for("EXITED=137");
+    let tui = kill_9_while_slow_job_runs(&livy, args, "resume.ipynb");
 
     // Reopen: the session is attached without a question, the unsaved run is recovered, and
     // the statement's result lands in its cell.
@@ -562,20 +568,7 @@ fn a_statement_left_running_on_a_session_gone_meanwhile_says_its_result_is_lost(
     let livy = TestLivy::start_blocking(TestLivyConfig::default().start_ms(200));
     livy.script("slow_job()", Reply::text("slow job done").taking_ms(20_000));
     let args = "--kind pyspark --delete-on-quit never lost.ipynb";
-    let tui = Tmux::start(&livy, args, 100, 30);
-    tui.wait_for("● idle");
-    tui.text("slow_job()");
-    tui.keys(&["C-s"]);
-    tui.wait_for("saved lost.ipynb");
-    tui.keys(&["C-e"]);
-    tui.wait_until("the statement running", |s| {
-        s.contains("▶ cell 1 ") && !s.contains("sending")
-    });
-    wait_for_file("the running statement in the recovery copy", || {
-        recovery_copies(&tui).contains(r#""running":{"session":"0","statement":"0"}"#)
-    });
-    tui.kill_9();
-    tui.wait_for("EXITED=137");
+    let tui = kill_9_while_slow_job_runs(&livy, args, "lost.ipynb");
     livy.kill_session("0");
     assert_eq!(livy.requests_to("POST", "/sessions/0/statements").len(), 1);
     livy.clear_requests();

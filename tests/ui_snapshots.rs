@@ -724,3 +724,36 @@ fn batches_pane_following_a_log() {
     }));
     insta::assert_snapshot!("batches_pane_log", s.draw(80, 12));
 }
+
+/// What the server names the session, its errors and retries reach the status bar as plain
+/// text: no escape sequence, and no leftover of one.
+#[test]
+fn server_text_in_the_status_bar_is_plain() {
+    let hostile = "evil\u{1b}]0;NAME-TITLE\u{7}\u{1b}[2J";
+    let mut s = Scene::new();
+    let session = Session {
+        id: SessionId::from("42"),
+        name: Some(hostile.into()),
+        kind: SessionKind::Spark,
+        state: SessionState::Idle,
+        app_id: Some(hostile.into()),
+        owner: Some(hostile.into()),
+        ..Default::default()
+    };
+    s.app.update(AppEvent::Session(
+        1,
+        SessionEvent::Ready {
+            session: Box::new(session),
+            created: true,
+        },
+    ));
+    s.app.update(AppEvent::Retrying(format!(
+        "GET /sessions/42: {hostile}; retrying in 2s"
+    )));
+    s.app.complain(format!("could not run: {hostile}"));
+    let screen = s.draw(120, 24);
+    assert!(screen.contains("evil"), "{screen}");
+    for fragment in ["\u{1b}", "]0;", "NAME-TITLE", "[2J"] {
+        assert!(!screen.contains(fragment), "{fragment:?} in\n{screen}");
+    }
+}

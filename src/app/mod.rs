@@ -277,7 +277,8 @@ impl App {
     /// Shows a status line for a few seconds.
     pub fn say(&mut self, text: impl Into<String>) {
         self.message = Some(StatusMessage {
-            text: text.into(),
+            // messages often quote the server: plain text only
+            text: crate::output::sanitize::strip_all(&text.into()),
             is_error: false,
             until: self.now + Duration::from_secs(5),
         });
@@ -286,7 +287,8 @@ impl App {
     /// Shows an error status line for a while.
     pub fn complain(&mut self, text: impl Into<String>) {
         self.message = Some(StatusMessage {
-            text: text.into(),
+            // messages often quote the server: plain text only
+            text: crate::output::sanitize::strip_all(&text.into()),
             is_error: true,
             until: self.now + Duration::from_secs(10),
         });

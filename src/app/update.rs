@@ -53,7 +53,7 @@ impl App {
             // A retry is news of the moment: it shows while retries go on and goes by itself
             // once they stop (nothing else says the server answers again).
             AppEvent::Retrying(text) => {
-                self.session.trouble = Some(text);
+                self.session.trouble = Some(strip_all(&text));
                 self.session.trouble_until = Some(self.now + RETRY_NOTICE_SHOWS);
             }
             AppEvent::Searched { query, matches } => self.searched(query, matches),
@@ -219,7 +219,7 @@ impl App {
             SessionEvent::Failed(message) => self.session_ended(Phase::Failed, message),
             SessionEvent::Replaced(why) => self.session_ended(Phase::Gone, why),
             SessionEvent::Trouble(message) => {
-                self.session.trouble = Some(message);
+                self.session.trouble = Some(strip_all(&message));
                 self.session.trouble_until = None;
             }
             SessionEvent::Recovered => self.session.trouble = None,
@@ -262,7 +262,7 @@ impl App {
     fn session_ended(&mut self, phase: Phase, failure: String) {
         self.session.phase = phase;
         self.session.since = self.now;
-        self.session.failure = Some(failure);
+        self.session.failure = Some(strip_all(&failure));
         self.abandon_work();
     }
 
@@ -273,12 +273,14 @@ impl App {
         }
         self.session.phase = Phase::Server(s.state.clone());
         self.session.id = Some(s.id.clone());
-        self.session.name = s.name.clone();
+        // What the server names things is drawn in the status bar: plain text only.
+        let plain = |text: &Option<String>| text.as_deref().map(strip_all);
+        self.session.name = plain(&s.name);
         self.session.kind = Some(s.kind.clone());
-        self.session.app_id = s.app_id.clone();
-        self.session.owner = s.owner.clone();
-        self.session.proxy_user = s.proxy_user.clone();
-        self.session.spark_ui = s.app_info.spark_ui_url.clone();
+        self.session.app_id = plain(&s.app_id);
+        self.session.owner = plain(&s.owner);
+        self.session.proxy_user = plain(&s.proxy_user);
+        self.session.spark_ui = plain(&s.app_info.spark_ui_url);
         if s.state.is_finished() {
             if self.session.failure.is_none() {
                 // The exception the log names, else its last line.

@@ -170,7 +170,8 @@ pub async fn run_statement(
             }
             Observation::Trouble(e) => {
                 let text = text.as_deref().unwrap_or_default();
-                lock(progress).update(&e.message, &format!("{text}: {}; still following …", e.message));
+                let message = super::print::safe_line(&e.message);
+                lock(progress).update(&message, &format!("{text}: {message}; still following …"));
             }
         })
         .await?;
@@ -184,7 +185,10 @@ pub async fn cancel_running(client: &LivyClient, cleanup: &Mutex<Cleanup>) {
     if let Some((session, statement)) = running {
         eprintln!("cancelling statement {statement} in session {session} …");
         if let Err(e) = client.cancel_statement(&session, &statement).await {
-            eprintln!("could not cancel statement {statement}: {e}");
+            eprintln!(
+                "could not cancel statement {statement}: {}",
+                super::print::safe_line(&e.to_string())
+            );
         }
     }
 }
@@ -201,7 +205,10 @@ pub async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep:
     if let Err(e) = client.delete_session(&id).await
         && !e.is_not_found()
     {
-        eprintln!("could not delete session {id}: {e}");
+        eprintln!(
+            "could not delete session {id}: {}",
+            super::print::safe_line(&e.to_string())
+        );
     }
 }
 
