@@ -7,7 +7,7 @@ use livy_tui::livy::{
     Auth, BatchId, ClientConfig, CompletionRequest, CreateBatch, CreateSession, CreateStatement, ErrorKind, LivyClient,
     Outcome, RetryPolicy, SessionId, SessionKind, SessionState, Statement, StatementId, StatementState,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{Reply, TestLivy, TestLivyConfig};
@@ -171,7 +171,7 @@ async fn failed_statements_are_available_with_an_error_output() {
     let c = client(&livy);
     let id = SessionId::from(livy.create_idle_session("pyspark").await);
     let ok = run(&c, &id, "1 + 1", None).await;
-    assert_eq!(ok.output.as_ref().unwrap().text(), Some("2"));
+    assert_eq!(ok.output.as_ref().unwrap().text().as_deref(), Some("2"));
     let failed = run(&c, &id, "1/0", None).await;
     assert_eq!(failed.state, StatementState::Available);
     match failed.outcome() {
@@ -188,7 +188,7 @@ async fn one_shared_session_mixes_languages() {
     wait_idle(&c, &id).await;
     assert_eq!(c.get_session(&id).await.unwrap().kind, SessionKind::Shared);
     let scala = run(&c, &id, "1 + 1", Some(SessionKind::Spark)).await;
-    assert_eq!(scala.output.unwrap().text(), Some("res0: Int = 2\n"));
+    assert_eq!(scala.output.unwrap().text().as_deref(), Some("res0: Int = 2\n"));
     let sql = run(&c, &id, "select 1 as a", Some(SessionKind::Sql)).await;
     assert!(sql.output.unwrap().data.contains_key("application/json"));
     // Without a kind Livy answers 500 with a stack trace; the client gives one line and a hint.
@@ -304,7 +304,7 @@ async fn a_statement_whose_reply_was_lost_is_not_run_twice() {
         "one run before, one now: nothing duplicated"
     );
     let done = wait_statement(&c, &sid, &second.id).await;
-    assert_eq!(done.output.unwrap().text(), Some("res1: Int = 2\n"));
+    assert_eq!(done.output.unwrap().text().as_deref(), Some("res1: Int = 2\n"));
 }
 
 #[tokio::test]
@@ -376,7 +376,7 @@ async fn a_statement_the_server_never_took_is_sent_again_once() {
     assert_eq!(statements_with_code(&livy, &id, "2 + 2"), 1);
     assert_eq!(livy.requests_to("POST", &format!("/sessions/{id}/statements")).len(), 2);
     assert_eq!(
-        wait_statement(&c, &sid, &s.id).await.output.unwrap().text(),
+        wait_statement(&c, &sid, &s.id).await.output.unwrap().text().as_deref(),
         Some("res0: Int = 4\n")
     );
 
@@ -675,6 +675,6 @@ async fn scripted_outputs_of_every_type_round_trip() {
     livy.script("show table", Reply::fixture("pyspark-table-magic"));
     let s = run(&c, &sid, "show table", None).await;
     let data = s.output.unwrap().data;
-    let table: &Value = data.get("application/vnd.livy.table.v1+json").unwrap();
+    let table = &data.value("application/vnd.livy.table.v1+json").unwrap();
     assert_eq!(table["headers"][0]["name"], "age");
 }

@@ -115,7 +115,7 @@ fn every_fixture_parses() {
 fn spark_results_and_errors() {
     let s = statement("spark-statement-1plus1");
     assert_eq!(s.state, StatementState::Available);
-    assert_eq!(s.output.as_ref().unwrap().text(), Some("res0: Int = 2\n"));
+    assert_eq!(s.output.as_ref().unwrap().text().as_deref(), Some("res0: Int = 2\n"));
     assert_eq!(s.outcome(), Some(Outcome::Succeeded));
 
     // A failure is `available` with an error output, not a state.

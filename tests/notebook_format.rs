@@ -161,7 +161,14 @@ fn pyspark_kernel_magics_are_understood() {
     let matplot = nb.cells.iter().find(|c| c.source == "%matplot plt").unwrap();
     assert_eq!(matplot.magic, None);
     let out = matplot.statement_output().unwrap();
-    assert!(out.data["image/png"].as_str().unwrap().starts_with("iVBOR"));
+    assert!(
+        out.data
+            .value("image/png")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .starts_with("iVBOR")
+    );
 
     // The stderr stream of the %%sql cell is kept as a stream.
     assert!(
@@ -265,17 +272,25 @@ fn handwritten_notebook_with_images_errors_and_tables_round_trips() {
     let out = table.statement_output().unwrap();
     assert_eq!(out.status, OutputStatus::Ok);
     assert_eq!(out.execution_count, Some(2));
-    assert!(out.data["application/vnd.livy.table.v1+json"].is_object());
-    assert!(out.data["application/json"].is_object());
+    assert!(
+        out.data
+            .value("application/vnd.livy.table.v1+json")
+            .unwrap()
+            .is_object()
+    );
+    assert!(out.data.value("application/json").unwrap().is_object());
     assert!(out.text().unwrap().starts_with("+---+-----+\n|id |name |\n"));
 
     let plot = nb.cells[3].statement_output().unwrap();
-    let png = plot.data["image/png"].as_str().unwrap();
+    let png = plot.data.string("image/png").unwrap();
     assert!(
         png.contains('\n') && png.ends_with("==\n"),
         "base64 kept as-is, newlines included"
     );
-    assert_eq!(plot.text(), Some("plotting 2 rows\n<Figure size 4x3 with 1 Axes>"));
+    assert_eq!(
+        plot.text().as_deref(),
+        Some("plotting 2 rows\n<Figure size 4x3 with 1 Axes>")
+    );
     let JupyterOutput::DisplayData { metadata, .. } = &nb.cells[3].outputs[1] else {
         panic!("display data")
     };
@@ -300,7 +315,7 @@ fn handwritten_notebook_with_images_errors_and_tables_round_trips() {
     assert_eq!(nb.cells[7].extra["payload"], json!({"anything": [1, 2, 3]}));
     assert!(nb.cells[8].outputs.iter().all(|o| matches!(o, JupyterOutput::Other(_))));
     // Outputs kept verbatim still render.
-    assert_eq!(nb.cells[8].statement_output().unwrap().text(), Some("ok"));
+    assert_eq!(nb.cells[8].statement_output().unwrap().text().as_deref(), Some("ok"));
 
     // Without the deliberately unknown cell type and outputs, it is a valid nbformat 4.5 file.
     let mut valid = nb.clone();
@@ -704,12 +719,15 @@ fn arb_output() -> impl Strategy<Value = JupyterOutput> {
     prop_oneof![
         (arb_bundle(), arb_metadata(), prop::option::of(0i64..100)).prop_map(|(data, metadata, execution_count)| {
             JupyterOutput::ExecuteResult {
-                data,
+                data: data.into(),
                 metadata,
                 execution_count,
             }
         }),
-        (arb_bundle(), arb_metadata()).prop_map(|(data, metadata)| JupyterOutput::DisplayData { data, metadata }),
+        (arb_bundle(), arb_metadata()).prop_map(|(data, metadata)| JupyterOutput::DisplayData {
+            data: data.into(),
+            metadata
+        }),
         (prop::sample::select(vec!["stdout", "stderr"]), arb_source(true)).prop_map(|(name, text)| {
             JupyterOutput::Stream {
                 name: name.to_string(),

@@ -66,10 +66,10 @@ async fn reports_the_submit_and_progress_and_returns_the_servers_json() {
     );
     assert!(seen.events.len() >= 2, "it reported progress: {:?}", seen.events);
     assert_eq!(finished.statement.state, StatementState::Available);
-    assert_eq!(finished.raw["output"]["data"]["text/plain"], "done");
+    assert_eq!(raw_json(&finished)["output"]["data"]["text/plain"], "done");
     let stored = livy.statement(session.as_str(), 0).unwrap();
-    assert_eq!(finished.raw["id"], stored["id"]);
-    assert_eq!(finished.raw["code"], json!("slow"));
+    assert_eq!(raw_json(&finished)["id"], stored["id"]);
+    assert_eq!(raw_json(&finished)["code"], json!("slow"));
 }
 
 #[tokio::test]
@@ -131,7 +131,7 @@ async fn follows_through_trouble_until_the_statement_finishes() {
 
     let troubles = seen.events.iter().filter(|e| *e == "trouble 503").count();
     assert_eq!(troubles, 3, "{:?}", seen.events);
-    assert_eq!(finished.raw["output"]["data"]["text/plain"], "done");
+    assert_eq!(raw_json(&finished)["output"]["data"]["text/plain"], "done");
 }
 
 #[tokio::test]
@@ -234,7 +234,7 @@ async fn follows_a_statement_by_id_alone_and_reads_a_finished_one_once() {
         .follow_id(slow.id.clone(), |o| seen.record(o))
         .await
         .unwrap();
-    assert_eq!(finished.raw["output"]["data"]["text/plain"], "done");
+    assert_eq!(raw_json(&finished)["output"]["data"]["text/plain"], "done");
     assert!(
         !seen.events.iter().any(|e| e.starts_with("submitted")),
         "{:?}",
@@ -248,11 +248,16 @@ async fn follows_a_statement_by_id_alone_and_reads_a_finished_one_once() {
         .follow_id(quick.id, |o| seen.record(o))
         .await
         .unwrap();
-    assert_eq!(finished.raw["output"]["data"]["text/plain"], "quick done");
+    assert_eq!(raw_json(&finished)["output"]["data"]["text/plain"], "quick done");
     assert_eq!(
         livy.requests().len(),
         1,
         "a finished statement is read once, nothing sent"
     );
     assert_eq!(livy.requests_to("GET", "/sessions/").len(), 1);
+}
+
+/// The follower's raw JSON, parsed for looking into.
+fn raw_json(finished: &livy_tui::session::FinishedStatement) -> serde_json::Value {
+    serde_json::from_str(finished.raw.get()).expect("the raw reply is JSON")
 }

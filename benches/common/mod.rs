@@ -157,6 +157,31 @@ pub fn statement_json(bytes: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A finished statement whose `application/json` is not a table (a `%json` of a list of
+/// nested records, as `exec` and the JSON tree see it), at least `bytes` long.
+pub fn nested_json_statement(bytes: usize) -> Vec<u8> {
+    let mut data = String::with_capacity(bytes + 4096);
+    let mut i = 0;
+    while data.len() < bytes {
+        data.push(if i == 0 { '[' } else { ',' });
+        let mut rng = fastrand::Rng::with_seed(i as u64);
+        let record = json!({
+            "id": i,
+            "user": {"name": NAMES[rng.usize(..NAMES.len())], "score": rng.f64(), "active": rng.bool()},
+            "tags": ["a", "bb", STATUS[rng.usize(..STATUS.len())]],
+            "events": [{"at": rng.u64(..1_000_000_000_000), "kind": CHANNELS[rng.usize(..CHANNELS.len())]}],
+            "note": if rng.bool() { Value::Null } else { json!("free text, with a comma") },
+        });
+        data.push_str(&record.to_string());
+        i += 1;
+    }
+    data.push(']');
+    format!(
+        r#"{{"id":0,"code":"%json data","state":"available","output":{{"status":"ok","execution_count":0,"data":{{"application/json":{data}}}}},"progress":1.0}}"#
+    )
+    .into_bytes()
+}
+
 /// A line of a Spark driver log, 60 to 160 characters.
 pub fn log_line(i: usize, buf: &mut String) -> String {
     buf.clear();

@@ -96,7 +96,11 @@ impl CellOutput {
                 None => CellOutput::Text(Arc::new(lines_of(&sanitize(&text)))),
             },
             Rendered::Table(table) => CellOutput::Table(TableOutput::new(table)),
-            Rendered::Json(value) => CellOutput::Json(JsonOutput::new(&value)),
+            Rendered::Json(json) => match JsonOutput::from_json_text(json.get()) {
+                Some(output) => CellOutput::Json(output),
+                // Deeper than the parser goes: the text, drawable, is still worth reading.
+                None => CellOutput::Text(Arc::new(crate::output::json_tree::pretty_text(json.get()))),
+            },
             Rendered::Html(text) => CellOutput::Text(Arc::new(lines_of(&strip_all(&text)))),
             Rendered::Markdown(source) => {
                 let source = strip_all(&source);
@@ -227,7 +231,15 @@ pub struct JsonOutput {
 impl JsonOutput {
     /// Flattens the value (the cost grows with its size: call it off the UI thread).
     pub fn new(value: &serde_json::Value) -> JsonOutput {
-        let tree = JsonTree::new(value);
+        JsonOutput::of(JsonTree::new(value))
+    }
+
+    /// Flattens JSON text, with no tree of values in between; `None` when it does not parse.
+    pub fn from_json_text(json: &str) -> Option<JsonOutput> {
+        JsonTree::from_json_text(json).map(JsonOutput::of)
+    }
+
+    fn of(tree: JsonTree) -> JsonOutput {
         let state = JsonTreeState::new(&tree);
         JsonOutput {
             tree: Arc::new(tree),
@@ -303,6 +315,18 @@ impl PreparedOutput {
             mimes,
             jupyter: None,
         }
+    }
+}
+
+impl PreparedOutput {
+    /// A statement's output as a cell keeps it once it finished: shown as its richest
+    /// type, kept to show as another, and as Jupyter outputs for saving (the three share
+    /// the output's text).
+    pub fn of_finished(output: Arc<StatementOutput>) -> PreparedOutput {
+        let mut prepared = PreparedOutput::prepare(&output, None);
+        prepared.jupyter = Some(Arc::new(crate::notebook::JupyterOutput::from_statement_output(&output)));
+        prepared.raw = Some(output);
+        prepared
     }
 }
 

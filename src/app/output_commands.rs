@@ -63,12 +63,9 @@ impl App {
                 .collect::<Vec<_>>()
                 .join("\n"),
             Some(CellOutput::Json(_)) => {
-                let value = output
-                    .raw
-                    .as_ref()
-                    .and_then(|o| o.data.get(crate::livy::MIME_JSON))
-                    .cloned();
-                serde_json::to_string_pretty(&value.unwrap_or_default()).unwrap_or_default()
+                let json = output.raw.as_ref().and_then(|o| o.data.get(crate::livy::MIME_JSON));
+                json.map(|j| crate::output::json_text::pretty(j.get()).unwrap_or_else(|| j.get().to_string()))
+                    .unwrap_or_default()
             }
             Some(CellOutput::Error {
                 ename,

@@ -98,9 +98,8 @@ impl App {
                         .raw
                         .as_ref()
                         .and_then(|o| o.data.get(crate::livy::MIME_JSON));
-                    json.raw = Some(Arc::new(crate::output::json_tree::pretty(
-                        &value.cloned().unwrap_or_default(),
-                    )));
+                    let text = value.map_or("null", |v| v.get());
+                    json.raw = Some(Arc::new(crate::output::json_tree::pretty_text(text)));
                 }
                 cell.view.scroll = 0;
                 return true;
@@ -136,8 +135,9 @@ impl App {
             Some(CellOutput::Json(json)) if json.raw.is_none() => {
                 let node = json.state.selected();
                 let raw = output.raw.as_ref()?.data.get(crate::livy::MIME_JSON)?;
-                let value = raw.pointer(&json.tree.pointer(node))?;
-                let text = match value {
+                // Only the selected value is parsed, however big the whole.
+                let value = crate::output::json_text::pointer(raw.get(), &json.tree.pointer(node))?;
+                let text = match &value {
                     serde_json::Value::String(s) => s.clone(),
                     other => serde_json::to_string_pretty(other).unwrap_or_default(),
                 };

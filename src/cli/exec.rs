@@ -93,9 +93,11 @@ async fn execute(
     let FinishedStatement { statement, raw } =
         run_statement(client, &session, &request, &label, cleanup, progress).await?;
     lock(progress).finish();
+    // The result's text is in `statement` too: one copy is enough for what follows.
+    let raw = if args.json { Some(raw) } else { None };
 
-    if args.json {
-        print_stdout(&print::pretty_json(&raw))?;
+    if let Some(raw) = raw {
+        write_stdout(|out| print::write_json(raw.get(), out))?;
         return Ok(if matches!(statement.outcome(), Some(Outcome::Succeeded)) {
             0
         } else {
@@ -137,7 +139,9 @@ fn print_result(args: &ExecArgs, statement: &Statement, session: &SessionId) -> 
     let printed = print::statement_result(statement, session.as_str(), &dir)
         .map_err(|e| Failure::failed(format!("cannot save the image in {}: {e}", dir.display())))?;
     match printed {
-        Printed::Stdout(text) => print_stdout(&text).map(|_| 0),
+        printed @ (Printed::Stdout(_) | Printed::Table(_) | Printed::Json(_)) => {
+            write_stdout(|out| printed.write_to(out)).map(|_| 0)
+        }
         Printed::Image(path) => {
             print_stdout(&format!("image saved to {}\n", path.display()))?;
             Ok(0)
@@ -174,9 +178,15 @@ fn read_code(args: &ExecArgs) -> Result<String, Failure> {
 }
 
 fn print_stdout(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
+    write_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to stdout through a buffer (results can be big: they are written as they are
+/// made, not collected first).
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     // A closed pipe (| head) is not an error worth reporting.
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match write(&mut out).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Failure::failed(format!("cannot write the result: {e}")))
         }

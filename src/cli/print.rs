@@ -1,12 +1,14 @@
 //! Printing statement results and lists as plain text for a terminal or a pipe.
 
-use crate::livy::{Statement, StatementError};
+use crate::livy::{SharedJson, Statement, StatementError};
+use crate::output::json_text::{EscapeC1, write_pretty};
 use crate::output::sanitize::{sanitize_cow, strip_all, strip_all_cow};
-use crate::output::{Rendered, render, table_text};
+use crate::output::{Rendered, Table, render, write_table_text};
 use comfy_table::{ContentArrangement, presets};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -63,6 +65,10 @@ pub fn safe_line(text: &str) -> Cow<'_, str> {
 /// A result ready for stdout, or a file written for an image.
 pub enum Printed {
     Stdout(String),
+    /// A table, written row by row.
+    Table(Table),
+    /// JSON text, written indented as it is read.
+    Json(SharedJson),
     Image(PathBuf),
     Error(StatementError),
     /// Nothing for stdout, and a word on stderr about why (no output, an image that is not
@@ -77,8 +83,8 @@ pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) 
     };
     Ok(match render(output) {
         Rendered::Error(e) => Printed::Error(e),
-        Rendered::Table(t) => Printed::Stdout(table_text(&t)),
-        Rendered::Json(v) => Printed::Stdout(pretty_json(&v)),
+        Rendered::Table(t) => Printed::Table(t),
+        Rendered::Json(json) => Printed::Json(json),
         Rendered::Text(t) | Rendered::Html(t) | Rendered::Markdown(t) if t.trim().is_empty() => {
             Printed::Notice("(no output)".into())
         }
@@ -153,19 +159,36 @@ pub fn listing(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 /// leaves C1 controls (an 8-bit CSI) and DEL as they are: those are escaped here too, so the
 /// data stays exact and nothing in it acts on a terminal.
 pub fn pretty_json(v: &Value) -> String {
-    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    let mut out = Vec::new();
+    // Writing a value's own text to memory cannot fail.
+    let _ = write_json(&v.to_string(), &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes JSON text indented, with a final newline, as it reads it (a result of any size
+/// takes little memory). DEL and C1 controls in strings are written as `\u` escapes, which
+/// mean the same in JSON but do nothing to a terminal; unless `--raw`.
+pub fn write_json(json: &str, out: &mut dyn Write) -> std::io::Result<()> {
     if RAW.load(Ordering::Relaxed) {
-        return with_newline(text);
+        write_pretty(json, &mut *out)?;
+    } else {
+        let mut escaped = EscapeC1::new(&mut *out);
+        write_pretty(json, &mut escaped)?;
+        escaped.finish()?;
     }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\u{7f}'..='\u{9f}') {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
+    out.write_all(b"\n")
+}
+
+impl Printed {
+    /// Writes a result meant for stdout (nothing for an image, an error or a notice).
+    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Printed::Stdout(text) => out.write_all(text.as_bytes()),
+            Printed::Table(table) => write_table_text(table, out),
+            Printed::Json(json) => write_json(json.get(), out),
+            Printed::Image(_) | Printed::Error(_) | Printed::Notice(_) => Ok(()),
         }
     }
-    with_newline(out)
 }
 
 fn with_newline(mut s: String) -> String {

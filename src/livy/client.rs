@@ -317,8 +317,13 @@ impl LivyClient {
         Ok(statement)
     }
 
-    /// `GET /sessions/{id}/statements/{sid}` as the server sent it (for `--json`).
-    pub async fn get_statement_json(&self, session: &SessionId, id: &StatementId) -> Result<serde_json::Value> {
+    /// `GET /sessions/{id}/statements/{sid}` as the server sent it (for `--json`): checked
+    /// to be JSON, kept as text.
+    pub async fn get_statement_json(
+        &self,
+        session: &SessionId,
+        id: &StatementId,
+    ) -> Result<Box<serde_json::value::RawValue>> {
         self.get(&["sessions", session.as_str(), "statements", id.as_str()], &[])
             .await
     }

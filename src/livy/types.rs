@@ -4,9 +4,10 @@
 //! everywhere, and 0.8+ servers' `0` for unset integers becomes `None`.
 
 use super::ids::{BatchId, SessionId, StatementId, number_or_string};
+use super::mime_bundle::MimeBundle;
 use super::states::{SessionKind, SessionState, StatementState};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// `null` or missing → the type's default.
@@ -271,8 +272,7 @@ pub struct StatementOutput {
     pub execution_count: Option<i64>,
     /// Mime type → value (`text/plain`, `application/json`, `image/png`,
     /// `application/vnd.livy.table.v1+json`, …).
-    #[serde(deserialize_with = "null_default")]
-    pub data: Map<String, Value>,
+    pub data: MimeBundle,
     pub ename: Option<String>,
     pub evalue: Option<String>,
     #[serde(deserialize_with = "string_or_lines")]
@@ -307,10 +307,12 @@ impl StatementOutput {
                 traceback: self.traceback.clone(),
             });
         }
-        let content = self.data.get("content")?;
-        if self.data.get("msg_type").and_then(Value::as_str) != Some("execute_reply")
-            || content.get("status").and_then(Value::as_str) != Some("error")
-        {
+        // Small: only a bundle holding this error reply is parsed.
+        if self.data.string("msg_type").as_deref() != Some("execute_reply") {
+            return None;
+        }
+        let content = self.data.value("content")?;
+        if content.get("status").and_then(Value::as_str) != Some("error") {
             return None;
         }
         let field = |k: &str| content.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -327,8 +329,8 @@ impl StatementOutput {
     }
 
     /// The `text/plain` part, if any.
-    pub fn text(&self) -> Option<&str> {
-        self.data.get(MIME_TEXT).and_then(Value::as_str)
+    pub fn text(&self) -> Option<String> {
+        self.data.string(MIME_TEXT)
     }
 }
 

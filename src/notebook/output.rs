@@ -6,7 +6,7 @@
 //! [`JupyterOutput::Other`] so saving never loses it.
 
 use super::multiline::{join_bundle, join_lines, lines_value, split_bundle};
-use crate::livy::{MIME_TEXT, OutputStatus, StatementOutput};
+use crate::livy::{MIME_TEXT, MimeBundle, OutputStatus, StatementOutput};
 use serde_json::{Map, Value};
 
 /// One entry of a code cell's `outputs`.
@@ -15,13 +15,13 @@ pub enum JupyterOutput {
     /// A result: the full mime bundle (`text/plain`, `application/json`,
     /// `application/vnd.livy.table.v1+json`, `image/png`, …).
     ExecuteResult {
-        data: Map<String, Value>,
+        data: MimeBundle,
         metadata: Map<String, Value>,
         execution_count: Option<i64>,
     },
     /// Rich output that is not the cell's result.
     DisplayData {
-        data: Map<String, Value>,
+        data: MimeBundle,
         metadata: Map<String, Value>,
     },
     /// Text written to `stdout` or `stderr`.
@@ -74,7 +74,7 @@ impl JupyterOutput {
         let bundle = |v: Value| {
             let mut data = object(v);
             join_bundle(&mut data);
-            data
+            MimeBundle::from(data)
         };
         match take("output_type").as_str().unwrap_or_default() {
             "execute_result" => Self::ExecuteResult {
@@ -140,7 +140,7 @@ impl JupyterOutput {
                 execution_count,
             } => {
                 obj.insert("output_type".into(), "execute_result".into());
-                obj.insert("data".into(), Value::Object(split_bundle(data)));
+                obj.insert("data".into(), Value::Object(split_bundle(&data.to_map())));
                 obj.insert("metadata".into(), Value::Object(metadata.clone()));
                 obj.insert(
                     "execution_count".into(),
@@ -149,7 +149,7 @@ impl JupyterOutput {
             }
             Self::DisplayData { data, metadata } => {
                 obj.insert("output_type".into(), "display_data".into());
-                obj.insert("data".into(), Value::Object(split_bundle(data)));
+                obj.insert("data".into(), Value::Object(split_bundle(&data.to_map())));
                 obj.insert("metadata".into(), Value::Object(metadata.clone()));
             }
             Self::Stream { name, text } => {
@@ -224,8 +224,8 @@ impl JupyterOutput {
 }
 
 fn text_output(text: String) -> StatementOutput {
-    let mut data = Map::new();
-    data.insert(MIME_TEXT.into(), Value::String(text));
+    let mut data = MimeBundle::new();
+    data.insert(MIME_TEXT, &Value::String(text));
     StatementOutput {
         data,
         ..Default::default()
@@ -249,7 +249,7 @@ fn loose(v: &Value) -> Option<StatementOutput> {
         join_bundle(&mut data);
         return Some(StatementOutput {
             execution_count: obj.get("execution_count").and_then(Value::as_i64),
-            data,
+            data: data.into(),
             ..Default::default()
         });
     }
@@ -271,7 +271,7 @@ pub fn outputs_to_statement_output(outputs: &[JupyterOutput]) -> Option<Statemen
     let streams: String = converted
         .iter()
         .filter(|(r, _)| *r == Role::Stream)
-        .filter_map(|(_, s)| s.text().map(str::to_string))
+        .filter_map(|(_, s)| s.text())
         .collect();
     let last = |role: Role| {
         converted
@@ -288,7 +288,7 @@ pub fn outputs_to_statement_output(outputs: &[JupyterOutput]) -> Option<Statemen
                     Some(t) => format!("{streams}\n{t}"),
                     None => streams,
                 };
-                main.data.insert(MIME_TEXT.into(), Value::String(text));
+                main.data.insert(MIME_TEXT, &Value::String(text));
             }
             Some(main)
         }
@@ -373,14 +373,18 @@ mod tests {
                 data: json!({"text/html":"<b>x</b>","text/plain":"x"})
                     .as_object()
                     .unwrap()
-                    .clone(),
+                    .clone()
+                    .into(),
                 metadata: Map::new(),
             },
         ];
         let s = outputs_to_statement_output(&outs).unwrap();
-        assert_eq!(s.text(), Some("hello\nx"));
-        assert_eq!(s.data["text/html"], "<b>x</b>");
-        assert_eq!(outputs_to_statement_output(&outs[..1]).unwrap().text(), Some("hello\n"));
+        assert_eq!(s.text().as_deref(), Some("hello\nx"));
+        assert_eq!(s.data.value("text/html").unwrap(), "<b>x</b>");
+        assert_eq!(
+            outputs_to_statement_output(&outs[..1]).unwrap().text().as_deref(),
+            Some("hello\n")
+        );
         assert_eq!(outputs_to_statement_output(&[]), None);
     }
 }

@@ -99,6 +99,120 @@ enum Pending<'a> {
     Array(std::slice::Iter<'a, Value>),
 }
 
+/// Where a node goes: its key, parent, depth and index among its siblings.
+#[derive(Clone, Copy)]
+struct Place<'k> {
+    key: Option<&'k str>,
+    parent: u32,
+    depth: u32,
+    position: u32,
+}
+
+/// Reads one value of JSON text into the tree (its children recursively, as the parser
+/// hands them over).
+struct NodeSeed<'t, 'k> {
+    tree: &'t mut JsonTree,
+    at: Place<'k>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for NodeSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl NodeSeed<'_, '_> {
+    fn scalar<E>(self, kind: JsonKind, text: &str) -> Result<(), E> {
+        self.tree.push_node(self.at, kind, Some(text), 0);
+        Ok(())
+    }
+
+    /// Pushes the container's node; its children and end are set when they are read.
+    fn open(&mut self, kind: JsonKind) -> u32 {
+        let index = self.tree.len32();
+        self.tree.push_node(self.at, kind, None, 0);
+        index
+    }
+
+    fn close(self, index: u32, children: u32) {
+        let end = self.tree.len32();
+        if let Some(node) = self.tree.nodes.get_mut(index as usize) {
+            node.children = children;
+            node.end = end;
+        }
+    }
+
+    fn child<'s, 'k>(&'s mut self, index: u32, key: Option<&'k str>, position: u32) -> NodeSeed<'s, 'k> {
+        let depth = self.at.depth + 1;
+        NodeSeed {
+            tree: self.tree,
+            at: Place {
+                key,
+                parent: index,
+                depth,
+                position,
+            },
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NodeSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.scalar(JsonKind::Null, "null")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.scalar(JsonKind::Bool, if v { "true" } else { "false" })
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.scalar(JsonKind::Number, &v.to_string())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.scalar(JsonKind::Number, &v.to_string())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        // As a parsed `Value` shows it (the shortest text that reads back as the same double).
+        let text = serde_json::Number::from_f64(v).map_or_else(|| "null".to_string(), |n| n.to_string());
+        self.scalar(JsonKind::Number, &text)
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.scalar(JsonKind::String, v)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let index = self.open(JsonKind::Array);
+        let mut count = 0u32;
+        while seq.next_element_seed(self.child(index, None, count))?.is_some() {
+            count = count.saturating_add(1);
+        }
+        self.close(index, count);
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let index = self.open(JsonKind::Object);
+        let mut count = 0u32;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            map.next_value_seed(self.child(index, Some(&key), count))?;
+            count = count.saturating_add(1);
+        }
+        self.close(index, count);
+        Ok(())
+    }
+}
+
 impl JsonTree {
     /// Flattens `value` (without recursion: any depth is fine).
     pub fn new(value: &Value) -> JsonTree {
@@ -142,43 +256,86 @@ impl JsonTree {
     }
 
     fn push(&mut self, value: &Value, key: Option<&str>, parent: u32, depth: u32, position: u32) {
-        // Past 4 GiB of text (only a value built in memory could get there) texts are empty.
-        let room = |arena: &String| arena.len() < (u32::MAX as usize) - 4 * (KEY_CHARS + PREVIEW_CHARS) - 64;
-        let start = self.arena.len();
-        if let Some(key) = key
-            && room(&self.arena)
-        {
-            push_cut(&mut self.arena, key, KEY_CHARS);
-        }
-        let key_len = self.arena.len() - start;
-        if room(&self.arena) {
-            match value {
-                Value::Null => self.arena.push_str("null"),
-                Value::Bool(b) => self.arena.push_str(if *b { "true" } else { "false" }),
-                Value::Number(n) => push_cut(&mut self.arena, &n.to_string(), PREVIEW_CHARS),
-                Value::String(s) => push_cut(&mut self.arena, s, PREVIEW_CHARS),
-                Value::Object(_) | Value::Array(_) => {}
+        let number;
+        let scalar = match value {
+            Value::Null => Some("null"),
+            Value::Bool(b) => Some(if *b { "true" } else { "false" }),
+            Value::Number(n) => {
+                number = n.to_string();
+                Some(number.as_str())
             }
-        }
-        let text_len = self.arena.len() - start - key_len;
+            Value::String(s) => Some(s.as_str()),
+            Value::Object(_) | Value::Array(_) => None,
+        };
         let children = match value {
             Value::Object(map) => map.len(),
             Value::Array(items) => items.len(),
             _ => 0,
         };
+        let at = Place {
+            key,
+            parent,
+            depth,
+            position,
+        };
+        self.push_node(at, JsonKind::of(value), scalar, children);
+    }
+
+    /// Appends one node: its key and scalar text go into the arena, cut.
+    fn push_node(&mut self, at: Place<'_>, kind: JsonKind, scalar: Option<&str>, children: usize) {
+        // Past 4 GiB of text (only a value built in memory could get there) texts are empty.
+        let room = |arena: &String| arena.len() < (u32::MAX as usize) - 4 * (KEY_CHARS + PREVIEW_CHARS) - 64;
+        let start = self.arena.len();
+        if let Some(key) = at.key
+            && room(&self.arena)
+        {
+            push_cut(&mut self.arena, key, KEY_CHARS);
+        }
+        let key_len = self.arena.len() - start;
+        if let Some(text) = scalar
+            && room(&self.arena)
+        {
+            push_cut(&mut self.arena, text, PREVIEW_CHARS);
+        }
+        let text_len = self.arena.len() - start - key_len;
         let index = self.len32();
         self.nodes.push(Node {
-            depth,
-            parent,
+            depth: at.depth,
+            parent: at.parent,
             end: index.saturating_add(1),
             children: u32::try_from(children).unwrap_or(NONE),
-            position,
+            position: at.position,
             start: u32::try_from(start).unwrap_or(NONE),
             key_len: u32::try_from(key_len).unwrap_or(0),
             text_len: u32::try_from(text_len).unwrap_or(0),
-            kind: JsonKind::of(value),
-            keyed: key.is_some(),
+            kind,
+            keyed: at.key.is_some(),
         });
+    }
+
+    /// Flattens JSON text straight into the tree, with no tree of values in between (a
+    /// `Value` takes 72 bytes a node: ten times the text). `None` for text that is not JSON
+    /// or nests deeper than the parser allows (128 levels).
+    pub fn from_json_text(text: &str) -> Option<JsonTree> {
+        let mut tree = JsonTree {
+            nodes: Vec::new(),
+            arena: String::new(),
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let root = NodeSeed {
+            tree: &mut tree,
+            at: Place {
+                key: None,
+                parent: NONE,
+                depth: 0,
+                position: 0,
+            },
+        };
+        serde::de::DeserializeSeed::deserialize(root, &mut de).ok()?;
+        de.end().ok()?;
+        tree.nodes.shrink_to_fit();
+        tree.arena.shrink_to_fit();
+        Some(tree)
     }
 
     /// Number of nodes (every value, the root included).
@@ -709,7 +866,16 @@ impl JsonTreeState {
 /// controls, DEL and bidirectional overrides, which JSON leaves unescaped, shown as visible
 /// symbols).
 pub fn pretty(value: &Value) -> Vec<String> {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    pretty_lines(&serde_json::to_string_pretty(value).unwrap_or_default())
+}
+
+/// [`pretty`] for JSON text, with no tree of values in between (text that is not JSON is
+/// shown as it is).
+pub fn pretty_text(json: &str) -> Vec<String> {
+    pretty_lines(&super::json_text::pretty(json).unwrap_or_else(|| json.to_string()))
+}
+
+fn pretty_lines(text: &str) -> Vec<String> {
     text.lines()
         .map(|line| line.chars().map(display_char).collect())
         .collect()

@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod image;
+pub mod json_text;
 pub mod json_tree;
 pub mod sanitize;
 pub mod save;
@@ -14,17 +15,19 @@ pub mod text;
 pub use show_table::{ShowTable, TextPart, find_show_tables, split_text_and_tables};
 pub use table::{Column, Table};
 pub use table_layout::TableLayout;
-pub use text::table_text;
+pub use text::{table_text, write_table_text};
 
-use crate::livy::{MIME_JSON, MIME_PNG, MIME_TABLE, MIME_TEXT, StatementError, StatementOutput};
+use crate::livy::{MIME_JSON, MIME_PNG, MIME_TABLE, MIME_TEXT, SharedJson, StatementError, StatementOutput};
 use base64::Engine;
-use serde_json::Value;
+use serde_json::value::RawValue;
+use std::sync::Arc;
 
 /// The richest readable form of a statement's output.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rendered {
     Table(Table),
-    Json(Value),
+    /// JSON text as the server sent it (shared with the output it came from).
+    Json(SharedJson),
     /// Decoded PNG bytes.
     Image(Vec<u8>),
     /// `text/html` turned into readable text (tables drawn as grids, links listed).
@@ -54,15 +57,17 @@ pub fn render(output: &StatementOutput) -> Rendered {
         return Rendered::Error(error);
     }
     for mime in PREFERENCE {
-        let Some(value) = output.data.get(mime) else { continue };
-        if let Some(rendered) = render_mime(mime, value) {
+        let Some(value) = output.data.get_shared(mime) else {
+            continue;
+        };
+        if let Some(rendered) = render_mime(mime, &value) {
             return with_server_note(mime, rendered, output);
         }
     }
     if output.data.is_empty() {
         return Rendered::Text(String::new());
     }
-    Rendered::Unsupported(output.data.keys().cloned().collect())
+    Rendered::Unsupported(output.data.keys().map(str::to_string).collect())
 }
 
 /// The mime types `output` carries that this client can render, in the order of [`PREFERENCE`],
@@ -71,33 +76,38 @@ pub fn render(output: &StatementOutput) -> Rendered {
 pub fn available_mimes(output: &StatementOutput) -> Vec<&str> {
     let renders = |mime: &str| output.data.get(mime).is_some_and(|v| looks_renderable(mime, v));
     let mut mimes: Vec<&str> = PREFERENCE.into_iter().filter(|m| renders(m)).collect();
-    mimes.extend(
-        output
-            .data
-            .keys()
-            .map(String::as_str)
-            .filter(|m| !PREFERENCE.contains(m) && renders(m)),
-    );
+    mimes.extend(output.data.keys().filter(|m| !PREFERENCE.contains(m) && renders(m)));
     mimes
 }
 
 /// A cheap check of a value's shape: building a big table or decoding a big image just to
 /// list the types would double the work of showing a result.
-fn looks_renderable(mime: &str, value: &Value) -> bool {
-    let array = |v: Option<&Value>| v.is_some_and(Value::is_array);
+fn looks_renderable(mime: &str, value: &RawValue) -> bool {
+    let text = value.get().trim_start();
+    let is_string = text.starts_with('"');
     match mime {
-        MIME_TABLE => array(value.get("headers")) && array(value.get("data")),
-        MIME_JSON => true,
-        MIME_PNG => value.as_str().is_some_and(|s| {
-            s.len() > 8
-                && s.bytes()
+        MIME_TABLE => serde_json::from_str::<TableShape>(text).is_ok(),
+        MIME_JSON | MIME_TEXT => true,
+        MIME_PNG => {
+            is_string
+                && text.len() > 10
+                && text[1..]
+                    .bytes()
                     .take(64)
-                    .all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n".contains(&b))
-        }),
-        MIME_HTML | MIME_MARKDOWN => value.is_string(),
-        MIME_TEXT => true,
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=\\\"".contains(&b))
+        }
+        MIME_HTML | MIME_MARKDOWN => is_string,
         _ => false,
     }
+}
+
+/// `%table`'s shape, checked without reading its values.
+#[derive(serde::Deserialize)]
+struct TableShape {
+    #[allow(dead_code)]
+    headers: Vec<serde::de::IgnoredAny>,
+    #[allow(dead_code)]
+    data: Vec<serde::de::IgnoredAny>,
 }
 
 /// `output` rendered as `mime` rather than the preferred type; `None` when the bundle lacks
@@ -107,15 +117,15 @@ pub fn render_as(output: &StatementOutput, mime: &str) -> Option<Rendered> {
     if let Some(error) = output.error() {
         return Some(Rendered::Error(error));
     }
-    render_mime(mime, output.data.get(mime)?).map(|r| with_server_note(mime, r, output))
+    render_mime(mime, &output.data.get_shared(mime)?).map(|r| with_server_note(mime, r, output))
 }
 
 /// A SQL result that comes with `text/plain` (Livy's never does; `livy-tui serve` adds one
 /// when its row limit cut the result) shows that text as the table's note, in place of the
 /// guess made from the row count.
 fn with_server_note(mime: &str, rendered: Rendered, output: &StatementOutput) -> Rendered {
-    match (mime, rendered, output.data.get(MIME_TEXT)) {
-        (MIME_JSON, Rendered::Table(mut table), Some(Value::String(note))) if !note.trim().is_empty() => {
+    match (mime, rendered, output.data.string(MIME_TEXT)) {
+        (MIME_JSON, Rendered::Table(mut table), Some(note)) if !note.trim().is_empty() => {
             table.notes = note
                 .lines()
                 .map(str::trim)
@@ -130,15 +140,17 @@ fn with_server_note(mime: &str, rendered: Rendered, output: &StatementOutput) ->
 }
 
 /// Decodes one mime value; `None` when the value is not of the shape the type promises.
-pub fn render_mime(mime: &str, value: &Value) -> Option<Rendered> {
+pub fn render_mime(mime: &str, value: &Arc<RawValue>) -> Option<Rendered> {
+    let json = value.get();
+    let string = || serde_json::from_str::<String>(json).ok();
     match mime {
-        MIME_TABLE => Table::from_livy_table(value).map(Rendered::Table),
-        MIME_JSON => Some(match Table::from_sql_result(value) {
+        MIME_TABLE => Table::from_livy_table_json(json).map(Rendered::Table),
+        MIME_JSON => Some(match Table::from_sql_result_json(json, table::LIVY_SQL_ROW_CAP) {
             Some(table) => Rendered::Table(table),
-            None => Rendered::Json(value.clone()),
+            None => Rendered::Json(SharedJson(Arc::clone(value))),
         }),
         MIME_PNG => {
-            let b64: String = value.as_str()?.split_whitespace().collect();
+            let b64: String = string()?.split_whitespace().collect();
             base64::engine::general_purpose::STANDARD
                 .decode(b64)
                 .ok()
@@ -147,16 +159,14 @@ pub fn render_mime(mime: &str, value: &Value) -> Option<Rendered> {
         MIME_HTML => {
             // Escape sequences go before the HTML is read: the converter drops a lone ESC but
             // keeps the rest of its sequence (`]0;TITLE`) as text.
-            let html = sanitize::strip_all(value.as_str()?);
+            let html = sanitize::strip_all(&string()?);
             html2text::from_read(html.as_bytes(), HTML_WIDTH)
                 .ok()
                 .map(Rendered::Html)
         }
-        MIME_MARKDOWN => value.as_str().map(|s| Rendered::Markdown(s.to_string())),
-        MIME_TEXT => Some(Rendered::Text(match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        })),
+        MIME_MARKDOWN => string().map(Rendered::Markdown),
+        // Text that is not a string shows as its JSON.
+        MIME_TEXT => Some(Rendered::Text(string().unwrap_or_else(|| json.to_string()))),
         _ => None,
     }
 }
@@ -164,7 +174,7 @@ pub fn render_mime(mime: &str, value: &Value) -> Option<Rendered> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn output(v: Value) -> StatementOutput {
         serde_json::from_value(v).unwrap()

@@ -2,6 +2,7 @@
 //! (`{"headers":[{"name","type"}],"data":[[…]]}`) and a `sql` statement's
 //! `application/json` (`{"schema": <Spark StructType>, "data": [[…]]}`).
 
+use serde::Deserialize;
 use serde_json::Value;
 
 /// A column's name and type as the server named it.
@@ -30,8 +31,14 @@ pub const LIVY_SQL_ROW_CAP: usize = 1000;
 impl Table {
     /// Livy's `application/vnd.livy.table.v1+json`.
     pub fn from_livy_table(value: &Value) -> Option<Table> {
-        let headers = value.get("headers")?.as_array()?;
-        let columns = headers
+        Table::from_livy_table_json(&value.to_string())
+    }
+
+    /// [`Table::from_livy_table`] read from JSON text, with no tree of values in between.
+    pub fn from_livy_table_json(json: &str) -> Option<Table> {
+        let shape: LivyTableShape = from_object_text(json)?;
+        let columns = shape
+            .headers
             .iter()
             .map(|h| Column {
                 name: h.get("name").map(value_text).unwrap_or_default(),
@@ -41,7 +48,7 @@ impl Table {
         // An RDD shows at most 10 rows (`take(10)`), but nothing says so reliably: no note.
         Some(Table {
             columns,
-            rows: rows(value.get("data")?)?,
+            rows: shape.data.0,
             notes: Vec::new(),
         })
     }
@@ -49,17 +56,24 @@ impl Table {
     /// A `sql` statement's `{schema, data}`; `None` for any other JSON. Assumes the server's
     /// default row cap ([`LIVY_SQL_ROW_CAP`]).
     pub fn from_sql_result(value: &Value) -> Option<Table> {
-        Table::from_sql_result_with_cap(value, LIVY_SQL_ROW_CAP)
+        Table::from_sql_result_json(&value.to_string(), LIVY_SQL_ROW_CAP)
     }
 
     /// As [`Table::from_sql_result`] for a server whose `livy.rsc.sql.num-rows` is `cap`: a
     /// result of exactly `cap` rows gets a note that it may be cut.
     pub fn from_sql_result_with_cap(value: &Value, cap: usize) -> Option<Table> {
-        let schema = value.get("schema")?;
-        if schema.get("type")?.as_str()? != "struct" {
+        Table::from_sql_result_json(&value.to_string(), cap)
+    }
+
+    /// [`Table::from_sql_result_with_cap`] read from JSON text, with no tree of values in
+    /// between: the rows are read straight into the table.
+    pub fn from_sql_result_json(json: &str, cap: usize) -> Option<Table> {
+        let shape: SqlResultShape = from_object_text(json)?;
+        if shape.schema.get("type")?.as_str()? != "struct" {
             return None;
         }
-        let columns = schema
+        let columns = shape
+            .schema
             .get("fields")?
             .as_array()?
             .iter()
@@ -68,7 +82,7 @@ impl Table {
                 data_type: f.get("type").map(spark_type_name).unwrap_or_default(),
             })
             .collect();
-        let rows = rows(value.get("data")?)?;
+        let rows = shape.data.0;
         let mut notes = Vec::new();
         if cap > 0 && rows.len() == cap {
             notes.push(format!(
@@ -79,16 +93,61 @@ impl Table {
     }
 }
 
-fn rows(data: &Value) -> Option<Vec<Vec<Value>>> {
-    Some(
-        data.as_array()?
-            .iter()
-            .map(|row| match row {
-                Value::Array(cells) => cells.clone(),
-                other => vec![other.clone()],
-            })
-            .collect(),
-    )
+/// `%table`'s shape; other members are ignored.
+#[derive(Deserialize)]
+struct LivyTableShape {
+    headers: Vec<Value>,
+    data: Rows,
+}
+
+/// A `sql` result's shape; other members are ignored.
+#[derive(Deserialize)]
+struct SqlResultShape {
+    schema: Value,
+    data: Rows,
+}
+
+/// `T` from JSON text that is an object (serde would also take an array for a struct).
+fn from_object_text<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {
+    if !json.trim_start().starts_with('{') {
+        return None;
+    }
+    serde_json::from_str(json).ok()
+}
+
+/// Rows, each an array of cells (a row that is not an array is one cell).
+struct Rows(Vec<Vec<Value>>);
+
+impl<'de> Deserialize<'de> for Rows {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rows, D::Error> {
+        d.deserialize_seq(RowsVisitor)
+    }
+}
+
+struct RowsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RowsVisitor {
+    type Value = Rows;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of rows")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
+        let mut rows = Vec::new();
+        while let Some(row) = seq.next_element::<Value>()? {
+            let mut cells = match row {
+                Value::Array(cells) => cells,
+                other => vec![other],
+            };
+            // A row's vector grew by doubling as it was read: 20 cells would hold room for
+            // 32, and a cell takes 72 bytes.
+            cells.shrink_to_fit();
+            rows.push(cells);
+        }
+        rows.shrink_to_fit();
+        Ok(Rows(rows))
+    }
 }
 
 /// Spark's JSON type: a string (`"integer"`) or an object for complex types.

@@ -478,12 +478,7 @@ impl Watcher {
         let Some(output) = statement.output.take().map(Arc::new) else {
             return self.statement_event(cell, StatementEvent::Finished(statement));
         };
-        let prepare = move || {
-            let mut prepared = PreparedOutput::prepare(&output, None);
-            prepared.jupyter = Some(Arc::new(crate::notebook::JupyterOutput::from_statement_output(&output)));
-            prepared.raw = Some(output);
-            prepared
-        };
+        let prepare = move || PreparedOutput::of_finished(output);
         match tokio::task::spawn_blocking(prepare).await {
             Ok(prepared) => self.statement_event(cell, StatementEvent::FinishedPrepared(statement, Box::new(prepared))),
             Err(_) => self.statement_event(cell, StatementEvent::Finished(statement)),

@@ -5,7 +5,6 @@
 
 use crate::livy::{CreateStatement, ErrorKind, LivyClient, LivyError, SessionId, Statement, StatementId};
 use crate::session::poll::StatementPace;
-use serde::Deserialize;
 use std::time::{Duration, Instant};
 
 /// Something the follower saw while the statement was not finished.
@@ -26,7 +25,7 @@ pub enum Observation<'a> {
 pub struct FinishedStatement {
     pub statement: Statement,
     /// The server's JSON for it, as received (`exec --json` prints it unchanged).
-    pub raw: serde_json::Value,
+    pub raw: Box<serde_json::value::RawValue>,
 }
 
 /// Submits or takes a statement and polls it at the [`StatementPace`] until it finishes.
@@ -117,7 +116,7 @@ impl<'a> StatementFollower<'a> {
                 Err(e) => return Err(e),
             };
             troubled_since = None;
-            let statement = Statement::deserialize(&raw).map_err(|e| {
+            let statement = serde_json::from_str::<Statement>(raw.get()).map_err(|e| {
                 LivyError::new(
                     ErrorKind::InvalidResponse,
                     format!("the server sent a statement this client cannot read: {e}"),
