@@ -97,7 +97,8 @@ pub struct NotebookArgs {
 pub struct LocalArgs {
     /// Use PySpark on this machine instead of a Livy server: a built-in Livy-compatible
     /// server starts on a free 127.0.0.1 port and stops on exit, with everything it started.
-    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Kinds pyspark and sql.
+    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Sessions of kinds pyspark
+    /// and sql; batches of a local .py or .jar, run by pyspark's spark-submit.
     #[arg(long)]
     pub local: bool,
 
@@ -672,6 +673,10 @@ pub enum BatchCommand {
     },
     /// Submit a batch job: a jar (with --class) or a Python file, at a path the cluster can
     /// read (hdfs://, s3://, abfs://, or a whitelisted local path).
+    ///
+    /// With --local, a .py or .jar on this machine runs through the spark-submit of the
+    /// local pyspark (master local[*] unless --conf spark.master=… says otherwise); the
+    /// command follows its log to the end and exits 0 if it succeeded, 1 if not.
     Submit(Box<SubmitArgs>),
     /// Show one batch's details and last log lines.
     Show {
@@ -697,7 +702,7 @@ pub enum BatchCommand {
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// The application: a jar or .py file the cluster can read.
+    /// The application: a jar or .py file the cluster can read (with --local, a file here).
     pub file: String,
     /// Main class of a jar.
     #[arg(long = "class", value_name = "CLASS")]
@@ -708,11 +713,14 @@ pub struct SubmitArgs {
     /// Name of the batch.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// After submitting, follow the log until the batch ends (exit 1 if it fails).
+    /// After submitting, follow the log until the batch ends (exit 1 if it fails); always
+    /// with --local.
     #[arg(long, short)]
     pub follow: bool,
     #[command(flatten)]
     pub resources: ResourceArgs,
+    #[command(flatten)]
+    pub local: LocalArgs,
 
     /// The profile's defaults for a new batch, under these flags.
     #[arg(skip)]
