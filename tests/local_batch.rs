@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use livy_tui::server::local::{LocalLivy, LocalOptions};
 use serde_json::{Value, json};
-use support::pyspark::{MARK_VAR, new_mark, quick_jvm_options, real_pyspark_python, wait_until_no_marked_processes};
+use support::pyspark::{
+    MARK_VAR, marked_processes, new_mark, quick_jvm_options, real_pyspark_python, wait_until_no_marked_processes,
+};
 
 /// How long one batch may take (a Spark start is ~10 s alone, more with others beside it).
 const RUN_LIMIT: Duration = Duration::from_secs(150);
@@ -136,23 +138,27 @@ async fn a_python_batch_runs_to_success_with_its_output_and_app_id() {
         }))
         .await;
     let (seen, batch) = api.wait_finished(id).await;
-    eprintln!("a trivial local batch: submit to success in {:.1?}", submitted.elapsed());
+    eprintln!(
+        "a trivial local batch: submit to success in {:.1?}",
+        submitted.elapsed()
+    );
     assert_eq!(seen.last().map(String::as_str), Some("success"), "{seen:?} {batch}");
     assert!(seen.iter().any(|s| s == "running"), "{seen:?}");
     let log = api.log(id).await;
-    for wanted in [
-        "ARGS ['--day', 'two words']",
-        "CONF yes",
-        "NAME count <it>",
-        "COUNT 10",
-    ] {
+    for wanted in ["ARGS ['--day', 'two words']", "CONF yes", "NAME count <it>", "COUNT 10"] {
         assert!(log.iter().any(|l| l == wanted), "{wanted:?} in {log:#?}");
     }
-    assert_eq!(log[0], "stdout: ", "spark-submit's output is the stdout part, as on Livy");
+    assert_eq!(
+        log[0], "stdout: ",
+        "spark-submit's output is the stdout part, as on Livy"
+    );
     let app_id = batch["appId"].as_str().unwrap_or_else(|| panic!("an appId: {batch}"));
     assert!(app_id.starts_with("local-"), "{app_id}");
     assert!(
-        batch["appInfo"]["sparkUiUrl"].as_str().unwrap().starts_with("http://127.0.0.1:"),
+        batch["appInfo"]["sparkUiUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
         "{batch}"
     );
     let (status, page) = api.send(reqwest::Method::GET, "/ui", None).await;
@@ -166,7 +172,11 @@ async fn a_python_batch_runs_to_success_with_its_output_and_app_id() {
 async fn a_script_that_raises_makes_the_batch_dead_with_its_traceback() {
     let Some(python) = real_pyspark_python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let file = script(dir.path(), "fails.py", "print('before')\nraise ValueError('boom in the batch')\n");
+    let file = script(
+        dir.path(),
+        "fails.py",
+        "print('before')\nraise ValueError('boom in the batch')\n",
+    );
     let mark = new_mark();
     let local = server(&python, &mark).await;
     let api = Api::new(&local);
@@ -174,10 +184,16 @@ async fn a_script_that_raises_makes_the_batch_dead_with_its_traceback() {
     let (seen, batch) = api.wait_finished(id).await;
     assert_eq!(seen.last().map(String::as_str), Some("dead"), "{seen:?} {batch}");
     let log = api.log(id).await;
-    let traceback = log.iter().position(|l| l.starts_with("Traceback (most recent call last)"));
+    let traceback = log
+        .iter()
+        .position(|l| l.starts_with("Traceback (most recent call last)"));
     let error = log.iter().position(|l| l == "ValueError: boom in the batch");
     assert!(matches!((traceback, error), (Some(t), Some(e)) if t < e), "{log:#?}");
-    assert_eq!(log.last().unwrap(), "livy-tui: spark-submit exited with code 1");
+    // The stdout part ends with how spark-submit ended; the stderr part is empty.
+    assert_eq!(
+        log[log.len() - 2..],
+        ["livy-tui: spark-submit exited with code 1", "\nstderr: "]
+    );
     local.stop(Duration::from_secs(10)).await;
     assert_nothing_left(&mark);
 }
@@ -212,11 +228,20 @@ async fn deleting_a_running_batch_kills_every_process_of_it() {
             break;
         }
         let state = api.get(&format!("/batches/{id}/state")).await;
-        assert_eq!(state["state"], "running", "{log:#?}");
+        assert!(
+            ["starting", "running"].contains(&state["state"].as_str().unwrap()),
+            "{state} {log:#?}"
+        );
         assert!(started.elapsed() < RUN_LIMIT, "{log:#?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
+    let running = marked_processes(&mark);
+    let runs = |what: &str| running.iter().any(|(_, cmdline)| cmdline.contains(what));
+    assert!(
+        runs("java") && runs("slow.py") && runs("pyspark.daemon"),
+        "{running:#?}"
+    );
     let (status, body) = api.send(reqwest::Method::DELETE, &format!("/batches/{id}"), None).await;
     assert_eq!((status, body.as_str()), (200, r#"{"msg":"deleted"}"#));
     assert_nothing_left(&mark);

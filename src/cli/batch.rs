@@ -56,6 +56,9 @@ pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
 }
 
 async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
+    if args.local.local {
+        check_spark_submit(&super::local::options(&args.local)).await?;
+    }
     let mut request = args.defaults.clone();
     request.overlay(CreateBatch {
         file: args.file.clone(),
@@ -93,18 +96,23 @@ async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
     .await
 }
 
-/// `batch submit --local`: the file must be a .py or .jar here and the local pyspark must
-/// have spark-submit, each said in one line before a server starts. The server gets the
-/// file's absolute path, and the command follows the batch to its end (the server stops
-/// with the command).
-pub async fn prepare_local(args: &mut SubmitArgs, options: &LocalOptions) -> Result<(), Failure> {
+/// `batch submit --local`: the file must be a .py or .jar here, said in one line before a
+/// server starts. The server gets the file's absolute path, and the command follows the
+/// batch to its end (the server stops with the command).
+pub fn prepare_local(args: &mut SubmitArgs) -> Result<(), Failure> {
     let (path, _) = local_app_file(&args.file).map_err(|e| Failure::usage(e.to_string()))?;
     args.file = path.display().to_string();
     args.follow = true;
+    Ok(())
+}
+
+/// After the local server's own check (Python, pyspark, Java): the pyspark must have
+/// spark-submit too, said in one line rather than as a dead batch.
+async fn check_spark_submit(options: &LocalOptions) -> Result<(), Failure> {
     find_spark_submit(&options.python, &options.env)
         .await
-        .map_err(|e| Failure::usage(e.to_string()))?;
-    Ok(())
+        .map(|_| ())
+        .map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Follows a local batch to its end; Ctrl-C kills it (stopping the local server would too,

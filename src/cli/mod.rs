@@ -59,7 +59,7 @@ pub async fn run(mut cli: Cli) -> CliResult {
     }
     check_local_flags(&cli)?;
     if let Some(Command::Batch(BatchCommand::Submit(args))) = &mut cli.command {
-        batch::prepare_local(args, &local::options(&local)).await?;
+        batch::prepare_local(args)?;
     }
     let server = local::start(&local).await?;
     cli.connection.local_url = Some(server.url());

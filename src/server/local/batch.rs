@@ -137,7 +137,9 @@ pub async fn find_spark_submit(python: &Path, env: &[(OsString, OsString)]) -> R
         .await
         .map_err(|_| probe(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())))?
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => probe("it was not found: point --python (or PYSPARK_PYTHON) at a Python with pyspark".into()),
+            std::io::ErrorKind::NotFound => {
+                probe("it was not found: point --python (or PYSPARK_PYTHON) at a Python with pyspark".into())
+            }
             _ => probe(e.to_string()),
         })?;
     if output.status.code() == Some(3) {
@@ -147,7 +149,11 @@ pub async fn find_spark_submit(python: &Path, env: &[(OsString, OsString)]) -> R
     let home = stdout.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
     let Some(home) = home.filter(|_| output.status.success()) else {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("it printed nothing");
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("it printed nothing");
         return Err(probe(last.trim().to_string()));
     };
     let home = PathBuf::from(home);
@@ -238,21 +244,25 @@ async fn start(spec: &BatchSpec, ctx: &BatchCtx, options: &LocalOptions) -> Resu
         .map_err(|e| e.to_string())?;
     let args = submit_args(&spec.request, &app);
     if let Some(user) = &spec.proxy_user {
-        ctx.log()
-            .stdout(format!("livy-tui: proxy user {user} does not apply locally; the batch runs as you"));
+        ctx.log().stdout(format!(
+            "livy-tui: proxy user {user} does not apply locally; the batch runs as you"
+        ));
     }
-    ctx.log().stdout(format!(
-        "livy-tui: {} {}",
-        spark.program.display(),
-        shell_words(&args)
-    ));
+    ctx.log()
+        .stdout(format!("livy-tui: {} {}", spark.program.display(), shell_words(&args)));
     let mut child = command(&spark, options, &args)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", spark.program.display()))?;
     let ui_host = ui_host(options);
     let readers = [
-        child.stdout.take().map(|out| tokio::spawn(read_lines(out, ctx.clone(), ui_host.clone()))),
-        child.stderr.take().map(|err| tokio::spawn(read_lines(err, ctx.clone(), ui_host.clone()))),
+        child
+            .stdout
+            .take()
+            .map(|out| tokio::spawn(read_lines(out, ctx.clone(), ui_host.clone()))),
+        child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(read_lines(err, ctx.clone(), ui_host.clone()))),
     ];
     Ok(Started {
         child,
@@ -325,7 +335,11 @@ fn how_it_ended(status: ExitStatus) -> String {
 /// Arguments as a shell would need them, for the log line that shows the command.
 fn shell_words(args: &[String]) -> String {
     let quote = |arg: &String| {
-        if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+[]*".contains(c)) {
+        if !arg.is_empty()
+            && arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+[]*".contains(c))
+        {
             arg.clone()
         } else {
             format!("'{}'", arg.replace('\'', r"'\''"))
@@ -347,7 +361,11 @@ async fn read_lines(stream: impl AsyncRead + Unpin, ctx: BatchCtx, ui_host: Stri
         }
         let text = String::from_utf8_lossy(&buf);
         // Console progress bars redraw with \r: keep the last state of each line.
-        let line = text.trim_end_matches(['\n', '\r']).rsplit('\r').next().unwrap_or_default();
+        let line = text
+            .trim_end_matches(['\n', '\r'])
+            .rsplit('\r')
+            .next()
+            .unwrap_or_default();
         if let Some(id) = app_id_in(line) {
             ctx.set_app_id(id);
         }
@@ -517,7 +535,10 @@ mod tests {
         let err = |file: &str| local_app_file(file).unwrap_err().to_string();
         assert_eq!(
             err(&text(&txt)),
-            format!("{} is not a .py or .jar file: local batches run a Python file or a jar", text(&txt))
+            format!(
+                "{} is not a .py or .jar file: local batches run a Python file or a jar",
+                text(&txt)
+            )
         );
         assert_eq!(
             err(&text(&dir.path().join("gone.py"))),
@@ -527,7 +548,10 @@ mod tests {
             )
         );
         assert!(err("hdfs:///jobs/etl.py").starts_with("hdfs:///jobs/etl.py is not on this machine"));
-        assert!(err(&text(dir.path())).contains("is not a .py or .jar file"), "a directory");
+        assert!(
+            err(&text(dir.path())).contains("is not a .py or .jar file"),
+            "a directory"
+        );
     }
 
     #[test]
@@ -536,7 +560,10 @@ mod tests {
             app_id_in("INFO Logging events to file:/tmp/spark-events/local-1764752783123.inprogress"),
             Some("local-1764752783123".into())
         );
-        assert_eq!(app_id_in("app id local-1764752783123"), Some("local-1764752783123".into()));
+        assert_eq!(
+            app_id_in("app id local-1764752783123"),
+            Some("local-1764752783123".into())
+        );
         assert_eq!(app_id_in("my-local-1764752783123"), None);
         assert_eq!(app_id_in("local-12"), None);
         assert_eq!(app_id_in("local-1764752783123abc"), None);
@@ -544,6 +571,9 @@ mod tests {
             ui_port_in("26/12/03 09:06:23 INFO Utils: Successfully started service 'SparkUI' on port 4041."),
             Some(4041)
         );
-        assert_eq!(ui_port_in("Successfully started service 'sparkDriver' on port 44849."), None);
+        assert_eq!(
+            ui_port_in("Successfully started service 'sparkDriver' on port 44849."),
+            None
+        );
     }
 }

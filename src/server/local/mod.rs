@@ -30,7 +30,9 @@ use super::{LivyServer, ServerConfig};
 use driver::{Driver, Launch};
 use protocol::StartMessage;
 
-pub use batch::{AppKind, DEFAULT_MASTER, LocalBatchError, SparkSubmit, find_spark_submit, local_app_file, submit_args};
+pub use batch::{
+    AppKind, DEFAULT_MASTER, LocalBatchError, SparkSubmit, find_spark_submit, local_app_file, submit_args,
+};
 pub use python::{
     CheckError, DRIVER_SOURCE, Prerequisites, Problem, VENV_ENV, check, choose_python, install_driver, managed_venv,
     venv_python,
@@ -289,6 +291,10 @@ mod tests {
             "/nonexistent/job.py does not exist: local batches run a .py or .jar file on this machine"
         );
         assert!(refusal("s3://bucket/job.py").contains("is not on this machine"));
-        assert_eq!(backend.check_batch(&CreateBatchRequest::default()), Ok(()), "Livy's own 400");
+        assert_eq!(
+            backend.check_batch(&CreateBatchRequest::default()),
+            Ok(()),
+            "Livy's own 400"
+        );
     }
 }

@@ -85,9 +85,7 @@ fn table(html: &mut String, title: &str, path: &str, rows: &[Row]) {
         let _ = writeln!(html, "<p>No {}.</p>", title.to_lowercase());
         return;
     }
-    html.push_str(
-        "<table>\n<tr><th>id</th><th>name</th><th>kind</th><th>state</th><th>appId</th><th>log</th></tr>\n",
-    );
+    html.push_str("<table>\n<tr><th>id</th><th>name</th><th>kind</th><th>state</th><th>appId</th><th>log</th></tr>\n");
     for row in rows {
         let _ = writeln!(
             html,
