@@ -282,8 +282,10 @@ pub enum Command {
     /// Serve the Livy REST API over PySpark on this machine, for any Livy client.
     ///
     /// Each session is a local Python process with a SparkSession (local[*]); kinds pyspark
-    /// and sql (and shared sessions mixing them per statement). Listens on 127.0.0.1 unless
-    /// --bind says otherwise. Ctrl-C stops it and every session's Spark.
+    /// and sql (and shared sessions mixing them per statement). A batch (POST /batches) is a
+    /// .py or .jar on this machine, run by pyspark's spark-submit (local[*]). GET / leads to
+    /// a plain /ui page of sessions and batches. Listens on 127.0.0.1 unless --bind says
+    /// otherwise. Ctrl-C stops it and every session's and batch's Spark.
     Serve(ServeArgs),
     /// Install PySpark for local mode into a private venv that --local and serve then use.
     ///
