@@ -102,7 +102,7 @@ pub struct LocalArgs {
     #[arg(long)]
     pub local: bool,
 
-    /// Python for local sessions [default: $PYSPARK_PYTHON, else python3].
+    /// Python for local sessions and batches [default: $PYSPARK_PYTHON, else python3].
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
 }

@@ -511,7 +511,7 @@ mod tests {
         );
         assert!(!args.iter().any(|a| a.starts_with("spark.master")), "one master");
         assert_eq!(
-            shell_words(&args[20..]),
+            shell_words(&args[22..]),
             "--conf 'spark.a=x y' /abs/app.jar",
             "the logged command line quotes what a shell would split"
         );
