@@ -512,15 +512,14 @@ fn the_batches_pane_follows_a_log_instead_of_the_listing_and_submits_a_batch() {
         "the form alone: the runner puts it over the profile's batch defaults"
     );
 
-    // A server that takes no batches (local mode) says so in one line.
+    // A batch the server refuses (here local mode's answer to a missing file) says so in
+    // one line.
     app.update(AppEvent::Pane(PaneReport::Done {
         kind: PaneKind::Batches,
-        result: Err(
-            "batches are not available in local mode: livy-tui serve runs interactive PySpark sessions only".into(),
-        ),
+        result: Err("etl.py does not exist: local batches run a .py or .jar file on this machine".into()),
     }));
     let message = app.message.as_ref().unwrap();
-    assert!(message.is_error && message.text.starts_with("batches are not available"));
+    assert!(message.is_error && message.text.starts_with("etl.py does not exist"));
 }
 
 #[test]

@@ -108,7 +108,7 @@ fn flags_that_cannot_work_locally_are_refused() {
         ),
         (
             vec!["--local", "sessions", "list"],
-            "--local goes with the notebook, run or exec",
+            "--local goes with the notebook, run, exec or batch submit",
         ),
         (
             vec!["run", "--local", "--keep-session", "x.py"],
@@ -118,6 +118,47 @@ fn flags_that_cannot_work_locally_are_refused() {
         let out = run("fake_pyspark", &args);
         out.assert_one_clear_error_line();
         assert!(out.stderr.contains(needle), "{args:?}: {out:?}");
+    }
+}
+
+/// `batch submit --local` says what is wrong with its file, or with the local pyspark, in
+/// one line before any server starts (the stand-in pyspark has no spark-submit).
+#[test]
+fn a_local_batch_that_cannot_run_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    let job = dir.path().join("job.py");
+    std::fs::write(&notes, "x").unwrap();
+    std::fs::write(&job, "print(1)").unwrap();
+    let missing = dir.path().join("missing.py");
+    let fake = support("fake_pyspark").join("pyspark/bin/spark-submit");
+    for (file, needle, dir) in [
+        (
+            missing.display().to_string(),
+            "missing.py does not exist",
+            "fake_pyspark",
+        ),
+        (
+            notes.display().to_string(),
+            "notes.txt is not a .py or .jar file",
+            "fake_pyspark",
+        ),
+        (
+            "hdfs:///jobs/etl.py".to_string(),
+            "is not on this machine",
+            "fake_pyspark",
+        ),
+        (
+            job.display().to_string(),
+            &format!("{} does not exist", fake.display()),
+            "fake_pyspark",
+        ),
+        (job.display().to_string(), "-m pip install pyspark`", "no_pyspark"),
+    ] {
+        let out = run(dir, &["batch", "submit", "--local", &file]);
+        out.assert_one_clear_error_line();
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(out.stderr.contains(needle), "{file}: {out:?}");
     }
 }
 

@@ -229,6 +229,33 @@ fn exec_pyspark_prints_the_statement_a_real_livy_would() {
     );
 }
 
+/// `batch submit --local` runs the file through spark-submit, prints its log as it comes
+/// and exits with the batch's outcome; nothing of it outlives the command. The scripts
+/// start no SparkContext (a JVM start only): Spark itself is `local_batch.rs`'s to test.
+#[test]
+fn batch_submit_local_follows_the_batch_and_exits_with_its_outcome() {
+    let Some(python) = real_pyspark_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ok = dir.path().join("ok.py");
+    std::fs::write(&ok, "import sys\nprint('batch says', sys.argv[1:])\n").unwrap();
+    let ok = ok.display().to_string();
+    let (run, seen) = run_local(&python, &["batch", "submit", "--local", &ok, "--arg", "a b"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(seen.java, "spark-submit's JVM ran: {seen:?}");
+    assert!(run.stdout.lines().any(|l| l == "batch says ['a b']"), "{run:?}");
+    assert!(run.stderr.ends_with("batch 0 succeeded\n"), "{run:?}");
+
+    let fails = dir.path().join("fails.py");
+    std::fs::write(&fails, "raise SystemExit('no input today')\n").unwrap();
+    let fails = fails.display().to_string();
+    let (run, _) = run_local(&python, &["batch", "submit", "--local", &fails]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.lines().any(|l| l == "no input today"), "{run:?}");
+    assert!(run.stderr.ends_with("livy-tui: batch 0 ended dead\n"), "{run:?}");
+}
+
 #[test]
 fn exec_sql_prints_livy_s_schema_and_rows() {
     let Some(python) = real_pyspark_python() else {

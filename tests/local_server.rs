@@ -280,7 +280,7 @@ async fn the_sql_row_limit_cuts_and_says_so() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kinds_and_batches_local_mode_cannot_run_are_refused_clearly() {
+async fn kinds_and_batch_files_local_mode_cannot_run_are_refused_clearly() {
     let local = LocalLivy::start(options("fake_pyspark")).await.unwrap();
     let api = Api::new(&local);
     for kind in ["spark", "sparkr"] {
@@ -289,14 +289,78 @@ async fn kinds_and_batches_local_mode_cannot_run_are_refused_clearly() {
         let message = body["msg"].as_str().unwrap();
         assert!(message.contains("not available in local mode"), "{message}");
     }
-    let (status, body) = api.post("/batches", json!({"file": "/tmp/job.py"})).await;
-    assert_eq!(status, 400, "{body}");
-    assert!(body["msg"].as_str().unwrap().contains("batches"), "{body}");
+    for (file, needle) in [
+        ("/nonexistent/job.py", "/nonexistent/job.py does not exist"),
+        ("hdfs:///jobs/job.py", "hdfs:///jobs/job.py is not on this machine"),
+        (env!("CARGO_MANIFEST_DIR"), "is not a .py or .jar file"),
+    ] {
+        let (status, body) = api.post("/batches", json!({ "file": file })).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["msg"].as_str().unwrap().contains(needle), "{body}");
+    }
     // Refusals leave nothing behind, and unknown ids answer like Livy.
     assert_eq!(api.get("/sessions").await["total"], 0);
+    assert_eq!(api.get("/batches").await["total"], 0);
     let (status, body) = api.send(reqwest::Method::GET, "/sessions/99", None).await;
     assert_eq!(status, 404);
     assert_eq!(body, fixture("error-session-not-found")["response"]["body"]);
+    local.stop(Duration::from_secs(5)).await;
+}
+
+/// A batch whose pyspark has no spark-submit (the stand-in has none) ends `dead`, with why
+/// in its log; the real runs are `local_batch.rs`'s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_without_spark_submit_is_dead_with_the_reason_in_its_log() {
+    let local = LocalLivy::start(options("fake_pyspark")).await.unwrap();
+    let api = Api::new(&local);
+    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake_pyspark/pyspark/conf.py");
+    let (status, batch) = api.post("/batches", json!({ "file": job })).await;
+    assert_eq!(status, 201, "{batch}");
+    let start = Instant::now();
+    let batch = loop {
+        let batch = api.get("/batches/0").await;
+        if batch["state"] == "dead" {
+            break batch;
+        }
+        assert!(start.elapsed() < DEADLINE, "{batch}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let log = api.get("/batches/0/log").await["log"].clone();
+    let reason = log[1].as_str().unwrap();
+    assert!(
+        reason.starts_with("livy-tui: ") && reason.contains("bin/spark-submit does not exist"),
+        "{log}"
+    );
+    assert_eq!(batch["appId"], Value::Null);
+    local.stop(Duration::from_secs(5)).await;
+}
+
+/// `GET /` redirects to `/ui`, as Livy does, and `/ui` answers with the sessions and batches
+/// in plain HTML, every name escaped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_ui_lists_sessions_and_batches_escaped() {
+    let local = LocalLivy::start(options("fake_pyspark")).await.unwrap();
+    let api = Api::new(&local);
+    let hostile = r#"<script>alert('x')</script> "quoted""#;
+    let id = api.create(json!({ "kind": "pyspark", "name": hostile })).await;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .unwrap();
+    for path in ["/", "/ui", "/ui/"] {
+        let response = http.get(format!("{}{path}", local.url())).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.url().path().trim_end_matches('/'), "/ui", "{path}");
+        let page = response.text().await.unwrap();
+        assert!(!page.contains("<script"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;quoted&quot;"),
+            "{page}"
+        );
+        assert!(page.contains(&format!("<a href=\"/sessions/{id}/log\">")), "{page}");
+        assert!(page.contains("<p>No batches.</p>"), "{page}");
+    }
     local.stop(Duration::from_secs(5)).await;
 }
 

@@ -1275,3 +1275,52 @@ async fn livy_server_runs_a_custom_backend() {
     stop.send(()).unwrap();
     serving.await.unwrap().unwrap();
 }
+
+/// Clients check that Livy is up with `GET /`, which redirects to the web UI at `/ui`: a
+/// plain page of sessions and batches (names escaped: they are user input) with links to
+/// their logs.
+#[tokio::test]
+async fn the_root_redirects_to_a_web_ui_of_sessions_and_batches() {
+    let livy = TestLivy::start_with(TestLivyConfig::default().batch_ms(200, 600)).await;
+    let api = Api::new(&livy);
+    let hostile = r#"<img src=x onerror="alert(1)"> & 'x'"#;
+    let session = livy.create_named_session("spark", Some(hostile));
+    let batch = api
+        .post(
+            "/batches",
+            json!({"file": "/opt/x/job.py", "name": "<b>\"nightly\"</b>"}),
+        )
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.text);
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let root = bare.get(format!("{}/", livy.url())).send().await.unwrap();
+    assert_eq!(root.status(), 302);
+    assert_eq!(root.headers()["location"], "/ui");
+    for path in ["/ui", "/ui/", "/"] {
+        let page = api.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.text);
+        assert!(page.content_type().starts_with("text/html"), "{path}");
+        let html = &page.text;
+        assert!(
+            !html.contains("<img") && !html.contains("<b>") && !html.contains("<script"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;x&#39;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;b&gt;&quot;nightly&quot;&lt;/b&gt;"), "{html}");
+        assert!(
+            html.contains(&format!("<a href=\"/sessions/{session}/log\">log</a>")),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"/batches/0/log\">log</a>"), "{html}");
+        assert!(
+            html.contains("<td>spark</td>") && html.contains("<td>batch</td>"),
+            "{html}"
+        );
+    }
+}

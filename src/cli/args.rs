@@ -97,11 +97,12 @@ pub struct NotebookArgs {
 pub struct LocalArgs {
     /// Use PySpark on this machine instead of a Livy server: a built-in Livy-compatible
     /// server starts on a free 127.0.0.1 port and stops on exit, with everything it started.
-    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Kinds pyspark and sql.
+    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Sessions of kinds pyspark
+    /// and sql; batches of a local .py or .jar, run by pyspark's spark-submit.
     #[arg(long)]
     pub local: bool,
 
-    /// Python for local sessions [default: $PYSPARK_PYTHON, else python3].
+    /// Python for local sessions and batches [default: $PYSPARK_PYTHON, else python3].
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
 }
@@ -281,8 +282,10 @@ pub enum Command {
     /// Serve the Livy REST API over PySpark on this machine, for any Livy client.
     ///
     /// Each session is a local Python process with a SparkSession (local[*]); kinds pyspark
-    /// and sql (and shared sessions mixing them per statement). Listens on 127.0.0.1 unless
-    /// --bind says otherwise. Ctrl-C stops it and every session's Spark.
+    /// and sql (and shared sessions mixing them per statement). A batch (POST /batches) is a
+    /// .py or .jar on this machine, run by pyspark's spark-submit (local[*]). GET / leads to
+    /// a plain /ui page of sessions and batches. Listens on 127.0.0.1 unless --bind says
+    /// otherwise. Ctrl-C stops it and every session's and batch's Spark.
     Serve(ServeArgs),
     /// Install PySpark for local mode into a private venv that --local and serve then use.
     ///
@@ -672,6 +675,10 @@ pub enum BatchCommand {
     },
     /// Submit a batch job: a jar (with --class) or a Python file, at a path the cluster can
     /// read (hdfs://, s3://, abfs://, or a whitelisted local path).
+    ///
+    /// With --local, a .py or .jar on this machine runs through the spark-submit of the
+    /// local pyspark (master local[*] unless --conf spark.master=… says otherwise); the
+    /// command follows its log to the end and exits 0 if it succeeded, 1 if not.
     Submit(Box<SubmitArgs>),
     /// Show one batch's details and last log lines.
     Show {
@@ -697,7 +704,7 @@ pub enum BatchCommand {
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// The application: a jar or .py file the cluster can read.
+    /// The application: a jar or .py file the cluster can read (with --local, a file here).
     pub file: String,
     /// Main class of a jar.
     #[arg(long = "class", value_name = "CLASS")]
@@ -708,11 +715,14 @@ pub struct SubmitArgs {
     /// Name of the batch.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// After submitting, follow the log until the batch ends (exit 1 if it fails).
+    /// After submitting, follow the log until the batch ends (exit 1 if it fails); always
+    /// with --local.
     #[arg(long, short)]
     pub follow: bool,
     #[command(flatten)]
     pub resources: ResourceArgs,
+    #[command(flatten)]
+    pub local: LocalArgs,
 
     /// The profile's defaults for a new batch, under these flags.
     #[arg(skip)]

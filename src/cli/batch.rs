@@ -1,11 +1,12 @@
 //! `livy-tui batch …`.
 
 use super::args::{BatchCommand, LogArgs, SubmitArgs};
-use super::failure::{CliResult, EXIT_FAILURE, Failure};
+use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::follow::{LogSource, print_log};
 use super::print::{listing, or_dash, pretty_json};
 use super::resources::{extra_fields, resources};
 use crate::livy::{Batch, BatchId, CreateBatch, LivyClient, SessionState};
+use crate::server::local::{LocalOptions, find_spark_submit, local_app_file};
 
 /// Runs a `batch` subcommand.
 pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
@@ -55,6 +56,9 @@ pub async fn run(client: LivyClient, command: BatchCommand) -> CliResult {
 }
 
 async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
+    if args.local.local {
+        check_spark_submit(&super::local::options(&args.local)).await?;
+    }
     let mut request = args.defaults.clone();
     request.overlay(CreateBatch {
         file: args.file.clone(),
@@ -68,6 +72,10 @@ async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
         tracing::info!("jar submitted without --class; relying on its manifest");
     }
     let batch = client.create_batch(&request).await?;
+    if args.local.local {
+        eprintln!("batch {} submitted ({})", batch.id, batch.state);
+        return follow_until_interrupted(client, &batch.id).await;
+    }
     if !args.follow {
         println!("{}", batch.id);
         eprintln!(
@@ -86,6 +94,44 @@ async fn submit(client: &LivyClient, args: SubmitArgs) -> CliResult {
         },
     )
     .await
+}
+
+/// `batch submit --local`: the file must be a .py or .jar here, said in one line before a
+/// server starts. The server gets the file's absolute path, and the command follows the
+/// batch to its end (the server stops with the command).
+pub fn prepare_local(args: &mut SubmitArgs) -> Result<(), Failure> {
+    let (path, _) = local_app_file(&args.file).map_err(|e| Failure::usage(e.to_string()))?;
+    args.file = path.display().to_string();
+    args.follow = true;
+    Ok(())
+}
+
+/// After the local server's own check (Python, pyspark, Java): the pyspark must have
+/// spark-submit too, said in one line rather than as a dead batch.
+async fn check_spark_submit(options: &LocalOptions) -> Result<(), Failure> {
+    find_spark_submit(&options.python, &options.env)
+        .await
+        .map(|_| ())
+        .map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// Follows a local batch to its end; Ctrl-C kills it (stopping the local server would too,
+/// but saying so is clearer) and exits 130.
+async fn follow_until_interrupted(client: &LivyClient, id: &BatchId) -> CliResult {
+    let log = LogArgs {
+        follow: true,
+        lines: None,
+    };
+    tokio::select! {
+        result = follow(client, id, log) => result,
+        _ = tokio::signal::ctrl_c() => {
+            let _ = client.delete_batch(id).await;
+            Err(Failure {
+                message: format!("interrupted: batch {id} killed"),
+                code: EXIT_INTERRUPTED,
+            })
+        }
+    }
 }
 
 /// Prints the log; when following, exits 1 if the batch did not succeed.

@@ -36,6 +36,7 @@ pub async fn run(mut cli: Cli) -> CliResult {
         None => Some(&mut cli.notebook.local),
         Some(Command::Exec(args)) => Some(&mut args.local),
         Some(Command::Run(args)) => Some(&mut args.local),
+        Some(Command::Batch(BatchCommand::Submit(args))) => Some(&mut args.local),
         Some(_) => None,
     };
     let local = match local_flags {
@@ -45,7 +46,7 @@ pub async fn run(mut cli: Cli) -> CliResult {
         }
         None if top_local.local => {
             return Err(Failure::usage(
-                "--local goes with the notebook, run or exec (a local server lives only as long as the command)",
+                "--local goes with the notebook, run, exec or batch submit (a local server lives only as long as the command)",
             ));
         }
         None => LocalArgs::default(),
@@ -57,6 +58,9 @@ pub async fn run(mut cli: Cli) -> CliResult {
         return run_command(cli).await;
     }
     check_local_flags(&cli)?;
+    if let Some(Command::Batch(BatchCommand::Submit(args))) = &mut cli.command {
+        batch::prepare_local(args)?;
+    }
     let server = local::start(&local).await?;
     cli.connection.local_url = Some(server.url());
     let result = run_command(cli).await;

@@ -22,6 +22,14 @@ pub(crate) struct Batch {
     /// Fired when the batch is deleted; stops its runner.
     pub token: CancellationToken,
     state: Mutex<SessionState>,
+    app: Mutex<AppInfo>,
+}
+
+/// What the application told about itself once it ran.
+#[derive(Clone, Debug, Default)]
+struct AppInfo {
+    id: Option<String>,
+    spark_ui_url: Option<String>,
 }
 
 impl Batch {
@@ -48,7 +56,28 @@ impl Batch {
             log: LogSink::new(log),
             token: CancellationToken::new(),
             state: Mutex::new(SessionState::Starting),
+            app: Mutex::new(AppInfo::default()),
         }
+    }
+
+    fn app(&self) -> AppInfo {
+        self.app.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Records the Spark application id (the first one reported stands).
+    pub fn set_app_id(&self, id: String) {
+        let mut app = self.app.lock().unwrap_or_else(|e| e.into_inner());
+        app.id.get_or_insert(id);
+    }
+
+    /// Records the address of the application's Spark UI.
+    pub fn set_spark_ui_url(&self, url: String) {
+        self.app.lock().unwrap_or_else(|e| e.into_inner()).spark_ui_url = Some(url);
+    }
+
+    /// The Spark application id, once known.
+    pub fn app_id(&self) -> Option<String> {
+        self.app().id
     }
 
     /// The current state.
@@ -85,11 +114,12 @@ impl Batch {
 
     /// The batch object (`BatchSessionView`), shaped for `version`.
     pub fn to_json(&self, version: LivyVersion) -> Value {
+        let app = self.app();
         let mut value = json!({
             "id": self.id,
             "state": self.state().as_str(),
-            "appId": null,
-            "appInfo": {"driverLogUrl": null, "sparkUiUrl": null},
+            "appId": app.id,
+            "appInfo": {"driverLogUrl": null, "sparkUiUrl": app.spark_ui_url},
             "log": self.log.lock().tail(EMBEDDED_LOG_LINES),
         });
         if version.at_least(0, 6) {

@@ -61,6 +61,9 @@ pub enum Refusal {
         backend: &'static str,
         instead: &'static str,
     },
+    /// This batch cannot run here, and why (one line a user can act on).
+    #[error("{0}")]
+    Batch(String),
 }
 
 /// One statement to run.
@@ -216,6 +219,25 @@ impl BatchCtx {
     pub fn set_running(&self) {
         if let Some(batch) = self.batch.upgrade() {
             batch.mark_running();
+        }
+    }
+
+    /// Records the Spark application id shown as the batch's `appId` (the first one stands).
+    pub fn set_app_id(&self, id: impl Into<String>) {
+        if let Some(batch) = self.batch.upgrade() {
+            batch.set_app_id(id.into());
+        }
+    }
+
+    /// Whether the batch's `appId` is known already.
+    pub fn has_app_id(&self) -> bool {
+        self.batch.upgrade().is_some_and(|b| b.app_id().is_some())
+    }
+
+    /// Records the application's Spark UI, shown as `appInfo.sparkUiUrl`.
+    pub fn set_spark_ui_url(&self, url: impl Into<String>) {
+        if let Some(batch) = self.batch.upgrade() {
+            batch.set_spark_ui_url(url.into());
         }
     }
 

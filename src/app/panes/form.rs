@@ -53,7 +53,7 @@ impl Field {
             Field::DriverCores | Field::ExecutorCores | Field::Executors => "optional: a whole number",
             Field::Queue => "optional: the YARN queue",
             Field::Conf => "key=value pairs separated by spaces; quote one that has spaces",
-            Field::File => "the jar or .py to run (a path the cluster can read, e.g. hdfs:///…)",
+            Field::File => "the jar or .py to run: a path the cluster can read (hdfs:///…), a file here with --local",
             Field::ClassName => "the main class of a jar (optional when its manifest names one)",
             Field::Args => "arguments separated by spaces; quote one that has spaces",
         }

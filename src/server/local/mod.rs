@@ -5,6 +5,7 @@
 //! mixes them per statement as on Livy 0.5+); `spark` and `sparkr` sessions are refused with
 //! a clear message, and such statements in a shared session answer with an error.
 
+mod batch;
 mod driver;
 mod protocol;
 mod python;
@@ -29,6 +30,9 @@ use super::{LivyServer, ServerConfig};
 use driver::{Driver, Launch};
 use protocol::StartMessage;
 
+pub use batch::{
+    AppKind, DEFAULT_MASTER, LocalBatchError, SparkSubmit, find_spark_submit, local_app_file, submit_args,
+};
 pub use python::{
     CheckError, DRIVER_SOURCE, Prerequisites, Problem, VENV_ENV, check, choose_python, install_driver, managed_venv,
     venv_python,
@@ -117,11 +121,15 @@ impl Backend for LocalBackend {
         }
     }
 
-    fn check_batch(&self, _request: &CreateBatchRequest) -> Result<(), Refusal> {
-        Err(Refusal::Batches {
-            backend: LOCAL_MODE,
-            instead: "livy-tui serve runs interactive PySpark sessions only",
-        })
+    /// A batch's file must be a `.py` or `.jar` on this machine; one without a file is left
+    /// to the server, which answers as Livy does.
+    fn check_batch(&self, request: &CreateBatchRequest) -> Result<(), Refusal> {
+        match request.file.as_deref() {
+            Some(file) => batch::local_app_file(file)
+                .map(|_| ())
+                .map_err(|e| Refusal::Batch(e.to_string())),
+            None => Ok(()),
+        }
     }
 
     fn start_session(
@@ -158,12 +166,8 @@ impl Backend for LocalBackend {
         })
     }
 
-    fn run_batch(&self, _spec: BatchSpec, ctx: BatchCtx) -> BoxFuture<'static, BatchExit> {
-        // Refused in `check_batch`; kept total for safety.
-        Box::pin(async move {
-            ctx.log().stdout("batches are not available in local mode");
-            BatchExit::Dead
-        })
+    fn run_batch(&self, spec: BatchSpec, ctx: BatchCtx) -> BoxFuture<'static, BatchExit> {
+        Box::pin(batch::run(spec, ctx, self.options.clone(), self.groups.clone()))
     }
 }
 
@@ -270,13 +274,27 @@ mod tests {
         );
         assert_eq!(unavailable_kind(Some(Kind::PySpark)), None);
         assert_eq!(unavailable_kind(None), None);
+    }
+
+    #[test]
+    fn batches_of_files_local_mode_cannot_run_are_refused_in_one_line() {
         let backend = LocalBackend::new(LocalOptions::new("python3".into()));
+        let refusal = |file: &str| {
+            let request = CreateBatchRequest {
+                file: Some(file.into()),
+                ..CreateBatchRequest::default()
+            };
+            backend.check_batch(&request).unwrap_err().to_string()
+        };
         assert_eq!(
-            backend
-                .check_batch(&CreateBatchRequest::default())
-                .unwrap_err()
-                .to_string(),
-            "batches are not available in local mode: livy-tui serve runs interactive PySpark sessions only"
+            refusal("/nonexistent/job.py"),
+            "/nonexistent/job.py does not exist: local batches run a .py or .jar file on this machine"
+        );
+        assert!(refusal("s3://bucket/job.py").contains("is not on this machine"));
+        assert_eq!(
+            backend.check_batch(&CreateBatchRequest::default()),
+            Ok(()),
+            "Livy's own 400"
         );
     }
 }

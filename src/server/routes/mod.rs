@@ -5,6 +5,7 @@ mod guard;
 mod params;
 mod sessions;
 mod statements;
+mod ui;
 
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub(crate) fn router(state: Arc<ServerState>) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/version", get(version))
+        .route("/ui", get(ui::page))
+        .route("/ui/", get(ui::page))
         .route("/sessions", get(sessions::list).post(sessions::create))
         .route("/sessions/{id}", get(sessions::get_one).delete(sessions::delete))
         .route("/sessions/{id}/state", get(sessions::state))
