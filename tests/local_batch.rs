@@ -257,8 +257,11 @@ async fn a_jar_batch_runs_its_class_with_its_arguments() {
     let Some(python) = real_pyspark_python() else { return };
     let dir = tempfile::tempdir().unwrap();
     let Some(jar) = hello_jar(dir.path()) else {
-        // Only a JRE (what .ci/test installs where there is no Java): not a missing PySpark,
-        // so a skip even where PySpark is required; the command line is unit-tested anyway.
+        // .ci/test installs a JDK: there, a missing javac is a failure, not a skip.
+        assert!(
+            std::env::var_os("LIVY_TUI_REQUIRE_PYSPARK").is_none(),
+            "no javac and jar to build the test jar (install a JDK: openjdk-17-jdk-headless)"
+        );
         use std::io::Write as _;
         let _ = writeln!(std::io::stderr(), "skipped: no javac and jar to build a test jar");
         return;
