@@ -97,7 +97,8 @@ pub struct NotebookArgs {
 pub struct LocalArgs {
     /// Use PySpark on this machine instead of a Livy server: a built-in Livy-compatible
     /// server starts on a free 127.0.0.1 port and stops on exit, with everything it started.
-    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Kinds pyspark and sql.
+    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Kinds pyspark, spark
+    /// (Scala, through the REPL in pyspark's jars) and sql; not sparkr.
     #[arg(long)]
     pub local: bool,
 
@@ -280,9 +281,10 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Serve the Livy REST API over PySpark on this machine, for any Livy client.
     ///
-    /// Each session is a local Python process with a SparkSession (local[*]); kinds pyspark
-    /// and sql (and shared sessions mixing them per statement). Listens on 127.0.0.1 unless
-    /// --bind says otherwise. Ctrl-C stops it and every session's Spark.
+    /// Each session is a local Python process with a SparkSession (local[*]); kinds pyspark,
+    /// spark (Scala) and sql (and shared sessions mixing them per statement); not sparkr.
+    /// Listens on 127.0.0.1 unless --bind says otherwise. Ctrl-C stops it and every
+    /// session's Spark.
     Serve(ServeArgs),
     /// Install PySpark for local mode into a private venv that --local and serve then use.
     ///
