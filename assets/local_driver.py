@@ -10,9 +10,10 @@ Rust side keeps as the session log.
 Rust -> driver
     {"type":"start", "app_name", "kind", "conf", "driver_memory", "driver_cores", "jars",
      "py_files", "files", "archives", "sql_rows"}            (first line; fields optional)
-    {"type":"execute", "id":N, "kind":"pyspark"|"sql", "code":"..."}
+    {"type":"execute", "id":N, "kind":"pyspark"|"spark"|"sql", "code":"..."}
     {"type":"cancel", "id":N}
-    {"type":"complete", "id":N, "code":"...", "cursor":N}    (cursor: characters into code)
+    {"type":"complete", "id":N, "kind":"pyspark"|"spark", "code":"...", "cursor":N}
+                                                             (cursor: characters into code)
     {"type":"shutdown"}                                      (EOF on stdin means the same)
 
 Driver -> Rust
@@ -27,8 +28,13 @@ Driver -> Rust
 `<python> local_driver.py --check` prints one JSON object describing the environment
 (Python, pyspark, Java, matplotlib and the first problem found) and exits 0.
 
+Scala (kind "spark") runs in the same JVM and SparkSession through Scala's own REPL (IMain,
+from the scala-compiler jar pyspark ships), made on the first Scala statement, or at start in
+a "spark" session (see ScalaRepl).
+
 The outputs follow what Apache Livy's Python REPL returns (text/plain without a trailing
-newline, `%table`, `%json`, `%matplot` magics, Livy's SQL result shape), with a few of its
+newline, `%table`, `%json`, `%matplot` magics, Livy's SQL result shape), and what its Scala
+interpreter returns for Scala (line by line, `res0: Int = 2`), with a few of its
 bugs fixed (a missing variable in a magic is a proper NameError, mixed column types in
 `%table` are a TypeError instead of a crash). This file is independent code written for
 livy-tui; it has no dependency besides the Python standard library and pyspark itself.
@@ -2081,10 +2087,16 @@ class Driver(object):
     def run_scala(self, code):
         """A Scala statement the way Livy's Scala interpreter runs one: line by line, a line
         that is not complete joined with the next, texts concatenated, `%table`/`%json` lines."""
+        with self.lock:
+            # a boot waits in a py4j call too: a cancel must not signal it (it ends after)
+            self.in_scala = True
         try:
             repl = self.start_scala()
         except ScalaUnavailable as exc:
             return self.error_output("Error", str(exc), [])
+        finally:
+            with self.lock:
+                self.in_scala = False
         lines = code.strip().split("\n")
         result = {"text/plain": ""}
         chunk, start = None, 0
