@@ -1288,6 +1288,7 @@ class Driver(object):
         self.scala_lock = threading.Lock()
         self.in_scala = False  # the main thread waits for a Scala line (guarded by self.lock)
         self.scala_stopped = False  # the running line's thread was stopped by a cancel
+        self.jvm_gone = False  # a Scala line ended the JVM (sys.exit)
 
     # -- protocol channel ----------------------------------------------------------------
 
@@ -1843,9 +1844,13 @@ class Driver(object):
         while True:
             try:
                 self.finish(statement_id, output)
-                return
+                break
             except KeyboardInterrupt:
                 continue
+        if self.jvm_gone:
+            # Scala's sys.exit ends the JVM: without Spark the session is over, as on Livy.
+            log("the JVM exited during statement %r; exiting" % (statement_id,))
+            self.exit(4)
 
     def finish(self, statement_id, output):
         with self.lock:
@@ -2135,6 +2140,11 @@ class Driver(object):
                 self.scala_stopped = False
             try:
                 return function(*args)
+            except Exception as exc:
+                if type(exc).__name__ == "Py4JNetworkError" or isinstance(exc, ConnectionError):
+                    self.jvm_gone = True
+                    raise ScalaUnavailable("the JVM exited while this statement ran (sys.exit?); the session is over")
+                raise
             finally:
                 with self.lock:
                     self.in_scala = False
@@ -2144,7 +2154,10 @@ class Driver(object):
         magic = SCALA_MAGIC.fullmatch(chunk)
         if magic:
             return self.scala_magic(repl, magic.group(1), magic.group(2).strip())
-        status, printed, said = self.scala_call(repl.run, chunk)
+        try:
+            status, printed, said = self.scala_call(repl.run, chunk)
+        except ScalaUnavailable as exc:
+            return self.error_output("Error", str(exc), [])
         if status == "Success":
             return {"status": "ok", "data": {"text/plain": printed + scala_echo_livy(said)}}
         if self.scala_stopped or status == "Stopped":
@@ -2159,8 +2172,12 @@ class Driver(object):
     def scala_magic(self, repl, name, term):
         if name not in ("json", "table"):
             return self.error_output("UnknownMagic", "Unknown magic command %s" % name, [])
+        if not term:
+            return self.error_output("UsageError", "%%%s needs the name of a value, e.g. %%%s x" % (name, name), [])
         try:
             found = self.scala_call(repl.json, term, self.sql_rows + 1)
+        except ScalaUnavailable as exc:
+            return self.error_output("Error", str(exc), [])
         except Exception as exc:
             log("%%%s %s failed: %s" % (name, term, exc_summary(exc)))
             return self.error_output("ValueError", "Failed to convert value into a JSON value", [])
