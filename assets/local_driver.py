@@ -1280,8 +1280,9 @@ class Driver(object):
         # Scala (kind spark): the interpreter, made on first use (or at start in a spark
         # session); `scala_lock` keeps its lines and completions one at a time.
         self.kind = "pyspark"
-        self.repl_dir = None  # made here, removed at exit
+        self.repl_dir = None  # the class directory once made here; removed at exit
         self.scala_outdir = None
+        self.scala_outdir_ours = False
         self.scala = None
         self.scala_failure = None
         self.scala_start_lock = threading.Lock()
@@ -1404,15 +1405,15 @@ class Driver(object):
         self.scala_outdir = conf.get("spark.repl.class.outputDir")
         if self.scala_outdir is None:
             # Where Scala lines' classes go, and where Spark's executors load them from, so
-            # closures run in tasks. Spark reads it only when it starts, so every session gets
-            # one: it costs an empty directory until Scala is used.
-            try:
-                import tempfile
+            # closures run in tasks. Spark reads it only when it starts, so every session names
+            # one; it is made when Scala is first used (a session killed before leaves nothing).
+            import secrets
+            import tempfile
 
-                self.repl_dir = tempfile.mkdtemp(prefix="livy-tui-repl-")
-                conf["spark.repl.class.outputDir"] = self.scala_outdir = self.repl_dir
-            except OSError as exc:
-                log("no directory for Scala classes, so no Scala: %s" % exc_summary(exc))
+            name = "livy-tui-repl-%d-%s" % (os.getpid(), secrets.token_hex(8))
+            self.scala_outdir = os.path.join(tempfile.gettempdir(), name)
+            self.scala_outdir_ours = True
+            conf["spark.repl.class.outputDir"] = self.scala_outdir
         master = conf.pop("spark.master", None) or "local[*]"
         return master, conf
 
@@ -2068,8 +2069,7 @@ class Driver(object):
             if self.scala is None and self.scala_failure is None:
                 began = time.monotonic()
                 try:
-                    if self.scala_outdir is None:
-                        raise ScalaUnavailable("Scala is not available: Spark started without a directory for its classes")
+                    self.make_class_dir()
                     self.scala = ScalaRepl.start(self.spark, self.scala_outdir)
                     log("Scala interpreter ready in %.1f s" % (time.monotonic() - began))
                 except ScalaUnavailable as exc:
@@ -2082,6 +2082,22 @@ class Driver(object):
             if self.scala is None:
                 raise ScalaUnavailable(self.scala_failure)
             return self.scala
+
+    def make_class_dir(self):
+        """The directory Scala's classes go to: ours is made now, private (a directory someone
+        else made first could feed classes to the session, so that is refused); one the
+        session's conf names is made if missing."""
+        outdir = self.scala_outdir
+        if outdir is None:
+            raise ScalaUnavailable("Scala is not available: Spark started without a directory for its classes")
+        try:
+            if self.scala_outdir_ours:
+                os.mkdir(outdir, 0o700)
+                self.repl_dir = outdir
+            else:
+                os.makedirs(outdir, exist_ok=True)
+        except OSError as exc:
+            raise ScalaUnavailable("cannot make %s for Scala's classes: %s" % (outdir, exc_summary(exc)))
 
     def boot_scala(self):
         try:
