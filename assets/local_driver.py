@@ -10,9 +10,10 @@ Rust side keeps as the session log.
 Rust -> driver
     {"type":"start", "app_name", "kind", "conf", "driver_memory", "driver_cores", "jars",
      "py_files", "files", "archives", "sql_rows"}            (first line; fields optional)
-    {"type":"execute", "id":N, "kind":"pyspark"|"sql", "code":"..."}
+    {"type":"execute", "id":N, "kind":"pyspark"|"spark"|"sql", "code":"..."}
     {"type":"cancel", "id":N}
-    {"type":"complete", "id":N, "code":"...", "cursor":N}    (cursor: characters into code)
+    {"type":"complete", "id":N, "kind":"pyspark"|"spark", "code":"...", "cursor":N}
+                                                             (cursor: characters into code)
     {"type":"shutdown"}                                      (EOF on stdin means the same)
 
 Driver -> Rust
@@ -27,8 +28,13 @@ Driver -> Rust
 `<python> local_driver.py --check` prints one JSON object describing the environment
 (Python, pyspark, Java, matplotlib and the first problem found) and exits 0.
 
+Scala (kind "spark") runs in the same JVM and SparkSession through Scala's own REPL (IMain,
+from the scala-compiler jar pyspark ships), made on the first Scala statement, or at start in
+a "spark" session (see ScalaRepl).
+
 The outputs follow what Apache Livy's Python REPL returns (text/plain without a trailing
-newline, `%table`, `%json`, `%matplot` magics, Livy's SQL result shape), with a few of its
+newline, `%table`, `%json`, `%matplot` magics, Livy's SQL result shape), and what its Scala
+interpreter returns for Scala (line by line, `res0: Int = 2`), with a few of its
 bugs fixed (a missing variable in a magic is a proper NameError, mixed column types in
 `%table` are a TypeError instead of a crash). This file is independent code written for
 livy-tui; it has no dependency besides the Python standard library and pyspark itself.
@@ -914,6 +920,334 @@ def completions(namespace, code, cursor):
 
 
 # ----------------------------------------------------------------------------------------
+# Scala statements (kind spark): Scala's own REPL in the driver's JVM
+# ----------------------------------------------------------------------------------------
+
+# Where the Python side leaves the objects the Scala side picks up while it boots.
+SCALA_BOX_PROPERTY = "livy-tui.scala-repl"
+# How long a cancelled Scala statement may take to react to an interrupt before its thread
+# is stopped (code that never waits, e.g. `while (true) {}`, ignores interrupts).
+SCALA_STOP_GRACE_S = 1.0
+# How long a completion waits for a running Scala statement before answering none.
+SCALA_COMPLETION_WAIT_S = 1.0
+SCALA_MAGIC = re.compile(r"%(\w+)\W*(.*)")
+SCALA_COMPILER_CLASS = "scala.tools.nsc.interpreter.IMain"
+
+# Compiled by the interpreter itself when it boots (this machine may have no Java compiler,
+# and a prebuilt jar would be one more thing to install): runs a line with what it prints
+# captured, remembers the thread running it so a cancel can interrupt it, and hands the
+# magics and the completer what they need. Its values are @transient so closures that
+# capture a line never try to ship the interpreter to a task.
+SCALA_HELPER = r"""
+class LivyTuiRepl(intp: scala.tools.nsc.interpreter.IMain, replBuffer: java.io.ByteArrayOutputStream) {
+  private val userBuffer = new java.io.ByteArrayOutputStream()
+  private val userOut = new java.io.PrintStream(userBuffer, true, "UTF-8")
+  @volatile private var running: Thread = null
+
+  def run(code: String): Array[String] = {
+    running = Thread.currentThread()
+    val status = try {
+      scala.Console.withOut(userOut) { scala.Console.withErr(userOut) { intp.interpret(code).toString } }
+    } catch {
+      case _: ThreadDeath => "Stopped"
+    } finally {
+      running = null
+      Thread.interrupted()
+    }
+    intp.reporter.flush()
+    Array(status, take(userBuffer), take(replBuffer))
+  }
+
+  private def take(buffer: java.io.ByteArrayOutputStream): String = buffer.synchronized {
+    val text = buffer.toString("UTF-8")
+    buffer.reset()
+    text
+  }
+
+  def interrupt(): Boolean = { val thread = running; if (thread != null) thread.interrupt(); thread != null }
+
+  @annotation.nowarn
+  def stop(): String = {
+    val thread = running
+    if (thread == null) "idle"
+    else try { thread.stop(); "stopped" } catch { case _: UnsupportedOperationException => "unsupported" }
+  }
+
+  def json(name: String, rows: Int): String = {
+    val value = intp.valueOfTerm(name) match {
+      case None => return null
+      case Some(rdd: org.apache.spark.rdd.RDD[_]) => return "C" + write(rdd.take(rows).toList)
+      case Some(ds: org.apache.spark.sql.Dataset[_]) => return "C" + ds.toJSON.take(rows).mkString("[", ",", "]")
+      case Some(other) => other
+    }
+    "V" + write(value)
+  }
+
+  private def write(value: Any): String =
+    org.json4s.jackson.JsonMethods.compact(org.json4s.Extraction.decompose(value)(org.json4s.DefaultFormats))
+
+  def complete(code: String, cursor: Int): Array[String] =
+    new scala.tools.nsc.interpreter.shell.ReplCompletion(intp).complete(code, cursor).candidates.map(_.name).distinct.toArray
+}
+"""
+
+# What every Scala session starts with, as in Livy's Scala interpreter: `spark`, `sc` and
+# the usual imports. Only definitions: the first value a user computes is `res0`.
+SCALA_BOOT = r"""
+@transient val livyTuiBox = System.getProperties.get("%(box)s").asInstanceOf[java.util.Map[String, AnyRef]]
+@transient val livyTuiRepl = new LivyTuiRepl(livyTuiBox.get("intp").asInstanceOf[scala.tools.nsc.interpreter.IMain], livyTuiBox.get("buffer").asInstanceOf[java.io.ByteArrayOutputStream])
+@transient val spark = livyTuiBox.get("spark").asInstanceOf[%(session)s]
+@transient val sc = spark.sparkContext
+import org.apache.spark.SparkContext._
+import spark.implicits._
+import spark.sql
+import org.apache.spark.sql.functions._
+"""
+
+
+class ScalaUnavailable(Exception):
+    """Scala cannot run in this session; the message is one line for the user."""
+
+
+class ScalaRepl(object):
+    """Scala 2.13's interpreter (IMain) in the JVM of the session's SparkSession, reached
+    through py4j: class-based wrappers writing their classes where Spark's executors load
+    REPL classes from (`spark.repl.class.outputDir`), so closures and case classes work in
+    tasks. A line runs on the JVM thread py4j pins to the calling Python thread, so the job
+    group set from Python applies to the Scala line's jobs too."""
+
+    def __init__(self, helper):
+        self.helper = helper
+
+    @classmethod
+    def start(cls, spark, outdir):
+        jvm = getattr(spark, "_jvm", None)
+        if jvm is None:
+            raise ScalaUnavailable("Scala needs the JVM of a real pyspark, and this pyspark has none")
+        try:
+            jvm.java.lang.Class.forName(SCALA_COMPILER_CLASS)
+        except Exception:
+            raise ScalaUnavailable(
+                "Scala statements need the Scala compiler (scala-compiler-*.jar in pyspark's jars), "
+                "which this pyspark install lacks: reinstall pyspark (livy-tui local-setup)"
+            )
+        settings = jvm.scala.tools.nsc.Settings()
+        # Deprecation notes would follow every `sc.parallelize(...).sum`, which Livy's REPL
+        # never showed.
+        settings.processArgumentString(
+            "-Yrepl-class-based -usejavacp -Wconf:cat=deprecation:s -Yrepl-outdir " + outdir
+        )
+        buffer = jvm.java.io.ByteArrayOutputStream()
+        writer = jvm.java.io.PrintWriter(jvm.java.io.OutputStreamWriter(buffer, "UTF-8"), True)
+        reporter = jvm.scala.tools.nsc.interpreter.shell.ReplReporterImpl(settings, writer)
+        intp = jvm.scala.tools.nsc.interpreter.IMain(settings, reporter)
+        box = jvm.java.util.concurrent.ConcurrentHashMap()
+        box.put("intp", intp)
+        box.put("buffer", buffer)
+        box.put("spark", spark._jsparkSession)
+        properties = jvm.java.lang.System.getProperties()
+        properties.put(SCALA_BOX_PROPERTY, box)
+        try:
+            source = SCALA_HELPER + SCALA_BOOT % {
+                "box": SCALA_BOX_PROPERTY,
+                "session": spark._jsparkSession.getClass().getName(),
+            }
+            status = intp.interpret(source).toString()
+            writer.flush()
+            said = buffer.toString("UTF-8")
+            buffer.reset()
+        finally:
+            properties.remove(SCALA_BOX_PROPERTY)
+        if status != "Success":
+            log("the Scala interpreter did not boot (%s):\n%s" % (status, said))
+            raise ScalaUnavailable("the Scala interpreter could not start: %s" % one_line(said or status))
+        helper = intp.valueOfTerm("livyTuiRepl").get()
+        return cls(helper)
+
+    def run(self, code):
+        """(status, what the code printed, what the interpreter printed) of one line."""
+        answer = self.helper.run(code)
+        return answer[0], answer[1], answer[2]
+
+    def json(self, name, rows):
+        """(is a Spark collection, JSON value) of the term `name`, None when there is none."""
+        text = self.helper.json(name, rows)
+        if text is None:
+            return None
+        return text[0] == "C", json.loads(text[1:])
+
+    def complete(self, code, cursor):
+        # The interpreter counts UTF-16 units; the protocol counts characters.
+        units = len(code[:cursor].encode("utf-16-le")) // 2
+        return [str(c) for c in self.helper.complete(code, units)]
+
+    def interrupt(self):
+        return bool(self.helper.interrupt())
+
+    def stop(self):
+        return str(self.helper.stop())
+
+
+def scala_def_livy(rest):
+    """`sq(i: Int): Int` (2.13's echo of a def, after `def `) as Livy showed it: `sq: (i: Int)Int`."""
+    match = re.match(r"([^\s(\[:]+)", rest)
+    if not match:
+        return None
+    name, position, groups = match.group(1), match.end(), ""
+    while position < len(rest) and rest[position] in "([":
+        depth, start = 0, position
+        while position < len(rest):
+            depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(rest[position], 0)
+            position += 1
+            if depth == 0:
+                break
+        groups += rest[start:position]
+    if not rest.startswith(": ", position):
+        return None
+    return "%s: %s%s" % (name, groups, rest[position + 2 :])
+
+
+def scala_echo_line(line):
+    """One line of the interpreter's echo in Livy's (Scala 2.11/2.12) words."""
+    lazy = re.match(r"lazy val (.+?) // unevaluated$", line)
+    if lazy:
+        return lazy.group(1) + " = <lazy>"
+    for prefix in ("val ", "var "):
+        if line.startswith(prefix):
+            return line[len(prefix) :]
+    if line.startswith("def "):
+        return scala_def_livy(line[4:]) or line
+    definition = re.match(r"(class|trait|object|type) (\S+)$", line)
+    if definition:
+        what = "type alias" if definition.group(1) == "type" else definition.group(1)
+        return "defined %s %s" % (what, definition.group(2))
+    return line
+
+
+def scala_echo_livy(text):
+    """The interpreter's echo (Scala 2.13: `val res0: Int = 2`) as Livy showed it
+    (`res0: Int = 2`), so output reads, and parses, as from a Livy server."""
+    return "".join(scala_echo_line(line[:-1]) + "\n" if line.endswith("\n") else scala_echo_line(line)
+                   for line in text.splitlines(True))
+
+
+_CARET_LINE = re.compile(r"^\s*\^\s*$")
+_ERROR_LINE = re.compile(r"^(?:On line (\d+): |\s*)(error|warning): (.*)$")
+_REPL_INDENT = "       "
+
+
+def scala_compile_error(text, code, first_line):
+    """(evalue, traceback) of 2.13's compile report in Livy's shape: `<console>:N: error: …`,
+    then the message's other lines, the code line and the caret. `code` is the chunk that
+    was compiled, from line `first_line` of the statement on; None when `text` reports no
+    error."""
+    lines = text.splitlines()
+    code_lines = code.split("\n")
+    # A report is [code line,] caret line, `error: …` (or `On line N: error: …`), and the
+    # message's other lines indented like the caret; the code line is shown for lines > 1.
+    starts = {}
+    for index, line in enumerate(lines):
+        message = _ERROR_LINE.match(line)
+        if message and index > 0 and _CARET_LINE.match(lines[index - 1]):
+            first = index - 2 if message.group(1) and index >= 2 else index - 1
+            starts[first] = (index, message)
+    blocks, loose, index = [], [], 0
+    while index < len(lines):
+        if index not in starts:
+            loose.append(lines[index] + "\n")
+            index += 1
+            continue
+        at, message = starts[index]
+        number = int(message.group(1) or 1)
+        shown = lines[index] if at - index == 2 else _REPL_INDENT + code_lines[min(number, len(code_lines)) - 1]
+        caret = lines[at - 1]
+        header = "<console>:%d: %s: %s" % (first_line + number - 1, message.group(2), message.group(3))
+        rest = []
+        index = at + 1
+        while index < len(lines) and index not in starts and lines[index].startswith(_REPL_INDENT):
+            rest.append(lines[index][len(_REPL_INDENT) :] + "\n")
+            index += 1
+        blocks.append((message.group(2), header, rest + [shown + "\n", caret + "\n"]))
+    errors = [block for block in blocks if block[0] == "error"]
+    if not errors:
+        return None
+    first = errors[0]
+    traceback_lines = list(first[2])
+    for block in blocks:
+        if block is not first:
+            traceback_lines.append(block[1] + "\n")
+            traceback_lines.extend(block[2])
+    return first[1], traceback_lines + loose
+
+
+def scala_runtime_error(text, printed):
+    """(evalue, traceback) of an exception the interpreter reported, as Livy: its first line,
+    then the rest (what the code printed before comes first in the traceback)."""
+    lines = text.splitlines(True)
+    evalue = lines[0].strip() if lines else "unknown error"
+    return evalue, printed.splitlines(True) + lines[1:]
+
+
+def scala_merge(previous, current):
+    """Livy's way of joining the results of a statement's lines: text is concatenated, any
+    other result (a magic's) replaces what came before."""
+    if "text/plain" in previous and "text/plain" in current and len(current) == 1 and len(previous) == 1:
+        before, now = previous["text/plain"], current["text/plain"]
+        if before or now:
+            return {"text/plain": before + now}
+    return current
+
+
+def scala_table_type(value):
+    """Livy's table type of a JSON value (TypeError-like None when an array or object mixes
+    types)."""
+    if value is None:
+        return "NULL_TYPE"
+    if isinstance(value, bool):
+        return "BOOLEAN_TYPE"
+    if isinstance(value, str):
+        return "STRING_TYPE"
+    if isinstance(value, int):
+        return "BIGINT_TYPE"
+    if isinstance(value, float):
+        return "DOUBLE_TYPE"
+    items = value if isinstance(value, list) else list(value.values())
+    kinds = set(scala_table_type(v) for v in items)
+    if None in kinds or len(kinds) > 1:
+        return None
+    return "ARRAY_TYPE" if isinstance(value, list) else "MAP_TYPE"
+
+
+def scala_table(value):
+    """Livy's `%table` of a JSON value (a list of rows: lists, objects or scalars); raises
+    MagicError when rows disagree on a column's type (nulls fit any type)."""
+    rows = value if isinstance(value, list) else [value]
+    headers = {}
+    parsed = []
+    for row in rows:
+        if isinstance(row, list):
+            cells = [(str(i), v) for i, v in enumerate(row)]
+        elif isinstance(row, dict):
+            cells = sorted(row.items())
+        else:
+            cells = [("0", row)]
+        for name, cell in cells:
+            kind = scala_table_type(cell)
+            known = headers.get(name)
+            if kind is None or (known not in (None, "NULL_TYPE", kind) and kind != "NULL_TYPE"):
+                raise MagicError("TypeError", "table rows have different types")
+            if known is None or known == "NULL_TYPE":
+                headers[name] = kind
+        parsed.append(dict(cells))
+    numeric = all(name.isdigit() for name in headers)
+    names = sorted(headers, key=(lambda n: int(n)) if numeric else None)
+    return {
+        "headers": [{"type": headers[n], "name": n} for n in names],
+        "data": [[cells.get(n) for n in names] for cells in parsed],
+    }
+
+
+# ----------------------------------------------------------------------------------------
 # The driver
 # ----------------------------------------------------------------------------------------
 
@@ -943,6 +1277,19 @@ class Driver(object):
         self.broken_pipe = False
         self.started = threading.Event()  # set once ready was sent
         self.cancelled_groups = {}  # job group -> watch for late jobs until (monotonic)
+        # Scala (kind spark): the interpreter, made on first use (or at start in a spark
+        # session); `scala_lock` keeps its lines and completions one at a time.
+        self.kind = "pyspark"
+        self.repl_dir = None  # the class directory once made here; removed at exit
+        self.scala_outdir = None
+        self.scala_outdir_ours = False
+        self.scala = None
+        self.scala_failure = None
+        self.scala_start_lock = threading.Lock()
+        self.scala_lock = threading.Lock()
+        self.in_scala = False  # the main thread waits for a Scala line (guarded by self.lock)
+        self.scala_stopped = False  # the running line's thread was stopped by a cancel
+        self.jvm_gone = False  # a Scala line ended the JVM (sys.exit)
 
     # -- protocol channel ----------------------------------------------------------------
 
@@ -1007,6 +1354,8 @@ class Driver(object):
                 pass
         if self.tee is not None:
             self.tee.settle(0.3)
+        if self.repl_dir is not None:
+            shutil.rmtree(self.repl_dir, ignore_errors=True)
         os._exit(code)
 
     # -- start -----------------------------------------------------------------------------
@@ -1053,6 +1402,18 @@ class Driver(object):
                 existing = conf.get(key)
                 conf[key] = ",".join(([existing] if existing else []) + items)
         conf.setdefault("spark.ui.showConsoleProgress", "false")
+        self.scala_outdir = conf.get("spark.repl.class.outputDir")
+        if self.scala_outdir is None:
+            # Where Scala lines' classes go, and where Spark's executors load them from, so
+            # closures run in tasks. Spark reads it only when it starts, so every session names
+            # one; it is made when Scala is first used (a session killed before leaves nothing).
+            import secrets
+            import tempfile
+
+            name = "livy-tui-repl-%d-%s" % (os.getpid(), secrets.token_hex(8))
+            self.scala_outdir = os.path.join(tempfile.gettempdir(), name)
+            self.scala_outdir_ours = True
+            conf["spark.repl.class.outputDir"] = self.scala_outdir
         master = conf.pop("spark.master", None) or "local[*]"
         return master, conf
 
@@ -1074,6 +1435,7 @@ class Driver(object):
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         signal.signal(signal.SIGINT, self.on_sigint)
         start = self.read_start()
+        self.kind = str(start.get("kind") or "pyspark")
         try:
             rows = int(start.get("sql_rows") or DEFAULT_SQL_ROWS)
             self.sql_rows = rows if rows > 0 else DEFAULT_SQL_ROWS
@@ -1189,6 +1551,9 @@ class Driver(object):
             }
         )
         self.started.set()
+        if self.kind == "spark":
+            # A Scala session: boot the interpreter now, so the first statement finds it ready.
+            threading.Thread(target=self.start_scala, name="livy-tui-scala", daemon=True).start()
 
     # -- stdin reader, cancel, shutdown -----------------------------------------------------
 
@@ -1238,7 +1603,10 @@ class Driver(object):
     def complete(self, message):
         """Answer a `complete` (while a statement runs, too); no candidates when it fails."""
         try:
-            candidates = completions(self.namespace, message.get("code"), message.get("cursor"))
+            if message.get("kind") == "spark":
+                candidates = self.scala_completions(message.get("code"), message.get("cursor"))
+            else:
+                candidates = completions(self.namespace, message.get("code"), message.get("cursor"))
         except Exception:
             log_exception("completion failed")
             candidates = []
@@ -1318,8 +1686,12 @@ class Driver(object):
                 log("re-cancelling job group %s failed: %s" % (group, exc_summary(exc)))
 
     def interrupt(self, serial):
-        """SIGINT to the main thread while it runs user code of statement `serial`."""
+        """SIGINT to the main thread while it runs user code of statement `serial`; a Scala
+        line is interrupted in the JVM instead (a signal would break the py4j call it waits in)."""
         with self.lock:
+            if self.in_scala and self.serial == serial and self.cancel_requested:
+                threading.Thread(target=self.interrupt_scala, args=(serial,), name="livy-tui-stop", daemon=True).start()
+                return
             if self.serial == serial and self.running_id is not None and self.in_user and self.cancel_requested:
                 try:
                     signal.pthread_kill(self.main_ident, signal.SIGINT)
@@ -1328,6 +1700,10 @@ class Driver(object):
 
     def on_sigint(self, signum, frame):
         if not (self.in_user and self.cancel_requested):
+            return
+        if self.in_scala:
+            # in a py4j call: raising here would lose its answer; the JVM side is interrupted
+            self.interrupt(self.serial)
             return
         if frame is not None and frame.f_code.co_filename in _DRIVER_FILES:
             # In the driver's own code (a capture write, entering or leaving user code):
@@ -1469,9 +1845,13 @@ class Driver(object):
         while True:
             try:
                 self.finish(statement_id, output)
-                return
+                break
             except KeyboardInterrupt:
                 continue
+        if self.jvm_gone:
+            # Scala's sys.exit ends the JVM: without Spark the session is over, as on Livy.
+            log("the JVM exited during statement %r; exiting" % (statement_id,))
+            self.exit(4)
 
     def finish(self, statement_id, output):
         with self.lock:
@@ -1496,6 +1876,8 @@ class Driver(object):
             return self.run_sql(code)
         if kind in ("pyspark", "python"):
             return self.run_python(code)
+        if kind == "spark":
+            return self.run_scala(code)
         return self.error_output("Error", "kind %r is not supported by the local driver" % (kind,), [])
 
     def user_call(self, function, *args):
@@ -1677,6 +2059,213 @@ class Driver(object):
         if cut:
             bundle["text/plain"] = self.limit_note()
         return {"status": "ok", "data": bundle}
+
+    # -- Scala -------------------------------------------------------------------------------
+
+    def start_scala(self):
+        """The session's Scala interpreter, booted on first use; ScalaUnavailable says why there
+        is none."""
+        with self.scala_start_lock:
+            if self.scala is None and self.scala_failure is None:
+                began = time.monotonic()
+                try:
+                    self.make_class_dir()
+                    self.scala = ScalaRepl.start(self.spark, self.scala_outdir)
+                    log("Scala interpreter ready in %.1f s" % (time.monotonic() - began))
+                except ScalaUnavailable as exc:
+                    self.scala_failure = str(exc)
+                except Exception as exc:
+                    log_exception("starting the Scala interpreter failed")
+                    self.scala_failure = "the Scala interpreter could not start: %s" % exc_summary(exc)
+                if self.scala_failure:
+                    log(self.scala_failure)
+            if self.scala is None:
+                raise ScalaUnavailable(self.scala_failure)
+            return self.scala
+
+    def make_class_dir(self):
+        """The directory Scala's classes go to: ours is made now, private (a directory someone
+        else made first could feed classes to the session, so that is refused); one the
+        session's conf names is made if missing."""
+        outdir = self.scala_outdir
+        if outdir is None:
+            raise ScalaUnavailable("Scala is not available: Spark started without a directory for its classes")
+        try:
+            if self.scala_outdir_ours:
+                os.mkdir(outdir, 0o700)
+                self.repl_dir = outdir
+            else:
+                os.makedirs(outdir, exist_ok=True)
+        except OSError as exc:
+            raise ScalaUnavailable("cannot make %s for Scala's classes: %s" % (outdir, exc_summary(exc)))
+
+    def boot_scala(self):
+        try:
+            self.start_scala()
+        except ScalaUnavailable:
+            pass  # logged; statements say it too
+
+    def run_scala(self, code):
+        """A Scala statement the way Livy's Scala interpreter runs one: line by line, a line
+        that is not complete joined with the next, texts concatenated, `%table`/`%json` lines."""
+        with self.lock:
+            # a boot waits in a py4j call too: a cancel must not signal it (it ends after)
+            self.in_scala = True
+        try:
+            repl = self.start_scala()
+        except ScalaUnavailable as exc:
+            return self.error_output("Error", str(exc), [])
+        finally:
+            with self.lock:
+                self.in_scala = False
+        lines = code.strip().split("\n")
+        result = {"text/plain": ""}
+        chunk, start = None, 0
+        for number, line in enumerate(lines, 1):
+            if chunk is None:
+                if not line.strip():
+                    continue
+                chunk, start = line, number
+            else:
+                chunk += "\n" + line
+            outcome = self.user_call(self.scala_chunk, repl, chunk, start)
+            if outcome is None:
+                if number < len(lines):
+                    continue
+                return self.scala_incomplete(repl, chunk, start, result)
+            if outcome["status"] != "ok":
+                return outcome
+            result = scala_merge(result, outcome["data"])
+            chunk = None
+        return {"status": "ok", "data": result}
+
+    def scala_incomplete(self, repl, chunk, start, result):
+        """The last lines are not complete: as Livy, run them in braces, which a comment-only
+        tail survives and real unfinished code does not."""
+        retry = self.user_call(self.scala_chunk, repl, "{\n%s\n}" % chunk, start - 1)
+        if retry is None or retry["status"] != "ok":
+            return self.error_output("Error", "incomplete statement", [])
+        return {"status": "ok", "data": result}
+
+    def scala_call(self, function, *args):
+        """A call into the interpreter: one at a time, and marked so a cancel interrupts it in
+        the JVM."""
+        with self.scala_lock:
+            with self.lock:
+                self.in_scala = True
+                self.scala_stopped = False
+            try:
+                return function(*args)
+            except Exception as exc:
+                if type(exc).__name__ == "Py4JNetworkError" or isinstance(exc, ConnectionError):
+                    self.jvm_gone = True
+                    raise ScalaUnavailable("the JVM exited while this statement ran (sys.exit?); the session is over")
+                raise
+            finally:
+                with self.lock:
+                    self.in_scala = False
+
+    def scala_chunk(self, repl, chunk, start):
+        """The output of one complete chunk (a line, or lines joined), None when incomplete."""
+        magic = SCALA_MAGIC.fullmatch(chunk)
+        if magic:
+            return self.scala_magic(repl, magic.group(1), magic.group(2).strip())
+        try:
+            status, printed, said = self.scala_call(repl.run, chunk)
+        except ScalaUnavailable as exc:
+            return self.error_output("Error", str(exc), [])
+        if status == "Success":
+            return {"status": "ok", "data": {"text/plain": printed + scala_echo_livy(said)}}
+        if self.scala_stopped or status == "Stopped":
+            evalue = "java.lang.ThreadDeath: the statement was cancelled; it ignored the interrupt, so its thread was stopped"
+            return self.error_output("Error", evalue, [])
+        if status == "Incomplete" or not (printed or said.strip()):
+            return None  # also what a line of only a comment gives
+        compiled = scala_compile_error(said, chunk, start)
+        evalue, lines = compiled if compiled is not None else scala_runtime_error(said, printed)
+        return self.error_output("Error", evalue, lines)
+
+    def scala_magic(self, repl, name, term):
+        if name not in ("json", "table"):
+            return self.error_output("UnknownMagic", "Unknown magic command %s" % name, [])
+        if not term:
+            return self.error_output("UsageError", "%%%s needs the name of a value, e.g. %%%s x" % (name, name), [])
+        try:
+            found = self.scala_call(repl.json, term, self.sql_rows + 1)
+        except ScalaUnavailable as exc:
+            return self.error_output("Error", str(exc), [])
+        except Exception as exc:
+            log("%%%s %s failed: %s" % (name, term, exc_summary(exc)))
+            return self.error_output("ValueError", "Failed to convert value into a JSON value", [])
+        if found is None:
+            return self.error_output("NameError", "Value %s does not exist" % term, [])
+        collection, value = found
+        cut = collection and isinstance(value, list) and len(value) > self.sql_rows
+        if cut:
+            value = value[: self.sql_rows]
+        if name == "json":
+            data = {"application/json": value}
+        else:
+            try:
+                data = {TABLE_MIME: scala_table(value)}
+            except MagicError as exc:
+                return self.error_output(exc.ename, exc.evalue, [])
+        if cut:
+            data["text/plain"] = self.limit_note() + "\n"
+        return {"status": "ok", "data": data}
+
+    def scala_completions(self, code, cursor):
+        """The interpreter's completions (names, as Livy: `range` for `spark.ran`); none while
+        it boots or runs a long line."""
+        if not isinstance(code, str):
+            return []
+        if isinstance(cursor, bool) or not isinstance(cursor, int) or not 0 <= cursor <= len(code):
+            cursor = len(code)
+        repl = self.scala
+        if repl is None:
+            if self.spark is not None and self.scala_failure is None:
+                threading.Thread(target=self.boot_scala, name="livy-tui-scala", daemon=True).start()
+            return []
+        if not self.scala_lock.acquire(timeout=SCALA_COMPLETION_WAIT_S):
+            return []
+        try:
+            return repl.complete(code, cursor)[:COMPLETION_LIMIT]
+        finally:
+            self.scala_lock.release()
+
+    def interrupt_scala(self, serial):
+        """Interrupt the running Scala line of statement `serial`; stop its thread when it
+        ignores that (a loop that never waits), which Java 17 still allows."""
+        repl = self.scala
+        if repl is None:
+            return
+        try:
+            repl.interrupt()
+        except Exception as exc:
+            log("cannot interrupt the Scala statement: %s" % exc_summary(exc))
+            return
+        deadline = time.monotonic() + SCALA_STOP_GRACE_S
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.serial != serial or not self.in_scala:
+                    return
+            time.sleep(0.05)
+        with self.lock:
+            if self.serial != serial or not self.in_scala:
+                return
+            self.scala_stopped = True
+        try:
+            how = repl.stop()
+        except Exception as exc:
+            how = "failed: %s" % exc_summary(exc)
+        if how == "stopped":
+            log("stopped the thread of the cancelled Scala statement: it ignored the interrupt")
+            return
+        self.scala_stopped = False
+        log(
+            "the cancelled Scala statement ignores interrupts and this Java cannot stop its thread "
+            "(%s): it runs on; delete the session to end it" % how
+        )
 
 
 def main(argv):

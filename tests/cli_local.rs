@@ -91,8 +91,8 @@ fn missing_prerequisites_are_one_clear_line() {
 fn flags_that_cannot_work_locally_are_refused() {
     for (args, needle) in [
         (
-            vec!["exec", "--local", "--kind", "spark", "-c", "1"],
-            "--kind spark (Scala) is not available",
+            vec!["exec", "--local", "--kind", "sparkr", "-c", "1"],
+            "--kind sparkr (R) is not available",
         ),
         (
             vec!["exec", "--local", "--keep", "-c", "1"],

@@ -1186,3 +1186,67 @@ fn completion_offers_what_rlcompleter_offers_for_the_name_before_the_cursor() {
     assert_eq!(run.output["data"]["text/plain"], "'done'", "{}", run.output);
     assert!(aside.iter().all(|m| m["type"] == "progress"), "{aside:?}");
 }
+
+/// The driver's functions, called in a Python that imports it: what `snippet` prints (JSON).
+fn driver_functions_say(snippet: &str) -> Value {
+    let program = format!(
+        "import importlib.util, json\n\
+         spec = importlib.util.spec_from_file_location('local_driver', {path:?})\n\
+         d = importlib.util.module_from_spec(spec)\n\
+         spec.loader.exec_module(d)\n\
+         {snippet}",
+        path = driver_file().display().to_string()
+    );
+    let said = python_says(&program).expect("the snippet runs");
+    serde_json::from_str(&said).unwrap_or_else(|e| panic!("{e}: {said}"))
+}
+
+/// Scala 2.13's REPL words become Livy's (its REPL was Scala 2.11/2.12): echoes, compile
+/// errors (compared with the real capture), and `%table` of JSON values.
+#[test]
+fn scala_output_is_put_in_livy_s_words() {
+    let echo = driver_functions_say(
+        "print(json.dumps(d.scala_echo_livy('val res0: Int = 2\\nvar v: Int = 3\\ndef sq(i: Int): Int\\n\
+         def f[T](x: T)(y: Int): List[T]\\ndef g: Int\\nclass P\\nobject O\\ntrait T\\ntype A\\n\
+         lazy val z: Int // unevaluated\\nimport a.b\\nhello val x\\n')))",
+    );
+    assert_eq!(
+        echo,
+        "res0: Int = 2\nv: Int = 3\nsq: (i: Int)Int\nf: [T](x: T)(y: Int)List[T]\ng: Int\n\
+         defined class P\ndefined object O\ndefined trait T\ndefined type alias A\nz: Int = <lazy>\n\
+         import a.b\nhello val x\n"
+    );
+
+    let livy = fixture_output("spark-statement-compile-error");
+    let code = fixture_code_of_response("spark-statement-compile-error");
+    let said = "                    ^\n       error: type mismatch;\n        found   : String(\"not an int\")\n        required: Int\n";
+    let error = driver_functions_say(&format!(
+        "print(json.dumps(d.scala_compile_error({said:?}, {code:?}, 1)))"
+    ));
+    assert_eq!(error[0], "<console>:1: error: type mismatch;");
+    assert_eq!(error[1], livy["traceback"]);
+    // a later line of a chunk names its line and shows it; a runtime report is no compile error
+    let said = "       val b: Int = \"s\"\n                    ^\nOn line 2: error: type mismatch;\n        found   : String(\"s\")\n        required: Int\n";
+    let error = driver_functions_say(&format!(
+        "print(json.dumps([d.scala_compile_error({said:?}, 'val a = 1\\nval b: Int = \"s\"', 4), \
+         d.scala_compile_error('java.lang.RuntimeException: boom\\n  ... 33 elided\\n', 'x', 1)]))"
+    ));
+    assert_eq!(error[0][0], "<console>:5: error: type mismatch;");
+    assert_eq!(error[0][1][2], "       val b: Int = \"s\"\n");
+    assert_eq!(error[1], Value::Null);
+
+    let table = fixture_output("spark-table-magic-same-statement");
+    let ours = driver_functions_say("print(json.dumps(d.scala_table([[1, 'a'], [3, 'b']])))");
+    assert_eq!(ours, table["data"]["application/vnd.livy.table.v1+json"]);
+    let mixed = driver_functions_say(
+        "try:\n    d.scala_table([[1], ['a']])\n    print('null')\nexcept d.MagicError as e:\n    print(json.dumps([e.ename, e.evalue]))",
+    );
+    assert_eq!(mixed, json!(["TypeError", "table rows have different types"]));
+}
+
+/// The `code` of a fixture that holds a whole response.
+fn fixture_code_of_response(name: &str) -> String {
+    let path = root().join("tests/fixtures/livy").join(format!("{name}.json"));
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    fixture["response"]["body"]["code"].as_str().unwrap().to_string()
+}

@@ -1,7 +1,8 @@
 //! The notebook in local mode against REAL PySpark, in a real terminal (tmux): `livy-tui
 //! --local` opens, its session starts, Tab completes `spark.ran` to `spark.range(`, PySpark,
 //! SQL, `%table`, `%json` and `%matplot` cells show their results, Ctrl+C cancels a long
-//! statement, and quitting leaves no Python driver or JVM behind. Needs the pyspark that `.ci/test` installs; skips (saying so) without it.
+//! statement, `--kind spark` runs a Scala cell, and quitting leaves no Python driver or JVM
+//! behind. Needs the pyspark that `.ci/test` installs; skips (saying so) without it.
 
 mod support;
 
@@ -188,4 +189,32 @@ fn the_local_notebook_runs_pyspark_sql_and_magics_cancels_and_quits_clean() {
     let left = wait_until_no_marked_processes(&mark, Duration::from_secs(15));
     assert!(left.is_empty(), "processes outlived the notebook: {left:#?}");
     eprintln!("done after {:.1?}", started.elapsed());
+}
+
+/// `--kind spark`: a Scala session, whose interpreter boots with it, shows a Scala value in
+/// Livy's words, and quits clean.
+#[test]
+fn the_local_notebook_runs_scala() {
+    let Some(python) = real_pyspark_python() else {
+        return;
+    };
+    let mark = new_mark();
+    let (tui, _dir) = start(&python, &mark, "--kind spark", 100, 30);
+    let screen = tui.wait_for("● idle");
+    assert!(screen.contains("session 0 spark"), "{screen}");
+    tui.text("1 + 1");
+    tui.keys(&["C-e"]);
+    tui.wait_within("res0 from 1 + 1", SPARK_WAIT, |s| s.contains("res0: Int = 2"));
+
+    tui.keys(&["Escape", "C-q"]);
+    let screen = tui.wait_within("unsaved changes or the exit", SPARK_WAIT, |s| {
+        s.contains("unsaved changes") || s.contains("EXITED=")
+    });
+    if screen.contains("unsaved changes") {
+        tui.keys(&["d"]);
+    }
+    let screen = tui.wait_for("EXITED=");
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    let left = wait_until_no_marked_processes(&mark, Duration::from_secs(15));
+    assert!(left.is_empty(), "processes outlived the notebook: {left:#?}");
 }

@@ -97,8 +97,9 @@ pub struct NotebookArgs {
 pub struct LocalArgs {
     /// Use PySpark on this machine instead of a Livy server: a built-in Livy-compatible
     /// server starts on a free 127.0.0.1 port and stops on exit, with everything it started.
-    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Sessions of kinds pyspark
-    /// and sql; batches of a local .py or .jar, run by pyspark's spark-submit.
+    /// Needs Python 3 with pyspark (pip install pyspark) and Java. Kinds pyspark, spark
+    /// (Scala, through the REPL in pyspark's jars) and sql; not sparkr. Batches of a local .py
+    /// or .jar, run by pyspark's spark-submit.
     #[arg(long)]
     pub local: bool,
 
@@ -281,11 +282,12 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Serve the Livy REST API over PySpark on this machine, for any Livy client.
     ///
-    /// Each session is a local Python process with a SparkSession (local[*]); kinds pyspark
-    /// and sql (and shared sessions mixing them per statement). A batch (POST /batches) is a
-    /// .py or .jar on this machine, run by pyspark's spark-submit (local[*]). GET / leads to
-    /// a plain /ui page of sessions and batches. Listens on 127.0.0.1 unless --bind says
-    /// otherwise. Ctrl-C stops it and every session's and batch's Spark.
+    /// Each session is a local Python process with a SparkSession (local[*]); kinds pyspark,
+    /// spark (Scala) and sql (and shared sessions mixing them per statement); not sparkr. A
+    /// batch (POST /batches) is a .py or .jar on this machine, run by pyspark's spark-submit
+    /// (local[*]). GET / leads to a plain /ui page of sessions and batches. Listens on
+    /// 127.0.0.1 unless --bind says otherwise. Ctrl-C stops it and every session's and batch's
+    /// Spark.
     Serve(ServeArgs),
     /// Install PySpark for local mode into a private venv that --local and serve then use.
     ///

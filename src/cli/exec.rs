@@ -118,7 +118,7 @@ async fn create_session(
     cleanup: &Mutex<Cleanup>,
 ) -> Result<SessionId, Failure> {
     let mut request = session_request_with_defaults(&args.new_session)?;
-    // Local mode runs PySpark; a cluster's Livy defaults to Scala.
+    // Local mode defaults to PySpark (it runs Scala too); a cluster's Livy defaults to Scala.
     let fallback = if args.local.local {
         SessionKind::PySpark
     } else {

@@ -180,15 +180,10 @@ fn check_local_flags(cli: &Cli) -> Result<(), Failure> {
             "{flag} cannot be used with --local: local sessions stop with the command"
         )));
     }
-    if let Some(kind @ (KindArg::Spark | KindArg::Sparkr)) = kind {
-        let name = if kind == KindArg::Spark {
-            "spark (Scala)"
-        } else {
-            "sparkr (R)"
-        };
-        return Err(Failure::usage(format!(
-            "--kind {name} is not available with --local, which runs PySpark: use --kind pyspark or sql"
-        )));
+    if kind == Some(KindArg::Sparkr) {
+        return Err(Failure::usage(
+            "--kind sparkr (R) is not available with --local, which runs pyspark, spark (Scala) and sql: use one of those",
+        ));
     }
     Ok(())
 }

@@ -110,7 +110,7 @@ fn session_kind(args: &NotebookArgs, config: &Config, opened: Option<&Opened>) -
     match (args.kind, file_kind) {
         (Some(k), _) => k.into(),
         (None, Some(k)) => k,
-        // Local mode runs PySpark, whatever the config prefers for clusters.
+        // Local mode defaults to PySpark, whatever the config prefers for clusters.
         (None, None) if args.local.local => SessionKind::PySpark,
         (None, None) => args
             .new_session

@@ -387,7 +387,7 @@ fn new_session_request(nb: &Notebook, args: &RunArgs) -> Result<CreateSession, F
             .or(request.kind)
             .or_else(|| nb.default_kind.clone())
             .or_else(|| first_cell_kind(nb))
-            // Local mode runs PySpark; a cluster's Livy defaults to Scala.
+            // Local mode defaults to PySpark (it runs Scala too); a cluster's Livy defaults to Scala.
             .unwrap_or(if args.local.local {
                 SessionKind::PySpark
             } else {

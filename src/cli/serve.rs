@@ -33,7 +33,7 @@ pub async fn run(args: ServeArgs) -> CliResult {
         );
     }
     eprintln!(
-        "livy-tui serve: Livy API on {} — sessions run PySpark {} with {} (kinds pyspark, sql{}), batches run its spark-submit; Ctrl-C stops",
+        "livy-tui serve: Livy API on {} — sessions run PySpark {} with {} (kinds pyspark, spark, sql{}), batches run its spark-submit; Ctrl-C stops",
         local.url(),
         found.pyspark.as_deref().unwrap_or("?"),
         found

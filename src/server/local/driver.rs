@@ -263,26 +263,33 @@ fn connect(
 
 fn not_available(kind: Kind) -> ExecOutcome {
     let language = match kind {
-        Kind::Spark => "Scala (spark)",
         Kind::SparkR => "R (sparkr)",
         _ => "this kind",
     };
     ExecOutcome::Error {
         ename: "Error".into(),
         evalue: format!(
-            "{language} statements are not available in local mode: livy-tui serve runs PySpark, so use kind pyspark or sql"
+            "{language} statements are not available in local mode: it runs pyspark, spark (Scala) and sql"
         ),
         traceback: Vec::new(),
+    }
+}
+
+/// The driver's name of a kind it runs.
+fn driver_kind(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::PySpark => Some("pyspark"),
+        Kind::Spark => Some("spark"),
+        Kind::Sql => Some("sql"),
+        _ => None,
     }
 }
 
 impl Interpreter for Driver {
     fn execute(&self, req: ExecRequest, ctx: ExecCtx) -> BoxFuture<'_, ExecOutcome> {
         Box::pin(async move {
-            let kind = match req.kind {
-                Kind::PySpark => "pyspark",
-                Kind::Sql => "sql",
-                other => return not_available(other),
+            let Some(kind) = driver_kind(req.kind) else {
+                return not_available(req.kind);
             };
             let (tx, rx) = oneshot::channel();
             {
@@ -323,19 +330,23 @@ impl Interpreter for Driver {
         })
     }
 
-    /// Python's `rlcompleter` over the session's globals, in the driver; none for `sql` (as
-    /// Livy), nor when the driver does not answer in time.
+    /// Python's `rlcompleter` over the session's globals, or the Scala interpreter's own
+    /// completer, in the driver; none for `sql` (as Livy), nor when the driver does not answer
+    /// in time.
     fn complete(&self, kind: Kind, code: &str, cursor: usize) -> BoxFuture<'_, Vec<String>> {
         let code = code.to_string();
         Box::pin(async move {
-            if kind != Kind::PySpark {
-                return Vec::new();
-            }
+            let kind = match kind {
+                Kind::PySpark => "pyspark",
+                Kind::Spark => "spark",
+                _ => return Vec::new(),
+            };
             let id = self.completions.fetch_add(1, Ordering::Relaxed);
             let (tx, rx) = oneshot::channel();
             self.shared.lock().completing.insert(id, tx);
             self.send(ToDriver::Complete {
                 id,
+                kind,
                 code: &code,
                 cursor,
             });

@@ -1,9 +1,10 @@
 //! Local sessions: the server's [`Backend`] for `livy-tui serve` and `--local`, where every
 //! session is a Python process on this machine running PySpark (`local[*]`).
 //!
-//! Only `pyspark` and `sql` run here (in one SparkSession per session, so a shared session
-//! mixes them per statement as on Livy 0.5+); `spark` and `sparkr` sessions are refused with
-//! a clear message, and such statements in a shared session answer with an error.
+//! `pyspark`, `spark` (Scala, through Scala's own REPL in the driver's JVM) and `sql` run here,
+//! in one SparkSession per session, so a shared session mixes them per statement as on Livy
+//! 0.5+; `sparkr` sessions are refused with a clear message, and R statements in a shared
+//! session answer with an error.
 
 mod batch;
 mod driver;
@@ -98,16 +99,14 @@ impl LocalBackend {
 
 /// Why local mode refuses a session of `kind`, `None` for one it can run.
 fn unavailable_kind(kind: Option<Kind>) -> Option<Refusal> {
-    let language = match kind {
-        Some(Kind::Spark) => "Scala (kind spark)",
-        Some(Kind::SparkR) => "R (kind sparkr)",
-        _ => return None,
-    };
-    Some(Refusal::Kind {
-        language,
-        backend: LOCAL_MODE,
-        instead: "livy-tui serve runs PySpark; create the session with kind pyspark or sql",
-    })
+    match kind {
+        Some(Kind::SparkR) => Some(Refusal::Kind {
+            language: "R (kind sparkr)",
+            backend: LOCAL_MODE,
+            instead: "it runs pyspark, spark (Scala) and sql; create the session with one of those",
+        }),
+        _ => None,
+    }
 }
 
 /// How refusals name this backend.
@@ -149,8 +148,11 @@ impl Backend for LocalBackend {
                     log.stderr(format!("livy-tui: {reason}"));
                     StartFailure { reason }
                 })?;
+            // A `spark` session boots the Scala interpreter at start; the others make it on
+            // their first Scala statement.
             let kind = match spec.kind {
                 Kind::Sql => "sql",
+                Kind::Spark => "spark",
                 _ => "pyspark",
             };
             let start = StartMessage::new(spec.id, &spec.request, kind, options.sql_rows);
@@ -265,14 +267,12 @@ mod tests {
     #[test]
     fn refusals_name_what_local_mode_cannot_run() {
         assert_eq!(
-            unavailable_kind(Some(Kind::Spark)).unwrap().to_string(),
-            "Scala (kind spark) is not available in local mode: livy-tui serve runs PySpark; create the session with kind pyspark or sql"
-        );
-        assert_eq!(
             unavailable_kind(Some(Kind::SparkR)).unwrap().to_string(),
-            "R (kind sparkr) is not available in local mode: livy-tui serve runs PySpark; create the session with kind pyspark or sql"
+            "R (kind sparkr) is not available in local mode: it runs pyspark, spark (Scala) and sql; create the session with one of those"
         );
         assert_eq!(unavailable_kind(Some(Kind::PySpark)), None);
+        assert_eq!(unavailable_kind(Some(Kind::Spark)), None);
+        assert_eq!(unavailable_kind(Some(Kind::Sql)), None);
         assert_eq!(unavailable_kind(None), None);
     }
 

@@ -5,7 +5,7 @@
 //! whatever the JVM prints lands in the session log, never in the protocol):
 //!
 //! - server → driver: `start` (once, first), `execute {id, kind, code}`, `cancel {id}`,
-//!   `complete {id, code, cursor}` (its own ids; `cursor` counts characters), `shutdown` (or
+//!   `complete {id, kind, code, cursor}` (its own ids; `cursor` counts characters), `shutdown` (or
 //!   EOF on stdin: the driver stops Spark and exits either way);
 //! - driver → server: `ready {…}` or `fatal {reason, message}` once after `start`, then
 //!   `progress {id, progress}` while a statement runs and exactly one `result {id, output}`
@@ -57,10 +57,21 @@ impl StartMessage {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum ToDriver<'a> {
     Start(&'a StartMessage),
-    Execute { id: u64, kind: &'a str, code: &'a str },
-    Cancel { id: u64 },
+    Execute {
+        id: u64,
+        kind: &'a str,
+        code: &'a str,
+    },
+    Cancel {
+        id: u64,
+    },
     Shutdown,
-    Complete { id: u64, code: &'a str, cursor: usize },
+    Complete {
+        id: u64,
+        kind: &'a str,
+        code: &'a str,
+        cursor: usize,
+    },
 }
 
 impl ToDriver<'_> {
@@ -133,13 +144,14 @@ mod tests {
         assert_eq!(ToDriver::Shutdown.line(), "{\"type\":\"shutdown\"}\n");
         let complete = ToDriver::Complete {
             id: 4,
+            kind: "spark",
             code: "x = 1\nspark.ran",
             cursor: 15,
         }
         .line();
         assert_eq!(
             serde_json::from_str::<Value>(&complete).unwrap(),
-            json!({"type": "complete", "id": 4, "code": "x = 1\nspark.ran", "cursor": 15})
+            json!({"type": "complete", "id": 4, "kind": "spark", "code": "x = 1\nspark.ran", "cursor": 15})
         );
     }
 
