@@ -105,9 +105,10 @@ pub fn statement_result(statement: &Statement, session: &str, image_dir: &Path) 
             std::fs::write(&path, bytes)?;
             Printed::Image(path)
         }
+        // The types are the server's words too.
         Rendered::Unsupported(types) => Printed::Notice(format!(
             "(output of type {} is not shown here; use --json)",
-            types.join(", ")
+            strip_all(&types.join(", "))
         )),
     })
 }

@@ -42,8 +42,9 @@ pub fn write_table_text(t: &Table, out: &mut dyn Write) -> io::Result<()> {
     }
     let rows = t.rows.len();
     writeln!(out, "({rows} row{})", if rows == 1 { "" } else { "s" })?;
+    // Notes can be the server's text (a SQL result's `text/plain`): plain, as cells are.
     for note in &t.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", strip_all(note))?;
     }
     Ok(())
 }
