@@ -68,6 +68,13 @@ enum Fault {
     /// Livy restarts without recovery while a statement runs, and someone else's session
     /// and statement take the ids.
     RestartReusingIds,
+    /// The same while the session starts, before any statement. KNOWN FAILING, left out
+    /// unless `LIVY_TUI_FAULT_KNOWN=1`: waiting for a new session polls only its state, so
+    /// `exec` and `run` take someone else's session under the id for theirs, run the cells
+    /// there and delete it; the notebook does the same when neither session has a name (it
+    /// tells a named one apart). Telling them apart needs sessions made with a name of their
+    /// own (or another mark), a change of what is created, not of this suite.
+    RestartWhileStarting,
     /// The server is unreachable (connections refused) for 1–3 s while a statement runs.
     OutageWhileRunning,
     /// A request is never answered (before or after the server acted), or nothing is.
@@ -105,6 +112,7 @@ impl Fault {
             Fault::DropAfterStatement,
             Fault::DropAfterSession,
             Fault::RestartReusingIds,
+            Fault::RestartWhileStarting,
             Fault::OutageWhileRunning,
             Fault::NeverAnswers,
         ];
@@ -122,6 +130,11 @@ impl Fault {
         all
     }
 
+    /// Faults that still break an invariant (see each): run only when asked.
+    fn known_failing(self) -> bool {
+        self == Fault::RestartWhileStarting
+    }
+
     fn name(self) -> String {
         match self {
             Fault::Burst5xxStatement => "5xx burst, POST statement".into(),
@@ -132,6 +145,7 @@ impl Fault {
             Fault::DropAfterStatement => "dropped after acting, statement".into(),
             Fault::DropAfterSession => "dropped after acting, session".into(),
             Fault::RestartReusingIds => "restart reusing ids".into(),
+            Fault::RestartWhileStarting => "restart reusing ids, starting".into(),
             Fault::OutageWhileRunning => "outage while running".into(),
             Fault::NeverAnswers => "never answers".into(),
             Fault::Hostile(mime) => format!("hostile {}", mime.name()),
@@ -462,6 +476,30 @@ fn plan(fault: Fault, front: Front, trial: u64) -> Plan {
                         }
                         std::thread::sleep(Duration::from_millis(10));
                     }
+                }
+            }));
+            plan.must_complete = Some(false);
+        }
+        Fault::RestartWhileStarting => {
+            let they_come = trial % 4 != 3;
+            let their_name = trial.is_multiple_of(2).then_some("someone-else");
+            // Starting takes long enough for the restart to land in it.
+            plan.arm = Box::new(|livy| livy.set_start_delay_ms(1000));
+            plan.during = Some(Box::new(move |livy, shared| {
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while livy.acted_on("POST", "/sessions").iter().all(|r| r.path != "/sessions") {
+                    if Instant::now() > deadline {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                std::thread::sleep(Duration::from_millis(200));
+                livy.restart_without_recovery();
+                livy.set_start_delay_ms(50);
+                shared.struck.store(true, Ordering::SeqCst);
+                if they_come {
+                    let theirs = livy.create_named_session("pyspark", their_name);
+                    *shared.theirs.lock().unwrap() = Some(theirs);
                 }
             }));
             plan.must_complete = Some(false);
@@ -1080,7 +1118,13 @@ struct Tally {
 fn every_fault_against_every_front_end() {
     let started = Instant::now();
     let mut queue = VecDeque::new();
-    for fault in Fault::all() {
+    let known_too = std::env::var_os("LIVY_TUI_FAULT_KNOWN").is_some();
+    let left_out: Vec<String> = Fault::all()
+        .into_iter()
+        .filter(|f| f.known_failing() && !known_too)
+        .map(Fault::name)
+        .collect();
+    for fault in Fault::all().into_iter().filter(|f| known_too || !f.known_failing()) {
         for front in [Front::Exec, Front::Run, Front::Tui] {
             for trial in 0..TRIALS {
                 queue.push_back((fault, front, trial));
@@ -1123,7 +1167,13 @@ fn every_fault_against_every_front_end() {
             ));
         }
     }
-    let report = report(&tallies, started.elapsed());
+    let mut report = report(&tallies, started.elapsed());
+    if !left_out.is_empty() {
+        report.push_str(&format!(
+            "left out, known failing (LIVY_TUI_FAULT_KNOWN=1 runs them): {}\n",
+            left_out.join(", ")
+        ));
+    }
     eprintln!("{report}");
     if let Some(path) = std::env::var_os("LIVY_TUI_FAULT_REPORT") {
         std::fs::write(PathBuf::from(path), &report).expect("the report file is writable");
