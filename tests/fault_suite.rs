@@ -506,7 +506,10 @@ fn plan(fault: Fault, front: Front, trial: u64) -> Plan {
         }
         Fault::OutageWhileRunning => {
             let outage = Duration::from_millis(1000 + 500 * rng.below(5));
-            plan.cells[nth as usize].reply = plan.cells[nth as usize].reply.clone().taking_ms(1500);
+            // The statement outlasts the outage: it is an outage *while it runs*, and the
+            // next cell's submit does not meet it (a refused submit is another fault).
+            let runs = outage.as_millis() as u64 + 1500;
+            plan.cells[nth as usize].reply = plan.cells[nth as usize].reply.clone().taking_ms(runs);
             plan.flags = vec!["--wait-for-server".into(), "30s".into()];
             plan.during = Some(Box::new(move |livy, shared| {
                 if !until_statements_taken(livy, nth as usize + 1) {
