@@ -79,7 +79,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
         (-1e9f64..1e9).prop_map(Value::from),
         hostile_text().prop_map(Value::from),
     ];
-    leaf.prop_recursive(3, 32, 5, |inner| {
+    leaf.prop_recursive(4, 64, 6, |inner| {
         let key = prop_oneof![
             prop::sample::select(vec![
                 "headers", "data", "name", "type", "schema", "fields", "struct", "k"
