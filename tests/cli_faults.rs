@@ -115,6 +115,10 @@ fn after_a_restart_another_statement_under_our_id_is_not_our_result() {
     assert_ne!(r.code, 0, "{r:?}");
     assert!(!r.stdout.contains('2'), "their result is not ours: {r:?}");
     assert!(r.stderr.contains("another statement under its id"), "{}", r.stderr);
+    // The session under our id is theirs now: cleaning up must not delete it.
+    assert!(livy.requests_to("DELETE", "/sessions/0").is_empty(), "{r:?}");
+    assert_eq!(livy.session_state(&theirs).as_deref(), Some("idle"));
+    assert!(r.stderr.contains("session 0 was not deleted"), "{}", r.stderr);
 }
 
 /// An outage while a statement runs is ridden out for `--wait-for-server`, saying so on

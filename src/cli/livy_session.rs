@@ -17,6 +17,10 @@ pub struct Cleanup {
     pub created: Option<SessionId>,
     /// A statement still running.
     pub running: Option<(SessionId, StatementId)>,
+    /// The last statement submitted, with its code: what shows, before the session is
+    /// deleted, that its id still names the session this command made (a server restarted
+    /// without recovery gives ids out again, to other users' sessions).
+    pub last_statement: Option<(SessionId, StatementId, String)>,
 }
 
 /// From now on a second Ctrl-C leaves at once, without finishing the cleanup under way.
@@ -148,7 +152,9 @@ pub async fn run_statement(
     let finished = follower
         .submit(request, |seen| match seen {
             Observation::Submitted(statement) => {
-                lock(cleanup).running = Some((session.clone(), statement.id.clone()));
+                let mut cleanup = lock(cleanup);
+                cleanup.running = Some((session.clone(), statement.id.clone()));
+                cleanup.last_statement = Some((session.clone(), statement.id.clone(), request.code.clone()));
                 text.get_or_insert_with(|| format!("statement {}", statement.id));
             }
             Observation::Progress(statement) => {
@@ -201,6 +207,19 @@ pub async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep:
         eprintln!("kept session {id} (use it with --session {id}; delete it with 'livy-tui sessions kill {id}')");
         return;
     }
+    let last = lock(cleanup).last_statement.take();
+    if let Some((_, statement, code)) = last.filter(|(session, _, _)| *session == id) {
+        match whose(client, &id, &statement, &code).await {
+            Whose::Ours => {}
+            Whose::Gone => return,
+            Whose::Another => {
+                eprintln!(
+                    "session {id} was not deleted: it no longer holds this command's statement {statement}, so the server gave its id to another session (it restarted without recovery)"
+                );
+                return;
+            }
+        }
+    }
     tracing::info!(%id, "deleting the session this command created");
     if let Err(e) = client.delete_session(&id).await
         && !e.is_not_found()
@@ -210,6 +229,36 @@ pub async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep:
             super::print::safe_line(&e.to_string())
         );
     }
+}
+
+/// Whose the session under an id is, judged by the last statement this command sent there.
+enum Whose {
+    /// It holds that statement, or the server cannot say (then it is taken as ours, as
+    /// before).
+    Ours,
+    /// No session has the id: nothing to delete.
+    Gone,
+    /// Another statement is under that statement's id, or none is (the newest cannot have
+    /// been dropped to make room): the id names another session now.
+    Another,
+}
+
+async fn whose(client: &LivyClient, id: &SessionId, statement: &StatementId, code: &str) -> Whose {
+    match client.get_statement(id, statement).await {
+        Ok(found) if found.code.is_empty() || same_code(&found.code, code) => Whose::Ours,
+        Ok(_) => Whose::Another,
+        Err(e) if e.is_not_found() => match client.get_session(id).await {
+            Err(e) if e.is_not_found() => Whose::Gone,
+            Ok(_) => Whose::Another,
+            Err(_) => Whose::Ours,
+        },
+        Err(_) => Whose::Ours,
+    }
+}
+
+/// Livy turns CRLF into the system line ending and may trim: code is compared loosely.
+fn same_code(a: &str, b: &str) -> bool {
+    a.replace("\r\n", "\n").trim() == b.replace("\r\n", "\n").trim()
 }
 
 /// Sleeps for `limit`, or forever without one.

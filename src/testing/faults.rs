@@ -66,8 +66,14 @@ enum Action {
         /// Extra header lines (`WWW-Authenticate`, `Retry-After`), one each.
         headers: Vec<(header::HeaderName, String)>,
     },
+    /// Abort the connection before the handler runs: the server did nothing, but the client
+    /// cannot tell that from [`Action::Drop`].
+    Cut,
     /// Run the handler, then abort the connection before any byte of the answer.
     Drop,
+    /// Never answer (the connection stays open, silent): before the handler runs, or after
+    /// it has acted.
+    Stall { after: bool },
     /// Run the handler, then send a truncated body.
     Malform,
 }
@@ -76,51 +82,121 @@ enum Action {
 struct Rule {
     action: Action,
     remaining: u32,
+    /// Matching requests still to let through before the rule applies.
+    skip: u32,
     method: Option<String>,
     path_prefix: Option<String>,
+    /// The path must be `path_prefix` itself, not only start with it.
+    exact: bool,
+}
+
+impl Action {
+    /// Applied before the handler runs (it then does not run at all).
+    fn before_handler(&self) -> bool {
+        matches!(
+            self,
+            Action::Status { .. } | Action::Cut | Action::Stall { after: false }
+        )
+    }
 }
 
 impl Rule {
     fn matches(&self, method: &str, path: &str) -> bool {
         self.remaining > 0
             && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| if self.exact { path == p } else { path.starts_with(p) })
     }
 }
 
+/// How long a stalled request waits: longer than any test runs.
+const STALL: Duration = Duration::from_secs(3600);
+
 /// The fault switches' storage.
-#[derive(Default)]
 pub(crate) struct FaultState {
     latency_ms: AtomicU64,
     rules: Mutex<Vec<Rule>>,
+    /// Requests a rule acted on so far.
+    fired: AtomicU64,
+    /// `true` while the server is unreachable: the serving loop closes its listener (new
+    /// connections are refused) and the middleware cuts requests on connections already open.
+    pub(crate) unreachable: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for FaultState {
+    fn default() -> Self {
+        FaultState {
+            latency_ms: AtomicU64::new(0),
+            rules: Mutex::new(Vec::new()),
+            fired: AtomicU64::new(0),
+            unreachable: tokio::sync::watch::Sender::new(false),
+        }
+    }
 }
 
 impl FaultState {
     /// Takes the first armed rule matching the request and of the wanted phase.
     fn take(&self, method: &str, path: &str, pre_handler: bool) -> Option<Action> {
         let mut rules = self.rules.lock().unwrap();
-        let rule = rules
+        let mut taken = None;
+        for rule in rules
             .iter_mut()
-            .find(|r| r.matches(method, path) && matches!(r.action, Action::Status { .. }) == pre_handler)?;
-        rule.remaining -= 1;
-        let action = rule.action.clone();
+            .filter(|r| r.matches(method, path) && r.action.before_handler() == pre_handler)
+        {
+            if rule.skip > 0 {
+                // This request counts towards the rule's start, and other rules may take it.
+                rule.skip -= 1;
+                continue;
+            }
+            rule.remaining -= 1;
+            taken = Some(rule.action.clone());
+            break;
+        }
         rules.retain(|r| r.remaining > 0);
-        Some(action)
+        if taken.is_some() {
+            self.fired.fetch_add(1, Ordering::SeqCst);
+        }
+        taken
     }
 }
 
 /// Run-time fault switches of a [`super::TestLivy`].
 ///
 /// `method` arguments take `""` or `"*"` for any method; `path_prefix` matches the start of
-/// the path (`""` matches everything).
+/// the path (`""` matches everything). [`Faults::after`] and [`Faults::exact_path`] narrow
+/// the rules armed through the value they return.
 #[derive(Clone)]
 pub struct Faults {
     pub(crate) state: Arc<FaultState>,
     pub(crate) server: LivyServer,
     pub(crate) shared: Arc<Shared>,
+    /// Matching requests let through before a rule armed through this value applies.
+    pub(crate) skip: u32,
+    /// Rules armed through this value match the path exactly.
+    pub(crate) exact: bool,
 }
 
 impl Faults {
+    /// Rules armed through the returned value let the first `k` matching requests through
+    /// and apply from the next one: `after(2).cut_next_on(1, "POST", p)` cuts the third.
+    pub fn after(&self, k: u32) -> Faults {
+        Faults {
+            skip: k,
+            ..self.clone()
+        }
+    }
+
+    /// Rules armed through the returned value match only the path given, not longer ones
+    /// (`/sessions`, not `/sessions/0/statements`).
+    pub fn exact_path(&self) -> Faults {
+        Faults {
+            exact: true,
+            ..self.clone()
+        }
+    }
+
     /// Delays every request by `ms` before it is handled (0 turns it off).
     pub fn set_latency_ms(&self, ms: u64) {
         self.state.latency_ms.store(ms, Ordering::SeqCst);
@@ -208,6 +284,28 @@ impl Faults {
         self.arm(n, method, path_prefix, Action::Drop);
     }
 
+    /// The next `n` matching requests are cut off before the server acts on them: the
+    /// connection closes without an answer, as when a gateway or the network drops it on the
+    /// way in. Nothing is created; the client sees what [`Faults::drop_next_on`] shows it.
+    pub fn cut_next_on(&self, n: u32, method: &str, path_prefix: &str) {
+        self.arm(n, method, path_prefix, Action::Cut);
+    }
+
+    /// The next `n` matching requests are never answered (the connection stays open and
+    /// silent). `after_acting`: the server handles the request first (a statement *is*
+    /// created); otherwise it never sees it.
+    pub fn stall_next_on(&self, n: u32, method: &str, path_prefix: &str, after_acting: bool) {
+        self.arm(n, method, path_prefix, Action::Stall { after: after_acting });
+    }
+
+    /// Makes the server unreachable (`true`): it stops listening, so new connections are
+    /// refused, and requests on connections already open are cut before they are handled.
+    /// `false` listens again on the same port. Sessions and statements live on meanwhile,
+    /// as behind a gateway that restarts.
+    pub fn set_unreachable(&self, unreachable: bool) {
+        self.state.unreachable.send_replace(unreachable);
+    }
+
     /// The next `n` responses keep their status and headers but carry truncated JSON.
     pub fn malform_next(&self, n: u32) {
         self.malform_next_on(n, "*", "");
@@ -234,14 +332,22 @@ impl Faults {
             .set_basic_auth(credentials.map(|(u, p)| BasicCredentials::new(u, p)));
     }
 
+    /// How many requests the armed rules have acted on so far: a test can tell a fault that
+    /// struck from one whose rule never matched.
+    pub fn fired(&self) -> u64 {
+        self.state.fired.load(Ordering::SeqCst)
+    }
+
     /// Status, drop and malform rules still armed.
     pub fn armed(&self) -> usize {
         self.state.rules.lock().unwrap().len()
     }
 
-    /// Disarms every rule and the latency (CSRF and auth are left as they are).
+    /// Disarms every rule and the latency, and makes the server reachable (CSRF and auth are
+    /// left as they are).
     pub fn clear(&self) {
         self.state.rules.lock().unwrap().clear();
+        self.set_unreachable(false);
         self.set_latency_ms(0);
         self.fail_session_starts(0);
     }
@@ -255,8 +361,10 @@ impl Faults {
         self.state.rules.lock().unwrap().push(Rule {
             action,
             remaining: n,
+            skip: self.skip,
             method,
             path_prefix,
+            exact: self.exact,
         });
     }
 }
@@ -266,6 +374,9 @@ impl Faults {
 pub(crate) struct Harness {
     pub faults: Arc<FaultState>,
     pub requests: Arc<Mutex<Vec<RecordedRequest>>>,
+    /// Requests the server acted on (its handler answered 2xx), whether or not the answer
+    /// reached the client.
+    pub acted: Arc<Mutex<Vec<RecordedRequest>>>,
 }
 
 /// Records the request, then applies latency and the armed faults.
@@ -274,7 +385,7 @@ pub(crate) async fn middleware(State(harness): State<Harness>, req: Request, nex
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
-    harness.requests.lock().unwrap().push(RecordedRequest {
+    let record = RecordedRequest {
         method: method.clone(),
         path: path.clone(),
         query: parts.uri.query().map(str::to_string),
@@ -289,33 +400,51 @@ pub(crate) async fn middleware(State(harness): State<Harness>, req: Request, nex
             })
             .collect(),
         body: bytes.to_vec(),
-    });
+    };
+    harness.requests.lock().unwrap().push(record.clone());
+    if *harness.faults.unreachable.borrow() {
+        return dropped();
+    }
     let latency = harness.faults.latency_ms.load(Ordering::SeqCst);
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    if let Some(Action::Status {
-        status,
-        content_type,
-        body,
-        headers,
-    }) = harness.faults.take(&method, &path, true)
-    {
-        let mut resp = Response::new(Body::from(body));
-        *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        for (name, value) in headers {
-            let value = HeaderValue::from_str(&value).expect("a fault's header value is header-safe");
-            resp.headers_mut().append(name, value);
+    match harness.faults.take(&method, &path, true) {
+        Some(Action::Status {
+            status,
+            content_type,
+            body,
+            headers,
+        }) => {
+            let mut resp = Response::new(Body::from(body));
+            *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            for (name, value) in headers {
+                let value = HeaderValue::from_str(&value).expect("a fault's header value is header-safe");
+                resp.headers_mut().append(name, value);
+            }
+            return resp;
         }
-        return resp;
+        Some(Action::Cut) => return dropped(),
+        Some(Action::Stall { .. }) => {
+            tokio::time::sleep(STALL).await;
+            return dropped();
+        }
+        _ => {}
     }
     let after = harness.faults.take(&method, &path, false);
     let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    if resp.status().is_success() {
+        harness.acted.lock().unwrap().push(record);
+    }
     match after {
         Some(Action::Drop) => dropped(),
         Some(Action::Malform) => malformed(resp).await,
+        Some(Action::Stall { .. }) => {
+            tokio::time::sleep(STALL).await;
+            dropped()
+        }
         _ => resp,
     }
 }

@@ -160,6 +160,7 @@ pub struct TestLivy {
     faults: Faults,
     shared: Arc<Shared>,
     requests: Arc<Mutex<Vec<RecordedRequest>>>,
+    acted: Arc<Mutex<Vec<RecordedRequest>>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -218,18 +219,23 @@ impl TestLivy {
         let server = LivyServer::with_runtime(server_config, backend, handle);
         let fault_state = Arc::new(FaultState::default());
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let acted = Arc::new(Mutex::new(Vec::new()));
         let router = server.router().layer(from_fn_with_state(
             Harness {
                 faults: fault_state.clone(),
                 requests: requests.clone(),
+                acted: acted.clone(),
             },
             faults::middleware,
         ));
-        let stop = serve_on_thread("test-livy", runtime, listener, router);
+        let unreachable = fault_state.unreachable.subscribe();
+        let stop = serve_with_outages(runtime, listener, router, unreachable);
         let faults = Faults {
             state: fault_state,
             server: server.clone(),
             shared: shared.clone(),
+            skip: 0,
+            exact: false,
         };
         TestLivy {
             addr,
@@ -238,6 +244,7 @@ impl TestLivy {
             faults,
             shared,
             requests,
+            acted,
             stop: Some(stop),
         }
     }
@@ -280,9 +287,23 @@ impl TestLivy {
             .collect()
     }
 
-    /// Forgets the recorded requests.
+    /// Requests with this method and path prefix that the server acted on (its handler
+    /// answered 2xx), whether the answer reached the client or a fault cut it off: how many
+    /// statements or sessions the server really made for POSTs.
+    pub fn acted_on(&self, method: &str, path_prefix: &str) -> Vec<RecordedRequest> {
+        self.acted
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path.starts_with(path_prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets the recorded requests (those acted on too).
     pub fn clear_requests(&self) {
         self.requests.lock().unwrap().clear();
+        self.acted.lock().unwrap().clear();
     }
 
     /// Statements whose code is exactly `code` answer `reply` (any kind, any session).
@@ -430,6 +451,65 @@ impl Drop for TestLivy {
 fn parse_id(id: &str) -> u64 {
     id.parse()
         .unwrap_or_else(|_| panic!("session ids are numbers here, got {id:?}"))
+}
+
+/// [`serve_on_thread`] for a `TestLivy`, whose listener closes while `unreachable` holds
+/// `true` (connections are refused) and opens again on the same address after.
+fn serve_with_outages(
+    runtime: tokio::runtime::Runtime,
+    listener: std::net::TcpListener,
+    router: axum::Router,
+    mut unreachable: tokio::sync::watch::Receiver<bool>,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let addr = listener.local_addr().expect("local addr");
+    std::thread::Builder::new()
+        .name("test-livy".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let mut listener = Some(listener);
+                loop {
+                    let std_listener = match listener.take() {
+                        Some(l) => l,
+                        None => rebind(addr).await,
+                    };
+                    let tokio_listener = tokio::net::TcpListener::from_std(std_listener).expect("tokio listener");
+                    // Serving ends (dropping the listener) when the server becomes unreachable.
+                    tokio::select! {
+                        _ = axum::serve(tokio_listener, router.clone()) => return,
+                        _ = &mut stopped => return,
+                        _ = unreachable.wait_for(|down| *down) => {}
+                    }
+                    tokio::select! {
+                        _ = &mut stopped => return,
+                        _ = unreachable.wait_for(|down| !*down) => {}
+                    }
+                }
+            });
+            runtime.shutdown_background();
+        })
+        .expect("a server thread");
+    stop
+}
+
+/// Binds `addr` again after an outage (std sets SO_REUSEADDR, so connections of before in
+/// TIME_WAIT do not stand in the way); retries for a while in case a client's outgoing
+/// connection happens to hold the port for a moment.
+async fn rebind(addr: SocketAddr) -> std::net::TcpListener {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match std::net::TcpListener::bind(addr) {
+            Ok(listener) => {
+                listener.set_nonblocking(true).expect("nonblocking listener");
+                return listener;
+            }
+            Err(e) if Instant::now() < deadline => {
+                tracing::debug!(%addr, error = %e, "TestLivy: rebinding after an outage");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("TestLivy: cannot listen on {addr} again after an outage: {e}"),
+        }
+    }
 }
 
 /// Serves `router` on `listener` from a thread of its own with its own runtime, until the

@@ -20,8 +20,16 @@ impl HeadlessNotebook {
     /// A notebook on `url` that creates a pyspark session and keeps it alive every
     /// `keepalive` (`None`: off) for an hour without keys.
     pub fn start(url: &str, keepalive: Option<Duration>) -> HeadlessNotebook {
+        let config = ClientConfig::new(url).expect("a valid server URL");
+        Self::start_with(config, keepalive)
+    }
+
+    /// [`HeadlessNotebook::start`] with a client configured by the caller (timeouts,
+    /// retries), on the server its `base_url` names.
+    pub fn start_with(config: ClientConfig, keepalive: Option<Duration>) -> HeadlessNotebook {
+        let url = config.base_url.as_str().trim_end_matches('/').to_string();
         let settings = Settings {
-            server: url.to_string(),
+            server: url,
             default_kind: SessionKind::PySpark,
             create: CreateSession {
                 kind: Some(SessionKind::PySpark),
@@ -35,7 +43,6 @@ impl HeadlessNotebook {
             },
         };
         let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
-        let config = ClientConfig::new(url).expect("a valid server URL");
         let runner = EffectRunner::new(LivyClient::new(config).expect("a client"), tx);
         let start = SessionStart::Create(Box::new(settings.create.clone()));
         let (app, effects) = App::new(settings, start, Keymap::default(), Instant::now());
