@@ -1025,7 +1025,7 @@ fn trial_tui(livy: &TestLivy, plan: &Plan, shared: &Shared) -> Verdict {
                         && matches!(c.output.shown, Some(CellOutput::Json(_)))
                         && c.output.jupyter.iter().any(|o| {
                             matches!(o, JupyterOutput::ExecuteResult { data, .. }
-                                if data.get("application/json") == Some(sent))
+                                if data.value("application/json").as_ref() == Some(sent))
                         })
                 }
                 Mime::Error => {

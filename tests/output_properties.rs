@@ -299,14 +299,8 @@ proptest! {
         }
     }
 
-    /// What `exec` prints for any output is safe for the terminal it goes to: stdout, the
-    /// error on stderr, and the notice on stderr.
-    ///
-    /// KNOWN LEAKS, left out here (the files are not this branch's to change; the ignored
-    /// tests at the end show each): a mime type with a hostile *name* reaches stderr as it is
-    /// in the "(output of type … is not shown here)" notice (src/cli/print.rs); a SQL result's
-    /// notes, taken from the bundle's `text/plain`, reach stdout as they are in the `note:`
-    /// lines under the table (src/output/text.rs).
+    /// What `exec` prints for any output is safe for the terminal it goes to: stdout (text,
+    /// tables with their notes, JSON), the error on stderr, and the notice on stderr.
     #[test]
     fn the_command_line_prints_nothing_that_acts_on_a_terminal(output in arb_output_with(false)) {
         let Some(statement) = statement(&output) else {
@@ -314,9 +308,10 @@ proptest! {
         };
         let dir = tempfile::tempdir().unwrap();
         match print::statement_result(&statement, "0", dir.path()) {
-            Ok(Printed::Stdout(text)) => {
-                let without_notes: String = text.lines().filter(|l| !l.starts_with("note: ")).collect::<Vec<_>>().join("\n");
-                assert_terminal_safe("stdout", &without_notes)?
+            Ok(printed @ (Printed::Stdout(_) | Printed::Table(_) | Printed::Json(_))) => {
+                let mut out = Vec::new();
+                printed.write_to(&mut out).unwrap();
+                assert_terminal_safe("stdout", &String::from_utf8(out).unwrap())?
             }
             Ok(Printed::Error(e)) => assert_terminal_safe("stderr", &print::error_text(&e))?,
             Ok(Printed::Notice(text)) => assert_terminal_safe("notice", &text)?,
@@ -402,11 +397,9 @@ proptest! {
     }
 }
 
-/// KNOWN LEAK (reported, not fixed here: src/cli/print.rs is being changed elsewhere): `exec`
-/// names the types it does not show in a notice on stderr, and the names come from the server
-/// as they are. Run with `--ignored` to see it fail.
+/// `exec` names the types it does not show in a notice on stderr; the names are the
+/// server's (this leaked).
 #[test]
-#[ignore = "known leak: hostile mime names in exec's notice (src/cli/print.rs)"]
 fn a_hostile_mime_name_in_the_notice() {
     let statement = statement(&json!({"status": "ok", "data": {"x/\u{1b}]0;TITLE\u{7}": 1}})).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -416,21 +409,23 @@ fn a_hostile_mime_name_in_the_notice() {
     assert!(!text.contains('\u{1b}'), "{text:?}");
 }
 
-/// KNOWN LEAK (reported, not fixed here: src/output/ is being changed elsewhere): a SQL
-/// result that comes with `text/plain` shows that text as the table's notes, and `exec`
-/// prints them under the table as they are. Run with `--ignored` to see it fail.
+/// A SQL result that comes with `text/plain` shows that text as the table's notes, under
+/// the table `exec` prints (this leaked).
 #[test]
-#[ignore = "known leak: a SQL result's notes in exec's table (src/output/text.rs)"]
 fn a_hostile_note_under_a_table() {
     let statement = statement(&json!({"status": "ok", "data": {
         "application/json": {"schema": {"type": "struct", "fields": []}, "data": []},
         "text/plain": "\u{1b}]0;TITLE\u{7}"}}))
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let Ok(Printed::Stdout(text)) = print::statement_result(&statement, "0", dir.path()) else {
+    let Ok(printed @ Printed::Table(_)) = print::statement_result(&statement, "0", dir.path()) else {
         panic!("not a table")
     };
-    assert!(!text.contains('\u{1b}'), "{text:?}");
+    let mut out = Vec::new();
+    printed.write_to(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("note: ]0;TITLE") || text.contains("note: "), "{text:?}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
 }
 
 /// The drawing the property above checks shows the cell's output at all (else it would check
