@@ -181,11 +181,14 @@ extra = {{ sc_type = "B" }}
     ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let created = livy.requests_to("POST", "/sessions");
-    let body = created
+    let mut body = created
         .iter()
         .find(|r| r.path == "/sessions")
         .and_then(|r| r.body_json())
         .unwrap();
+    // The client names every session it makes (its mark after a server restart).
+    let name = body.as_object_mut().unwrap().remove("name").unwrap();
+    assert!(name.as_str().unwrap().starts_with("livy-tui-"), "{name}");
     assert_eq!(
         body,
         json!({"kind": "pyspark", "driverMemory": "2g", "executorCores": 3, "conf": {"spark.a": "1", "spark.b": "9"}})

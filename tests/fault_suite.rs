@@ -24,8 +24,7 @@
 //! The figures per fault and front end are printed with `eprintln!` (see them with
 //! `--nocapture`) and written to the file `LIVY_TUI_FAULT_REPORT` names, if set: tried;
 //! survived (every invariant held); completed (the result came through); duplicates; orphans.
-//! Any broken invariant fails the test. Faults still known to break one are left out unless
-//! `LIVY_TUI_FAULT_KNOWN=1` (see [`Fault::known_failing`]).
+//! Any broken invariant fails the test.
 
 mod cli;
 mod support;
@@ -78,12 +77,8 @@ enum Fault {
     /// Livy restarts without recovery while a statement runs, and someone else's session
     /// and statement take the ids.
     RestartReusingIds,
-    /// The same while the session starts, before any statement. KNOWN FAILING, left out
-    /// unless `LIVY_TUI_FAULT_KNOWN=1`: waiting for a new session polls only its state, so
-    /// `exec` and `run` take someone else's session under the id for theirs, run the cells
-    /// there and delete it; the notebook does the same when neither session has a name (it
-    /// tells a named one apart). Telling them apart needs sessions made with a name of their
-    /// own (or another mark), a change of what is created, not of this suite.
+    /// The same while the session starts, before any statement: the session's state alone
+    /// cannot tell, its name does (every session the client makes has one of its own).
     RestartWhileStarting,
     /// The server is unreachable (connections refused) for 1–3 s while a statement runs.
     OutageWhileRunning,
@@ -138,11 +133,6 @@ impl Fault {
             all.push(Fault::Hostile(mime));
         }
         all
-    }
-
-    /// Faults that still break an invariant (see each): run only when asked.
-    fn known_failing(self) -> bool {
-        self == Fault::RestartWhileStarting
     }
 
     fn name(self) -> String {
@@ -1131,13 +1121,7 @@ struct Tally {
 fn every_fault_against_every_front_end() {
     let started = Instant::now();
     let mut queue = VecDeque::new();
-    let known_too = std::env::var_os("LIVY_TUI_FAULT_KNOWN").is_some();
-    let left_out: Vec<String> = Fault::all()
-        .into_iter()
-        .filter(|f| f.known_failing() && !known_too)
-        .map(Fault::name)
-        .collect();
-    for fault in Fault::all().into_iter().filter(|f| known_too || !f.known_failing()) {
+    for fault in Fault::all() {
         for front in [Front::Exec, Front::Run, Front::Tui] {
             for trial in 0..TRIALS {
                 queue.push_back((fault, front, trial));
@@ -1180,13 +1164,7 @@ fn every_fault_against_every_front_end() {
             ));
         }
     }
-    let mut report = report(&tallies, started.elapsed());
-    if !left_out.is_empty() {
-        report.push_str(&format!(
-            "left out, known failing (LIVY_TUI_FAULT_KNOWN=1 runs them): {}\n",
-            left_out.join(", ")
-        ));
-    }
+    let report = report(&tallies, started.elapsed());
     eprintln!("{report}");
     if let Some(path) = std::env::var_os("LIVY_TUI_FAULT_REPORT") {
         std::fs::write(PathBuf::from(path), &report).expect("the report file is writable");

@@ -117,7 +117,7 @@ fn attach_to_another_session_then_submit_follow_and_kill_a_batch() {
 }
 
 #[test]
-fn in_local_mode_the_pane_lists_the_local_session_and_batches_say_they_are_not_run() {
+fn in_local_mode_the_pane_lists_the_local_session_and_refuses_a_batch_file_that_is_not_there() {
     // The URL of a server that must see nothing: local mode runs its own.
     let unused = TestLivy::start_blocking(TestLivyConfig::default());
     let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake_pyspark");
@@ -134,11 +134,9 @@ fn in_local_mode_the_pane_lists_the_local_session_and_batches_say_they_are_not_r
     tui.keys(&["n"]);
     tui.text("job.py");
     tui.keys(&["Enter"]);
-    let screen = tui.wait_for("batches are not available in local mode");
+    let screen = tui.wait_for("does not exist");
     assert!(
-        screen
-            .lines()
-            .any(|l| l.starts_with(" batches are not available in local mode: livy-tui serve runs")),
+        screen.lines().any(|l| l.contains("job.py does not exist")),
         "the server's reason, in one line under the pane:\n{screen}"
     );
     tui.keys(&["Escape", "C-q"]);

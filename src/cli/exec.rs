@@ -3,8 +3,8 @@
 use super::args::ExecArgs;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
-    Cleanup, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock, run_statement,
-    sleep_or_forever, timeout_flag, wait_until_ready_from,
+    Cleanup, Made, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock,
+    run_statement, sleep_or_forever, timeout_flag, wait_until_ready_from,
 };
 use super::print::{self, Printed};
 use super::progress::{Progress, elapsed};
@@ -79,8 +79,8 @@ async fn execute(
             None,
         ),
     };
-    let fresh = args.session.is_none();
-    wait_until_ready_from(client, &session, fresh, known, progress).await?;
+    let made = lock(cleanup).created.clone();
+    wait_until_ready_from(client, &session, made.as_ref(), known, progress).await?;
 
     let request = CreateStatement {
         code,
@@ -127,7 +127,7 @@ async fn create_session(
     // --kind, else the profile's session kind, else the fallback.
     request.kind = Some(kind.or(request.kind.take()).unwrap_or(fallback));
     let session = client.create_session(&request).await?;
-    lock(cleanup).created = Some(session.id.clone());
+    lock(cleanup).created = Some(Made::of(&session));
     tracing::info!(id = %session.id, "created session");
     Ok(session.id)
 }

@@ -10,11 +10,35 @@ use crate::session::{FinishedStatement, Observation, StatementFollower};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// A session this command created, as the server answered the create.
+#[derive(Clone, Debug)]
+pub struct Made {
+    pub id: SessionId,
+    /// Its name: the user's, or the unique one the client gives every session it creates.
+    /// After a restart without recovery the id may name someone else's session; the name
+    /// tells.
+    pub name: Option<String>,
+}
+
+impl Made {
+    pub fn of(session: &Session) -> Made {
+        Made {
+            id: session.id.clone(),
+            name: session.name.clone(),
+        }
+    }
+
+    /// Whether `session` (under this one's id) is still this one.
+    fn is(&self, session: &Session) -> bool {
+        self.name.is_none() || session.name == self.name
+    }
+}
+
 /// What must be undone if the command is interrupted.
 #[derive(Default)]
 pub struct Cleanup {
     /// A session this command created (deleted at the end unless kept).
-    pub created: Option<SessionId>,
+    pub created: Option<Made>,
     /// A statement still running.
     pub running: Option<(SessionId, StatementId)>,
     /// The last statement submitted, with its code: what shows, before the session is
@@ -52,13 +76,14 @@ pub async fn attach(client: &LivyClient, id: &SessionId, has_kind: bool) -> Resu
 }
 
 /// Waits until the session accepts statements; explains a session that died instead.
+/// `made`: the session this command created, when it did.
 pub async fn wait_until_ready(
     client: &LivyClient,
     id: &SessionId,
-    fresh: bool,
+    made: Option<&Made>,
     progress: &Mutex<Progress>,
 ) -> Result<(), Failure> {
-    wait_until_ready_from(client, id, fresh, None, progress).await
+    wait_until_ready_from(client, id, made, None, progress).await
 }
 
 /// [`wait_until_ready`] from a state already read (attaching reads the session): a session
@@ -66,10 +91,11 @@ pub async fn wait_until_ready(
 pub async fn wait_until_ready_from(
     client: &LivyClient,
     id: &SessionId,
-    fresh: bool,
+    made: Option<&Made>,
     mut known: Option<SessionState>,
     progress: &Mutex<Progress>,
 ) -> Result<(), Failure> {
+    let fresh = made.is_some();
     let started = Instant::now();
     let mut poll = PollInterval::session_start();
     let mut last_state = None;
@@ -84,7 +110,10 @@ pub async fn wait_until_ready_from(
         }
         let usable = state.accepts_statements() && !(fresh && state == SessionState::Error);
         if usable {
-            return Ok(());
+            return match made {
+                Some(made) => still_ours(client, made).await,
+                None => Ok(()),
+            };
         }
         if state.is_finished() || state == SessionState::Error {
             lock(progress).finish();
@@ -97,6 +126,22 @@ pub async fn wait_until_ready_from(
         last_state = Some(state);
         tokio::time::sleep(poll.next_delay()).await;
     }
+}
+
+/// A session this command made, once it is ready: the state polls cannot tell whose it is,
+/// so one read checks its name before anything runs in it.
+async fn still_ours(client: &LivyClient, made: &Made) -> Result<(), Failure> {
+    if made.name.is_none() {
+        return Ok(());
+    }
+    let session = client.get_session(&made.id).await?;
+    if made.is(&session) {
+        return Ok(());
+    }
+    Err(Failure::failed(format!(
+        "session {} is gone: the server restarted without recovery and gave its id to another session; nothing was run there",
+        made.id
+    )))
 }
 
 /// A failure that says why the session died, from its last log lines.
@@ -202,19 +247,25 @@ pub async fn cancel_running(client: &LivyClient, cleanup: &Mutex<Cleanup>) {
 /// Deletes the session this command created, unless asked to keep it.
 pub async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep: bool) {
     let created = lock(cleanup).created.take();
-    let Some(id) = created else { return };
+    let Some(made) = created else { return };
+    let id = made.id.clone();
     if keep {
         eprintln!("kept session {id} (use it with --session {id}; delete it with 'livy-tui sessions kill {id}')");
         return;
     }
     let last = lock(cleanup).last_statement.take();
-    if let Some((_, statement, code)) = last.filter(|(session, _, _)| *session == id) {
-        match whose(client, &id, &statement, &code).await {
+    let judged = match last.filter(|(session, _, _)| *session == id) {
+        Some((_, statement, code)) => Some(whose(client, &id, &statement, &code).await),
+        None if made.name.is_some() => Some(whose_by_name(client, &made).await),
+        None => None,
+    };
+    if let Some(judged) = judged {
+        match judged {
             Whose::Ours => {}
             Whose::Gone => return,
             Whose::Another => {
                 eprintln!(
-                    "session {id} was not deleted: it no longer holds this command's statement {statement}, so the server gave its id to another session (it restarted without recovery)"
+                    "session {id} was not deleted: the server gave its id to another session (it restarted without recovery)"
                 );
                 return;
             }
@@ -241,6 +292,16 @@ enum Whose {
     /// Another statement is under that statement's id, or none is (the newest cannot have
     /// been dropped to make room): the id names another session now.
     Another,
+}
+
+/// Whose the session under an id is, judged by its name (nothing ran in it yet).
+async fn whose_by_name(client: &LivyClient, made: &Made) -> Whose {
+    match client.get_session(&made.id).await {
+        Ok(session) if made.is(&session) => Whose::Ours,
+        Ok(_) => Whose::Another,
+        Err(e) if e.is_not_found() => Whose::Gone,
+        Err(_) => Whose::Ours,
+    }
 }
 
 async fn whose(client: &LivyClient, id: &SessionId, statement: &StatementId, code: &str) -> Whose {

@@ -10,8 +10,8 @@ use super::args::{ConnectionArgs, RunArgs};
 use super::connection;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
-    Cleanup, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock, run_statement,
-    timeout_flag, wait_until_ready,
+    Cleanup, Made, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock,
+    run_statement, timeout_flag, wait_until_ready,
 };
 use super::progress::{Progress, elapsed};
 use super::resources::create_session_request;
@@ -480,7 +480,8 @@ async fn execute(
         Some(request) => create_session(client, request, cleanup).await?,
         None => attach_session(client, args, plan).await?,
     };
-    wait_until_ready(client, &used.id, fresh, progress).await?;
+    let made = lock(cleanup).created.clone();
+    wait_until_ready(client, &used.id, made.as_ref(), progress).await?;
     let cells = CellRun {
         client,
         session: used.id.clone(),
@@ -502,7 +503,7 @@ async fn create_session(
     cleanup: &Mutex<Cleanup>,
 ) -> Result<UsedSession, Failure> {
     let session = client.create_session(request).await?;
-    lock(cleanup).created = Some(session.id.clone());
+    lock(cleanup).created = Some(Made::of(&session));
     tracing::info!(id = %session.id, "created session");
     Ok(UsedSession {
         id: session.id,

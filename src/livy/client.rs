@@ -162,6 +162,12 @@ impl LivyClient {
         )
         .await?;
         let mut request = request.clone();
+        // Every session this client makes has a name of its own: after a server restart
+        // without recovery its id may name another session, and after a lost reply the
+        // listing holds everyone's; the name tells which is ours.
+        if request.name.is_none() {
+            request.name = Some(default_session_name());
+        }
         for note in self.inner.config.flavor.fit_session(&mut request, default_session_name) {
             tracing::warn!("{note}");
         }
@@ -829,13 +835,19 @@ fn log_of_object(id: SessionId, log: Vec<String>) -> LogPage {
     }
 }
 
-/// A session name for servers that want one (Synapse): unique enough, and says who made it.
+/// The name of a session created without one: says who made it, and is unique (Livy refuses
+/// a name a live session has; 32 random bits make that a non-event).
 fn default_session_name() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    format!("livy-tui-{seconds}")
+    format!("{GENERATED_NAME_PREFIX}{:08x}", fastrand::u32(..))
+}
+
+const GENERATED_NAME_PREFIX: &str = "livy-tui-";
+
+/// Whether `name` is one this client made up for a session created without one (not worth
+/// a place on a crowded status bar).
+pub fn is_generated_session_name(name: &str) -> bool {
+    name.strip_prefix(GENERATED_NAME_PREFIX)
+        .is_some_and(|rest| rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn backoff(policy: &RetryPolicy) -> ExponentialBuilder {
@@ -998,6 +1010,22 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_session_names_are_unique_and_known_as_ours() {
+        let (a, b) = (default_session_name(), default_session_name());
+        assert_ne!(a, b);
+        assert!(is_generated_session_name(&a), "{a}");
+        for name in [
+            "etl-dev",
+            "livy-tui-1764756000",
+            "livy-tui-",
+            "livy-tui-0123456g",
+            "x-livy-tui-01234567",
+        ] {
+            assert!(!is_generated_session_name(name), "{name}");
+        }
+    }
 
     #[test]
     fn paths_join_under_a_prefix_and_escape_names() {

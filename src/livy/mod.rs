@@ -15,7 +15,7 @@ pub mod spnego;
 pub mod states;
 pub mod types;
 
-pub use client::{LivyClient, Order};
+pub use client::{LivyClient, Order, is_generated_session_name};
 pub use config::{Auth, ClientConfig, RetryNotice, RetryPolicy, SlowObserver, TokenRefresh};
 pub use error::{ErrorKind, LivyError, Result};
 pub use flavor::Flavor;

@@ -153,13 +153,13 @@ fn state_segment(app: &App, ui: &UiContext) -> Segment {
     seg(text, on_bar(style.add_modifier(Modifier::BOLD), theme.status_bar()), 10)
 }
 
-/// `session 42 (name) kind`.
+/// `session 42 (name) kind`; a name the client made up is left out.
 fn session_segment(app: &App, ui: &UiContext) -> Segment {
     let s = &app.session;
     let mut label =
         s.id.as_ref()
             .map_or_else(|| "session".to_string(), |id| format!("session {id}"));
-    if let Some(name) = &s.name {
+    if let Some(name) = s.name.as_ref().filter(|n| !crate::livy::is_generated_session_name(n)) {
         label.push_str(&format!(" ({name})"));
     }
     if let Some(kind) = &s.kind {
