@@ -72,7 +72,13 @@ async fn a_prefixed_vendor_endpoint_works_end_to_end() {
 
     let (auth, body) = seen.lock().unwrap()[0].clone();
     assert_eq!(auth, "Bearer entra-token");
-    assert_eq!(body, json!({"kind": "pyspark"}), "unset fields are omitted");
+    let name = body["name"].as_str().unwrap_or_default().to_string();
+    assert!(livy_tui::livy::is_generated_session_name(&name), "{body}");
+    assert_eq!(
+        body,
+        json!({"kind": "pyspark", "name": name}),
+        "unset fields are omitted; a session is always named"
+    );
 
     // State names in another case, unknown fields ignored.
     let got = client.get_session(&session.id).await.unwrap();
@@ -94,7 +100,12 @@ async fn a_prefixed_vendor_endpoint_works_end_to_end() {
             .await
             .is_ok()
     );
-    assert_eq!(seen.lock().unwrap()[1].1, json!({"ttl": "10m"}));
+    let body = seen.lock().unwrap()[1].1.clone();
+    assert_eq!(
+        (&body["ttl"], body.as_object().map(|o| o.len())),
+        (&json!("10m"), Some(2)),
+        "{body}"
+    );
 }
 
 #[tokio::test]

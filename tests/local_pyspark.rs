@@ -428,6 +428,46 @@ fn a_notebook_run_gives_every_kind_of_output_in_one_session() {
     assert_eq!(livy["data"]["text/plain"], "499500");
 }
 
+/// One local session runs a notebook of Scala, Python and SQL cells that share one table, as
+/// a Livy 0.5+ session does: Scala makes the view, Python and SQL read it, Scala reads back.
+#[test]
+fn a_mixed_scala_python_sql_notebook_shares_one_table() {
+    let Some(python) = real_pyspark_python() else {
+        return;
+    };
+    let cells = [
+        "%%scalaspark\nval shared = spark.range(5).toDF(\"id\")\nshared.createOrReplaceTempView(\"shared_t\")\nshared.count()",
+        "print(spark.table('shared_t').count())",
+        "%%sql\nselect sum(id) as total from shared_t",
+        "%%scalaspark\nspark.sql(\"select max(id) from shared_t\").first().getLong(0)",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("mixed.py");
+    let text: Vec<String> = cells.iter().map(|code| format!("# %%\n{code}\n")).collect();
+    std::fs::write(&script, text.join("\n")).unwrap();
+    let out_file: PathBuf = dir.path().join("mixed.ipynb");
+    let (run, seen) = run_local(
+        &python,
+        &[
+            "run",
+            "--local",
+            script.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(seen.driver && seen.java, "a driver and its JVM ran: {seen:?}");
+    let notebook: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    let text = |cell: usize| nb_text(&first_output(&notebook, cell)["data"]["text/plain"]);
+    // The REPL numbers results (a Unit line takes a number too): only the value matters here.
+    assert!(text(0).contains(": Long = 5"), "{}", text(0));
+    assert_eq!(text(1).trim(), "5");
+    let total = &first_output(&notebook, 2)["data"]["application/json"];
+    assert_eq!(total["data"], json!([[10]]), "{total}");
+    assert!(text(3).contains(": Long = 4"), "{}", text(3));
+}
+
 /// While a statement runs on real Spark the session is `busy`, and `idle` once it is done:
 /// what the notebook's status bar shows. Completion answers meanwhile, as Python's
 /// `rlcompleter` over the session's names. The statement waits for a file, so nothing here
