@@ -278,6 +278,7 @@ def check_environment(always_probe_java=True):
         matplotlib = importlib.util.find_spec("matplotlib") is not None
     except Exception:
         matplotlib = False
+    scala, spark_submit = spark_parts(pyspark) if pyspark is not None else (False, False)
     return {
         "python": platform.python_version(),
         "executable": sys.executable,
@@ -287,9 +288,23 @@ def check_environment(always_probe_java=True):
         "java_required": required,
         "problem": problem,
         "matplotlib": matplotlib,
+        "scala": scala,
+        "spark_submit": spark_submit,
         "_warning": warning,
         "_module": pyspark,
     }
+
+
+def spark_parts(pyspark):
+    """(Scala REPL there, spark-submit there) in the Spark that pyspark runs: $SPARK_HOME
+    when set, as pyspark itself does, else the package's own directory."""
+    try:
+        home = os.environ.get("SPARK_HOME") or os.path.dirname(os.path.abspath(pyspark.__file__))
+        jars = os.listdir(os.path.join(home, "jars")) if os.path.isdir(os.path.join(home, "jars")) else []
+        scala = any(j.startswith("scala-compiler-") for j in jars) and any(j.startswith("spark-repl_") for j in jars)
+        return scala, os.path.isfile(os.path.join(home, "bin", "spark-submit"))
+    except Exception:
+        return False, False
 
 
 def run_check():

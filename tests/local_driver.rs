@@ -504,6 +504,37 @@ fn check_describes_the_environment() {
     }
 }
 
+/// `--check` says whether the Spark that pyspark runs carries Scala's REPL (for `spark`
+/// statements) and spark-submit (for batches): the fake's package has neither; a
+/// `SPARK_HOME` with both is believed, as pyspark itself would use it.
+#[test]
+fn check_says_whether_scala_and_spark_submit_are_there() {
+    let report = check(&mut driver_command(&["--check"]));
+    assert_eq!(
+        (&report["scala"], &report["spark_submit"]),
+        (&json!(false), &json!(false)),
+        "{report}"
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("jars")).unwrap();
+    std::fs::create_dir_all(home.path().join("bin")).unwrap();
+    std::fs::write(home.path().join("bin/spark-submit"), "#!/bin/sh\n").unwrap();
+    std::fs::write(home.path().join("jars/scala-compiler-2.13.18.jar"), "").unwrap();
+    let mut cmd = driver_command(&["--check"]);
+    cmd.env("SPARK_HOME", home.path());
+    let report = check(&mut cmd);
+    assert_eq!(
+        report["scala"], false,
+        "the compiler without the REPL is not enough: {report}"
+    );
+    assert_eq!(report["spark_submit"], true, "{report}");
+    std::fs::write(home.path().join("jars/spark-repl_2.13-4.3.0.jar"), "").unwrap();
+    let mut cmd = driver_command(&["--check"]);
+    cmd.env("SPARK_HOME", home.path());
+    assert_eq!(check(&mut cmd)["scala"], true);
+}
+
 #[test]
 fn check_without_pyspark() {
     let mut cmd = driver_command(&["--check"]);

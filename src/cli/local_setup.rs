@@ -85,7 +85,31 @@ async fn report_ready(venv: &Path, python: &Path) -> CliResult {
         found.pyspark.as_deref().unwrap_or("?"),
         python.display()
     );
+    eprintln!("local-setup: {}", what_runs(&found));
     Ok(0)
+}
+
+/// What local mode can run with this PySpark, in one line.
+fn what_runs(found: &crate::server::local::Prerequisites) -> String {
+    let mut kinds = vec!["pyspark"];
+    if found.scala {
+        kinds.push("spark (Scala)");
+    }
+    kinds.push("sql");
+    let mut line = format!("sessions of kind {}", kinds.join(", "));
+    if !found.scala {
+        line.push_str("; no Scala (pyspark's jars have no Scala REPL)");
+    }
+    if !found.matplotlib {
+        line.push_str("; %matplot needs matplotlib");
+    }
+    line.push_str(if found.spark_submit {
+        "; batches of a .py or .jar through its spark-submit"
+    } else {
+        "; no batches (no bin/spark-submit)"
+    });
+    line.push_str("; R (sparkr) is not available locally");
+    line
 }
 
 async fn check(python: &Path) -> Result<crate::server::local::Prerequisites, Failure> {
@@ -139,6 +163,24 @@ fn is_empty_dir(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ready_line_says_what_local_mode_runs() {
+        let everything = crate::server::local::Prerequisites {
+            matplotlib: true,
+            scala: true,
+            spark_submit: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            what_runs(&everything),
+            "sessions of kind pyspark, spark (Scala), sql; batches of a .py or .jar through its spark-submit; R (sparkr) is not available locally"
+        );
+        assert_eq!(
+            what_runs(&Default::default()),
+            "sessions of kind pyspark, sql; no Scala (pyspark's jars have no Scala REPL); %matplot needs matplotlib; no batches (no bin/spark-submit); R (sparkr) is not available locally"
+        );
+    }
 
     #[test]
     fn step_errors_display_as_one_line() {

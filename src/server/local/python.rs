@@ -97,6 +97,12 @@ pub struct Prerequisites {
     /// Whether matplotlib imports (for `%matplot`).
     #[serde(default)]
     pub matplotlib: bool,
+    /// Whether its Spark carries the Scala REPL and compiler (for `spark` statements).
+    #[serde(default)]
+    pub scala: bool,
+    /// Whether its Spark has `bin/spark-submit` (for local batches).
+    #[serde(default)]
+    pub spark_submit: bool,
     /// What prevents local sessions, if anything.
     #[serde(default)]
     pub problem: Option<Problem>,
