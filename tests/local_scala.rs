@@ -132,6 +132,7 @@ async fn scala_runs_in_a_local_session_as_on_livy() {
         "{candidates}"
     );
     cancel_stops_jobs_and_loops(&api, &id).await;
+    a_killed_driver_leaves_no_scala_classes(&api, &id, &mark).await;
 
     local.stop(Duration::from_secs(10)).await;
     let left = wait_until_no_marked_processes(&mark, Duration::from_secs(10));
@@ -265,6 +266,38 @@ async fn cancel_stops_jobs_and_loops(api: &Api, id: &Value) {
         without_res_numbers(after["data"]["text/plain"].as_str().unwrap()),
         "res: Int = 42\n"
     );
+}
+
+/// The driver keeps Scala's classes in the temp directory; killed (it cannot clean up), the
+/// server removes them.
+async fn a_killed_driver_leaves_no_scala_classes(api: &Api, id: &Value, mark: &str) {
+    let driver = support::pyspark::marked_processes(mark)
+        .into_iter()
+        .find(|(_, cmdline)| cmdline.contains("local_driver") && !cmdline.contains("--check"))
+        .expect("the session's driver runs");
+    let classes = || -> Vec<std::path::PathBuf> {
+        let prefix = format!("livy-tui-repl-{}-", driver.0);
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|e| e.path())
+            .collect()
+    };
+    assert_eq!(classes().len(), 1, "Scala ran, so its classes are there");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-9", &driver.0.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    api.wait_for(&format!("/sessions/{id}"), "state", "dead").await;
+    let started = Instant::now();
+    while !classes().is_empty() && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(classes().is_empty(), "{:?}", classes());
 }
 
 /// Waits until the statement at `path` shows progress above 0.

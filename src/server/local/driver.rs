@@ -511,7 +511,11 @@ async fn wait_for_exit(
     stderr_done: tokio::task::JoinHandle<()>,
     exited: watch::Sender<Option<String>>,
 ) {
+    let pid = child.id();
     let status = child.wait().await;
+    if let Some(pid) = pid {
+        remove_scala_leftovers(pid);
+    }
     // The last lines explain the exit: read them before saying it happened.
     let _ = tokio::time::timeout(Duration::from_secs(2), stderr_done).await;
     let how = match status {
@@ -527,9 +531,45 @@ async fn wait_for_exit(
     let _ = exited.send(Some(how));
 }
 
+/// A driver that used Scala keeps its classes in `livy-tui-repl-<its pid>-<random>` in the
+/// temp directory and removes it as it exits; one killed first cannot, so it goes here, once
+/// the driver is gone. Only the driver makes directories of that name.
+fn remove_scala_leftovers(pid: u32) {
+    let prefix = format!("livy-tui-repl-{pid}-");
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_str().is_some_and(|name| name.starts_with(&prefix)) {
+            match std::fs::remove_dir_all(entry.path()) {
+                Ok(()) => tracing::info!(dir = %entry.path().display(), "removed a killed driver's Scala classes"),
+                Err(e) => {
+                    tracing::warn!(dir = %entry.path().display(), error = %e, "cannot remove a killed driver's Scala classes")
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_killed_driver_s_scala_classes_are_removed_and_nothing_else() {
+        let pid = 4_000_000_000u32; // no such process: only this test makes these names
+        let tmp = std::env::temp_dir();
+        let ours = tmp.join(format!("livy-tui-repl-{pid}-abc"));
+        let other = tmp.join(format!("livy-tui-repl-{pid}9-abc"));
+        for dir in [&ours, &other] {
+            std::fs::create_dir_all(dir.join("sub")).unwrap();
+            std::fs::write(dir.join("sub/A.class"), b"x").unwrap();
+        }
+        remove_scala_leftovers(pid);
+        assert!(!ours.exists());
+        assert!(other.exists(), "another pid's directory stays");
+        std::fs::remove_dir_all(&other).unwrap();
+    }
 
     #[test]
     fn progress_never_goes_back_and_waits_for_the_result_to_reach_100() {
