@@ -40,10 +40,10 @@ fn parse(c: &mut Criterion) {
         b.iter_with_large_drop(|| serde_json::from_slice::<Statement>(black_box(&body)).expect("parsed"))
     });
     // The table build inside `prepare`, straight from the result's JSON text.
-    let json = output.data.get("application/json").expect("a result").get();
+    let json = livy_tui::livy::SharedJson(output.data.get_shared("application/json").expect("a result"));
     g.bench_function("table_from_sql_result", |b| {
         b.iter_with_large_drop(|| {
-            Table::from_sql_result_json(black_box(json), livy_tui::output::table::LIVY_SQL_ROW_CAP).expect("a table")
+            Table::from_sql_result_json(black_box(&json), livy_tui::output::table::LIVY_SQL_ROW_CAP).expect("a table")
         })
     });
     g.bench_function("prepare", |b| {

@@ -1007,7 +1007,7 @@ fn trial_tui(livy: &TestLivy, plan: &Plan, shared: &Shared) -> Verdict {
                 Mime::Table => {
                     succeeded
                         && matches!(&c.output.shown, Some(CellOutput::Table(t))
-                            if t.table.rows.first().and_then(|r| r.first()) == Some(&sent["data"][0][0]))
+                            if t.table.rows.get(0).and_then(|r| r.get(0)).as_deref() == Some(&sent["data"][0][0]))
                 }
                 // The tree is there, and the value behind it (what a save writes) is exact.
                 Mime::Json => {

@@ -193,9 +193,9 @@ impl TableOutput {
     }
 
     /// The value under the cursor, if the table has one there.
-    pub fn selected_value(&self) -> Option<&serde_json::Value> {
+    pub fn selected_value(&self) -> Option<serde_json::Value> {
         let (row, col) = self.cursor;
-        self.table.rows.get(row)?.get(col)
+        self.table.rows.get(row)?.get(col).map(std::borrow::Cow::into_owned)
     }
 }
 

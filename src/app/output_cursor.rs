@@ -124,9 +124,9 @@ impl App {
                 } else {
                     format!(" ({})", column.data_type)
                 };
-                let text = match value {
+                let text = match &value {
                     serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
-                        serde_json::to_string_pretty(value).unwrap_or_default()
+                        serde_json::to_string_pretty(&value).unwrap_or_default()
                     }
                     other => value_text(other),
                 };

@@ -171,7 +171,7 @@ fn lines_hit<'a>(
 fn table_hits<'a>(table: &'a Table, hit: &'a impl Fn(&str) -> bool) -> impl Iterator<Item = Place> + 'a {
     table.rows.iter().enumerate().flat_map(move |(row, values)| {
         values
-            .iter()
+            .cells()
             .enumerate()
             .filter(move |(_, value)| hit(&value_text(value)))
             .map(move |(col, _)| Place::Table { row, col })

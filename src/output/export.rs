@@ -16,7 +16,7 @@ pub fn to_tsv(table: &Table) -> String {
         .join("\t");
     out.push('\n');
     for row in &table.rows {
-        out.push_str(&row.iter().map(|v| clean(cell_text(v))).collect::<Vec<_>>().join("\t"));
+        out.push_str(&row.cells().map(|v| clean(cell_text(&v))).collect::<Vec<_>>().join("\t"));
         out.push('\n');
     }
     out
@@ -36,7 +36,7 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(table.columns.iter().map(|c| c.name.as_str()))?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(cell_text))?;
+        writer.write_record(row.cells().map(|v| cell_text(&v)))?;
     }
     writer.into_inner().map_err(|e| ExportError::Csv(e.into_error().into()))
 }
@@ -48,8 +48,8 @@ pub fn to_json_lines(table: &Table) -> String {
         let object: Map<String, Value> = table
             .columns
             .iter()
-            .zip(row)
-            .map(|(c, v)| (c.name.clone(), v.clone()))
+            .zip(row.cells())
+            .map(|(c, v)| (c.name.clone(), v.into_owned()))
             .collect();
         out.push_str(&Value::Object(object).to_string());
         out.push('\n');
@@ -86,7 +86,8 @@ mod tests {
             rows: vec![
                 vec![json!(1), json!("a, \"quoted\"\tvalue")],
                 vec![json!(2), Value::Null],
-            ],
+            ]
+            .into(),
             notes: Vec::new(),
         }
     }

@@ -5,6 +5,7 @@ pub mod export;
 pub mod image;
 pub mod json_text;
 pub mod json_tree;
+pub mod rows;
 pub mod sanitize;
 pub mod save;
 pub mod show_table;
@@ -12,6 +13,7 @@ pub mod table;
 pub mod table_layout;
 pub mod text;
 
+pub use rows::{Row, Rows};
 pub use show_table::{ShowTable, TextPart, find_show_tables, split_text_and_tables};
 pub use table::{Column, Table};
 pub use table_layout::TableLayout;
@@ -86,7 +88,8 @@ fn looks_renderable(mime: &str, value: &RawValue) -> bool {
     let text = value.get().trim_start();
     let is_string = text.starts_with('"');
     match mime {
-        MIME_TABLE => serde_json::from_str::<TableShape>(text).is_ok(),
+        // An object: serde would also take an array for the struct.
+        MIME_TABLE => text.starts_with('{') && serde_json::from_str::<TableShape>(text).is_ok(),
         MIME_JSON | MIME_TEXT => true,
         MIME_PNG => {
             is_string
@@ -144,11 +147,13 @@ pub fn render_mime(mime: &str, value: &Arc<RawValue>) -> Option<Rendered> {
     let json = value.get();
     let string = || serde_json::from_str::<String>(json).ok();
     match mime {
-        MIME_TABLE => Table::from_livy_table_json(json).map(Rendered::Table),
-        MIME_JSON => Some(match Table::from_sql_result_json(json, table::LIVY_SQL_ROW_CAP) {
-            Some(table) => Rendered::Table(table),
-            None => Rendered::Json(SharedJson(Arc::clone(value))),
-        }),
+        MIME_TABLE => Table::from_livy_table_json(&SharedJson(Arc::clone(value))).map(Rendered::Table),
+        MIME_JSON => Some(
+            match Table::from_sql_result_json(&SharedJson(Arc::clone(value)), table::LIVY_SQL_ROW_CAP) {
+                Some(table) => Rendered::Table(table),
+                None => Rendered::Json(SharedJson(Arc::clone(value))),
+            },
+        ),
         MIME_PNG => {
             let b64: String = string()?.split_whitespace().collect();
             base64::engine::general_purpose::STANDARD

@@ -362,7 +362,10 @@ mod tests {
         let t = &found[0].table;
         assert_eq!(names(t), ["id", "sq", "label"]);
         assert_eq!(t.rows.len(), 5);
-        assert_eq!(t.rows[4], vec![json!(4), json!(16), json!("row-4")]);
+        assert_eq!(
+            t.rows.get(4).unwrap().to_vec(),
+            vec![json!(4), json!(16), json!("row-4")]
+        );
         assert_eq!(found[0].end_line, text.split('\n').count());
         assert_round_trip(&text);
     }
@@ -416,12 +419,12 @@ mod tests {
 +---+--------------------+
 ";
         let t = &find_show_tables(text)[0].table;
-        assert_eq!(t.rows[0][1], json!("a long sentence t..."));
+        assert_eq!(*t.rows.get(0).unwrap().get(1).unwrap(), json!("a long sentence t..."));
         assert_eq!(t.notes, vec![NOTE_TRUNCATED]);
         // `...` in a value shorter than 20 characters was not cut.
         let text = "+---+-------+\n| id|   text|\n+---+-------+\n|  1|wait...|\n+---+-------+";
         let t = &find_show_tables(text)[0].table;
-        assert_eq!(t.rows[0][1], json!("wait..."));
+        assert_eq!(*t.rows.get(0).unwrap().get(1).unwrap(), json!("wait..."));
         assert!(t.notes.is_empty());
     }
 

@@ -2,8 +2,12 @@
 //! (`{"headers":[{"name","type"}],"data":[[…]]}`) and a `sql` statement's
 //! `application/json` (`{"schema": <Spark StructType>, "data": [[…]]}`).
 
+use super::rows::Rows;
+use crate::livy::SharedJson;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::sync::Arc;
 
 /// A column's name and type as the server named it.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +22,7 @@ pub struct Column {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub columns: Vec<Column>,
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Rows,
     /// Human-readable caveats to show with the table (a server-side row cap, values cut by
     /// `show()`, …): nothing is ever dropped silently.
     pub notes: Vec<String>,
@@ -31,12 +35,13 @@ pub const LIVY_SQL_ROW_CAP: usize = 1000;
 impl Table {
     /// Livy's `application/vnd.livy.table.v1+json`.
     pub fn from_livy_table(value: &Value) -> Option<Table> {
-        Table::from_livy_table_json(&value.to_string())
+        Table::from_livy_table_json(&shared(value))
     }
 
-    /// [`Table::from_livy_table`] read from JSON text, with no tree of values in between.
-    pub fn from_livy_table_json(json: &str) -> Option<Table> {
-        let shape: LivyTableShape = from_object_text(json)?;
+    /// [`Table::from_livy_table`] read from JSON text, with no tree of values in between:
+    /// the rows stay in the text (see [`Rows`]).
+    pub fn from_livy_table_json(json: &SharedJson) -> Option<Table> {
+        let shape: LivyTableShape = from_object_text(json.get())?;
         let columns = shape
             .headers
             .iter()
@@ -48,7 +53,7 @@ impl Table {
         // An RDD shows at most 10 rows (`take(10)`), but nothing says so reliably: no note.
         Some(Table {
             columns,
-            rows: shape.data.0,
+            rows: Rows::in_text(json, shape.data)?,
             notes: Vec::new(),
         })
     }
@@ -56,19 +61,19 @@ impl Table {
     /// A `sql` statement's `{schema, data}`; `None` for any other JSON. Assumes the server's
     /// default row cap ([`LIVY_SQL_ROW_CAP`]).
     pub fn from_sql_result(value: &Value) -> Option<Table> {
-        Table::from_sql_result_json(&value.to_string(), LIVY_SQL_ROW_CAP)
+        Table::from_sql_result_json(&shared(value), LIVY_SQL_ROW_CAP)
     }
 
     /// As [`Table::from_sql_result`] for a server whose `livy.rsc.sql.num-rows` is `cap`: a
     /// result of exactly `cap` rows gets a note that it may be cut.
     pub fn from_sql_result_with_cap(value: &Value, cap: usize) -> Option<Table> {
-        Table::from_sql_result_json(&value.to_string(), cap)
+        Table::from_sql_result_json(&shared(value), cap)
     }
 
     /// [`Table::from_sql_result_with_cap`] read from JSON text, with no tree of values in
-    /// between: the rows are read straight into the table.
-    pub fn from_sql_result_json(json: &str, cap: usize) -> Option<Table> {
-        let shape: SqlResultShape = from_object_text(json)?;
+    /// between: the rows stay in the text (see [`Rows`]).
+    pub fn from_sql_result_json(json: &SharedJson, cap: usize) -> Option<Table> {
+        let shape: SqlResultShape = from_object_text(json.get())?;
         if shape.schema.get("type")?.as_str()? != "struct" {
             return None;
         }
@@ -82,7 +87,7 @@ impl Table {
                 data_type: f.get("type").map(spark_type_name).unwrap_or_default(),
             })
             .collect();
-        let rows = shape.data.0;
+        let rows = Rows::in_text(json, shape.data)?;
         let mut notes = Vec::new();
         if cap > 0 && rows.len() == cap {
             notes.push(format!(
@@ -93,61 +98,35 @@ impl Table {
     }
 }
 
-/// `%table`'s shape; other members are ignored.
+/// `%table`'s shape; other members are ignored. The rows are left as text.
 #[derive(Deserialize)]
-struct LivyTableShape {
+struct LivyTableShape<'a> {
     headers: Vec<Value>,
-    data: Rows,
+    #[serde(borrow)]
+    data: &'a RawValue,
 }
 
-/// A `sql` result's shape; other members are ignored.
+/// A `sql` result's shape; other members are ignored. The rows are left as text.
 #[derive(Deserialize)]
-struct SqlResultShape {
+struct SqlResultShape<'a> {
     schema: Value,
-    data: Rows,
+    #[serde(borrow)]
+    data: &'a RawValue,
+}
+
+/// A value's text, to read a table from (tests and values built in memory).
+fn shared(value: &Value) -> SharedJson {
+    // A Value always serializes.
+    let raw = serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::from_string("null".into()).unwrap());
+    SharedJson(Arc::from(raw))
 }
 
 /// `T` from JSON text that is an object (serde would also take an array for a struct).
-fn from_object_text<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {
+fn from_object_text<'a, T: Deserialize<'a>>(json: &'a str) -> Option<T> {
     if !json.trim_start().starts_with('{') {
         return None;
     }
     serde_json::from_str(json).ok()
-}
-
-/// Rows, each an array of cells (a row that is not an array is one cell).
-struct Rows(Vec<Vec<Value>>);
-
-impl<'de> Deserialize<'de> for Rows {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rows, D::Error> {
-        d.deserialize_seq(RowsVisitor)
-    }
-}
-
-struct RowsVisitor;
-
-impl<'de> serde::de::Visitor<'de> for RowsVisitor {
-    type Value = Rows;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an array of rows")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
-        let mut rows = Vec::new();
-        while let Some(row) = seq.next_element::<Value>()? {
-            let mut cells = match row {
-                Value::Array(cells) => cells,
-                other => vec![other],
-            };
-            // A row's vector grew by doubling as it was read: 20 cells would hold room for
-            // 32, and a cell takes 72 bytes.
-            cells.shrink_to_fit();
-            rows.push(cells);
-        }
-        rows.shrink_to_fit();
-        Ok(Rows(rows))
-    }
 }
 
 /// Spark's JSON type: a string (`"integer"`) or an object for complex types.

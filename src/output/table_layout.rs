@@ -47,8 +47,9 @@ impl TableLayout {
             .collect();
         let mut saw_number = vec![false; n];
         let mut saw_other = vec![false; n];
-        let mut measure = |row: &Vec<Value>| {
-            for (i, value) in row.iter().take(n).enumerate() {
+        let mut measure = |row: crate::output::Row<'_>| {
+            for (i, value) in row.cells().take(n).enumerate() {
+                let value = value.as_ref();
                 match value {
                     Value::Null => {}
                     Value::Number(_) => saw_number[i] = true,
@@ -66,8 +67,9 @@ impl TableLayout {
             let step = rest.div_ceil(SAMPLE_ROWS).max(1);
             (FULL_SCAN_ROWS + step - 1..rows.len())
                 .step_by(step)
-                .for_each(|i| measure(&rows[i]));
-            if let Some(last) = rows.last() {
+                .filter_map(|i| rows.get(i))
+                .for_each(&mut measure);
+            if let Some(last) = rows.get(rows.len() - 1) {
                 measure(last);
             }
         }

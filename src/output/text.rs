@@ -21,7 +21,7 @@ pub fn write_table_text(t: &Table, out: &mut dyn Write) -> io::Result<()> {
     let mut widths: Vec<usize> = t.columns.iter().map(|c| max_line_width(&strip_all(&c.name))).collect();
     for row in &t.rows {
         for (i, width) in widths.iter_mut().enumerate() {
-            *width = (*width).max(max_line_width(&cell_text(row.get(i))));
+            *width = (*width).max(max_line_width(&cell_text(row.get(i).as_deref())));
         }
     }
     let right: Vec<bool> = (0..columns).map(|i| is_numeric(t, i)).collect();
@@ -37,7 +37,7 @@ pub fn write_table_text(t: &Table, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(b"\n")?;
     }
     for row in &t.rows {
-        let cells: Vec<String> = (0..columns).map(|i| cell_text(row.get(i))).collect();
+        let cells: Vec<String> = (0..columns).map(|i| cell_text(row.get(i).as_deref())).collect();
         layout.write_row(&cells, out)?;
     }
     let rows = t.rows.len();
@@ -90,9 +90,12 @@ fn max_line_width(text: &str) -> usize {
 /// Numbers (and nulls) only: the column is right-aligned.
 fn is_numeric(t: &Table, column: usize) -> bool {
     !t.rows.is_empty()
-        && t.rows
-            .iter()
-            .all(|r| matches!(r.get(column), Some(Value::Number(_)) | Some(Value::Null) | None))
+        && t.rows.iter().all(|r| {
+            matches!(
+                r.get(column).as_deref(),
+                Some(Value::Number(_)) | Some(Value::Null) | None
+            )
+        })
 }
 
 #[cfg(test)]
@@ -114,7 +117,7 @@ mod tests {
                     data_type: "string".into(),
                 },
             ],
-            rows: vec![vec![json!(1), json!("x")], vec![json!(100), Value::Null]],
+            rows: vec![vec![json!(1), json!("x")], vec![json!(100), Value::Null]].into(),
             notes: Vec::new(),
         };
         let text = table_text(&t);
@@ -141,7 +144,8 @@ mod tests {
                 vec![json!(1), json!("x\nyy"), json!([1, {"a": 2}])],
                 vec![json!(100), json!("日本"), json!(null)],
                 vec![json!(2.5), json!(""), json!(true)],
-            ],
+            ]
+            .into(),
             notes: vec!["n1".into()],
         };
         let expected = "\
@@ -157,7 +161,7 @@ note: n1
         assert_eq!(table_text(&t), expected);
         let empty = Table {
             columns: vec![column("a")],
-            rows: vec![],
+            rows: vec![].into(),
             notes: vec![],
         };
         assert_eq!(table_text(&empty), "| a |\n|---|\n(0 rows)\n");

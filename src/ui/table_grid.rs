@@ -378,11 +378,11 @@ impl TableGrid<'_> {
         let text_style = self.theme.text();
         for r in shown.first_row..shown.first_row + shown.rows {
             let Some(y) = lines.next() else { break };
-            let row = &self.table.rows[r];
+            let Some(row) = self.table.rows.get(r) else { break };
             for slot in &shown.slots {
                 let Some(value) = row.get(slot.index) else { continue };
                 let style = if value.is_null() { null_style } else { text_style };
-                let (text, more) = cell_source(value, usize::from(slot.shown));
+                let (text, more) = cell_source(&value, usize::from(slot.shown));
                 slot.put(buf, y, &text, more, self.numeric(slot.index), style);
                 if self.scroll.selected == Some((r, slot.index)) {
                     buf.set_style(Rect::new(slot.x, y, slot.shown, 1), self.theme.selection());
