@@ -2283,9 +2283,53 @@ class Driver(object):
         )
 
 
+def supervise(argv):
+    """`--supervise PROGRAM ARG…`: runs a local batch's spark-submit in this process group
+    (which livy-tui made for it) and ends the whole group when livy-tui goes: its pipe to
+    our stdin closes then, even when it was killed and could not say so. Exits as the
+    program did."""
+
+    def watch():
+        # A raw read: a buffered one would hold a lock that interpreter shutdown wants.
+        try:
+            while os.read(0, 4096):
+                pass
+        except Exception:
+            pass
+        log("livy-tui is gone: stopping the batch")
+        os.killpg(0, signal.SIGKILL)
+
+    try:
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        log("cannot start %s: %s" % (argv[0] if argv else "nothing", exc_summary(exc)))
+        return 127
+    threading.Thread(target=watch, name="livy-tui-watch", daemon=True).start()
+    while True:
+        try:
+            code = child.wait()
+            break
+        except KeyboardInterrupt:
+            continue
+    # Straight out: the watcher thread is still reading, and nothing else needs finishing.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if code < 0:
+        # Killed by a signal: end the same way, so livy-tui says which.
+        try:
+            signal.signal(-code, signal.SIG_DFL)
+            os.kill(os.getpid(), -code)
+        except Exception:
+            pass
+        os._exit(128 - code)
+    os._exit(code)
+
+
 def main(argv):
     if "--check" in argv[1:]:
         return run_check()
+    if len(argv) > 1 and argv[1] == "--supervise":
+        return supervise(argv[2:])
     Driver().run()
     return 0
 

@@ -301,3 +301,93 @@ fn hello_jar(dir: &Path) -> Option<PathBuf> {
     let built = ran("javac", &["demo/Hello.java"]) && ran("jar", &["cf", "hello.jar", "demo/Hello.class"]);
     built.then(|| dir.join("hello.jar"))
 }
+
+/// `livy-tui serve` killed with SIGKILL cannot stop its sessions and batches: a session's
+/// driver sees its pipe close and stops Spark; a batch's supervisor sees its pipe close and
+/// ends the batch's process group. No JVM or Python runs on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_does_not_outlive_a_killed_server() {
+    let Some(python) = real_pyspark_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = script(
+        dir.path(),
+        "slow.py",
+        "import time\nprint('SLOW STARTS', flush=True)\ntime.sleep(600)\n",
+    );
+    let mark = new_mark();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_livy-tui"))
+        .args(["serve", "--port", &port.to_string(), "--python"])
+        .arg(&python)
+        .env(MARK_VAR, &mark)
+        .env("JAVA_TOOL_OPTIONS", quick_jvm_options())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let started = Instant::now();
+    let submitted = loop {
+        let sent = http
+            .post(format!("{base}/batches"))
+            .header("X-Requested-By", "test")
+            .json(&json!({ "file": file.display().to_string() }))
+            .send()
+            .await;
+        if let Ok(reply) = sent {
+            break reply.json::<Value>().await.unwrap();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "serve never listened");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let id = submitted["id"].as_u64().expect("a batch id");
+    let session: Value = http
+        .post(format!("{base}/sessions"))
+        .header("X-Requested-By", "test")
+        .json(&json!({"kind": "pyspark"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let state_path = format!("{base}/sessions/{}/state", session["id"]);
+    loop {
+        let state: Value = http.get(&state_path).send().await.unwrap().json().await.unwrap();
+        if state["state"] == "idle" {
+            break;
+        }
+        assert!(started.elapsed() < RUN_LIMIT, "the session never started: {state}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    while !marked_processes(&mark)
+        .iter()
+        .any(|(_, cmdline)| cmdline.contains("slow.py"))
+    {
+        assert!(
+            started.elapsed() < RUN_LIMIT,
+            "the batch never ran: {:#?}",
+            marked_processes(&mark)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let log: Value = http
+        .get(format!("{base}/batches/{id}/log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(log["log"].to_string().contains("spark-submit"), "{log}");
+    serve.kill().unwrap(); // SIGKILL
+    serve.wait().unwrap();
+    let left = wait_until_no_marked_processes(&mark, Duration::from_secs(20));
+    assert!(left.is_empty(), "processes outlived the killed server: {left:#?}");
+}

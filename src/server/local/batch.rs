@@ -232,6 +232,9 @@ pub(crate) async fn run(spec: BatchSpec, ctx: BatchCtx, options: LocalOptions, g
 /// A started spark-submit and the tasks that read its output into the log.
 struct Started {
     child: Child,
+    /// The supervisor's stdin: held open while the batch runs; when this process is gone
+    /// (even killed), it closes and the supervisor ends the batch's process group.
+    lifeline: Option<tokio::process::ChildStdin>,
     readers: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -250,9 +253,14 @@ async fn start(spec: &BatchSpec, ctx: &BatchCtx, options: &LocalOptions) -> Resu
     }
     ctx.log()
         .stdout(format!("livy-tui: {} {}", spark.program.display(), shell_words(&args)));
-    let mut child = command(&spark, options, &args)
+    let supervisor = tokio::task::spawn_blocking(super::python::install_driver)
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot write the batch supervisor: {e}"))?;
+    let mut child = command(&spark, options, &supervisor, &args)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", spark.program.display()))?;
+    let lifeline = child.stdin.take();
     let ui_host = ui_host(options);
     let readers = [
         child
@@ -266,19 +274,26 @@ async fn start(spec: &BatchSpec, ctx: &BatchCtx, options: &LocalOptions) -> Resu
     ];
     Ok(Started {
         child,
+        lifeline,
         readers: readers.into_iter().flatten().collect(),
     })
 }
 
-/// spark-submit with the sessions' Python for the application and its workers.
-fn command(spark: &SparkSubmit, options: &LocalOptions, args: &[String]) -> Command {
-    let mut command = Command::new(&spark.program);
+/// spark-submit with the sessions' Python for the application and its workers, under the
+/// driver program's `--supervise`: if this process dies without stopping the batch (a
+/// `kill -9`), its JVM and Python must not run on.
+fn command(spark: &SparkSubmit, options: &LocalOptions, supervisor: &Path, args: &[String]) -> Command {
+    let mut command = Command::new(&options.python);
     command
+        .arg("-u")
+        .arg(supervisor)
+        .arg("--supervise")
+        .arg(&spark.program)
         .args(args)
         .env("SPARK_HOME", &spark.home)
         .env("PYSPARK_PYTHON", &options.python)
         .envs(options.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         // Its own group: the JVM spark-submit becomes and the Python it starts stay in it,
@@ -313,6 +328,7 @@ fn ui_host(options: &LocalOptions) -> String {
 /// Waits for spark-submit to exit, then (briefly) for its last lines.
 async fn wait(mut started: Started, ctx: &BatchCtx) -> std::io::Result<ExitStatus> {
     let status = started.child.wait().await;
+    drop(started.lifeline.take());
     for reader in started.readers {
         // A process that left the group (pyspark's worker daemon) may hold the pipes open.
         let _ = tokio::time::timeout(Duration::from_secs(2), reader).await;
