@@ -516,3 +516,51 @@ fn knox_says_the_proxy_user_is_its_own() {
     let r = run(with_config(&config, &["--profile", "cdp", "exec", "-c", "1 + 1"]));
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
 }
+
+/// The config's `default-kind` is the kind of a new session in `exec` and `run` too, under
+/// `--kind` and the profile's session kind.
+#[test]
+fn default_kind_applies_to_exec_and_run_under_the_flags_and_the_profile() {
+    let livy = TestLivy::start_blocking(TestLivyConfig::default());
+    let (dir, config) = config_file(format!(
+        "default-kind = \"pyspark\"\n[profiles.sql]\nurl = \"{}\"\n[profiles.sql.session]\nkind = \"sql\"\n",
+        livy.url()
+    ));
+    let kinds = || -> Vec<String> {
+        livy.requests_to("POST", "/sessions")
+            .iter()
+            .filter(|r| r.path == "/sessions")
+            .map(|r| r.body_json().unwrap()["kind"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let url = livy.url();
+    let r = run(with_config(&config, &["--url", &url, "exec", "-c", "1+1"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(with_config(
+        &config,
+        &["--url", &url, "exec", "--kind", "spark", "-c", "1+1"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(with_config(&config, &["--profile", "sql", "exec", "-c", "select 1"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A notebook that names no kind: the config's is the session's.
+    let notebook = dir.path().join("job.ipynb");
+    std::fs::write(
+        &notebook,
+        r#"{"cells":[{"cell_type":"code","source":"1+1","metadata":{},"outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":5}"#,
+    )
+    .unwrap();
+    let r = run(with_config(
+        &config,
+        &[
+            "--url",
+            &url,
+            "run",
+            notebook.to_str().unwrap(),
+            "-o",
+            dir.path().join("out.ipynb").to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(kinds(), ["pyspark", "spark", "sql", "pyspark"]);
+}

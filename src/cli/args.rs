@@ -372,7 +372,8 @@ impl From<KindArg> for SessionKind {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Language of the code; also the kind of a new session [default: spark].
+    /// Language of the code; also the kind of a new session [default: the profile's session
+    /// kind, else default-kind in the config, else spark (pyspark with --local)].
     #[arg(long, short, value_enum)]
     pub kind: Option<KindArg>,
 
@@ -475,7 +476,8 @@ pub struct RunArgs {
     pub params: Vec<String>,
 
     /// Kind of a new session [default: the notebook's kind, else by the script's extension,
-    /// else spark]; also of cells when the notebook names no kind.
+    /// else default-kind in the config, else spark]; also of cells when the notebook names
+    /// no kind.
     #[arg(long, short, value_enum)]
     pub kind: Option<KindArg>,
 

@@ -18,10 +18,35 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A command's connection, worked out once: the config file read, the profile chosen, and
+/// the settings stacked (profile, then environment and flags). Secrets are not read yet:
+/// that is [`client`]'s job, so a command can check its own input first.
+pub struct Connection {
+    pub args: ConnectionArgs,
+    pub config: Config,
+    pub profile: Option<Profile>,
+    pub settings: ConnectionSettings,
+}
+
+impl Connection {
+    pub fn resolve(args: &ConnectionArgs) -> Result<Connection, Failure> {
+        let config = Config::load(args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+        let profile = selected_profile(args, &config)?;
+        let base = profile.as_ref().map(|p| p.connection.clone()).unwrap_or_default();
+        let settings = base.overlaid(flag_settings(args)?);
+        Ok(Connection {
+            args: args.clone(),
+            config,
+            profile,
+            settings,
+        })
+    }
+}
+
 /// Builds a client from the profile and the flags, for a headless command: a wait of more
 /// than a couple of seconds, and each retry after one, are told on stderr.
-pub fn client(args: &ConnectionArgs) -> Result<LivyClient, Failure> {
-    let mut config = client_config(args)?;
+pub fn client(connection: &Connection) -> Result<LivyClient, Failure> {
+    let mut config = client_config(connection)?;
     let give_up = humantime::format_duration(std::time::Duration::from_secs(config.give_up_after().as_secs()));
     config.on_slow = Some(Arc::new(move |what: &str| {
         eprintln!("waiting for the server to answer {what} … (gives up after {give_up})");
@@ -41,29 +66,20 @@ pub fn client(args: &ConnectionArgs) -> Result<LivyClient, Failure> {
     Ok(LivyClient::new(config)?)
 }
 
-/// Builds the client configuration from the profile and the flags.
-pub fn client_config(args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
-    let (settings, _) = settings(args)?;
-    if let Some(url) = &args.local_url {
-        return local_config(url, &settings);
+/// The client configuration the connection describes, with the secrets read.
+pub fn client_config(connection: &Connection) -> Result<ClientConfig, Failure> {
+    if let Some(url) = &connection.args.local_url {
+        return local_config(url, &connection.settings);
     }
-    resolve(&settings)
-}
-
-/// The profile that applies (if any) and the settings stacked: profile, then flags.
-pub fn settings(args: &ConnectionArgs) -> Result<(ConnectionSettings, Option<Profile>), Failure> {
-    let profile = selected_profile(args)?;
-    let base = profile.as_ref().map(|p| p.connection.clone()).unwrap_or_default();
-    Ok((base.overlaid(flag_settings(args)?), profile))
+    resolve(&connection.settings)
 }
 
 /// The profile named by `--profile` / `LIVY_PROFILE`, or the config's `default-profile`
 /// when no `--url` is given. The built-in local server takes none unless one is named.
-pub fn selected_profile(args: &ConnectionArgs) -> Result<Option<Profile>, Failure> {
+fn selected_profile(args: &ConnectionArgs, config: &Config) -> Result<Option<Profile>, Failure> {
     if args.local_url.is_some() && args.profile.is_none() {
         return Ok(None);
     }
-    let config = Config::load(args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
     let profile = config
         .profiles
         .select(args.profile.as_deref(), args.url.is_some())
@@ -335,7 +351,10 @@ mod tests {
 
     #[test]
     fn auth_method_is_chosen_or_implied() {
-        let auth = |flags: &[&str]| client_config(&connection(flags)).map(|c| format!("{:?}", c.auth));
+        let auth = |flags: &[&str]| {
+            let resolved = Connection::resolve(&connection(flags))?;
+            client_config(&resolved).map(|c| format!("{:?}", c.auth))
+        };
         assert_eq!(auth(&["--auth", "kerberos"]).unwrap(), "Kerberos { spn: None }");
         assert_eq!(
             auth(&["--auth", "kerberos", "--spn", "HTTP@lb.example"]).unwrap(),

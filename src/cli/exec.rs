@@ -20,8 +20,9 @@ enum Stop {
     TimedOut,
 }
 
-/// Runs the command.
-pub async fn run(client: LivyClient, args: ExecArgs) -> CliResult {
+/// Runs the command; `default_kind` is the config's `default-kind`, for a new session that
+/// `--kind` and the profile leave open.
+pub async fn run(client: LivyClient, args: ExecArgs, default_kind: Option<SessionKind>) -> CliResult {
     let code = read_code(&args)?;
     let cleanup = Arc::new(Mutex::new(Cleanup::default()));
     let progress = Arc::new(Mutex::new(if args.json {
@@ -31,7 +32,7 @@ pub async fn run(client: LivyClient, args: ExecArgs) -> CliResult {
     }));
     let timeout = timeout_flag("--timeout", args.timeout)?;
 
-    let work = execute(&client, &args, code, &cleanup, &progress);
+    let work = execute(&client, &args, code, default_kind, &cleanup, &progress);
     let result = tokio::select! {
         r = work => Ok(r),
         _ = tokio::signal::ctrl_c() => Err(Stop::Interrupted),
@@ -64,6 +65,7 @@ async fn execute(
     client: &LivyClient,
     args: &ExecArgs,
     code: String,
+    default_kind: Option<SessionKind>,
     cleanup: &Mutex<Cleanup>,
     progress: &Mutex<Progress>,
 ) -> CliResult {
@@ -75,7 +77,7 @@ async fn execute(
             (id, Some(session.state))
         }
         None => (
-            create_session(client, args, statement_kind.clone(), cleanup).await?,
+            create_session(client, args, [statement_kind.clone(), default_kind], cleanup).await?,
             None,
         ),
     };
@@ -110,11 +112,12 @@ async fn execute(
     }
 }
 
-/// Creates a session of the statement's kind; it is deleted at the end unless kept.
+/// Creates a session of the statement's kind (`kind`, from `--kind`), else of the profile's,
+/// else of the config's (`config_kind`); it is deleted at the end unless kept.
 async fn create_session(
     client: &LivyClient,
     args: &ExecArgs,
-    kind: Option<SessionKind>,
+    [kind, config_kind]: [Option<SessionKind>; 2],
     cleanup: &Mutex<Cleanup>,
 ) -> Result<SessionId, Failure> {
     let mut request = session_request_with_defaults(&args.new_session)?;
@@ -124,8 +127,9 @@ async fn create_session(
     } else {
         SessionKind::Spark
     };
-    // --kind, else the profile's session kind, else the fallback.
-    request.kind = Some(kind.or(request.kind.take()).unwrap_or(fallback));
+    // --kind, else the profile's session kind, else the config's default-kind, else the
+    // fallback.
+    request.kind = Some(kind.or(request.kind.take()).or(config_kind).unwrap_or(fallback));
     let session = client.create_session(&request).await?;
     lock(cleanup).created = Some(Made::of(&session));
     tracing::info!(id = %session.id, "created session");

@@ -69,36 +69,40 @@ pub async fn run(mut cli: Cli) -> CliResult {
 }
 
 async fn run_command(mut cli: Cli) -> CliResult {
-    with_profile_defaults(&mut cli)?;
-    check_the_api_has_sessions(&cli)?;
-    warn_about_fields_the_gateway_replaces(&cli)?;
-    let Some(command) = cli.command else {
-        return notebook::run(&cli.connection, cli.notebook).await;
-    };
-    match command {
-        Command::Exec(args) => exec::run(client(&cli.connection)?, *args).await,
-        // These check their input before any credentials are read (export needs none).
-        Command::Run(args) => run::run(&cli.connection, *args).await,
-        Command::Serve(args) => serve::run(args).await,
-        Command::LocalSetup(args) => local_setup::run(args).await,
-        Command::Export(args) => export::run(&args),
-        Command::Sessions(command) => sessions::run(client(&cli.connection)?, command).await,
-        Command::Batch(command) => batch::run(client(&cli.connection)?, command).await,
-        Command::Profiles(command) => profiles::run(&cli.connection, command),
+    let talks_to_a_server = matches!(
+        cli.command,
+        None | Some(Command::Exec(_) | Command::Run(_) | Command::Sessions(_) | Command::Batch(_))
+    );
+    if !talks_to_a_server {
+        return match cli.command {
+            Some(Command::Serve(args)) => serve::run(args).await,
+            Some(Command::LocalSetup(args)) => local_setup::run(args).await,
+            Some(Command::Export(args)) => export::run(&args),
+            Some(Command::Profiles(command)) => profiles::run(&cli.connection, command),
+            _ => unreachable!("every command that talks to no server is above"),
+        };
+    }
+    // The config file is read here, once, for all that follows.
+    let connection = connection::Connection::resolve(&cli.connection)?;
+    with_profile_defaults(&mut cli, &connection);
+    check_the_api_has_sessions(&cli, &connection)?;
+    warn_about_fields_the_gateway_replaces(&cli, &connection);
+    let default_kind = connection.config.default_kind.clone();
+    match cli.command {
+        None => notebook::run(&connection, cli.notebook).await,
+        Some(Command::Exec(args)) => exec::run(client(&connection)?, *args, default_kind).await,
+        // It checks its input before any credentials are read.
+        Some(Command::Run(args)) => run::run(&connection, *args).await,
+        Some(Command::Sessions(command)) => sessions::run(client(&connection)?, command).await,
+        Some(Command::Batch(command)) => batch::run(client(&connection)?, command).await,
+        Some(_) => unreachable!("commands that talk to no server returned above"),
     }
 }
 
 /// Gives the commands that create a session or a batch the profile's defaults for it.
-fn with_profile_defaults(cli: &mut Cli) -> Result<(), Failure> {
-    let creates = matches!(
-        cli.command,
-        None | Some(Command::Exec(_) | Command::Run(_) | Command::Batch(BatchCommand::Submit(_)))
-    );
-    if !creates {
-        return Ok(());
-    }
-    let Some(profile) = connection::selected_profile(&cli.connection)? else {
-        return Ok(());
+fn with_profile_defaults(cli: &mut Cli, connection: &connection::Connection) {
+    let Some(profile) = connection.profile.clone() else {
+        return;
     };
     match &mut cli.command {
         None => {
@@ -110,12 +114,11 @@ fn with_profile_defaults(cli: &mut Cli) -> Result<(), Failure> {
         Some(Command::Batch(BatchCommand::Submit(args))) => args.defaults = profile.batch,
         Some(_) => {}
     }
-    Ok(())
 }
 
 /// Knox runs sessions and batches as the signed-in user, whatever `proxyUser` says: a
 /// headless command says so rather than let the user believe it applied.
-fn warn_about_fields_the_gateway_replaces(cli: &Cli) -> Result<(), Failure> {
+fn warn_about_fields_the_gateway_replaces(cli: &Cli, connection: &connection::Connection) {
     let proxy_user = match &cli.command {
         Some(Command::Exec(args)) => {
             args.new_session.resources.proxy_user.is_some() || args.new_session.defaults.resources.proxy_user.is_some()
@@ -128,18 +131,16 @@ fn warn_about_fields_the_gateway_replaces(cli: &Cli) -> Result<(), Failure> {
         }
         _ => false,
     };
-    if !proxy_user || cli.connection.local_url.is_some() {
-        return Ok(());
-    }
-    let (settings, _) = connection::settings(&cli.connection)?;
-    if settings.flavor_or_detected() == crate::livy::Flavor::Knox {
+    if proxy_user
+        && cli.connection.local_url.is_none()
+        && connection.settings.flavor_or_detected() == crate::livy::Flavor::Knox
+    {
         eprintln!("warning: Knox runs it as the user you signed in as; the proxy user is ignored");
     }
-    Ok(())
 }
 
 /// DLI's Livy-shaped API has batches only: say so before trying to make a session.
-fn check_the_api_has_sessions(cli: &Cli) -> Result<(), Failure> {
+fn check_the_api_has_sessions(cli: &Cli, connection: &connection::Connection) -> Result<(), Failure> {
     let needs_sessions = matches!(
         cli.command,
         None | Some(Command::Exec(_) | Command::Run(_) | Command::Sessions(_))
@@ -147,8 +148,7 @@ fn check_the_api_has_sessions(cli: &Cli) -> Result<(), Failure> {
     if !needs_sessions || cli.connection.local_url.is_some() {
         return Ok(());
     }
-    let (settings, _) = connection::settings(&cli.connection)?;
-    let flavor = settings.flavor_or_detected();
+    let flavor = connection.settings.flavor_or_detected();
     if flavor.has_sessions() {
         return Ok(());
     }
@@ -189,8 +189,8 @@ fn check_local_flags(cli: &Cli) -> Result<(), Failure> {
 }
 
 /// The client for a command that talks to the server.
-fn client(args: &args::ConnectionArgs) -> Result<crate::livy::LivyClient, Failure> {
-    let client = connection::client(args)?;
+fn client(connection: &connection::Connection) -> Result<crate::livy::LivyClient, Failure> {
+    let client = connection::client(connection)?;
     tracing::info!(url = %client.base_url(), "livy-tui starting");
     Ok(client)
 }

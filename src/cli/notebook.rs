@@ -1,7 +1,8 @@
 //! `livy-tui` with no command: the full-screen notebook.
 
-use super::args::{ConnectionArgs, NotebookArgs};
+use super::args::NotebookArgs;
 use super::connection;
+use super::connection::Connection;
 use super::failure::{CliResult, Failure};
 use super::resources::create_session_request;
 use crate::app::{App, AppEvent, DeleteOnQuit, Effect, KeepAliveSettings, PreparedOutput, SessionStart, Settings};
@@ -21,16 +22,16 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Opens the notebook and runs it until the user quits.
-pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliResult {
+pub async fn run(connection: &Connection, args: NotebookArgs) -> CliResult {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure::usage(
             "the notebook needs a terminal; from scripts use 'livy-tui exec' (see --help)",
         ));
     }
-    let config = Config::load(connection_args.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
-    let theme = load_theme(&args, &config)?;
-    let delete_on_quit = delete_on_quit(&args, &config)?;
-    let keepalive = keepalive(&args, &config)?;
+    let config = &connection.config;
+    let theme = load_theme(&args, config)?;
+    let delete_on_quit = delete_on_quit(&args, config)?;
+    let keepalive = keepalive(&args, config)?;
     let images = match &args.images {
         Some(mode) => mode.parse().map_err(|e| Failure::usage(format!("--images: {e}")))?,
         None => config.images.unwrap_or(ImageMode::Auto),
@@ -40,10 +41,10 @@ pub async fn run(connection_args: &ConnectionArgs, args: NotebookArgs) -> CliRes
         Some(path) => Some(open_file(path).await?),
         None => None,
     };
-    let kind = session_kind(&args, &config, opened.as_ref());
+    let kind = session_kind(&args, config, opened.as_ref());
 
     let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
-    let client = client_reporting_retries(connection_args, tx.clone())?;
+    let client = client_reporting_retries(connection, tx.clone())?;
     let (mut settings, start) = session_settings(&args, &client, opened.as_ref(), &kind, delete_on_quit)?;
     settings.keepalive = keepalive;
     let syntax_theme = theme.syntax.clone();
@@ -123,11 +124,8 @@ fn session_kind(args: &NotebookArgs, config: &Config, opened: Option<&Opened>) -
 }
 
 /// A client that tells the app, on `tx`, when it retries a request.
-fn client_reporting_retries(
-    connection_args: &ConnectionArgs,
-    tx: UnboundedSender<AppEvent>,
-) -> Result<LivyClient, Failure> {
-    let mut client_config = connection::client_config(connection_args)?;
+fn client_reporting_retries(connection: &Connection, tx: UnboundedSender<AppEvent>) -> Result<LivyClient, Failure> {
+    let mut client_config = connection::client_config(connection)?;
     client_config.on_retry = Some(Arc::new(move |notice| {
         // The error's message often starts with the request already.
         let message = &notice.error.message;

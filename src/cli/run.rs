@@ -6,8 +6,9 @@
 //! whatever happens — success, a failed cell, a lost server, Ctrl-C — so the file shows how
 //! far the run got, and the session this command created is deleted.
 
-use super::args::{ConnectionArgs, RunArgs};
+use super::args::RunArgs;
 use super::connection;
+use super::connection::Connection;
 use super::failure::{CliResult, EXIT_FAILURE, EXIT_INTERRUPTED, Failure};
 use super::livy_session::{
     Cleanup, Made, StatementLabel, attach, cancel_running, finish_session, leave_on_second_interrupt, lock,
@@ -37,12 +38,12 @@ const EXIT_TERMINATED: u8 = 143;
 const ORIGIN_KEY: &str = "livy_tui_run_origin";
 
 /// Runs the command.
-pub async fn run(connection_args: &ConnectionArgs, args: RunArgs) -> CliResult {
-    let mut plan = prepare(&args)?;
+pub async fn run(connection: &Connection, args: RunArgs) -> CliResult {
+    let mut plan = prepare(&args, connection.config.default_kind.clone())?;
     if !runs_anything(&plan.notebook) {
         return nothing_to_run(&plan.notebook, &args);
     }
-    let client = connection::client(connection_args)?;
+    let client = connection::client(connection)?;
     tracing::info!(url = %client.base_url(), notebook = %args.notebook.display(), "livy-tui run");
 
     let cleanup = Mutex::new(Cleanup::default());
@@ -313,7 +314,7 @@ impl Signal {
 }
 
 /// Reads and checks everything before any request is made.
-fn prepare(args: &RunArgs) -> Result<Plan, Failure> {
+fn prepare(args: &RunArgs, config_kind: Option<SessionKind>) -> Result<Plan, Failure> {
     timeout_flag("--timeout", args.timeout)?;
     let params = parse_params(&args.params)?;
     let target = output_target(args)?;
@@ -330,7 +331,7 @@ fn prepare(args: &RunArgs) -> Result<Plan, Failure> {
             warn_about_configure_cells(&nb);
             None
         }
-        None => Some(new_session_request(&nb, args)?),
+        None => Some(new_session_request(&nb, args, config_kind)?),
     };
     Ok(Plan {
         notebook: nb,
@@ -378,8 +379,12 @@ fn warn_about_configure_cells(nb: &Notebook) {
 }
 
 /// The create request with its kind settled: `--kind`, the `%%configure` cell's, the
-/// notebook's, the first cell's, else the server's usual default.
-fn new_session_request(nb: &Notebook, args: &RunArgs) -> Result<CreateSession, Failure> {
+/// notebook's, the first cell's, the config's `default-kind`, else the server's usual default.
+fn new_session_request(
+    nb: &Notebook,
+    args: &RunArgs,
+    config_kind: Option<SessionKind>,
+) -> Result<CreateSession, Failure> {
     let mut request = session_request(nb, args)?;
     let cli_kind: Option<SessionKind> = args.kind.map(Into::into);
     request.kind = Some(
@@ -387,6 +392,7 @@ fn new_session_request(nb: &Notebook, args: &RunArgs) -> Result<CreateSession, F
             .or(request.kind)
             .or_else(|| nb.default_kind.clone())
             .or_else(|| first_cell_kind(nb))
+            .or(config_kind)
             // Local mode defaults to PySpark (it runs Scala too); a cluster's Livy defaults to Scala.
             .unwrap_or(if args.local.local {
                 SessionKind::PySpark
