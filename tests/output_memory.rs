@@ -80,6 +80,7 @@ fn a_big_table_takes_under_ten_times_its_size() {
     // The reply's bytes count, as for exec: they are made inside.
     let (prepared, usage) = measure(|| notebook(body.clone()));
     check("notebook table", size, usage);
+    saving_takes_little_more_than_the_file(&prepared, size);
     assert!(matches!(prepared.output, livy_tui::app::CellOutput::Table(_)));
 }
 
@@ -95,5 +96,30 @@ fn big_nested_json_takes_under_ten_times_its_size() {
     // The reply's bytes count, as for exec: they are made inside.
     let (prepared, usage) = measure(|| notebook(body.clone()));
     check("notebook json", size, usage);
+    saving_takes_little_more_than_the_file(&prepared, size);
     assert!(matches!(prepared.output, livy_tui::app::CellOutput::Json(_)));
+}
+
+/// Saving (and every recovery copy) writes the cell's output from its text: the file's
+/// size, not a tree of values, is what it costs.
+fn saving_takes_little_more_than_the_file(prepared: &PreparedOutput, size: usize) {
+    let output = prepared.raw.as_ref().expect("the output is kept");
+    let mut cell = livy_tui::notebook::NotebookCell::code("x");
+    cell.set_statement_output(output);
+    let mut notebook = livy_tui::notebook::Notebook::new(None);
+    notebook.cells.push(cell);
+    let (text, usage) = measure(|| notebook.to_ipynb_string());
+    let (peak, _) = ratio(usage, size);
+    let file = text.len() as f64 / size as f64;
+    eprintln!("save: file {file:.1}× the reply, peak {peak:.1}×");
+    assert!(
+        peak < file + 1.5,
+        "saving took {peak:.1}× for a file {file:.1}× the reply"
+    );
+    let back = livy_tui::notebook::Notebook::from_ipynb_str(&text).expect("it reads back");
+    assert_eq!(
+        back.cells[0].statement_output().as_ref(),
+        Some(&**output),
+        "saved exactly"
+    );
 }

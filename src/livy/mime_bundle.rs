@@ -69,6 +69,11 @@ impl MimeBundle {
         self.0.iter().map(|(m, v)| (m.as_str(), &**v))
     }
 
+    /// Each mime type with its JSON text, shared, in order.
+    pub fn iter_shared(&self) -> impl Iterator<Item = (&str, &Arc<RawValue>)> {
+        self.0.iter().map(|(m, v)| (m.as_str(), v))
+    }
+
     /// Sets `mime` to `value` (in place when present, else at the end).
     pub fn insert(&mut self, mime: impl Into<String>, value: &Value) {
         // A Value always serializes.

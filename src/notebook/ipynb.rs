@@ -9,6 +9,7 @@ use super::magic::{self, Magic};
 use super::model::{CellTiming, CellType, NBFORMAT, Notebook, NotebookCell};
 use super::multiline::{join_lines, lines_value};
 use super::output::JupyterOutput;
+use super::raw_pieces::{RawPieces, Writing};
 use crate::livy::SessionKind;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -32,14 +33,25 @@ impl Notebook {
         let mut out = Vec::new();
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
         let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-        // Writing a `Value` to memory cannot fail.
-        let _ = sorted(&self.to_ipynb_value()).serialize(&mut ser);
+        // The outputs' JSON goes from its text to the file, never through a tree of values.
+        let mut pieces = RawPieces::deferred();
+        let value = self.to_ipynb_value_with(&mut pieces);
+        // Writing to memory cannot fail; pieces are JSON checked when they were read.
+        let _ = Writing {
+            value: &value,
+            pieces: &pieces,
+        }
+        .serialize(&mut ser);
         out.push(b'\n');
         String::from_utf8(out).unwrap_or_default()
     }
 
     /// The notebook as nbformat JSON.
     pub fn to_ipynb_value(&self) -> Value {
+        self.to_ipynb_value_with(&mut RawPieces::inline())
+    }
+
+    fn to_ipynb_value_with(&self, pieces: &mut RawPieces) -> Value {
         let sparkmagic = self.is_sparkmagic_kernel();
         let with_ids = self.nbformat_minor >= 5;
         let mut used: HashSet<String> = self.cells.iter().filter_map(|c| c.id.clone()).collect();
@@ -53,7 +65,7 @@ impl Notebook {
                     (None, true) => Some(derived_id(i, cell, &mut used)),
                     (_, false) => None,
                 };
-                write_cell(cell, id, sparkmagic)
+                write_cell(cell, id, sparkmagic, pieces)
             })
             .collect();
         let mut root = self.extra.clone();
@@ -107,20 +119,7 @@ fn derived_id(index: usize, cell: &NotebookCell, used: &mut HashSet<String>) -> 
     }
 }
 
-/// A copy with every object's keys in sorted order, as nbformat writes them.
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(obj) => {
-            let mut entries: Vec<(&String, &Value)> = obj.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
-}
-
-fn write_cell(cell: &NotebookCell, id: Option<String>, sparkmagic: bool) -> Value {
+fn write_cell(cell: &NotebookCell, id: Option<String>, sparkmagic: bool, pieces: &mut RawPieces) -> Value {
     let mut obj = cell.extra.clone();
     let mut metadata = cell.metadata.clone();
     if !cell.tags.is_empty() {
@@ -157,7 +156,7 @@ fn write_cell(cell: &NotebookCell, id: Option<String>, sparkmagic: bool) -> Valu
         );
         obj.insert(
             "outputs".into(),
-            Value::Array(cell.outputs.iter().map(JupyterOutput::to_json).collect()),
+            Value::Array(cell.outputs.iter().map(|o| o.to_json_with(pieces)).collect()),
         );
         text
     } else {

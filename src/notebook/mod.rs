@@ -29,6 +29,7 @@ mod model;
 mod multiline;
 mod output;
 mod parameters;
+mod raw_pieces;
 mod recovery;
 mod resume;
 mod script;

@@ -66,7 +66,7 @@ pub fn is_json_mime(mime: &str) -> bool {
 }
 
 /// The mimes nbformat writes as line lists.
-fn is_split_mime(mime: &str) -> bool {
+pub(super) fn is_split_mime(mime: &str) -> bool {
     mime.starts_with("text/") || mime == "application/javascript" || mime == "image/svg+xml"
 }
 
@@ -80,19 +80,6 @@ pub fn join_bundle(data: &mut Map<String, Value>) {
             *value = Value::String(joined);
         }
     }
-}
-
-/// Splits the text values of a mime bundle for writing (nbformat's `_split_mimebundle`).
-pub fn split_bundle(data: &Map<String, Value>) -> Map<String, Value> {
-    data.iter()
-        .map(|(mime, value)| {
-            let value = match value {
-                Value::String(s) if is_split_mime(mime) => lines_value(s),
-                other => other.clone(),
-            };
-            (mime.clone(), value)
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -129,8 +116,5 @@ mod tests {
         join_bundle(&mut data);
         assert_eq!(data["text/plain"], "a\nb");
         assert_eq!(data["application/json"], serde_json::json!(["x", "y"]));
-        let split = split_bundle(&data);
-        assert_eq!(split["text/plain"], serde_json::json!(["a\n", "b"]));
-        assert_eq!(split["image/png"], "iVBO\nRw==");
     }
 }

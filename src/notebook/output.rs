@@ -5,7 +5,8 @@
 //! anything else (extra fields, odd types, future output types) is kept verbatim as
 //! [`JupyterOutput::Other`] so saving never loses it.
 
-use super::multiline::{join_bundle, join_lines, lines_value, split_bundle};
+use super::multiline::{is_split_mime, join_bundle, join_lines, lines_value};
+use super::raw_pieces::RawPieces;
 use crate::livy::{MIME_TEXT, MimeBundle, OutputStatus, StatementOutput};
 use serde_json::{Map, Value};
 
@@ -132,6 +133,12 @@ impl JupyterOutput {
 
     /// The output as written to a notebook file (texts split into lines like Jupyter).
     pub fn to_json(&self) -> Value {
+        self.to_json_with(&mut RawPieces::inline())
+    }
+
+    /// [`JupyterOutput::to_json`], with the JSON results left to `pieces` (see
+    /// `raw_pieces`).
+    pub(super) fn to_json_with(&self, pieces: &mut RawPieces) -> Value {
         let mut obj = Map::new();
         match self {
             Self::ExecuteResult {
@@ -140,7 +147,7 @@ impl JupyterOutput {
                 execution_count,
             } => {
                 obj.insert("output_type".into(), "execute_result".into());
-                obj.insert("data".into(), Value::Object(split_bundle(&data.to_map())));
+                obj.insert("data".into(), Value::Object(bundle_json(data, pieces)));
                 obj.insert("metadata".into(), Value::Object(metadata.clone()));
                 obj.insert(
                     "execution_count".into(),
@@ -149,7 +156,7 @@ impl JupyterOutput {
             }
             Self::DisplayData { data, metadata } => {
                 obj.insert("output_type".into(), "display_data".into());
-                obj.insert("data".into(), Value::Object(split_bundle(&data.to_map())));
+                obj.insert("data".into(), Value::Object(bundle_json(data, pieces)));
                 obj.insert("metadata".into(), Value::Object(metadata.clone()));
             }
             Self::Stream { name, text } => {
@@ -221,6 +228,24 @@ impl JupyterOutput {
             Self::Other(v) => loose(v),
         }
     }
+}
+
+/// A bundle as nbformat writes it: texts split into lines, JSON values as they are (through
+/// `pieces`, so a big result is not parsed here).
+fn bundle_json(data: &MimeBundle, pieces: &mut RawPieces) -> Map<String, Value> {
+    data.iter_shared()
+        .map(|(mime, raw)| {
+            let text = raw.get();
+            let value = match is_split_mime(mime) && text.starts_with('"') {
+                true => match serde_json::from_str::<String>(text) {
+                    Ok(s) => lines_value(&s),
+                    Err(_) => pieces.value(raw),
+                },
+                false => pieces.value(raw),
+            };
+            (mime.to_string(), value)
+        })
+        .collect()
 }
 
 fn text_output(text: String) -> StatementOutput {
@@ -325,6 +350,28 @@ impl JupyterOutput {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn bundles_are_written_as_nbformat_writes_them() {
+        let data: MimeBundle = serde_json::from_str(
+            r#"{"text/plain":"a\nb","application/json":["x","y"],"image/png":"iVBO\nRw==","text/html":{"odd":1}}"#,
+        )
+        .unwrap();
+        let split = bundle_json(&data, &mut RawPieces::inline());
+        assert_eq!(split["text/plain"], json!(["a\n", "b"]));
+        assert_eq!(split["application/json"], json!(["x", "y"]));
+        assert_eq!(split["image/png"], "iVBO\nRw==");
+        assert_eq!(split["text/html"], json!({"odd": 1}), "only strings are split");
+        // Written later from their text: here each is a placeholder; texts are split as ever.
+        let split = bundle_json(&data, &mut RawPieces::deferred());
+        assert_eq!(split["text/plain"], json!(["a\n", "b"]));
+        for mime in ["application/json", "image/png", "text/html"] {
+            assert!(
+                split[mime].as_str().unwrap().starts_with("\u{0}livy-tui-json-"),
+                "{mime}"
+            );
+        }
+    }
 
     #[test]
     fn exact_shapes_are_typed_others_kept_verbatim() {
