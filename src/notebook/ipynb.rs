@@ -30,10 +30,20 @@ impl Notebook {
     /// newline). Cells of a 4.5+ notebook that lack an id get one derived from their position
     /// and text, so writing the same model twice gives the same bytes.
     pub fn to_ipynb_string(&self) -> String {
-        let mut out = Vec::new();
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-        // The outputs' JSON goes from its text to the file, never through a tree of values.
+        let mut out = self.write_ipynb(serde_json::Serializer::with_formatter(Vec::new(), formatter));
+        out.push(b'\n');
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The same JSON without the indentation (for recovery copies).
+    pub fn to_ipynb_compact_string(&self) -> String {
+        String::from_utf8(self.write_ipynb(serde_json::Serializer::new(Vec::new()))).unwrap_or_default()
+    }
+
+    /// Writes the notebook's nbformat JSON, keys sorted. The outputs' JSON goes from its
+    /// text to the file, never through a tree of values.
+    fn write_ipynb<F: serde_json::ser::Formatter>(&self, mut ser: serde_json::Serializer<Vec<u8>, F>) -> Vec<u8> {
         let mut pieces = RawPieces::deferred();
         let value = self.to_ipynb_value_with(&mut pieces);
         // Writing to memory cannot fail; pieces are JSON checked when they were read.
@@ -42,8 +52,7 @@ impl Notebook {
             pieces: &pieces,
         }
         .serialize(&mut ser);
-        out.push(b'\n');
-        String::from_utf8(out).unwrap_or_default()
+        ser.into_inner()
     }
 
     /// The notebook as nbformat JSON.

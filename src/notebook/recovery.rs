@@ -10,7 +10,7 @@
 use super::error::NotebookError;
 use super::files::write_atomic;
 use super::model::{Notebook, fnv1a};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -115,15 +115,18 @@ impl RecoveryStore {
         create_private_dir(&self.dir)?;
         let file = self.file_for(notebook_path);
         let saved_at = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
-        let mut doc = Map::new();
-        doc.insert(
-            "path".into(),
-            canonical_path(notebook_path).to_string_lossy().into_owned().into(),
-        );
-        doc.insert("saved_at".into(), saved_at.into());
-        doc.insert("notebook".into(), notebook.to_ipynb_value());
-        let text = serde_json::to_string(&Value::Object(doc)).unwrap_or_default();
-        write_atomic(&file, text.as_bytes(), false, Some(0o600))?;
+        // The notebook goes in as the text a save writes: its outputs' JSON never becomes a
+        // tree of values (a copy is written at every run).
+        let nbformat = notebook.to_ipynb_compact_string();
+        let doc = CopyDoc {
+            path: canonical_path(notebook_path).to_string_lossy().into_owned(),
+            saved_at,
+            notebook: serde_json::from_str(&nbformat).map_err(|e| corrupt(&file, &e.to_string()))?,
+        };
+        // Sized up front: a copy can be as big as the results it holds.
+        let mut text = Vec::with_capacity(nbformat.len() + doc.path.len() + 64);
+        serde_json::to_writer(&mut text, &doc).map_err(|e| corrupt(&file, &e.to_string()))?;
+        write_atomic(&file, &text, false, Some(0o600))?;
         Ok(file)
     }
 
@@ -196,4 +199,11 @@ fn create_private_dir(dir: &Path) -> Result<(), NotebookError> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir).map_err(|e| NotebookError::io(dir, "create", e))
+}
+/// A recovery copy as written: the notebook is the nbformat text, kept as it is.
+#[derive(serde::Serialize)]
+struct CopyDoc<'a> {
+    path: String,
+    saved_at: f64,
+    notebook: &'a serde_json::value::RawValue,
 }
