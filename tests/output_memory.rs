@@ -116,7 +116,11 @@ fn saving_takes_little_more_than_the_file(prepared: &PreparedOutput, size: usize
         peak < file + 1.5,
         "saving took {peak:.1}× for a file {file:.1}× the reply"
     );
-    let back = livy_tui::notebook::Notebook::from_ipynb_str(&text).expect("it reads back");
+    // Opening it reads the outputs' JSON as text too.
+    let (back, usage) = measure(|| livy_tui::notebook::Notebook::from_ipynb_str(&text).expect("it reads back"));
+    let (peak, _) = ratio(usage, text.len());
+    eprintln!("open: peak {peak:.1}× the file");
+    assert!(peak < 3.0, "opening took {peak:.1}× the file");
     assert_eq!(
         back.cells[0].statement_output().as_ref(),
         Some(&**output),

@@ -9,7 +9,7 @@ use super::magic::{self, Magic};
 use super::model::{CellTiming, CellType, NBFORMAT, Notebook, NotebookCell};
 use super::multiline::{join_lines, lines_value};
 use super::output::JupyterOutput;
-use super::raw_pieces::{RawPieces, Writing};
+use super::raw_pieces::{RawPieces, Writing, read_notebook};
 use crate::livy::SessionKind;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -198,7 +198,9 @@ fn write_timing(metadata: &mut Map<String, Value>, timing: &CellTiming) {
 }
 
 fn parse(text: &str) -> Result<Notebook, NotebookError> {
-    let mut root = parse_object(text)?;
+    // Outputs' JSON results stay text: a big one is never a tree of values.
+    let mut pieces = RawPieces::deferred();
+    let mut root = parse_object(text, &mut pieces)?;
     let (major, minor) = read_version(&root)?;
     root.remove("nbformat");
     root.remove("nbformat_minor");
@@ -218,7 +220,8 @@ fn parse(text: &str) -> Result<Notebook, NotebookError> {
         .into_iter()
         .enumerate()
         .map(|(i, cell)| {
-            read_cell(cell, minor, sparkmagic).map_err(|e| NotebookError::invalid(format!("cell {}: {e}", i + 1)))
+            read_cell(cell, minor, sparkmagic, &pieces)
+                .map_err(|e| NotebookError::invalid(format!("cell {}: {e}", i + 1)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut nb = Notebook {
@@ -237,12 +240,12 @@ fn parse(text: &str) -> Result<Notebook, NotebookError> {
 }
 
 /// The text as a JSON object (a byte-order mark is skipped).
-fn parse_object(text: &str) -> Result<Map<String, Value>, NotebookError> {
+fn parse_object(text: &str, pieces: &mut RawPieces) -> Result<Map<String, Value>, NotebookError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(NotebookError::invalid("the file is empty"));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value: Value = read_notebook(text, pieces).map_err(|e| {
         let what = if e.is_eof() {
             "the JSON ends early"
         } else {
@@ -313,7 +316,11 @@ fn read_notebook_metadata(metadata: &mut Map<String, Value>) -> (Option<SessionK
     (default_kind, binding)
 }
 
-fn read_cell(value: Value, minor: i64, sparkmagic: bool) -> Result<NotebookCell, String> {
+fn read_cell(mut value: Value, minor: i64, sparkmagic: bool, pieces: &RawPieces) -> Result<NotebookCell, String> {
+    if value.get("cell_type").and_then(Value::as_str) != Some("code") {
+        // Only a code cell's outputs are read as outputs; anything else is kept as it was.
+        pieces.resolve(&mut value);
+    }
     let Value::Object(mut obj) = value else {
         return Err("a cell must be a JSON object".into());
     };
@@ -352,7 +359,7 @@ fn read_cell(value: Value, minor: i64, sparkmagic: bool) -> Result<NotebookCell,
         extra: Map::new(),
     };
     if cell.cell_type == CellType::Code {
-        read_code_fields(&mut cell, &mut obj, sparkmagic)?;
+        read_code_fields(&mut cell, &mut obj, sparkmagic, pieces)?;
     }
     cell.extra = obj;
     Ok(cell)
@@ -360,9 +367,17 @@ fn read_cell(value: Value, minor: i64, sparkmagic: bool) -> Result<NotebookCell,
 
 /// What only a code cell has: outputs, execution count, timing, and its kind (stated, or
 /// implied by a magic line).
-fn read_code_fields(cell: &mut NotebookCell, obj: &mut Map<String, Value>, sparkmagic: bool) -> Result<(), String> {
+fn read_code_fields(
+    cell: &mut NotebookCell,
+    obj: &mut Map<String, Value>,
+    sparkmagic: bool,
+    pieces: &RawPieces,
+) -> Result<(), String> {
     cell.outputs = match obj.remove("outputs") {
-        Some(Value::Array(outputs)) => outputs.into_iter().map(JupyterOutput::from_json).collect(),
+        Some(Value::Array(outputs)) => outputs
+            .into_iter()
+            .map(|o| JupyterOutput::from_json_with(o, pieces))
+            .collect(),
         None => Vec::new(),
         Some(_) => return Err("\"outputs\" must be a list".into()),
     };

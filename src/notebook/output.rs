@@ -9,6 +9,7 @@ use super::multiline::{is_split_mime, join_bundle, join_lines, lines_value};
 use super::raw_pieces::RawPieces;
 use crate::livy::{MIME_TEXT, MimeBundle, OutputStatus, StatementOutput};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// One entry of a code cell's `outputs`.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +57,15 @@ fn count(v: &Value) -> Option<Option<i64>> {
 impl JupyterOutput {
     /// Reads one output as stored in a notebook file.
     pub fn from_json(value: Value) -> Self {
+        Self::from_json_with(value, &RawPieces::inline())
+    }
+
+    /// [`JupyterOutput::from_json`] of an output whose JSON results the reader left as
+    /// placeholders in `pieces` (see `raw_pieces`).
+    pub(super) fn from_json_with(mut value: Value, pieces: &RawPieces) -> Self {
         if !Self::has_known_shape(&value) {
+            // Kept verbatim: with its results back in place.
+            pieces.resolve(&mut value);
             return Self::Other(value);
         }
         // The shape is checked: take the parts without copying (large images and tables).
@@ -75,7 +84,14 @@ impl JupyterOutput {
         let bundle = |v: Value| {
             let mut data = object(v);
             join_bundle(&mut data);
-            MimeBundle::from(data)
+            let mut bundle = MimeBundle::new();
+            for (mime, value) in data {
+                match value.as_str().and_then(|text| pieces.shared(text)) {
+                    Some(piece) => bundle.insert_raw(mime, Arc::clone(piece)),
+                    None => bundle.insert(mime, &value),
+                }
+            }
+            bundle
         };
         match take("output_type").as_str().unwrap_or_default() {
             "execute_result" => Self::ExecuteResult {

@@ -6,10 +6,11 @@
 //!
 //! The notebook is built as a `Value` as before, with each such result left as a placeholder
 //! string; [`Writing`] serializes that `Value` with keys sorted and puts each piece's text in
-//! its placeholder's place.
+//! its placeholder's place. Reading does the reverse: [`read_notebook`] parses a file into a
+//! `Value` with each output's JSON result left as a placeholder for its text.
 
 use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -52,8 +53,167 @@ impl RawPieces {
     }
 
     fn piece(&self, text: &str) -> Option<&RawValue> {
+        self.shared(text).map(|p| &**p)
+    }
+
+    /// The piece a placeholder stands for.
+    pub fn shared(&self, text: &str) -> Option<&Arc<RawValue>> {
         let index: usize = text.strip_prefix(self.tag.as_deref()?)?.parse().ok()?;
-        self.pieces.get(index).map(|p| &**p)
+        self.pieces.get(index)
+    }
+
+    /// Puts every piece back into `value`, parsed (for parts of a file kept as they were).
+    pub fn resolve(&self, value: &mut Value) {
+        match value {
+            Value::String(text) => {
+                if let Some(piece) = self.shared(text) {
+                    *value = serde_json::from_str(piece.get()).unwrap_or(Value::Null);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.resolve(v)),
+            Value::Object(members) => members.values_mut().for_each(|v| self.resolve(v)),
+            _ => {}
+        }
+    }
+}
+
+/// Parses a notebook file into a `Value`, leaving each output's JSON results
+/// (`cells[].outputs[].data[<json mime>]`) as placeholders for their text in `pieces`.
+pub fn read_notebook(text: &str, pieces: &mut RawPieces) -> serde_json::Result<Value> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde::de::DeserializeSeed::deserialize(Reading { at: At::Root, pieces }, &mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Where the reader is in a notebook's JSON.
+#[derive(Clone, Copy, PartialEq)]
+enum At {
+    Root,
+    Cells,
+    Cell,
+    Outputs,
+    Output,
+    Data,
+}
+
+impl At {
+    /// Where a member `key` of an object here leads (`None`: an ordinary value).
+    fn member(self, key: &str) -> Option<At> {
+        match (self, key) {
+            (At::Root, "cells") => Some(At::Cells),
+            (At::Cell, "outputs") => Some(At::Outputs),
+            (At::Output, "data") => Some(At::Data),
+            _ => None,
+        }
+    }
+
+    /// Where an item of an array here leads.
+    fn item(self) -> Option<At> {
+        match self {
+            At::Cells => Some(At::Cell),
+            At::Outputs => Some(At::Output),
+            _ => None,
+        }
+    }
+}
+
+struct Reading<'p> {
+    at: At,
+    pieces: &'p mut RawPieces,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Reading<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// A JSON result in a bundle: kept as its text.
+struct Piece<'p>(&'p mut RawPieces);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Piece<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Ok(self.0.value(&Arc::from(raw)))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Reading<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = match self.at {
+                At::Data if super::multiline::is_json_mime(&key) => map.next_value_seed(Piece(self.pieces))?,
+                at => match at.member(&key) {
+                    Some(next) => map.next_value_seed(Reading {
+                        at: next,
+                        pieces: self.pieces,
+                    })?,
+                    None => map.next_value::<Value>()?,
+                },
+            };
+            members.insert(key, value);
+        }
+        Ok(Value::Object(members))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        match self.at.item() {
+            Some(next) => {
+                while let Some(item) = seq.next_element_seed(Reading {
+                    at: next,
+                    pieces: self.pieces,
+                })? {
+                    items.push(item);
+                }
+            }
+            None => {
+                while let Some(item) = seq.next_element::<Value>()? {
+                    items.push(item);
+                }
+            }
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 }
 
@@ -162,6 +322,38 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("3.7154226196060236") && out.contains("1000.0"), "{out}");
+    }
+
+    #[test]
+    fn reading_leaves_only_outputs_json_results_as_text() {
+        let text = r#"{"cells": [
+            {"cell_type": "code", "outputs": [{"data": {"application/json": {"b": 3.7154226196060236, "a": [1]},
+                "text/plain": ["x\n"], "application/vnd.livy.table.v1+json": {"headers": [], "data": []}}}]},
+            {"cell_type": "markdown", "outputs": [{"data": {"application/json": {"kept": true}}}]}],
+            "metadata": {"data": {"application/json": 1}}}"#;
+        let mut pieces = RawPieces::deferred();
+        let mut value = read_notebook(text, &mut pieces).unwrap();
+        let data = &value["cells"][0]["outputs"][0]["data"];
+        let placeholder = data["application/json"].as_str().unwrap();
+        assert_eq!(
+            pieces.shared(placeholder).unwrap().get(),
+            r#"{"b": 3.7154226196060236, "a": [1]}"#
+        );
+        assert!(data["application/vnd.livy.table.v1+json"].is_string());
+        assert_eq!(data["text/plain"], json!(["x\n"]), "texts are values, to be joined");
+        assert_eq!(
+            value["metadata"],
+            json!({"data": {"application/json": 1}}),
+            "only outputs' data"
+        );
+        pieces.resolve(&mut value);
+        assert_eq!(
+            value,
+            serde_json::from_str::<Value>(text).unwrap(),
+            "resolved, it is the file"
+        );
+        assert!(read_notebook("{\"cells\": [", &mut RawPieces::deferred()).is_err());
+        assert!(read_notebook("{} {}", &mut RawPieces::deferred()).is_err());
     }
 
     #[test]
