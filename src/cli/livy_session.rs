@@ -14,23 +14,23 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug)]
 pub struct Made {
     pub id: SessionId,
-    /// Its name: the user's, or the unique one the client gives every session it creates.
-    /// After a restart without recovery the id may name someone else's session; the name
-    /// tells.
-    pub name: Option<String>,
+    /// What the server said it made (with its name: the user's, or the unique one the client
+    /// gives every session it creates). After a restart without recovery the id may name
+    /// someone else's session; this tells.
+    session: Session,
 }
 
 impl Made {
     pub fn of(session: &Session) -> Made {
         Made {
             id: session.id.clone(),
-            name: session.name.clone(),
+            session: session.clone(),
         }
     }
 
-    /// Whether `session` (under this one's id) is still this one.
+    /// Whether `session` (under this one's id) is still this one: the watcher's test.
     fn is(&self, session: &Session) -> bool {
-        self.name.is_none() || session.name == self.name
+        self.session.is_same_session(session)
     }
 }
 
@@ -131,9 +131,6 @@ pub async fn wait_until_ready_from(
 /// A session this command made, once it is ready: the state polls cannot tell whose it is,
 /// so one read checks its name before anything runs in it.
 async fn still_ours(client: &LivyClient, made: &Made) -> Result<(), Failure> {
-    if made.name.is_none() {
-        return Ok(());
-    }
     let session = client.get_session(&made.id).await?;
     if made.is(&session) {
         return Ok(());
@@ -256,8 +253,7 @@ pub async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep:
     let last = lock(cleanup).last_statement.take();
     let judged = match last.filter(|(session, _, _)| *session == id) {
         Some((_, statement, code)) => Some(whose(client, &id, &statement, &code).await),
-        None if made.name.is_some() => Some(whose_by_name(client, &made).await),
-        None => None,
+        None => Some(whose_by_name(client, &made).await),
     };
     if let Some(judged) = judged {
         match judged {
@@ -265,7 +261,8 @@ pub async fn finish_session(client: &LivyClient, cleanup: &Mutex<Cleanup>, keep:
             Whose::Gone => return,
             Whose::Another => {
                 eprintln!(
-                    "session {id} was not deleted: the server gave its id to another session (it restarted without recovery)"
+                    "session {} was not deleted: the server gave its id to another session (it restarted without recovery)",
+                    super::print::safe_line(id.as_str())
                 );
                 return;
             }
@@ -294,7 +291,8 @@ enum Whose {
     Another,
 }
 
-/// Whose the session under an id is, judged by its name (nothing ran in it yet).
+/// Whose the session under an id is, judged by what the server said it made (nothing ran
+/// in it yet).
 async fn whose_by_name(client: &LivyClient, made: &Made) -> Whose {
     match client.get_session(&made.id).await {
         Ok(session) if made.is(&session) => Whose::Ours,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::AsyncRead;
 use tokio::process::{Child, Command};
 
 use super::super::interpreter::{BatchCtx, BatchExit, BatchSpec};
@@ -367,21 +367,7 @@ fn shell_words(args: &[String]) -> String {
 /// Copies spark-submit's output lines into the batch log (its stdout stream, as Livy shows
 /// a batch's merged output), watching them for the application id and the Spark UI.
 async fn read_lines(stream: impl AsyncRead + Unpin, ctx: BatchCtx, ui_host: String) {
-    let mut reader = BufReader::new(stream);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let text = String::from_utf8_lossy(&buf);
-        // Console progress bars redraw with \r: keep the last state of each line.
-        let line = text
-            .trim_end_matches(['\n', '\r'])
-            .rsplit('\r')
-            .next()
-            .unwrap_or_default();
+    super::output_lines::each_line(stream, |line| {
         if let Some(id) = app_id_in(line) {
             ctx.set_app_id(id);
         }
@@ -391,7 +377,8 @@ async fn read_lines(stream: impl AsyncRead + Unpin, ctx: BatchCtx, ui_host: Stri
             tokio::spawn(ask_ui_for_app_id(url, ctx.clone()));
         }
         ctx.log().stdout(line.to_string());
-    }
+    })
+    .await;
 }
 
 /// A local application id (`local-` and its start time in ms) anywhere in a line.

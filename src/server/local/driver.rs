@@ -479,21 +479,7 @@ fn shown_progress(reported: f64, previous: f64) -> f64 {
 }
 
 async fn read_stderr(stderr: impl AsyncRead + Unpin, log: LogSink, shared: Arc<Shared>) {
-    let mut reader = BufReader::new(stderr);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let text = String::from_utf8_lossy(&buf);
-        // Console progress bars redraw with \r: keep the last state of each line.
-        let line = text
-            .trim_end_matches(['\n', '\r'])
-            .rsplit('\r')
-            .next()
-            .unwrap_or_default();
+    super::output_lines::each_line(stderr, |line| {
         let line = line.to_string();
         {
             let mut inner = shared.lock();
@@ -503,7 +489,8 @@ async fn read_stderr(stderr: impl AsyncRead + Unpin, log: LogSink, shared: Arc<S
             inner.tail.push_back(line.clone());
         }
         log.stderr(line);
-    }
+    })
+    .await;
 }
 
 async fn wait_for_exit(

@@ -8,6 +8,7 @@
 
 mod batch;
 mod driver;
+mod output_lines;
 mod protocol;
 mod python;
 mod reaper;
